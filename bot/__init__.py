@@ -1,0 +1,1 @@
+"""listbot: a GitHub App that turns issue-form submissions into pull requests."""

@@ -1,0 +1,90 @@
+"""The `listbot` command line: argument parsing and dispatch to the command implementations."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+# Exit statuses shared by every command (scripts rely on them).
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+DEFAULT_LIST_PATH = "list/README.md"
+
+CommandFunc = Callable[[argparse.Namespace], int]
+
+
+def _lazy(target: str) -> CommandFunc:
+    """Import a command's module only when it runs, so `listbot lint` never pays for FastAPI."""
+
+    def run(args: argparse.Namespace) -> int:
+        module_name, _, attr = target.partition(":")
+        func: CommandFunc = getattr(importlib.import_module(module_name), attr)
+        return func(args)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser; every command and flag here is a public interface."""
+    parser = argparse.ArgumentParser(
+        prog="listbot",
+        description="Turn issue-form submissions into pull requests against a curated list.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    for name, target, help_text in (
+        ("preview", "bot.commands:preview", "print the unified diff a PR would contain"),
+        ("apply", "bot.commands:apply", "write the submission into the list"),
+    ):
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("body", metavar="BODY", help="file holding the issue body ('-' for stdin)")
+        cmd.add_argument("--list", dest="list_path", default=DEFAULT_LIST_PATH, metavar="PATH")
+        cmd.add_argument(
+            "--template", default=None, metavar="TEMPLATE",
+            help="issue form the body came from (default: the committed paper form)",
+        )
+        cmd.set_defaults(func=_lazy(target))
+
+    template = sub.add_parser("template", help="write the issue form generated from the schema")
+    template.add_argument("--check", action="store_true", help="exit 1 if the committed form is stale")
+    template.add_argument("--output", default=None, metavar="PATH", help="where the form lives")
+    template.set_defaults(func=_lazy("bot.commands:template"))
+
+    form = sub.add_parser("form", help="issue-form tools")
+    form_sub = form.add_subparsers(dest="form_command", required=True, metavar="ACTION")
+    parse = form_sub.add_parser("parse", help="print an issue body as JSON keyed by field id")
+    parse.add_argument("body", metavar="BODY", help="file holding the issue body ('-' for stdin)")
+    parse.add_argument("--template", required=True, metavar="TEMPLATE", help="issue form YAML")
+    parse.set_defaults(func=_lazy("bot.commands:form_parse"))
+
+    lint = sub.add_parser("lint", help="check the list against its house style")
+    lint.add_argument("path", nargs="?", default=DEFAULT_LIST_PATH, metavar="PATH")
+    lint.add_argument("--fix", action="store_true", help="repair what needs no judgement")
+    lint.set_defaults(func=_lazy("bot.lint_cli:run"))
+
+    serve = sub.add_parser("serve", help="run the GitHub App webhook service")
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a service listens on all interfaces
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(func=_lazy("bot.serve:run"))
+
+    replay = sub.add_parser("replay", help="send a signed delivery to a running service")
+    replay.add_argument("payload", metavar="PAYLOAD.json")
+    replay.add_argument("--event", required=True, metavar="NAME")
+    replay.add_argument("--url", default="http://localhost:3000/api/github/webhooks")
+    replay.set_defaults(func=_lazy("bot.replay:run"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `listbot` console script."""
+    args = build_parser().parse_args(argv)
+    func: CommandFunc = args.func
+    return func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
