@@ -1,0 +1,174 @@
+"""Service settings read from the environment, with Probot's variable names."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+DEFAULT_API_URL = "https://api.github.com"
+
+NEED_APP_ID = "APP_ID is not set: set APP_ID to your GitHub App's numeric id (App settings page)"
+BAD_APP_ID = "APP_ID={value!r} is not a number: set APP_ID to your GitHub App's numeric id"
+NEED_KEY = (
+    "no private key: set PRIVATE_KEY to the app's PEM text (newlines may be written as \\n) "
+    "or PRIVATE_KEY_PATH=/path/key.pem to the file GitHub let you download"
+)
+KEY_PATH_MISSING = "PRIVATE_KEY_PATH={path} points to a file that does not exist"
+KEY_PATH_UNREADABLE = "PRIVATE_KEY_PATH={path} cannot be read: {reason}"
+KEY_NOT_PEM = (
+    "{source} does not hold an RSA private key in PEM form "
+    "(expected '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----'): {reason}"
+)
+NO_WEBHOOK_KEY = (
+    "WEBHOOK_SECRET is not set: set WEBHOOK_SECRET to the secret entered in the App's "
+    "webhook settings"
+)
+BAD_NUMBER = "{name}={value!r} is not a number: set {name} to a number of seconds (e.g. {example})"
+NEGATIVE_NUMBER = "{name}={value!r} must not be negative"
+BAD_SETTING = "invalid setting {name}: {reason}"
+
+
+class ConfigError(Exception):
+    """A setting is missing or unusable; the message says which variable to set and how."""
+
+
+class Settings(BaseModel):
+    """Everything the service needs to know, validated once at start-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app_id: int
+    private_key: SecretStr
+    webhook_secret: SecretStr
+    github_api_url: str = DEFAULT_API_URL
+    list_path: str = "list/README.md"
+    submission_label: str = "submission"
+    needs_changes_label: str = "needs-changes"
+    branch_prefix: str = "listbot/issue-"
+    log_level: str = "INFO"
+    resync_interval: float = Field(default=600.0, ge=0)
+    request_pause: float = Field(default=0.25, ge=0)
+    write_pause: float = Field(default=1.0, ge=0)
+
+    @property
+    def webhook_secret_bytes(self) -> bytes:
+        """The webhook secret as the bytes HMAC needs."""
+        return self.webhook_secret.get_secret_value().encode("utf-8")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate settings from `environ` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            "app_id": _app_id(env),
+            "private_key": SecretStr(_private_key(env)),
+            "webhook_secret": SecretStr(_webhook_secret(env)),
+        }
+        for name, key in _OPTIONAL_STR.items():
+            if env.get(name, "").strip():
+                values[key] = env[name].strip()
+        for name, (key, example) in _OPTIONAL_FLOAT.items():
+            if env.get(name, "").strip():
+                values[key] = _seconds(name, env[name], example)
+        values["log_level"] = str(values.get("log_level", "INFO")).upper()
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            message = BAD_SETTING.format(name=first["loc"][0], reason=first["msg"])
+            raise ConfigError(message) from None
+
+
+_OPTIONAL_STR = {
+    "GITHUB_API_URL": "github_api_url",
+    "LISTBOT_LIST_PATH": "list_path",
+    "LISTBOT_SUBMISSION_LABEL": "submission_label",
+    "LISTBOT_NEEDS_CHANGES_LABEL": "needs_changes_label",
+    "LISTBOT_BRANCH_PREFIX": "branch_prefix",
+    "LISTBOT_LOG_LEVEL": "log_level",
+}
+_OPTIONAL_FLOAT = {
+    "LISTBOT_RESYNC_INTERVAL": ("resync_interval", "600"),
+    "LISTBOT_REQUEST_PAUSE": ("request_pause", "0.25"),
+    "LISTBOT_WRITE_PAUSE": ("write_pause", "1.0"),
+}
+
+
+def _app_id(env: Mapping[str, str]) -> int:
+    """Read APP_ID, which must be a positive integer."""
+    raw = env.get("APP_ID", "").strip()
+    if not raw:
+        raise ConfigError(NEED_APP_ID)
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(BAD_APP_ID.format(value=raw))
+    return int(raw)
+
+
+def _private_key(env: Mapping[str, str]) -> str:
+    """Read the PEM key from PRIVATE_KEY (maybe `\\n`-escaped) or PRIVATE_KEY_PATH and check it."""
+    inline = env.get("PRIVATE_KEY", "").strip()
+    if inline:
+        pem, source = inline.replace("\\n", "\n"), "PRIVATE_KEY"
+    else:
+        path_text = env.get("PRIVATE_KEY_PATH", "").strip()
+        if not path_text:
+            raise ConfigError(NEED_KEY)
+        path = Path(path_text).expanduser()
+        if not path.is_file():
+            raise ConfigError(KEY_PATH_MISSING.format(path=path_text))
+        try:
+            pem = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(KEY_PATH_UNREADABLE.format(path=path_text, reason=exc)) from None
+        source = f"PRIVATE_KEY_PATH={path_text}"
+    _check_rsa_pem(pem, source)
+    return pem.strip() + "\n"
+
+
+def _check_rsa_pem(pem: str, source: str) -> None:
+    """Raise ConfigError unless `pem` is an unencrypted RSA private key."""
+    try:
+        key = load_pem_private_key(pem.strip().encode("utf-8"), password=None)
+    except (ValueError, TypeError) as exc:
+        # The reason never quotes the key itself, only what cryptography could not parse.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(KEY_NOT_PEM.format(source=source, reason=reason)) from None
+    except Exception as exc:  # cryptography raises its own types for exotic input
+        raise ConfigError(KEY_NOT_PEM.format(source=source, reason=type(exc).__name__)) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        kind = type(key).__name__.lstrip("_")
+        raise ConfigError(KEY_NOT_PEM.format(source=source, reason=f"it is a {kind}, not RSA"))
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str:
+    """Read WEBHOOK_SECRET, which must not be empty."""
+    secret = env.get("WEBHOOK_SECRET", "")
+    if not secret.strip():
+        raise ConfigError(NO_WEBHOOK_KEY)
+    return secret
+
+
+def _seconds(name: str, raw: str, example: str) -> float:
+    """Parse a non-negative number of seconds from variable `name`."""
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(BAD_NUMBER.format(name=name, value=raw, example=example)) from None
+    if not math.isfinite(value):
+        raise ConfigError(BAD_NUMBER.format(name=name, value=raw, example=example))
+    if value < 0:
+        raise ConfigError(NEGATIVE_NUMBER.format(name=name, value=raw))
+    return value
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    return Settings.from_env()
