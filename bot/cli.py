@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("payload", metavar="PAYLOAD.json")
     replay.add_argument("--event", required=True, metavar="NAME")
     replay.add_argument("--url", default="http://localhost:3000/api/github/webhooks")
+    replay.add_argument(
+        "--secret", default=None, metavar="SECRET",
+        help="webhook secret to sign with (default: $WEBHOOK_SECRET)",
+    )
     replay.set_defaults(func=_lazy("bot.replay:run"))
     return parser
 

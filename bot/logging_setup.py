@@ -1,0 +1,77 @@
+"""Structured logging: one JSON object per line, with known secrets scrubbed from every line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+FIELDS_ATTR = "fields"
+REDACTED = "[redacted]"
+
+# Attributes every LogRecord has; anything else on a record came from `extra=`.
+_STANDARD_ATTRS = frozenset(
+    vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None)).keys()
+) | {"message", "asctime", "taskName", "color_message"}
+
+
+def fields(**values: object) -> dict[str, Any]:
+    """Build the `extra=` mapping that attaches structured fields to one log call."""
+    return {FIELDS_ATTR: values}
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON line; `secrets` are replaced by a marker wherever they occur."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        # Longest first, so a secret containing another is scrubbed whole.
+        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as a single JSON line."""
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        extra = getattr(record, FIELDS_ATTR, None)
+        if isinstance(extra, Mapping):
+            entry.update(extra)
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and key != FIELDS_ATTR and key not in entry:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return self._scrub(json.dumps(entry, default=str, ensure_ascii=False))
+
+    def _scrub(self, line: str) -> str:
+        """Replace every known secret (raw or JSON-escaped) in `line`."""
+        for secret in self._secrets:
+            for form in (secret, json.dumps(secret)[1:-1]):
+                if form in line:
+                    line = line.replace(form, REDACTED)
+        return line
+
+
+def configure_logging(
+    level: str | int = "INFO", secrets: Iterable[str] = (), stream: IO[str] | None = None
+) -> logging.Handler:
+    """Send all logging (uvicorn's too) to `stream` as JSON lines; return the installed handler."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    return handler
