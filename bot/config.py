@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 DEFAULT_API_URL = "https://api.github.com"
 
 NEED_APP_ID = "APP_ID is not set: set APP_ID to your GitHub App's numeric id (App settings page)"
-BAD_APP_ID = "APP_ID={value!r} is not a number: set APP_ID to your GitHub App's numeric id"
+BAD_APP_ID = "APP_ID={value!r} is not a positive integer: set APP_ID to your App's numeric id"
 NEED_KEY = (
     "no private key: set PRIVATE_KEY to the app's PEM text (newlines may be written as \\n) "
     "or PRIVATE_KEY_PATH=/path/key.pem to the file GitHub let you download"
