@@ -1,0 +1,118 @@
+"""Publication dates: parsing the forms people type and writing them in house style."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTH_ABBRS: tuple[str, ...] = tuple(calendar.month_abbr)[1:]  # ("Jan", ..., "Dec")
+_MONTH_NUMBERS: dict[str, int] = {}
+for _number, (_abbr, _name) in enumerate(
+    zip(calendar.month_abbr[1:], calendar.month_name[1:], strict=True), start=1
+):
+    _MONTH_NUMBERS[_abbr.lower()] = _number
+    _MONTH_NUMBERS[_name.lower()] = _number
+_MONTH_NUMBERS["sept"] = 9
+
+EARLIEST_YEAR = 1950
+DATE_EXAMPLES = "`2024-08-07`, `2024-08`, `07 Aug 2024`, `Aug 2024` or `August 2024`"
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})")
+_MONTH_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{4})")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+class DateError(ValueError):
+    """A date that cannot be read; the message says what a valid one looks like."""
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the month or to the day (papers are often dated by month only)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    def house_style(self) -> str:
+        """`07 Aug 2024` or `Aug 2024`."""
+        month = MONTH_ABBRS[self.month - 1]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day:02d} {month} {self.year}"
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Key for newest-first ordering; a month-only date sorts as the month's last day."""
+        return (self.year, self.month, self.day if self.day is not None else 32)
+
+
+def _month_number(word: str) -> int:
+    number = _MONTH_NUMBERS.get(word.lower())
+    if number is None:
+        raise DateError(f"`{word}` is not an English month name; write it like {DATE_EXAMPLES}.")
+    return number
+
+
+def _build(year: int, month: int, day: int | None, today: dt.date) -> PartialDate:
+    if not 1 <= month <= 12:
+        raise DateError(f"month {month} does not exist; write the date like {DATE_EXAMPLES}.")
+    if year < EARLIEST_YEAR:
+        raise DateError(f"{year} is too early for this list; use a year from {EARLIEST_YEAR} on.")
+    if day is not None:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            raise DateError(
+                f"{MONTH_ABBRS[month - 1]} {year} has no day {day}; check the date."
+            ) from None
+    date = PartialDate(year, month, day)
+    if (year, month, day or 1) > (today.year, today.month, today.day):
+        raise DateError(
+            f"{date.house_style()} is in the future; give the date the paper was published."
+        )
+    return date
+
+
+def parse_date(text: str, today: dt.date | None = None) -> PartialDate:
+    """Read a date in one of the accepted forms; raise `DateError` with an example otherwise."""
+    today = today or dt.date.today()
+    value = " ".join(text.split())
+    if match := _ISO_DAY.fullmatch(value):
+        year, month, day = (int(group) for group in match.groups())
+        return _build(year, month, day, today)
+    if match := _ISO_MONTH.fullmatch(value):
+        return _build(int(match[1]), int(match[2]), None, today)
+    if match := _DAY_MONTH_YEAR.fullmatch(value):
+        return _build(int(match[3]), _month_number(match[2]), int(match[1]), today)
+    if match := _MONTH_YEAR.fullmatch(value):
+        return _build(int(match[2]), _month_number(match[1]), None, today)
+    raise DateError(f"`{value[:40]}` is not a date listbot understands; write it like {DATE_EXAMPLES}.")
+
+
+def parse_house_date(text: str) -> PartialDate | None:
+    """Read a date already in house style (`07 Aug 2024`, `Aug 2024`); None when it is not."""
+    if match := re.fullmatch(r"(\d{2}) ([A-Z][a-z]{2}) (\d{4})", text):
+        day, month, year = match.groups()
+    elif match := re.fullmatch(r"([A-Z][a-z]{2}) (\d{4})", text):
+        day, (month, year) = None, match.groups()
+    else:
+        return None
+    if month not in MONTH_ABBRS:
+        return None
+    number = MONTH_ABBRS.index(month) + 1
+    try:
+        if day is not None:
+            dt.date(int(year), number, int(day))
+    except ValueError:
+        return None
+    return PartialDate(int(year), number, int(day) if day is not None else None)
+
+
+def year_in_text(text: str) -> int | None:
+    """The last plausible year written in a venue such as `ICLR 2024`, if any."""
+    years = _YEAR_IN_TEXT.findall(text)
+    return int(years[-1]) if years else None

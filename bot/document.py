@@ -1,0 +1,213 @@
+"""The list document: its headings, sections and entries, and byte-exact line splicing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import mistune
+
+PAPERS_HEADING = "Papers"
+TOC_HEADING = "Table of Contents"
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_YEAR = re.compile(r"\d{4}")
+_TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading mistune recognised, with the index of the line it sits on."""
+
+    level: int
+    text: str
+    line: int
+
+    @property
+    def year(self) -> int | None:
+        return int(self.text) if _YEAR.fullmatch(self.text) else None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of non-blank lines (an entry) inside a section, as a half-open line range."""
+
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> mistune.Markdown:
+    return mistune.create_markdown(renderer=None, plugins=["strikethrough", "table"])
+
+
+def _plain_text(tokens: list[dict[str, Any]]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if "raw" in token:
+            parts.append(str(token["raw"]))
+        elif token.get("type") in {"softbreak", "linebreak"}:
+            parts.append(" ")
+        if "children" in token:
+            parts.append(_plain_text(token["children"]))
+    return "".join(parts)
+
+
+def github_anchor(text: str) -> str:
+    """The anchor GitHub gives a heading: lower-case, punctuation dropped, spaces to hyphens."""
+    kept = re.sub(r"[^\w\- ]", "", text.strip().lower())
+    return kept.replace(" ", "-")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split text into lines that keep their own line endings, so joining them is lossless."""
+    return _LINE.findall(text)
+
+
+def detect_newline(text: str) -> str:
+    """The file's newline style, taken from its first line ending (LF when there is none)."""
+    match = re.search(r"\r\n|\n|\r", text)
+    return match[0] if match else "\n"
+
+
+def strip_ending(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+class ListDocument:
+    """A parsed list file. Structure comes from mistune; edits splice lines and keep the rest."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.raw_lines = split_lines(text)
+        self.lines = [strip_ending(line) for line in self.raw_lines]
+        self.newline = detect_newline(text)
+        self.headings = self._locate_headings()
+
+    def _atx_candidates(self) -> Iterator[tuple[int, int, str]]:
+        """ATX heading lines outside fenced code: (line index, level, raw heading text)."""
+        fence: str | None = None
+        for index, line in enumerate(self.lines):
+            if fence_match := _FENCE.match(line):
+                marker = fence_match[1]
+                if fence is None:
+                    fence = marker
+                elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip(marker[0] + " \t"):
+                    fence = None
+                continue
+            if fence is None and (match := _ATX.fullmatch(line)):
+                yield index, len(match[1]), match[2] or ""
+
+    def _locate_headings(self) -> list[Heading]:
+        """Pair mistune's headings, in order, with the lines they come from.
+
+        mistune decides what is a heading (not code, not HTML); the line scan only says where.
+        """
+        tokens = _markdown()(self.text)
+        assert isinstance(tokens, list)
+        wanted = [
+            (int(token["attrs"]["level"]), _plain_text(token.get("children", [])).strip())
+            for token in tokens
+            if token.get("type") == "heading" and token.get("style") == "atx"
+        ]
+        located: list[Heading] = []
+        candidates = self._atx_candidates()
+        for level, text in wanted:
+            for index, cand_level, raw in candidates:
+                if cand_level == level and _inline_plain(raw) == text:
+                    located.append(Heading(level, text, index))
+                    break
+        return located
+
+    # --- structure --------------------------------------------------------------------------
+
+    def find_heading(self, level: int, text: str) -> Heading | None:
+        return next((h for h in self.headings if h.level == level and h.text == text), None)
+
+    def section_end(self, heading: Heading) -> int:
+        """Index of the first line after the heading's section (next heading of level <= its)."""
+        for other in self.headings:
+            if other.line > heading.line and other.level <= heading.level:
+                return other.line
+        return len(self.lines)
+
+    def body_end(self, heading: Heading) -> int:
+        """Index of the first line after the heading's own text (the next heading of any level)."""
+        for other in self.headings:
+            if other.line > heading.line:
+                return other.line
+        return len(self.lines)
+
+    def year_headings(self) -> list[Heading]:
+        """The `### YYYY` headings under `## Papers`, in file order."""
+        papers = self.find_heading(2, PAPERS_HEADING)
+        if papers is None:
+            return []
+        end = self.section_end(papers)
+        return [
+            h for h in self.headings
+            if papers.line < h.line < end and h.level == 3 and h.year is not None
+        ]
+
+    def blocks(self, start: int, end: int) -> list[Block]:
+        """Runs of non-blank lines between two line indexes."""
+        found: list[Block] = []
+        block_start: int | None = None
+        for index in range(start, end):
+            blank = not self.lines[index].strip()
+            if not blank and block_start is None:
+                block_start = index
+            elif blank and block_start is not None:
+                found.append(Block(block_start, index))
+                block_start = None
+        if block_start is not None:
+            found.append(Block(block_start, end))
+        return found
+
+    def sections(self) -> Iterator[tuple[Heading, list[Block]]]:
+        """Every heading with the entry blocks of its own text (up to the next heading)."""
+        for heading in self.headings:
+            yield heading, self.blocks(heading.line + 1, self.body_end(heading))
+
+    def block_lines(self, block: Block) -> list[str]:
+        return self.lines[block.start:block.end]
+
+    # --- editing ----------------------------------------------------------------------------
+
+    def with_insertions(self, edits: list[tuple[int, list[str]]]) -> str:
+        """The text with each list of new lines spliced in before its line index; nothing else
+        changes, byte for byte. New lines take the file's newline style."""
+        raw = list(self.raw_lines)
+        ends_bare = bool(raw) and not raw[-1].endswith(("\n", "\r"))
+        for index, new_lines in sorted(edits, key=lambda edit: edit[0], reverse=True):
+            inserted = [line + self.newline for line in new_lines]
+            if index == len(raw) and inserted and ends_bare:
+                # No trailing newline: end the old last line, leave the new last line bare.
+                raw[-1] += self.newline
+                inserted[-1] = new_lines[-1]
+            raw[index:index] = inserted
+        return "".join(raw)
+
+
+def _inline_plain(raw: str) -> str:
+    tokens = _markdown()(f"# {raw}" if raw else "#")
+    assert isinstance(tokens, list)
+    heading = next((t for t in tokens if t.get("type") == "heading"), None)
+    return _plain_text(heading.get("children", [])).strip() if heading else raw.strip()
+
+
+def toc_items(doc: ListDocument) -> list[tuple[int, int, str, str]]:
+    """The table of contents' link items: (line index, indent width, text, anchor)."""
+    toc = next((h for h in doc.headings if h.text == TOC_HEADING), None)
+    if toc is None:
+        return []
+    items = []
+    for index in range(toc.line + 1, doc.body_end(toc)):
+        if match := _TOC_ITEM.fullmatch(doc.lines[index]):
+            items.append((index, len(match[1].expandtabs(4)), match[2], match[3]))
+    return items

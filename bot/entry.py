@@ -1,0 +1,76 @@
+"""Paper entries in house style: rendering a submission and reading entries already in the list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.dates import PartialDate, parse_house_date, year_in_text
+from bot.submission import PaperSubmission
+
+BADGE = (
+    "[![GitHub stars](https://img.shields.io/github/stars/{owner}/{repo}.svg"
+    "?logo=github&label=Stars)](https://github.com/{owner}/{repo})"
+)
+BADGE_PATTERN = re.compile(
+    r"\[!\[GitHub stars\]\(https://img\.shields\.io/github/stars/([^/\s]+)/([^/\s]+?)\.svg"
+    r"\?logo=github&label=Stars\)\]\(https://github\.com/([^/\s]+)/([^/\s)]+)\)"
+)
+_LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
+_TITLE_LINE = re.compile(r"\*\*(.+)\*\*")
+_AUTHORS_LINE = re.compile(r"\*([^*].*)\*")
+
+
+def render_paper(paper: PaperSubmission) -> list[str]:
+    """The entry's lines in house style, without line endings."""
+    venue_line = paper.venue
+    if paper.date is not None:
+        venue_line = f"{paper.venue} | {paper.date.house_style()}"
+    lines = [f"**{paper.title}**", f"*{paper.authors}*", venue_line, f"[paper]({paper.paper_url})"]
+    if paper.model_url:
+        lines.append(f"[model]({paper.model_url})")
+    if paper.code_repo is not None:
+        lines.append(BADGE.format(owner=paper.code_repo.owner, repo=paper.code_repo.name))
+    elif paper.code_url:
+        lines.append(f"[code]({paper.code_url})")
+    return lines
+
+
+@dataclass
+class ListedPaper:
+    """What can be read back from an entry in the list (leniently: entries may be malformed)."""
+
+    title: str | None = None
+    venue: str | None = None
+    date: PartialDate | None = None
+    links: list[str] = field(default_factory=list)
+    repo_urls: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        """The year the entry's date (or its venue) names."""
+        if self.date is not None:
+            return self.date.year
+        return year_in_text(self.venue) if self.venue else None
+
+    def sort_key(self) -> tuple[int, int, int] | None:
+        """Newest-first ordering key; None when the entry carries no month."""
+        return self.date.sort_key() if self.date is not None else None
+
+
+def read_paper(lines: list[str]) -> ListedPaper:
+    """Read a paper entry's lines (no line endings) into its parts."""
+    paper = ListedPaper()
+    if lines and (match := _TITLE_LINE.fullmatch(lines[0].strip())):
+        paper.title = match[1]
+    if len(lines) > 2 and _AUTHORS_LINE.fullmatch(lines[1].strip()):
+        venue_line = lines[2].strip()
+        venue, _, date_text = venue_line.partition(" | ")
+        paper.venue = venue
+        paper.date = parse_house_date(date_text) if date_text else None
+    for line in lines:
+        for _, url in _LINK_LINE.findall(line):
+            paper.links.append(url)
+        for badge in BADGE_PATTERN.finditer(line):
+            paper.repo_urls.append(f"https://github.com/{badge[3]}/{badge[4]}")
+    return paper

@@ -1,0 +1,109 @@
+"""Where a new paper goes in the list: its year section, its place by date, a new year if needed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.document import PAPERS_HEADING, Heading, ListDocument, github_anchor, toc_items
+from bot.entry import read_paper
+
+
+class PlacementError(ValueError):
+    """The list has no place for the entry (e.g. no `## Papers` section)."""
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """The edited list and what the edit did, for PR bodies and messages."""
+
+    text: str
+    year: int
+    new_year_section: bool
+    line: int  # 1-based line of the entry's first line in the new text
+
+
+def _newest_first_position(
+    doc: ListDocument, year: Heading, key: tuple[int, int, int] | None
+) -> tuple[int, list[str], list[str]]:
+    """Index to splice at, plus the lines to put before/after the entry."""
+    blocks = doc.blocks(year.line + 1, doc.body_end(year))
+    if not blocks:
+        return year.line + 1, [""], []
+    if key is not None:
+        for block in blocks:
+            existing = read_paper(doc.block_lines(block)).sort_key()
+            # Undated entries (`ICLR 2024`) cannot be compared: skip them, never move them.
+            if existing is not None and existing < key:
+                return block.start, [], [""]
+    return blocks[-1].end, [""], []
+
+
+def _new_year_position(doc: ListDocument, papers: Heading, years: list[Heading], year: int) -> tuple[int, list[str]]:
+    """Index for a new `### YYYY` section (newest first) and the heading lines to insert."""
+    heading = [f"### {year}", ""]
+    older = next((h for h in years if h.year is not None and h.year < year), None)
+    if older is not None:
+        return older.line, heading
+    end = doc.section_end(papers)
+    needs_blank_before = end > 0 and bool(doc.lines[end - 1].strip())
+    return end, [""] * needs_blank_before + heading
+
+
+def _toc_insertion(doc: ListDocument, year: int) -> tuple[int, list[str]] | None:
+    """Where the new year's table-of-contents line goes, under the Papers item."""
+    items = toc_items(doc)
+    papers = next((i for i, item in enumerate(items) if item[3] == github_anchor(PAPERS_HEADING)), None)
+    if papers is None:
+        return None
+    _, papers_indent, _, _ = items[papers]
+    children = []
+    for item in items[papers + 1:]:
+        if item[1] <= papers_indent:
+            break
+        children.append(item)
+    if children:
+        prefix = re.match(r"\s*", doc.lines[children[0][0]])
+        indent = prefix[0] if prefix else ""
+    else:
+        indent = " " * (papers_indent + 2)
+    line = f"{indent}- [{year}](#{github_anchor(str(year))})"
+    for index, _, text, _ in children:
+        if text.isdigit() and int(text) < year:
+            return index, [line]
+    after = children[-1][0] + 1 if children else items[papers][0] + 1
+    return after, [line]
+
+
+def insert_paper(
+    text: str,
+    entry: list[str],
+    year: int,
+    key: tuple[int, int, int] | None,
+    *,
+    doc: ListDocument | None = None,
+) -> Insertion:
+    """Insert an entry's lines into `## Papers` › `### {year}`, creating the year if needed.
+
+    `doc` may pass the already-parsed `text` so a caller pays for one mistune parse, not two.
+    """
+    doc = doc if doc is not None else ListDocument(text)
+    papers = doc.find_heading(2, PAPERS_HEADING)
+    if papers is None:
+        raise PlacementError("the list has no `## Papers` section to add the paper to.")
+    years = doc.year_headings()
+    existing = next((h for h in years if h.year == year), None)
+    edits: list[tuple[int, list[str]]] = []
+    if existing is not None:
+        index, before, after = _newest_first_position(doc, existing, key)
+        edits.append((index, before + entry + after))
+        entry_index = index + len(before)
+    else:
+        index, heading = _new_year_position(doc, papers, years, year)
+        trailer = [""] if index < len(doc.lines) else []
+        edits.append((index, [*heading, *entry, *trailer]))
+        entry_index = index + len(heading)
+        if toc := _toc_insertion(doc, year):
+            edits.append(toc)
+            entry_index += len(toc[1]) if toc[0] <= index else 0
+    return Insertion(doc.with_insertions(edits), year, existing is None, entry_index + 1)

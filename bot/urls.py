@@ -1,0 +1,144 @@
+"""Links: validating submitted URLs, recognising GitHub repositories and identifying papers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+MAX_URL_LENGTH = 2000
+URL_EXAMPLE = "`https://arxiv.org/abs/2401.12208`"
+
+_HOST = re.compile(r"(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_GITHUB_HOSTS = {"github.com", "www.github.com"}
+_GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_GITHUB_REPO = re.compile(r"[A-Za-z0-9._-]{1,100}")
+# First path segments on github.com that are GitHub's own pages, never an owner.
+_GITHUB_RESERVED = {
+    "about", "apps", "collections", "enterprise", "explore", "features", "login", "marketplace",
+    "new", "notifications", "orgs", "organizations", "pricing", "search", "settings", "sponsors",
+    "topics", "trending", "users",
+}
+_ARXIV_ID = re.compile(
+    r"(?:arxiv\.org|export\.arxiv\.org)/(?:abs|pdf|html)/"
+    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s?#]+)", re.IGNORECASE)
+# Query parameters that never change which document a URL names.
+_QUERY_NOISE = re.compile(r"^(utm_.*|ref|ref_src|source|src|via|fbclid|gclid|mc_[a-z]+)$", re.I)
+
+
+class UrlError(ValueError):
+    """A link that cannot go into the list; the message says what a valid one looks like."""
+
+
+@dataclass(frozen=True)
+class GitHubRepo:
+    """The `owner/repo` a GitHub code link names; it becomes the stars badge."""
+
+    owner: str
+    name: str
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.owner}/{self.name}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.owner}/{self.name}".lower()
+
+
+def _has_balanced_parentheses(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def validate_url(text: str) -> str:
+    """Return the trimmed URL if it is an absolute http(s) link safe inside `[x](...)`."""
+    url = text.strip()
+    if not url:
+        raise UrlError(f"the link is empty; paste a full address such as {URL_EXAMPLE}.")
+    if len(url) > MAX_URL_LENGTH:
+        raise UrlError(f"the link is {len(url)} characters long; the limit is {MAX_URL_LENGTH}.")
+    if any(char.isspace() or unicodedata.category(char) in {"Cc", "Cf"} for char in url):
+        raise UrlError(
+            f"the link contains spaces or invisible characters; use one address such as {URL_EXAMPLE}."
+        )
+    if any(char in url for char in "<>\"`\\{}|^"):
+        raise UrlError(f"the link contains characters not allowed in a URL; use an address such as {URL_EXAMPLE}.")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise UrlError(f"only http:// and https:// links are accepted, such as {URL_EXAMPLE}.")
+    if parts.username or parts.password:
+        raise UrlError("the link must not contain a user name or password.")
+    host = (parts.hostname or "").lower()
+    if not _HOST.fullmatch(host):
+        raise UrlError(f"`{host or url[:60]}` is not a public host name; use an address such as {URL_EXAMPLE}.")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise UrlError("the link has an invalid port number.") from None
+    if not _has_balanced_parentheses(url):
+        raise UrlError("the link has unbalanced parentheses; percent-encode them as %28 and %29.")
+    return url
+
+
+def github_repo(url: str) -> GitHubRepo | None:
+    """The repository a github.com URL names, or None when the URL is not on github.com."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() not in _GITHUB_HOSTS:
+        return None
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if len(segments) < 2:
+        raise UrlError(
+            "a GitHub code link must name a repository, like `https://github.com/owner/repo`."
+        )
+    owner, name = segments[0], segments[1].removesuffix(".git")
+    if (
+        owner.lower() in _GITHUB_RESERVED
+        or not _GITHUB_OWNER.fullmatch(owner)
+        or not _GITHUB_REPO.fullmatch(name)
+        or name in {".", ".."}
+    ):
+        raise UrlError(
+            f"`{owner}/{name}` is not a GitHub repository; use `https://github.com/owner/repo`."
+        )
+    return GitHubRepo(owner, name)
+
+
+def arxiv_id(url: str) -> str | None:
+    """The arXiv identifier of an abs/pdf/html link, without its version suffix."""
+    match = _ARXIV_ID.search(urlsplit(url)._replace(query="", fragment="").geturl())
+    return match[1].lower() if match else None
+
+
+def doi(url: str) -> str | None:
+    """The DOI a link names (doi.org or a publisher URL that embeds it), lower-cased."""
+    match = _DOI.search(urlsplit(url).path)
+    return match[1].rstrip("/.").lower() if match else None
+
+
+def normalised_url(url: str) -> str:
+    """The URL with scheme, case, `www.`, trailing slash, fragment and tracking noise folded."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/").lower()
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _QUERY_NOISE.match(k)]
+    tail = f"?{urlencode(sorted(query))}" if query else ""
+    return f"{host}{path}{tail}".lower()
+
+
+def identity_keys(url: str) -> set[str]:
+    """Every key under which two links would name the same document."""
+    keys = {f"url:{normalised_url(url)}"}
+    if found := arxiv_id(url):
+        keys.add(f"arxiv:{found}")
+    if found := doi(url):
+        keys.add(f"doi:{found}")
+    return keys
