@@ -525,6 +525,4 @@ def render_issue_body(values: Mapping[str, RenderValue], form: IssueForm) -> str
     values render as GitHub renders empty fields. A ``render:`` textarea is fenced with three
     backticks, or more when the value itself contains a run of three or more.
     """
-    return "\n\n".join(
-        f"### {item.label}\n\n{_render_value(item, values.get(item.id))}" for item in form.fields
-    )
+    return "\n\n".join(f"### {item.label}\n\n{_render_value(item, values.get(item.id))}" for item in form.fields)
