@@ -454,7 +454,15 @@ class ParsedIssue:
 
 
 def parse_issue(body: str, form: IssueForm) -> ParsedIssue:
-    """Parse an issue body written by GitHub from ``form``; never raises on any text."""
+    """Parse an issue body written by GitHub from ``form``; never raises on any text.
+
+    Line endings are normalised to ``\n``. A field starts at a ``### {label}`` line (label
+    compared exactly after trimming, any order) that is outside a fenced code block and is the
+    first heading for that label. Any other line, including unknown or repeated headings and
+    ``###`` mid-line, is content of the field before it (or of the preface). Values lose their
+    leading/trailing blank lines; dropdowns are matched against the template's options and
+    keep entries that are not options; ``[x]`` and ``[X]`` both tick a checkbox.
+    """
     preface, sections = _split_sections(body, form)
     values: dict[str, FieldValue] = {}
     unknown: dict[str, list[str]] = {}
