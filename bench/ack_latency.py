@@ -1,0 +1,359 @@
+"""Benchmark webhook acknowledgement: cold start, p50/p99 latency and RSS, listbot vs Probot 14.
+
+Usage: .venv/bin/python bench/ack_latency.py [--quick] [--deliveries N] [--no-probot]
+
+It prints figures and asserts nothing. A throwaway RSA key and webhook secret are generated at
+run time; nothing secret is written inside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+REPO = Path(__file__).resolve().parent.parent
+WEBHOOK_PATH = "/api/github/webhooks"
+PROBOT_DIR = Path(os.environ.get("LISTBOT_BENCH_PROBOT_DIR", "~/.cache/listbot-bench/probot"))
+PROBOT_APP = 'export default (app) => { app.on("issues.opened", async () => {}) }\n'
+CLIENTS = 20
+START_TIMEOUT = 60.0
+
+
+@dataclass
+class Result:
+    """Figures measured for one server."""
+
+    name: str
+    cold_start_s: float = float("nan")
+    sequential_ms: list[float] = field(default_factory=list)
+    concurrent_ms: list[float] = field(default_factory=list)
+    concurrent_rps: float = float("nan")
+    rss_mb: float = float("nan")
+    errors: int = 0
+
+
+def generate_key() -> str:
+    """A fresh 2048-bit RSA key as PEM text (PKCS#1, the form GitHub hands out)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def issues_opened_body(size: int = 12 * 1024) -> bytes:
+    """A realistic `issues.opened` payload padded to about `size` bytes."""
+    user = {"login": "mona", "id": 1, "type": "User", "site_admin": False,
+            "html_url": "https://github.com/mona", "avatar_url": "https://avatars.example/u/1"}
+    issue: dict[str, object] = {
+        "number": 1347, "title": "[Paper] A chest X-ray report generator", "state": "open",
+        "user": user, "labels": [{"name": "submission", "color": "ededed"}],
+        "html_url": "https://github.com/octo/list/issues/1347", "body": "",
+    }
+    payload = {
+        "action": "opened",
+        "issue": issue,
+        "repository": {"id": 1296269, "full_name": "octo/list", "name": "list", "owner": user,
+                       "private": False, "default_branch": "main"},
+        "installation": {"id": 777, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc3"},
+        "sender": user,
+    }
+    text = "### Title\n\nA chest X-ray report generator\n\n" * 1000
+    issue["body"] = text
+    body = json.dumps(payload).encode()
+    while len(body) > size:  # a character is one or two bytes once JSON-escaped
+        text = text[: len(text) - max(1, (len(body) - size) // 2)]
+        issue["body"] = text
+        body = json.dumps(payload).encode()
+    return body
+
+
+def headers_for(body: bytes, secret: bytes) -> dict[str, str]:
+    """Headers GitHub sends with an issues delivery."""
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/bench",
+        "X-GitHub-Event": "issues",
+        "X-GitHub-Delivery": str(uuid.uuid4()),
+        "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest(),
+    }
+
+
+def send(conn: http.client.HTTPConnection, body: bytes, secret: bytes) -> tuple[int, float]:
+    """POST one delivery on a keep-alive connection; return its status and latency in ms."""
+    headers = headers_for(body, secret)
+    began = time.perf_counter()
+    conn.request("POST", WEBHOOK_PATH, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status, (time.perf_counter() - began) * 1000
+
+
+def wait_for_first_ack(port: int, body: bytes, secret: bytes, proc: subprocess.Popen[bytes]) -> None:
+    """Retry a delivery until the server answers 2XX."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            status, _ = send(conn, body, secret)
+            if 200 <= status < 300:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.005)
+    raise RuntimeError("server did not acknowledge a delivery in time")
+
+
+def run_sequential(port: int, body: bytes, secret: bytes, count: int) -> tuple[list[float], int]:
+    """Send `count` deliveries one after another on one connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, errors = [], 0
+    for _ in range(count):
+        status, ms = send(conn, body, secret)
+        latencies.append(ms)
+        errors += not 200 <= status < 300
+    conn.close()
+    return latencies, errors
+
+
+def run_concurrent(
+    port: int, body: bytes, secret: bytes, count: int
+) -> tuple[list[float], int, float]:
+    """Send `count` deliveries from CLIENTS threads, each on its own keep-alive connection."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(CLIENTS + 1)
+
+    def client(share: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], 0
+        barrier.wait()
+        for _ in range(share):
+            status, ms = send(conn, body, secret)
+            mine.append(ms)
+            bad += not 200 <= status < 300
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    shares = [count // CLIENTS + (i < count % CLIENTS) for i in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0], count / (time.perf_counter() - began)
+
+
+def listening_pid(port: int, root: int) -> int:
+    """The process in `root`'s tree that owns the socket listening on `port` (else `root`)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                parts = line.split()
+                if int(parts[1].rsplit(":", 1)[1], 16) == port and parts[3] == "0A":
+                    inodes.add(f"socket:[{parts[9]}]")
+    for pid in [root, *descendants(root)]:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                        return pid
+    return root
+
+
+def descendants(pid: int) -> list[int]:
+    """All descendants of `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of `pid` in MB, from /proc/PID/status."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server process in its own session; stop it (and its children) afterwards."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            yield proc
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 15)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+
+
+def measure(name: str, cmd: list[str], env: dict[str, str], cwd: Path, port: int,
+            secret: bytes, count: int, log: Path) -> Result:
+    """Cold start, sequential and concurrent latency, then RSS, for one server command."""
+    body = issues_opened_body()
+    result = Result(name)
+    began = time.perf_counter()
+    with server(cmd, env, cwd, log) as proc:
+        try:
+            wait_for_first_ack(port, body, secret, proc)
+        except RuntimeError as exc:
+            print(f"{name}: {exc}; see {log}", file=sys.stderr)
+            return result
+        result.cold_start_s = time.perf_counter() - began
+        run_sequential(port, body, secret, min(50, count))  # warm-up, not measured
+        result.sequential_ms, bad = run_sequential(port, body, secret, count)
+        result.concurrent_ms, bad2, result.concurrent_rps = run_concurrent(port, body, secret, count)
+        result.errors = bad + bad2
+        result.rss_mb = rss_mb(listening_pid(port, proc.pid))
+    return result
+
+
+def measure_listbot(key: str, secret: str, count: int, workdir: Path) -> Result:
+    """Run `listbot serve` as a subprocess and measure it."""
+    port = free_port()
+    env = os.environ | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+                        "LISTBOT_LOG_LEVEL": "INFO", "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return measure("listbot", cmd, env, REPO, port, secret.encode(), count,
+                   workdir / "listbot.log")
+
+
+def measure_probot(key: str, secret: str, count: int, workdir: Path) -> Result | None:
+    """Install Probot 14 (once, outside the repository) and measure a no-op app."""
+    if not (shutil.which("node") and shutil.which("npm") and shutil.which("npx")):
+        print("node/npm not found: skipping Probot", file=sys.stderr)
+        return None
+    probot_dir = PROBOT_DIR.expanduser()
+    probot_dir.mkdir(parents=True, exist_ok=True)
+    package = probot_dir / "package.json"
+    if not package.exists():
+        package.write_text('{"name": "probot-bench", "private": true, "type": "module"}\n')
+    if not (probot_dir / "node_modules" / "probot").exists():
+        install = subprocess.run(["npm", "install", "probot@14", "--no-audit", "--no-fund"],
+                                 cwd=probot_dir, capture_output=True, text=True, check=False)
+        if install.returncode != 0:
+            print(f"npm install probot@14 failed: skipping Probot\n{install.stderr}",
+                  file=sys.stderr)
+            return None
+    (probot_dir / "app.js").write_text(PROBOT_APP)
+    port = free_port()
+    env = os.environ | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+                        "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info",
+                        "NODE_ENV": "production"}
+    env.pop("WEBHOOK_PROXY_URL", None)
+    cmd = ["npx", "probot", "run", "./app.js"]
+    return measure("probot@14", cmd, env, probot_dir, port, secret.encode(), count,
+                   workdir / "probot.log")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of `values`."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def table(results: list[Result], count: int) -> str:
+    """Render the results side by side."""
+    rows: list[tuple[str, list[str]]] = [
+        ("cold start to first 2XX (s)", [f"{r.cold_start_s:.2f}" for r in results]),
+        (f"sequential p50 (ms, n={count})",
+         [f"{statistics.median(r.sequential_ms):.2f}" if r.sequential_ms else "-"
+          for r in results]),
+        ("sequential p99 (ms)", [f"{percentile(r.sequential_ms, 99):.2f}" for r in results]),
+        (f"{CLIENTS} clients p50 (ms)",
+         [f"{statistics.median(r.concurrent_ms):.2f}" if r.concurrent_ms else "-"
+          for r in results]),
+        (f"{CLIENTS} clients p99 (ms)", [f"{percentile(r.concurrent_ms, 99):.2f}" for r in results]),
+        (f"{CLIENTS} clients throughput (req/s)", [f"{r.concurrent_rps:.0f}" for r in results]),
+        ("RSS after burst (MB)", [f"{r.rss_mb:.1f}" for r in results]),
+        ("non-2XX answers", [str(r.errors) for r in results]),
+    ]
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{'':{width}}  " + "  ".join(f"{r.name:>10}" for r in results)]
+    lines += [f"{label:{width}}  " + "  ".join(f"{v:>10}" for v in values) for label, values in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="100 deliveries instead of 500")
+    parser.add_argument("--deliveries", type=int, default=None, metavar="N")
+    parser.add_argument("--no-probot", action="store_true", help="measure listbot only")
+    args = parser.parse_args(argv)
+    count = args.deliveries or (100 if args.quick else 500)
+    key = generate_key()
+    secret = uuid.uuid4().hex
+    with tempfile.TemporaryDirectory(prefix="listbot-bench-") as tmp:
+        workdir = Path(tmp)
+        results = [measure_listbot(key, secret, count, workdir)]
+        if not args.no_probot:
+            probot = measure_probot(key, secret, count, workdir)
+            if probot is not None:
+                results.append(probot)
+    print(f"{count} signed ~{len(issues_opened_body()) // 1024} KB issues.opened deliveries "
+          f"(sequential on one keep-alive connection, then {CLIENTS} concurrent clients)")
+    print(table(results, count))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
