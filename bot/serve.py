@@ -51,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
         log_config=None,
         server_header=False,
         proxy_headers=False,
-        loop=_fastest({"uvloop": "uvloop"}, "asyncio"),
+        # httptools (optional) parses HTTP faster than h11. uvloop is deliberately not used:
+        # in bench/ack_latency.py it tripled p99 with 20 clients (the worker thread's hand-offs).
+        loop="asyncio",
         http=_fastest({"httptools": "httptools"}, "h11"),
         timeout_graceful_shutdown=10,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import logging
@@ -28,6 +29,15 @@ from bot.webhook import Delivery, sign
 SECRET = "test-webhook-secret-5b1e"
 KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nTESTKEYMATERIALTESTKEYMATERIAL\n-----END PRIVATE KEY-----\n"
 WAIT = 5.0
+HTTP_IMPLEMENTATIONS = [
+    "h11",
+    pytest.param(
+        "httptools",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("httptools") is None, reason="httptools not installed"
+        ),
+    ),
+]
 
 
 def make_settings(secret: str = SECRET) -> Settings:
@@ -405,7 +415,7 @@ def _raw_exchange(url: str, request: bytes, timeout: float = WAIT) -> bytes:
     return received
 
 
-@pytest.mark.parametrize("http", ["h11", "auto"])
+@pytest.mark.parametrize("http", HTTP_IMPLEMENTATIONS)
 def test_real_server_acknowledges_and_dispatches(http: str) -> None:
     """Under real uvicorn, signed deliveries get 202 over HTTP and reach the dispatcher."""
     dispatcher = RecordingDispatcher()
@@ -421,7 +431,7 @@ def test_real_server_acknowledges_and_dispatches(http: str) -> None:
     assert len(dispatcher.deliveries) == 3
 
 
-@pytest.mark.parametrize("http", ["h11", "auto"])
+@pytest.mark.parametrize("http", HTTP_IMPLEMENTATIONS)
 def test_real_server_answers_413_without_reading_the_body(http: str) -> None:
     """A huge Content-Length is refused with 413 although the client never sends the body."""
     request = (
