@@ -1,0 +1,118 @@
+"""Authentication as GitHub does it: app JWTs (RS256), installation tokens, user tokens."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .state import ApiError, App, Caller, Installation, InstallationToken, State
+
+TOKEN_LIFETIME = timedelta(hours=1)
+MAX_JWT_LIFETIME = 600
+CLOCK_LEEWAY = 60
+
+
+def bad_credentials() -> ApiError:
+    return ApiError(401, "Bad credentials")
+
+
+def generate_key() -> tuple[str, bytes]:
+    """A fresh RSA key pair: (private PEM text, public PEM bytes)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public
+
+
+def verify_jwt(state: State, token: str) -> App:
+    """Check an app JWT the way GitHub does; raise 401 with GitHub's messages."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise ApiError(401, "A JSON web token could not be decoded") from exc
+    iss = claims.get("iss")
+    try:
+        app_id = int(iss) if iss is not None else None
+    except (TypeError, ValueError):
+        app_id = None
+    app = state.apps.get(app_id) if app_id is not None else None
+    if app is None:
+        raise ApiError(401, "Integration not found" if iss is not None else
+                       "'Issuer' claim ('iss') must be an Integer")
+    try:
+        jwt.decode(
+            token, app.public_key_pem, algorithms=["RS256"],
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise ApiError(401, "A JSON web token could not be decoded") from exc
+    now = time.time()
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not isinstance(iat, int | float) or isinstance(iat, bool) or iat > now + CLOCK_LEEWAY:
+        raise ApiError(
+            401,
+            "'Issued at' claim ('iat') must be an Integer representing the time that the "
+            "assertion was issued",
+        )
+    if not isinstance(exp, int | float) or isinstance(exp, bool) or exp <= now:
+        raise ApiError(
+            401,
+            "'Expiration time' claim ('exp') must be a numeric value representing the future "
+            "time at which the assertion expires",
+        )
+    if exp > now + MAX_JWT_LIFETIME + CLOCK_LEEWAY // 2 or exp - iat > MAX_JWT_LIFETIME + 2 * CLOCK_LEEWAY:
+        raise ApiError(401, "'Expiration time' claim ('exp') is too far in the future")
+    return app
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2 and token.startswith("eyJ")
+
+
+def resolve_caller(state: State, authorization: str | None) -> Caller:
+    """Turn an Authorization header into a Caller (raising 401 on bad credentials)."""
+    if not authorization:
+        return Caller(kind=None)
+    scheme, _, value = authorization.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() not in ("token", "bearer") or not value:
+        raise bad_credentials()
+    if looks_like_jwt(value):
+        if scheme.lower() != "bearer":
+            raise ApiError(401, "A JSON web token could not be decoded")
+        app = verify_jwt(state, value)
+        return Caller(kind="jwt", login=app.bot_login, app=app)
+    tok = state.tokens.get(value)
+    if tok is not None:
+        if tok.expires_at <= datetime.now(UTC):
+            raise bad_credentials()
+        inst = state.installations.get(tok.installation_id)
+        if inst is None:
+            raise bad_credentials()
+        app = state.apps[inst.app_id]
+        return Caller(kind="installation", login=app.bot_login, app=app, installation=inst)
+    for user in state.users.values():
+        if user.token is not None and secrets.compare_digest(user.token, value):
+            return Caller(kind="user", login=user.login)
+    raise bad_credentials()
+
+
+def mint_token(state: State, inst: Installation) -> InstallationToken:
+    token = InstallationToken(
+        token="ghs_" + secrets.token_urlsafe(27).replace("-", "a").replace("_", "b")[:36],
+        installation_id=inst.id,
+        expires_at=datetime.now(UTC).replace(microsecond=0) + TOKEN_LIFETIME,
+    )
+    state.tokens[token.token] = token
+    return token

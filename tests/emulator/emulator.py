@@ -1,0 +1,513 @@
+"""``GitHubEmulator``: the test-facing facade that owns state, server, faults and webhooks."""
+
+from __future__ import annotations
+
+import copy
+import queue
+import secrets
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from .auth import generate_key, mint_token
+from .faults import Faults
+from .routes import Api
+from .server import HttpFront, RequestLog
+from .state import ZERO_SHA, App, Installation, Issue, Repo, State, User
+from .webhooks import WebhookBuilder, delivery_headers, encode
+
+EventCallback = Callable[[str, dict[str, Any]], None]
+DEFAULT_PERMISSIONS = {
+    "contents": "write", "issues": "write", "pull_requests": "write", "metadata": "read",
+}
+
+
+@dataclass(frozen=True)
+class IssueView:
+    number: int
+    title: str
+    body: str | None
+    state: str
+    user: str
+    labels: tuple[str, ...]
+    is_pull: bool
+    state_reason: str | None
+
+
+@dataclass(frozen=True)
+class PullView:
+    number: int
+    title: str
+    body: str | None
+    state: str
+    user: str
+    head: str
+    base: str
+    head_sha: str
+    merged: bool
+    merge_commit_sha: str | None
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    user: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event: str
+    payload: dict[str, Any]
+    status: int | None  # HTTP status from the webhook URL (None: not forwarded / failed)
+
+
+class GitHubEmulator:
+    """A faithful in-process GitHub REST API for PyGithub-driven tests."""
+
+    def __init__(self, rate_limit: int = 5000) -> None:
+        self.lock = threading.RLock()
+        self.state = State()
+        self.faults = Faults()
+        self.requests = RequestLog()
+        self.events: list[tuple[str, dict[str, Any]]] = []  # every emitted webhook event
+        self.deliveries: list[Delivery] = []
+        self._subscribers: list[EventCallback] = []
+        self._outbox: list[tuple[str, dict[str, Any]]] = []
+        self._hook: tuple[str, str | None] | None = None
+        self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._api = Api(self.state, "http://127.0.0.1:0", rate_limit)
+        self._front = HttpFront(self._api, self.lock, self.faults, self.requests,
+                                self._dispatch_outbox, self._flush_events)
+        self.url = f"http://127.0.0.1:{self._front.port}"
+        self._api.api_url = self.url
+        self._api.r.api = self.url
+        self._webhooks = WebhookBuilder(self.state, self._api.r)
+        self._started = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> GitHubEmulator:
+        if not self._started:
+            self._front.start()
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._started:
+            self._front.stop()
+            self._started = False
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join(timeout=5)
+            self._worker = None
+
+    def __enter__(self) -> GitHubEmulator:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def rate_limit(self) -> int:
+        return self._api.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, value: int) -> None:
+        self._api.rate_limit = value
+
+    def reset_requests(self) -> None:
+        self.requests.reset()
+
+    @contextmanager
+    def _change(self) -> Iterator[State]:
+        """Run a Python-API mutation under the lock, then deliver the events it caused."""
+        with self.lock:
+            yield self.state
+            self._flush_events()
+        self._dispatch_outbox()
+
+    # -- apps and installations ------------------------------------------------------------
+    def register_app(self, app_id: int | None = None, slug: str = "listbot",
+                     owner: str = "listbot-dev", webhook_secret: str | None = None) -> str:
+        """Create a GitHub App; returns its private key (PEM)."""
+        return self._new_app(app_id, slug, owner, webhook_secret).private_key_pem
+
+    def _new_app(self, app_id: int | None, slug: str, owner: str,
+                 webhook_secret: str | None) -> App:
+        private, public = generate_key()
+        with self._change() as st:
+            ident = app_id if app_id is not None else st.next_id()
+            bot = st.user(f"{slug}[bot]", "Bot")
+            st.user(owner, "Organization")
+            app = App(
+                id=ident, slug=slug, name=slug, public_key_pem=public, private_key_pem=private,
+                owner=owner, webhook_secret=webhook_secret or secrets.token_hex(16),
+                client_id=f"Iv1.{secrets.token_hex(8)}", client_secret=secrets.token_hex(20),
+                bot_login=bot.login,
+            )
+            st.apps[ident] = app
+        return app
+
+    def app(self, app_id: int) -> App:
+        return self.state.apps[app_id]
+
+    def register_manifest_code(self, code: str, app_id: int | None = None,
+                               slug: str = "listbot", owner: str = "listbot-dev",
+                               webhook_secret: str | None = None) -> App:
+        """Make ``POST /app-manifests/{code}/conversions`` create (and return) this app once."""
+        app = self._new_app(app_id, slug, owner, webhook_secret)
+        with self.lock:
+            self.state.manifest_codes[code] = app
+        return app
+
+    def install(self, owner: str, repos: Iterable[str] | None = None, app_id: int | None = None,
+                permissions: dict[str, str] | None = None) -> int:
+        """Install the app on ``owner`` for ``repos`` (names or full names; None = all)."""
+        with self._change() as st:
+            if app_id is None:
+                if len(st.apps) != 1:
+                    raise ValueError("pass app_id when zero or several apps are registered")
+                app_id = next(iter(st.apps))
+            st.user(owner)
+            names = None if repos is None else [
+                r if "/" in r else f"{owner}/{r}" for r in repos
+            ]
+            inst = Installation(st.next_id(), app_id, owner, names,
+                                dict(permissions or DEFAULT_PERMISSIONS))
+            st.installations[inst.id] = inst
+        return inst.id
+
+    def installation_token(self, installation_id: int) -> str:
+        """Mint a token directly (for tests that skip the JWT dance)."""
+        with self.lock:
+            return mint_token(self.state, self.state.installations[installation_id]).token
+
+    def expire_tokens(self) -> None:
+        """Make every installation token issued so far expired."""
+        from datetime import UTC, datetime, timedelta
+
+        with self.lock:
+            for tok in self.state.tokens.values():
+                tok.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+
+    # -- users -----------------------------------------------------------------------------
+    def add_user(self, login: str, permission: str = "read", repo: str | None = None) -> None:
+        """Create a user; ``permission`` applies to ``repo`` (or every repo when None)."""
+        if permission not in ("admin", "maintain", "write", "triage", "read", "none"):
+            raise ValueError(permission)
+        with self._change() as st:
+            user = st.user(login)
+            if repo is None:
+                user.permission = permission
+            else:
+                self._repo(repo).collaborators[login] = permission
+
+    def user_token(self, login: str) -> str:
+        """A personal access token acting as ``login``."""
+        with self.lock:
+            user: User = self.state.user(login)
+            if user.token is None:
+                user.token = "ghp_" + secrets.token_hex(18)
+            return user.token
+
+    # -- repositories ----------------------------------------------------------------------
+    def _repo(self, full_name: str) -> Repo:
+        owner, _, name = full_name.partition("/")
+        repo = self.state.repo(owner, name)
+        if repo is None:
+            raise KeyError(full_name)
+        return repo
+
+    def create_repo(self, owner: str, name: str, files: dict[str, str] | None = None,
+                    default_branch: str = "main", private: bool = False) -> str:
+        """Create a repository with one initial commit holding ``files``; returns full name."""
+        with self._change() as st:
+            repo = st.create_repo(owner, name, dict(files or {}), default_branch, private,
+                                  "Initial commit")
+        return repo.full_name
+
+    def push_commit(self, repo: str, branch: str, files: dict[str, str | None], author: str,
+                    message: str = "Update files") -> str:
+        """Commit on ``branch`` as a maintainer's push would (None deletes a file)."""
+        with self._change() as st:
+            r = self._repo(repo)
+            sha, old = st.commit_files(r, branch, dict(files), author, message)
+            st.emit_push(r, f"refs/heads/{branch}", old, sha, author)
+        return sha
+
+    def create_branch(self, repo: str, branch: str, from_ref: str | None = None) -> str:
+        with self._change() as st:
+            r = self._repo(repo)
+            sha = r.resolve(from_ref or r.default_branch)
+            if sha is None:
+                raise KeyError(from_ref)
+            r.refs[f"refs/heads/{branch}"] = sha
+            st.emit_push(r, f"refs/heads/{branch}", None, sha, r.owner)
+        return sha
+
+    def delete_branch(self, repo: str, branch: str, actor: str | None = None) -> None:
+        with self._change() as st:
+            r = self._repo(repo)
+            ref = f"refs/heads/{branch}"
+            old = r.refs[ref]
+            st.delete_ref(r, ref, actor or r.owner)
+            st.emit_push(r, ref, old, None, actor or r.owner)
+
+    # -- issues, comments, labels ----------------------------------------------------------
+    def create_issue(self, repo: str, author: str, title: str, body: str | None = "",
+                     labels: Iterable[str] = ()) -> int:
+        with self._change() as st:
+            r = self._repo(repo)
+            issue = st.create_issue(r, author, title, body, list(labels))
+            st.emit("issues", "opened", r, author, issue=issue)
+        return issue.number
+
+    def edit_issue(self, repo: str, number: int, title: str | None = None,
+                   body: str | None = None, actor: str | None = None) -> None:
+        with self._change() as st:
+            r = self._repo(repo)
+            issue = r.issues[number]
+            changes: dict[str, Any] = {}
+            if title is not None and title != issue.title:
+                changes["title"] = {"from": issue.title}
+                issue.title = title
+            if body is not None and body != issue.body:
+                changes["body"] = {"from": issue.body}
+                issue.body = body
+            if changes:
+                from .state import now
+
+                issue.updated_at = now()
+                st.emit("issues", "edited", r, actor or issue.user, issue=issue, changes=changes)
+
+    def close_issue(self, repo: str, number: int, actor: str | None = None,
+                    reason: str = "completed") -> None:
+        with self._change() as st:
+            r = self._repo(repo)
+            issue = r.issues[number]
+            if issue.state == "open":
+                st.close_issue(r, issue, actor or issue.user, reason)
+                event = "pull_request" if issue.pull else "issues"
+                st.emit(event, "closed", r, actor or issue.user, issue=issue)
+
+    def reopen_issue(self, repo: str, number: int, actor: str | None = None) -> None:
+        with self._change() as st:
+            r = self._repo(repo)
+            issue = r.issues[number]
+            if issue.state == "closed":
+                st.reopen_issue(issue)
+                event = "pull_request" if issue.pull else "issues"
+                st.emit(event, "reopened", r, actor or issue.user, issue=issue)
+
+    def add_labels(self, repo: str, number: int, labels: Iterable[str],
+                   actor: str | None = None) -> None:
+        with self._change() as st:
+            r = self._repo(repo)
+            issue = r.issues[number]
+            for name in labels:
+                label = st.ensure_label(r, name).name
+                if label not in issue.labels:
+                    issue.labels.append(label)
+                    st.emit("pull_request" if issue.pull else "issues", "labeled", r,
+                            actor or r.owner, issue=issue, label=label)
+
+    def add_comment(self, repo: str, number: int, author: str, body: str) -> int:
+        with self._change() as st:
+            r = self._repo(repo)
+            issue = r.issues[number]
+            comment = st.add_comment(r, issue, author, body)
+            st.emit("issue_comment", "created", r, author, issue=issue, comment=comment)
+        return comment.id
+
+    def merge_pull(self, repo: str, number: int, merger: str, method: str = "merge") -> str:
+        """Merge as a maintainer pressing the button would (raises ApiError(405) on conflict)."""
+        with self._change() as st:
+            r = self._repo(repo)
+            return st.merge_pull(r, r.issues[number], merger, method, None, None)
+
+    # -- inspectors ------------------------------------------------------------------------
+    def file_at(self, repo: str, ref: str, path: str) -> str | None:
+        with self.lock:
+            r = self._repo(repo)
+            sha = r.resolve(ref)
+            if sha is None:
+                raise KeyError(ref)
+            entry = r.tree_of(sha).get(path.strip("/"))
+            if entry is None:
+                return None
+            blob = r.store.blob(entry[1])
+            return blob.data.decode() if blob else None
+
+    def files_at(self, repo: str, ref: str) -> dict[str, str]:
+        with self.lock:
+            r = self._repo(repo)
+            sha = r.resolve(ref)
+            if sha is None:
+                raise KeyError(ref)
+            out = {}
+            for path, (_mode, blob_sha) in r.tree_of(sha).items():
+                blob = r.store.blob(blob_sha)
+                out[path] = blob.data.decode(errors="replace") if blob else ""
+            return out
+
+    def branches(self, repo: str) -> dict[str, str]:
+        with self.lock:
+            return {n.removeprefix("refs/heads/"): s for n, s in self._repo(repo).refs.items()
+                    if n.startswith("refs/heads/")}
+
+    def issue(self, repo: str, number: int) -> IssueView:
+        with self.lock:
+            i = self._repo(repo).issues[number]
+            return IssueView(i.number, i.title, i.body, i.state, i.user, tuple(i.labels),
+                             i.pull is not None, i.state_reason)
+
+    def issues(self, repo: str, state: str = "open") -> list[IssueView]:
+        with self.lock:
+            numbers = [n for n, i in self._repo(repo).issues.items()
+                       if i.pull is None and (state == "all" or i.state == state)]
+        return [self.issue(repo, n) for n in sorted(numbers)]
+
+    def pulls(self, repo: str, state: str = "open") -> list[PullView]:
+        with self.lock:
+            r = self._repo(repo)
+            out = []
+            for i in sorted(r.issues.values(), key=lambda x: x.number):
+                if i.pull is None or (state != "all" and i.state != state):
+                    continue
+                self.state.refresh_pull(r, i)
+                p = i.pull
+                out.append(PullView(i.number, i.title, i.body, i.state, i.user, p.head_ref,
+                                    p.base_ref, p.head_sha, p.merged, p.merge_commit_sha,
+                                    tuple(i.labels)))
+            return out
+
+    def comments(self, repo: str, number: int) -> list[CommentView]:
+        with self.lock:
+            r = self._repo(repo)
+            return [CommentView(c.id, c.user, c.body)
+                    for c in (r.comments[x] for x in r.issues[number].comment_ids)]
+
+    def labels_of(self, repo: str, number: int) -> list[str]:
+        with self.lock:
+            return list(self._repo(repo).issues[number].labels)
+
+    def commits_between(self, repo: str, base: str, head: str) -> list[str]:
+        """SHAs reachable from ``head`` but not ``base``, oldest first."""
+        with self.lock:
+            r = self._repo(repo)
+            b, h = r.resolve(base), r.resolve(head)
+            if b is None or h is None:
+                raise KeyError(base if b is None else head)
+            return r.store.log(h, r.store.ancestors(b))
+
+    def branch_commits(self, repo: str, branch: str) -> list[str]:
+        """Every commit on ``branch``, oldest first."""
+        with self.lock:
+            r = self._repo(repo)
+            sha = r.branch_sha(branch)
+            if sha is None:
+                raise KeyError(branch)
+            return r.store.log(sha)
+
+    def commit_info(self, repo: str, sha: str) -> dict[str, Any]:
+        """Message, author, committer and parents of a commit."""
+        with self.lock:
+            c = self._repo(repo).store.commit_or_raise(sha)
+            return {"message": c.message, "author": c.author.name, "author_email": c.author.email,
+                    "committer": c.committer.name, "parents": list(c.parents), "tree": c.tree}
+
+    # -- webhooks --------------------------------------------------------------------------
+    def webhook(self, event: str, action: str | None, repo: str, issue: int | None = None,
+                pull: int | None = None, ref: str | None = None, sender: str | None = None,
+                **extra: Any) -> tuple[str, dict[str, Any]]:
+        """Build ``(event_name, payload)`` from current state, as GitHub would send it.
+
+        ``push`` takes ``ref`` (e.g. ``refs/heads/main``) and optional ``before``/``after``
+        (defaults: parent of the tip, and the tip). ``issues``/``issue_comment`` take
+        ``issue``; ``pull_request`` takes ``pull``; ``issue_comment`` takes ``comment`` (id);
+        ``edited`` takes ``changes``; ``labeled`` takes ``label``.
+        """
+        with self.lock:
+            r = self._repo(repo)
+            kw: dict[str, Any] = dict(extra)
+            number = issue if issue is not None else pull
+            target: Issue | None = r.issues[number] if number is not None else None
+            if target is not None:
+                kw["issue"] = target
+            if "comment" in kw and isinstance(kw["comment"], int):
+                kw["comment"] = r.comments[kw["comment"]]
+            elif event == "issue_comment" and target is not None and target.comment_ids:
+                kw.setdefault("comment", r.comments[target.comment_ids[-1]])
+            if event == "push":
+                full = ref or f"refs/heads/{r.default_branch}"
+                full = full if full.startswith("refs/") else f"refs/heads/{full}"
+                after = kw.pop("after", r.refs.get(full, ZERO_SHA))
+                default_before = ZERO_SHA
+                if after != ZERO_SHA:
+                    parents = r.store.commit_or_raise(after).parents
+                    default_before = parents[0] if parents else ZERO_SHA
+                before = kw.pop("before", default_before)
+                kw.update(ref=full, before=before, after=after)
+            who = sender or (target.user if target is not None else r.owner)
+            name, payload = self._webhooks.build(event, action, r, who, **kw)
+            return name, copy.deepcopy(payload)
+
+    def on_event(self, callback: EventCallback) -> None:
+        """Call ``callback(event_name, payload)`` for every state change GitHub would announce."""
+        self._subscribers.append(callback)
+
+    def deliver_to(self, url: str, secret: str | None = None) -> None:
+        """Forward every event to ``url`` (signed with ``secret``) from a background thread."""
+        self._hook = (url, secret)
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._deliver_loop, daemon=True)
+            self._worker.start()
+
+    def _flush_events(self) -> None:
+        """Build payloads for pending state changes (caller holds the lock)."""
+        pending, self.state.events[:] = list(self.state.events), []
+        for event, data in pending:
+            action = data.pop("action")
+            repo = data.pop("repo")
+            sender = data.pop("sender")
+            built = self._webhooks.build(event, action, repo, sender, **data)
+            self.events.append(built)
+            self._outbox.append(built)
+
+    def _dispatch_outbox(self) -> None:
+        with self.lock:
+            batch, self._outbox = self._outbox, []
+        for event, payload in batch:
+            for cb in list(self._subscribers):
+                cb(event, copy.deepcopy(payload))
+            if self._hook is not None:
+                self._queue.put((event, payload))
+
+    def _deliver_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None or self._hook is None:
+                return
+            event, payload = item
+            url, secret = self._hook
+            body = encode(payload)
+            req = urllib.request.Request(url, data=body, method="POST",
+                                         headers=delivery_headers(event, body, secret))
+            status: int | None
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    status = int(resp.status)
+            except urllib.error.HTTPError as err:
+                status = err.code
+            except OSError:
+                status = None
+            with self.lock:
+                self.deliveries.append(Delivery(event, payload, status))
