@@ -104,23 +104,29 @@ class ListDocument:
                 yield index, len(match[1]), match[2] or ""
 
     def _locate_headings(self) -> list[Heading]:
-        """Pair mistune's headings, in order, with the lines they come from.
+        """Pair mistune's top-level headings, in order, with the lines they come from.
 
-        mistune decides what is a heading (not code, not HTML); the line scan only says where.
+        mistune decides what is a heading (not code, not HTML, not inside a list); the line
+        scan only says where. Only the block pass runs: inline parsing of every entry would
+        cost three times as much and tells us nothing about structure.
         """
-        tokens = _markdown()(self.text)
-        assert isinstance(tokens, list)
-        wanted = [
-            (int(token["attrs"]["level"]), _plain_text(token.get("children", [])).strip())
-            for token in tokens
-            if token.get("type") == "heading" and token.get("style") == "atx"
-        ]
+        markdown = _markdown()
+        state = markdown.block.state_cls()
+        # The same normalisation Markdown.parse does before its block pass.
+        normalised = self.text.replace("\r\n", "\n").replace("\r", "\n")
+        state.process(normalised if normalised.endswith("\n") else normalised + "\n")
+        for hook in markdown.before_parse_hooks:
+            hook(markdown, state)
+        markdown.block.parse(state)
         located: list[Heading] = []
         candidates = self._atx_candidates()
-        for level, text in wanted:
-            for index, cand_level, raw in candidates:
-                if cand_level == level and _inline_plain(raw) == text:
-                    located.append(Heading(level, text, index))
+        for token in state.tokens:
+            if token.get("type") != "heading" or token.get("style") != "atx":
+                continue
+            level, raw = int(token["attrs"]["level"]), str(token.get("text", "")).strip()
+            for index, cand_level, cand_raw in candidates:
+                if cand_level == level and cand_raw.strip() == raw:
+                    located.append(Heading(level, _inline_plain(raw), index))
                     break
         return located
 

@@ -54,7 +54,7 @@ def clean_line(
     if _AUTOLINK.search(value):
         raise TextError("must not contain a link; put links in the link fields.")
     if bad := sorted({char for char in value if char in forbidden}):
-        shown = " ".join(f"`{char}`" for char in bad)
+        shown = " ".join("`` ` ``" if char == "`" else f"`{char}`" for char in bad)
         raise TextError(
             f"must not contain {shown} (they would change the list's formatting); write plain text like {example}."
         )

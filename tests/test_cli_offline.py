@@ -1,0 +1,91 @@
+"""Tests for the offline commands: preview, apply, template and form parse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.factories import ROOT, issue_body
+
+SEED = Path(__file__).parent / "fixtures" / "list_seed.md"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A copy of the seed list and a valid issue body in a temporary folder."""
+    (tmp_path / "list.md").write_bytes(SEED.read_bytes())
+    (tmp_path / "body.md").write_text(issue_body(), encoding="utf-8")
+    return tmp_path
+
+
+def test_preview_prints_the_diff_and_writes_nothing(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`preview` prints a unified diff that adds the entry and leaves the list untouched."""
+    code = main(["preview", str(workspace / "body.md"), "--list", str(workspace / "list.md")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("--- a/")
+    assert "+**RadRotator: Chest X-ray Report Generation with Rotating Experts**" in out
+    assert (workspace / "list.md").read_bytes() == SEED.read_bytes()
+
+
+def test_apply_writes_the_entry_once(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`apply` writes the entry; applying the same body again exits 1 and writes nothing."""
+    args = ["apply", str(workspace / "body.md"), "--list", str(workspace / "list.md")]
+    assert main(args) == 0
+    after = (workspace / "list.md").read_bytes()
+    assert b"*J. Doe, K. Lee, et al.*" in after
+    assert main(args) == 1
+    assert "already listed" in capsys.readouterr().err
+    assert (workspace / "list.md").read_bytes() == after
+
+
+def test_invalid_submission_exits_1_with_per_field_messages(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An invalid body exits 1, lists each bad field on stderr and writes nothing."""
+    (workspace / "body.md").write_text(issue_body(paper_url="javascript:alert(1)", date="next year"))
+    assert main(["apply", str(workspace / "body.md"), "--list", str(workspace / "list.md")]) == 1
+    err = capsys.readouterr().err
+    assert "Paper link: only http:// and https:// links" in err
+    assert "Publication date:" in err
+    assert (workspace / "list.md").read_bytes() == SEED.read_bytes()
+
+
+def test_usage_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing body or list file, or an unknown flag, exits 2."""
+    assert main(["preview", str(workspace / "nope.md"), "--list", str(workspace / "list.md")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["preview", "--bogus"])
+    assert caught.value.code == 2
+
+
+def test_template_check_detects_a_stale_form(tmp_path: Path) -> None:
+    """`template --check` passes on a fresh form and exits 1 once the file is edited."""
+    form = tmp_path / "paper.yml"
+    assert main(["template", "--output", str(form)]) == 0
+    assert main(["template", "--check", "--output", str(form)]) == 0
+    form.write_text(form.read_text() + "# edited\n")
+    assert main(["template", "--check", "--output", str(form)]) == 1
+
+
+def test_committed_template_is_current() -> None:
+    """The committed issue form matches the schema."""
+    assert main(["template", "--check", "--output", str(ROOT / ".github/ISSUE_TEMPLATE/paper.yml")]) == 0
+
+
+def test_form_parse_prints_json_keyed_by_field_id(workspace: Path) -> None:
+    """`listbot form parse` prints the body as JSON keyed by field id, leaving empty fields out."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "form", "parse", str(workspace / "body.md"),
+         "--template", str(ROOT / ".github/ISSUE_TEMPLATE/paper.yml")],
+        capture_output=True, text=True, check=True,
+    )
+    parsed = json.loads(result.stdout)
+    assert parsed["venue"] == "arXiv"
+    assert "model_url" not in parsed

@@ -1,0 +1,90 @@
+"""Tests for duplicate detection against the list and against other open submissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.document import ListDocument
+from bot.duplicates import entry_keys, fold_title, listed_entries
+from bot.proposal import propose
+from bot.submission import SubmissionError
+from bot.urls import arxiv_id, doi, normalised_url
+from tests.factories import TODAY, paper_values
+
+SEED = (Path(__file__).parent / "fixtures" / "list_seed.md").read_bytes().decode("utf-8")
+
+
+def refusal(**overrides: Any) -> dict[str, str]:
+    """Per-field messages when the paper is refused."""
+    with pytest.raises(SubmissionError) as caught:
+        propose(paper_values(**overrides), SEED, today=TODAY)
+    return {problem.field: problem.message for problem in caught.value.problems}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://arxiv.org/abs/2401.12208",
+        "http://arxiv.org/abs/2401.12208v3",
+        "https://arxiv.org/pdf/2401.12208",
+        "https://arxiv.org/pdf/2401.12208v2.pdf",
+        "https://www.arxiv.org/abs/2401.12208/",
+        "https://export.arxiv.org/abs/2401.12208?context=cs",
+    ],
+)
+def test_the_same_arxiv_paper_is_a_duplicate_in_any_url_form(url: str) -> None:
+    """Any abs/pdf/version/scheme form of a listed arXiv id is refused, naming the entry."""
+    message = refusal(paper_url=url)["paper_url"]
+    assert "CheXagent: Towards a Foundation Model" in message
+    assert "Papers › 2024" in message
+    assert "the same arXiv paper" in message
+
+
+def test_url_noise_does_not_hide_a_duplicate() -> None:
+    """Case, trailing slash, fragment and tracking parameters do not make a link new."""
+    url = "HTTPS://www.Nature.com/articles/s41591-024-03185-2/?utm_source=x#main"
+    assert "BioMedGPT" in refusal(paper_url=url)["paper_url"]
+
+
+def test_the_same_title_is_a_duplicate_after_folding() -> None:
+    """A listed title with other case, punctuation and spacing is refused."""
+    message = refusal(title="radfm  towards generalist foundation model for radiology!")["title"]
+    assert "RadFM" in message
+    assert "Papers › 2023" in message
+
+
+def test_the_same_code_repository_is_a_duplicate() -> None:
+    """A listed GitHub repository, in any case, is refused on the code field."""
+    message = refusal(code_url="https://github.com/STANFORD-AIMI/chexagent")["code_url"]
+    assert "the same code repository" in message
+
+
+def test_dataset_links_count_too() -> None:
+    """A paper whose link is already a dataset's paper link is refused, naming Datasets."""
+    assert "Datasets" in refusal(paper_url="https://arxiv.org/abs/1901.07042")["paper_url"]
+
+
+def test_open_submissions_count_as_listed() -> None:
+    """A paper already proposed by another open submission is refused too."""
+    other = propose(paper_values(), SEED, today=TODAY)
+    proposed = list(listed_entries(ListDocument("## Open submissions\n\n" + "\n".join(other.entry))))
+    with pytest.raises(SubmissionError, match="already listed"):
+        propose(paper_values(title="Another title"), SEED, today=TODAY, also_listed=proposed)
+
+
+def test_identity_helpers() -> None:
+    """arXiv ids, DOIs, titles and URLs are folded to comparable keys."""
+    assert arxiv_id("https://arxiv.org/pdf/2303.09117v2") == "2303.09117"
+    assert arxiv_id("https://arxiv.org/abs/cs/0112017v1") == "cs/0112017"
+    assert doi("https://doi.org/10.1038/S41597-019-0322-0") == "10.1038/s41597-019-0322-0"
+    assert fold_title("Émile’s  TITLE: a test!") == fold_title("emiles title a test")
+    assert normalised_url("https://A.org/x/?b=1&utm_medium=y&a=2") == "a.org/x?a=2&b=1"
+    assert "repo:o/r" in entry_keys(None, [], ["https://github.com/O/R"])
+
+
+def test_distinct_papers_are_not_duplicates() -> None:
+    """A new paper with its own title, link and repository is accepted."""
+    assert propose(paper_values(), SEED, today=TODAY).paper.title.startswith("RadRotator")
