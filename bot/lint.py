@@ -1,0 +1,689 @@
+"""The list's own linter and fixer: house-style findings with stable codes, and safe repairs.
+
+======  =====  ==================================================================================
+Code    Fix    Rule
+======  =====  ==================================================================================
+LB001   no     A paper entry's first line is its bold title: ``**Title**``.
+LB002   no     A paper entry's second line is its italic authors: ``*A. Tao, B. Liu, et al.*``.
+LB003   no     The third line is ``Venue | 07 Aug 2024`` / ``Venue | Aug 2024``, or a venue naming its year.
+LB004   no     Link lines are ``[paper](url)``, ``[model](url)``, then ``[code](url)`` or the stars badge.
+LB005   no     The stars badge names the same ``owner/repo`` as the GitHub link it points to.
+LB006   yes    An entry sits in the ``### YYYY`` section of the year its date (or venue) names.
+LB007   no     ``## Papers`` exists and holds only ``### YYYY`` sections, newest first, each once.
+LB008   yes    The table of contents mirrors the ``##`` and ``###`` headings below it.
+LB009   no     No two entries name the same paper, title, DOI, arXiv id or repository.
+LB010   yes    Entries and headings are separated by a blank line (nothing runs together).
+LB011   yes    Never more than one blank line in a row, and none at the end of the file.
+LB012   yes    No trailing whitespace.
+LB013   yes    No mis-decoded text (UTF-8 read as cp1252, e.g. ``ðŸ”¥`` for 🔥, ``â€“`` for –).
+LB014   no     No invisible, bidi-control or other control characters.
+LB015   no     Every link is an absolute http(s) URL (table-of-contents anchors excepted).
+LB016   no     A dataset entry is one line: ``[Venue] Title [[paper]](url) [[dataset]](url)``.
+======  =====  ==================================================================================
+
+`lint(text)` is pure and fast: one mistune parse (`ListDocument`) and linear scans of the lines.
+`fix(text)` repairs the rules marked "yes" and never changes an entry's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.dates import DateError, parse_date, parse_house_date, year_in_text
+from bot.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
+from bot.duplicates import ListedEntry, find_duplicates, listed_entries
+from bot.entry import BADGE, BADGE_PATTERN, read_paper
+from bot.placement import insert_paper
+from bot.textrules import invisible_characters
+from bot.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
+
+DATASETS_HEADING = "Datasets"
+
+RULES: dict[str, str] = {
+    "LB001": "a paper entry's first line is its bold title `**Title**`",
+    "LB002": "a paper entry's second line is its italic authors `*A. Tao, B. Liu, et al.*`",
+    "LB003": "the venue line is `Venue | 07 Aug 2024`, `Venue | Aug 2024` or a venue naming its year",
+    "LB004": "link lines are `[paper](url)`, `[model](url)`, then `[code](url)` or the stars badge",
+    "LB005": "the stars badge names the same `owner/repo` as its GitHub link",
+    "LB006": "an entry sits in the `### YYYY` section of the year its date (or venue) names",
+    "LB007": "`## Papers` holds only `### YYYY` sections, newest first, each once",
+    "LB008": "the table of contents mirrors the `##` and `###` headings below it",
+    "LB009": "no two entries name the same paper, title, DOI, arXiv id or repository",
+    "LB010": "entries and headings are separated by a blank line",
+    "LB011": "never more than one blank line in a row, none at the end of the file",
+    "LB012": "no trailing whitespace",
+    "LB013": "no mis-decoded text (UTF-8 read as cp1252, e.g. `ðŸ”¥` for 🔥)",
+    "LB014": "no invisible, bidi-control or other control characters",
+    "LB015": "every link is an absolute http(s) URL",
+    "LB016": "a dataset entry is one line `[Venue] Title [[paper]](url) [[dataset]](url)`",
+}
+FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
+
+_TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
+_TITLE_LIKE = re.compile(r"\*\*.*\*\*")
+_AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
+_LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
+_DATASET = re.compile(r"\[[^\]\s][^\]]*\] \S.*? \[\[paper\]\]\(\S+\) \[\[dataset\]\]\(\S+\)")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses).
+_PLAIN_URL = re.compile(
+    r"https?://(?=[^/?#]{1,253}(?:[/?#]|\Z))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?"
+)
+_SIMPLE_TARGET = re.compile(r"[^\s()]*")
+_LINK_RANK = {"paper": 0, "model": 1, "code": 2}
+_TITLE_EXAMPLE = "`**CheXagent: Towards a Foundation Model for Chest X-Ray Interpretation**`"
+_AUTHORS_EXAMPLE = "`*A. Tao, B. Liu, et al.*` or `*Stanford AIMI Team*`"
+_DATE_EXAMPLE = "`07 Aug 2024` or `Aug 2024`"
+_VENUE_EXAMPLE = "`Nature Medicine | 07 Aug 2024`, `arXiv | May 2024` or `ICLR 2024`"
+_LINKS_EXAMPLE = "`[paper](url)`, `[model](url)`, then `[code](url)` or the stars badge"
+_DATASET_EXAMPLE = "`[Venue] Title [[paper]](url) [[dataset]](url)`"
+_MAX_FIX_ROUNDS = 8
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One rule violation at a 1-based line and column."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+
+    @property
+    def fixable(self) -> bool:
+        return self.code in FIXABLE
+
+    def format(self, path: str) -> str:
+        """The `PATH:LINE:COL: CODE message` shape editors and CI understand."""
+        return f"{path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+# --- mis-decoded text -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cp1252_table() -> dict[str, int]:
+    """Each character a cp1252 decoder produces for a byte 0x80-0xFF, mapped back to the byte.
+
+    The five bytes cp1252 leaves undefined are taken to decode to the same-numbered C1 control.
+    """
+    table: dict[str, int] = {}
+    for byte in range(0x80, 0x100):
+        try:
+            char = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            char = chr(byte)
+        table[char] = byte
+    return table
+
+
+@lru_cache(maxsize=1)
+def _mojibake_pattern() -> re.Pattern[str]:
+    """One UTF-8 sequence of 2-4 bytes, each byte shown as its cp1252 character."""
+
+    def chars(low: int, high: int) -> str:
+        return "".join(re.escape(c) for c, b in _cp1252_table().items() if low <= b <= high)
+
+    cont = f"[{chars(0x80, 0xBF)}]"
+    return re.compile(
+        f"[{chars(0xC2, 0xDF)}]{cont}|[{chars(0xE0, 0xEF)}]{cont}{{2}}|[{chars(0xF0, 0xF4)}]{cont}{{3}}"
+    )
+
+
+def _mojibake(line: str) -> Iterator[tuple[int, str, str]]:
+    """Runs of mis-decoded text in a line: (start index, run, repaired text)."""
+    if line.isascii():
+        return
+    run_start, run, repaired = -1, "", ""
+    for match in _mojibake_pattern().finditer(line):
+        try:
+            decoded = bytes(_cp1252_table()[c] for c in match[0]).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if run and match.start() == run_start + len(run):
+            run, repaired = run + match[0], repaired + decoded
+            continue
+        if run:
+            yield run_start, run, repaired
+        run_start, run, repaired = match.start(), match[0], decoded
+    if run:
+        yield run_start, run, repaired
+
+
+def repair_mojibake(line: str) -> str:
+    """The line with every mis-decoded run replaced by the text it was meant to be."""
+    for start, run, repaired in reversed(list(_mojibake(line))):
+        line = line[:start] + repaired + line[start + len(run):]
+    return line
+
+
+# --- small scanners ---------------------------------------------------------------------------
+
+
+def _invisible_columns(line: str) -> Iterator[tuple[int, str]]:
+    """(index, `U+XXXX`) of each invisible or control character in a line."""
+    if line.isascii():
+        for match in _ASCII_CONTROL.finditer(line):
+            yield match.start(), f"U+{ord(match[0]):04X}"
+        return
+    for index, char in enumerate(line):
+        if not char.isprintable() and (names := invisible_characters(char)):
+            yield index, names[0]
+
+
+def _link_targets(line: str) -> Iterator[tuple[int, str]]:
+    """(index, target) of each inline link `](target)`, parentheses inside the target balanced."""
+    start = line.find("](")
+    while start != -1:
+        begin = start + 2
+        match = _SIMPLE_TARGET.match(line, begin)
+        end = match.end() if match else begin
+        if end < len(line) and line[end] == "(":
+            end = _balanced_end(line, begin)
+        yield begin, line[begin:end].removeprefix("<").removesuffix(">")
+        start = line.find("](", end)
+
+
+def _balanced_end(line: str, begin: int) -> int:
+    depth, end = 0, begin
+    while end < len(line):
+        char = line[end]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif char.isspace():
+            break
+        end += 1
+    return end
+
+
+def _url_problem(url: str) -> str | None:
+    """Why the link is not an absolute http(s) URL, or None when it is."""
+    if len(url) <= MAX_URL_LENGTH and _PLAIN_URL.fullmatch(url):
+        return None
+    try:
+        validate_url(url)
+    except UrlError as error:
+        return str(error)
+    return None
+
+
+def _fenced(lines: list[str]) -> list[bool]:
+    """Whether each line is inside (or is a fence of) a fenced code block."""
+    inside: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        match = _FENCE.match(line)
+        if match and fence is None:
+            fence = match[1]
+            inside.append(True)
+        elif match and fence is not None and match[1][0] == fence[0] and len(match[1]) >= len(fence):
+            fence = None
+            inside.append(True)
+        else:
+            inside.append(fence is not None)
+    return inside
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
+
+
+# --- the document's regions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A paper entry: a half-open line range and the year of the section it sits in."""
+
+    start: int
+    end: int
+    section_year: int | None
+    whole_block: bool
+
+
+class _Layout:
+    """The parts of a parsed list the rules look at, computed once."""
+
+    def __init__(self, doc: ListDocument) -> None:
+        self.doc = doc
+        self.papers = doc.find_heading(2, PAPERS_HEADING)
+        self.datasets = doc.find_heading(2, DATASETS_HEADING)
+        self.toc = next((h for h in doc.headings if h.text == TOC_HEADING), None)
+
+    def paper_headings(self) -> list[Heading]:
+        """`## Papers` and every heading inside its section."""
+        if self.papers is None:
+            return []
+        end = self.doc.section_end(self.papers)
+        return [h for h in self.doc.headings if self.papers.line <= h.line < end]
+
+    def paper_entries(self) -> Iterator[_Entry]:
+        """Every paper entry, blocks that run together split at their title lines."""
+        for heading in self.paper_headings():
+            year = heading.year if heading.level == 3 else None
+            for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
+                starts = [block.start] + [
+                    i for i in range(block.start + 1, block.end) if _TITLE_LIKE.fullmatch(self.doc.lines[i])
+                ]
+                whole = len(starts) == 1
+                for start, end in zip(starts, [*starts[1:], block.end], strict=True):
+                    yield _Entry(start, end, year, whole)
+
+    def dataset_blocks(self) -> Iterator[tuple[int, int]]:
+        if self.datasets is None:
+            return
+        end = self.doc.section_end(self.datasets)
+        for heading in self.doc.headings:
+            if self.datasets.line <= heading.line < end:
+                for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
+                    yield block.start, block.end
+
+    def spaced_from(self) -> int:
+        """First line of the part of the list where headings must stand between blank lines."""
+        lines = [h.line for h in (self.papers, self.datasets) if h is not None]
+        return min(lines) if lines else len(self.doc.lines)
+
+    def toc_body(self) -> range:
+        if self.toc is None:
+            return range(0)
+        return range(self.toc.line + 1, self.doc.body_end(self.toc))
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def _check_paper(lines: list[str], start: int) -> Iterator[Finding]:
+    """LB001-LB005 for one entry whose first line has index `start`."""
+    title = lines[0]
+    if not _TITLE.fullmatch(title):
+        yield Finding(start + 1, 1, "LB001", f"the entry's first line must be its title in bold, like {_TITLE_EXAMPLE}")
+    i = 1
+    if i < len(lines) and _AUTHORS.fullmatch(lines[i]):
+        i += 1
+    elif i < len(lines) and lines[i].startswith("*"):
+        yield Finding(start + i + 1, 1, "LB002", f"the authors line must be one italic span, like {_AUTHORS_EXAMPLE}")
+        i += 1
+    else:
+        yield Finding(
+            start + i + 1, 1, "LB002", f"the authors line is missing after the title; add one like {_AUTHORS_EXAMPLE}"
+        )
+    if i < len(lines) and not lines[i].startswith("["):
+        yield from _check_venue(lines[i], start + i)
+        i += 1
+    else:
+        yield Finding(
+            start + i + 1, 1, "LB003", f"the venue line is missing after the authors; add one like {_VENUE_EXAMPLE}"
+        )
+    yield from _check_links(lines[i:], start + i)
+
+
+def _check_venue(line: str, index: int) -> Iterator[Finding]:
+    venue, sep, date_text = line.partition(" | ")
+    if not sep:
+        if year_in_text(line) is None:
+            yield Finding(
+                index + 1, 1, "LB003",
+                f"the venue line `{line[:60]}` has no date; write it like {_VENUE_EXAMPLE}",
+            )
+        return
+    if not venue.strip() or venue != venue.strip() or "|" in date_text:
+        yield Finding(index + 1, 1, "LB003", f"the venue line must be `Venue | date`, like {_VENUE_EXAMPLE}")
+        return
+    if parse_house_date(date_text) is None:
+        try:
+            hint = f"`{parse_date(date_text, today=dt.date.max).house_style()}`"
+        except DateError:
+            hint = _DATE_EXAMPLE
+        yield Finding(
+            index + 1, len(venue) + 4, "LB003",
+            f"the date `{date_text[:40]}` is not in house style; write {hint} (`DD Mon YYYY` or `Mon YYYY`)",
+        )
+
+
+def _check_links(lines: list[str], start: int) -> Iterator[Finding]:
+    last_rank, last_kind, has_paper = -1, "", False
+    for offset, line in enumerate(lines):
+        number = start + offset + 1
+        if badge := BADGE_PATTERN.fullmatch(line):
+            kind = "code"
+            shown, linked = f"{badge[1]}/{badge[2]}", f"{badge[3]}/{badge[4]}"
+            if shown.lower() != linked.lower():
+                yield Finding(
+                    number, 1, "LB005",
+                    f"the stars badge shows `{shown}` but links to `{linked}`; both must name the same repository",
+                )
+        elif link := _LINK_LINE.fullmatch(line):
+            kind = link[1]
+            if kind == "code" and _github_key(link[2]) is not None:
+                yield Finding(
+                    number, 1, "LB004",
+                    f"code on GitHub is shown as the stars badge: `{_badge_for(link[2])}`",
+                )
+        else:
+            yield Finding(number, 1, "LB004", f"`{line[:60]}` is not a link line; link lines are {_LINKS_EXAMPLE}")
+            continue
+        rank = _LINK_RANK[kind]
+        if rank <= last_rank:
+            order = "appears twice" if rank == last_rank else f"comes after `[{last_kind}]`"
+            yield Finding(number, 1, "LB004", f"the `[{kind}]` link {order}; link lines go paper, model, code")
+        last_rank, last_kind = max(rank, last_rank), kind if rank >= last_rank else last_kind
+        has_paper = has_paper or kind == "paper"
+    if not has_paper:
+        yield Finding(start + 1, 1, "LB004", "the entry has no `[paper](url)` line; add it after the venue line")
+
+
+def _github_key(url: str) -> str | None:
+    try:
+        repo = github_repo(url)
+    except UrlError:
+        return None
+    return f"{repo.owner}/{repo.name}" if repo else None
+
+
+def _badge_for(url: str) -> str:
+    owner, _, name = (_github_key(url) or "owner/repo").partition("/")
+    return BADGE.format(owner=owner, repo=name)
+
+
+def _entry_year(lines: list[str]) -> int | None:
+    paper = read_paper(lines)
+    if paper.title is None or paper.venue is None:
+        return None
+    return paper.year
+
+
+def _misplaced(layout: _Layout) -> Iterator[tuple[_Entry, int]]:
+    """Entries whose year is known and is not their section's year."""
+    for entry in layout.paper_entries():
+        year = _entry_year(layout.doc.lines[entry.start:entry.end])
+        if year is not None and year != entry.section_year:
+            yield entry, year
+
+
+def _year_findings(layout: _Layout) -> Iterator[Finding]:
+    if layout.papers is None:
+        yield Finding(1, 1, "LB007", "the list has no `## Papers` section; papers go under `## Papers` › `### YYYY`")
+        return
+    previous: Heading | None = None
+    seen: set[int] = set()
+    for heading in layout.paper_headings():
+        if heading.level != 3:
+            continue
+        if heading.year is None:
+            yield Finding(
+                heading.line + 1, 1, "LB007",
+                f"`### {heading.text}` under Papers is not a year; sections there are `### YYYY`",
+            )
+            continue
+        if heading.year in seen:
+            yield Finding(heading.line + 1, 1, "LB007", f"`### {heading.year}` appears twice; merge the sections")
+        elif previous is not None and previous.year is not None and heading.year > previous.year:
+            yield Finding(
+                heading.line + 1, 1, "LB007",
+                f"`### {heading.year}` comes after `### {previous.year}`; year sections go newest first",
+            )
+        seen.add(heading.year)
+        previous = heading
+
+
+def _entry_findings(layout: _Layout) -> Iterator[Finding]:
+    lines = layout.doc.lines
+    for entry in layout.paper_entries():
+        entry_lines = lines[entry.start:entry.end]
+        yield from _check_paper(entry_lines, entry.start)
+        year = _entry_year(entry_lines)
+        if year is not None and year != entry.section_year:
+            where = f"the {entry.section_year} section" if entry.section_year else "no year section"
+            yield Finding(entry.start + 1, 1, "LB006", f"the entry is dated {year} but sits in {where}; "
+                          f"it belongs under `### {year}`")
+    for start, end in layout.dataset_blocks():
+        for index in range(start, end):
+            if _DATASET.fullmatch(lines[index]):
+                continue
+            if index > start or _link_count(lines[index]) or end > start + 1:
+                yield Finding(index + 1, 1, "LB016", f"a dataset entry is one line, like {_DATASET_EXAMPLE}")
+
+
+def _link_count(line: str) -> int:
+    return line.count("](")
+
+
+def _expected_toc(layout: _Layout) -> list[str] | None:
+    """The table of contents' item lines as they should read; None when there is no ToC."""
+    if layout.toc is None:
+        return None
+    doc = layout.doc
+    items = toc_items(doc)
+    base = items[0][1] if items else 2
+    used: dict[str, int] = {}
+    expected = []
+    for heading in doc.headings:
+        anchor = github_anchor(heading.text)
+        count = used.get(anchor, 0)
+        used[anchor] = count + 1
+        if heading.line > layout.toc.line and heading.level in (2, 3):
+            unique = f"{anchor}-{count}" if count else anchor
+            indent = " " * (base + 2 * (heading.level - 2))
+            expected.append(f"{indent}- [{heading.text}](#{unique})")
+    return expected
+
+
+def _toc_findings(layout: _Layout) -> Iterator[Finding]:
+    expected = _expected_toc(layout)
+    if expected is None or layout.toc is None:
+        return
+    items = toc_items(layout.doc)
+    actual = [layout.doc.lines[index] for index, *_ in items]
+    after_last = items[-1][0] + 1 if items else layout.toc.line + 1
+    matcher = difflib.SequenceMatcher(None, actual, expected, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for k in range(a1, a2):
+            if op == "replace" and k - a1 < b2 - b1:
+                want = expected[b1 + k - a1]
+                indent = len(want) - len(want.lstrip())
+                message = f"the table of contents item should read `{want.strip()}` (indented {indent} spaces)"
+            else:
+                message = f"the table of contents item `{actual[k].strip()}` names no heading; remove it"
+            yield Finding(items[k][0] + 1, 1, "LB008", message)
+        extra = expected[b1 + (a2 - a1):b2] if op == "replace" else expected[b1:b2] if op == "insert" else []
+        at = items[a2][0] + 1 if a2 < len(items) else after_last + 1
+        for want in extra:
+            yield Finding(at, 1, "LB008", f"the table of contents lacks `{want.strip()}`; it must mirror the headings")
+
+
+def _separations(layout: _Layout) -> list[tuple[int, str]]:
+    """Lines that need a blank line inserted before them, with why."""
+    doc, lines = layout.doc, layout.doc.lines
+    found: list[tuple[int, str]] = []
+    spaced_from = layout.spaced_from()
+    for heading in doc.headings:
+        if heading.line < spaced_from:
+            continue
+        if heading.line > 0 and not _blank(lines[heading.line - 1]):
+            found.append((heading.line, f"a blank line must come before the heading `{lines[heading.line]}`"))
+        if heading.line + 1 < len(lines) and not _blank(lines[heading.line + 1]):
+            found.append((heading.line + 1, f"a blank line must follow the heading `{lines[heading.line]}`"))
+    for entry in layout.paper_entries():
+        if not entry.whole_block and entry.start > 0 and not _blank(lines[entry.start - 1]):
+            found.append((entry.start, "this entry runs into the one above; separate entries with one blank line"))
+    for start, end in layout.dataset_blocks():
+        for index in range(start + 1, end):
+            if _DATASET.fullmatch(lines[index]) and _DATASET.fullmatch(lines[index - 1]):
+                found.append((index, "this dataset runs into the one above; separate entries with one blank line"))
+    return sorted(set(found))
+
+
+def _extra_blanks(lines: list[str]) -> list[int]:
+    """Indexes of blank lines that follow another blank line or end the file."""
+    extra = [i for i in range(1, len(lines)) if _blank(lines[i]) and _blank(lines[i - 1])]
+    last = len(lines) - 1
+    while last >= 0 and _blank(lines[last]):
+        last -= 1
+    tail = [i for i in range(max(last + 1, 0), len(lines)) if i not in set(extra)]
+    return sorted({*extra, *tail})
+
+
+def _line_findings(layout: _Layout) -> Iterator[Finding]:
+    lines = layout.doc.lines
+    fenced = _fenced(lines)
+    toc_body = layout.toc_body()
+    for index, line in enumerate(lines):
+        number = index + 1
+        stripped = line.rstrip()
+        if stripped != line:
+            yield Finding(number, len(stripped) + 1, "LB012", "trailing whitespace; remove it")
+        for start, run, repaired in _mojibake(line):
+            yield Finding(
+                number, start + 1, "LB013",
+                f"mis-decoded text `{run}` (UTF-8 read as cp1252); it should read `{repaired}`",
+            )
+        for start, name in _invisible_columns(line):
+            yield Finding(
+                number, start + 1, "LB014", f"invisible or control character {name}; delete it or retype the text"
+            )
+        if "](" in line and not fenced[index]:
+            for start, target in _link_targets(line):
+                if target.startswith("#") and index in toc_body:
+                    continue
+                if problem := _url_problem(target):
+                    yield Finding(
+                        number, start + 1, "LB015",
+                        f"the link `{target[:60]}` is not an absolute http(s) URL: {problem}",
+                    )
+
+
+def _blank_findings(layout: _Layout) -> Iterator[Finding]:
+    lines = layout.doc.lines
+    for index, why in _separations(layout):
+        yield Finding(index + 1, 1, "LB010", why)
+    extra = _extra_blanks(lines)
+    for index in extra:
+        if index - 1 not in extra:
+            where = "at the end of the file" if all(_blank(x) for x in lines[index:]) else "in a row"
+            yield Finding(index + 1, 1, "LB011", f"more than one blank line {where}; keep exactly one")
+
+
+def _duplicate_findings(doc: ListDocument) -> Iterator[Finding]:
+    """Entries sharing an identity key with an earlier entry (the rules submissions use)."""
+    first_with: dict[str, ListedEntry] = {}
+    for entry in listed_entries(doc):
+        earlier = {first_with[key].line: first_with[key] for key in entry.keys if key in first_with}
+        for duplicate in find_duplicates(entry.keys, [earlier[line] for line in sorted(earlier)])[:1]:
+            yield Finding(
+                entry.line, 1, "LB009",
+                f"duplicate entry: “{duplicate.entry.title}” (line {duplicate.entry.line}) has {duplicate.reason}; "
+                "keep one of them",
+            )
+        for key in entry.keys:
+            first_with.setdefault(key, entry)
+
+
+def lint(text: str) -> list[Finding]:
+    """Every house-style finding in the list text, sorted by line and column."""
+    doc = ListDocument(text)
+    layout = _Layout(doc)
+    findings = [
+        *_year_findings(layout),
+        *_entry_findings(layout),
+        *_toc_findings(layout),
+        *_duplicate_findings(doc),
+        *_blank_findings(layout),
+        *_line_findings(layout),
+    ]
+    return sorted(set(findings))
+
+
+# --- fixes ------------------------------------------------------------------------------------
+
+
+def _join(doc: ListDocument, lines: list[str]) -> str:
+    """Lines joined in the file's newline style, keeping whether the file ended with one."""
+    if lines == doc.lines:
+        return doc.text
+    ends = not doc.raw_lines or doc.raw_lines[-1].endswith(("\n", "\r"))
+    return doc.newline.join(lines) + (doc.newline if ends and lines else "")
+
+
+def _fix_lines(text: str) -> str:
+    """LB012, LB013: strip trailing whitespace and repair mis-decoded runs."""
+    doc = ListDocument(text)
+    return _join(doc, [repair_mojibake(line).rstrip() for line in doc.lines])
+
+
+def _fix_blanks(text: str) -> str:
+    """LB010, LB011: one blank line between entries and around headings, never two."""
+    doc = ListDocument(text)
+    before = {index for index, _ in _separations(_Layout(doc))}
+    drop = set(_extra_blanks(doc.lines))
+    lines: list[str] = []
+    for index, line in enumerate(doc.lines):
+        if index in before:
+            lines.append("")
+        if index not in drop:
+            lines.append(line)
+    return _join(doc, lines)
+
+
+def _fix_years(text: str) -> str:
+    """LB006: move each whole entry whose year is known into its year's section."""
+    doc = ListDocument(text)
+    moves = [(entry, year) for entry, year in _misplaced(_Layout(doc)) if entry.whole_block]
+    if not moves:
+        return text
+    lines = list(doc.lines)
+    taken: list[tuple[list[str], int]] = []
+    for entry, year in reversed(moves):
+        taken.append((lines[entry.start:entry.end], year))
+        end = entry.end + 1 if entry.end < len(lines) and _blank(lines[entry.end]) else entry.end
+        blank_before = entry.start > 0 and _blank(lines[entry.start - 1])
+        start = entry.start - 1 if end == entry.end and blank_before else entry.start
+        del lines[start:end]
+    result = _join(doc, lines)
+    for entry_lines, year in reversed(taken):
+        result = insert_paper(result, entry_lines, year, read_paper(entry_lines).sort_key()).text
+    return result
+
+
+def _fix_toc(text: str) -> str:
+    """LB008: rewrite the table of contents' items from the headings."""
+    doc = ListDocument(text)
+    layout = _Layout(doc)
+    expected = _expected_toc(layout)
+    if expected is None or layout.toc is None:
+        return text
+    items = toc_items(doc)
+    if [doc.lines[index] for index, *_ in items] == expected:
+        return text
+    if items:
+        first, last = items[0][0], items[-1][0] + 1
+        item_lines = {index for index, *_ in items}
+        kept = [doc.lines[i] for i in range(first, last) if i not in item_lines and not _blank(doc.lines[i])]
+    else:
+        first = last = layout.toc.line + 1
+        kept = []
+    return _join(doc, [*doc.lines[:first], *expected, *kept, *doc.lines[last:]])
+
+
+def fix(text: str) -> str:
+    """The text with every fixable finding repaired; entries' words are never changed.
+
+    Repairs run in rounds until nothing changes, so `fix(fix(text)) == fix(text)`.
+    """
+    for _ in range(_MAX_FIX_ROUNDS):
+        fixed = _fix_toc(_fix_blanks(_fix_years(_fix_blanks(_fix_lines(text)))))
+        if fixed == text:
+            break
+        text = fixed
+    return text
