@@ -21,6 +21,17 @@ def bad_credentials() -> ApiError:
     return ApiError(401, "Bad credentials")
 
 
+_KEY_POOL: list[tuple[str, bytes]] = []
+
+
+def pooled_key(index: int) -> tuple[str, bytes]:
+    """The ``index``-th key pair of a process-wide pool (RSA generation is slow: reuse keys
+    across emulators, but every app within one emulator gets a distinct key)."""
+    while len(_KEY_POOL) <= index:
+        _KEY_POOL.append(generate_key())
+    return _KEY_POOL[index]
+
+
 def generate_key() -> tuple[str, bytes]:
     """A fresh RSA key pair: (private PEM text, public PEM bytes)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -29,9 +40,7 @@ def generate_key() -> tuple[str, bytes]:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return private, public
 
 
@@ -48,11 +57,12 @@ def verify_jwt(state: State, token: str) -> App:
         app_id = None
     app = state.apps.get(app_id) if app_id is not None else None
     if app is None:
-        raise ApiError(401, "Integration not found" if iss is not None else
-                       "'Issuer' claim ('iss') must be an Integer")
+        raise ApiError(401, "Integration not found" if iss is not None else "'Issuer' claim ('iss') must be an Integer")
     try:
         jwt.decode(
-            token, app.public_key_pem, algorithms=["RS256"],
+            token,
+            app.public_key_pem,
+            algorithms=["RS256"],
             options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
     except jwt.PyJWTError as exc:
@@ -62,8 +72,7 @@ def verify_jwt(state: State, token: str) -> App:
     if not isinstance(iat, int | float) or isinstance(iat, bool) or iat > now + CLOCK_LEEWAY:
         raise ApiError(
             401,
-            "'Issued at' claim ('iat') must be an Integer representing the time that the "
-            "assertion was issued",
+            "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
         )
     if not isinstance(exp, int | float) or isinstance(exp, bool) or exp <= now:
         raise ApiError(

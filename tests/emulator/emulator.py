@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from .auth import generate_key, mint_token
+from .auth import mint_token, pooled_key
 from .faults import Faults
 from .routes import Api
 from .server import HttpFront, RequestLog
@@ -23,7 +23,10 @@ from .webhooks import WebhookBuilder, delivery_headers, encode
 
 EventCallback = Callable[[str, dict[str, Any]], None]
 DEFAULT_PERMISSIONS = {
-    "contents": "write", "issues": "write", "pull_requests": "write", "metadata": "read",
+    "contents": "write",
+    "issues": "write",
+    "pull_requests": "write",
+    "metadata": "read",
 }
 
 
@@ -84,8 +87,9 @@ class GitHubEmulator:
         self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._api = Api(self.state, "http://127.0.0.1:0", rate_limit)
-        self._front = HttpFront(self._api, self.lock, self.faults, self.requests,
-                                self._dispatch_outbox, self._flush_events)
+        self._front = HttpFront(
+            self._api, self.lock, self.faults, self.requests, self._dispatch_outbox, self._flush_events
+        )
         self.url = f"http://127.0.0.1:{self._front.port}"
         self._api.api_url = self.url
         self._api.r.api = self.url
@@ -111,8 +115,9 @@ class GitHubEmulator:
     def __enter__(self) -> GitHubEmulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -135,22 +140,32 @@ class GitHubEmulator:
         self._dispatch_outbox()
 
     # -- apps and installations ------------------------------------------------------------
-    def register_app(self, app_id: int | None = None, slug: str = "listbot",
-                     owner: str = "listbot-dev", webhook_secret: str | None = None) -> str:
+    def register_app(
+        self,
+        app_id: int | None = None,
+        slug: str = "listbot",
+        owner: str = "listbot-dev",
+        webhook_secret: str | None = None,
+    ) -> str:
         """Create a GitHub App; returns its private key (PEM)."""
         return self._new_app(app_id, slug, owner, webhook_secret).private_key_pem
 
-    def _new_app(self, app_id: int | None, slug: str, owner: str,
-                 webhook_secret: str | None) -> App:
-        private, public = generate_key()
+    def _new_app(self, app_id: int | None, slug: str, owner: str, webhook_secret: str | None) -> App:
         with self._change() as st:
+            private, public = pooled_key(len(st.apps))
             ident = app_id if app_id is not None else st.next_id()
             bot = st.user(f"{slug}[bot]", "Bot")
             st.user(owner, "Organization")
             app = App(
-                id=ident, slug=slug, name=slug, public_key_pem=public, private_key_pem=private,
-                owner=owner, webhook_secret=webhook_secret or secrets.token_hex(16),
-                client_id=f"Iv1.{secrets.token_hex(8)}", client_secret=secrets.token_hex(20),
+                id=ident,
+                slug=slug,
+                name=slug,
+                public_key_pem=public,
+                private_key_pem=private,
+                owner=owner,
+                webhook_secret=webhook_secret or secrets.token_hex(16),
+                client_id=f"Iv1.{secrets.token_hex(8)}",
+                client_secret=secrets.token_hex(20),
                 bot_login=bot.login,
             )
             st.apps[ident] = app
@@ -159,17 +174,27 @@ class GitHubEmulator:
     def app(self, app_id: int) -> App:
         return self.state.apps[app_id]
 
-    def register_manifest_code(self, code: str, app_id: int | None = None,
-                               slug: str = "listbot", owner: str = "listbot-dev",
-                               webhook_secret: str | None = None) -> App:
+    def register_manifest_code(
+        self,
+        code: str,
+        app_id: int | None = None,
+        slug: str = "listbot",
+        owner: str = "listbot-dev",
+        webhook_secret: str | None = None,
+    ) -> App:
         """Make ``POST /app-manifests/{code}/conversions`` create (and return) this app once."""
         app = self._new_app(app_id, slug, owner, webhook_secret)
         with self.lock:
             self.state.manifest_codes[code] = app
         return app
 
-    def install(self, owner: str, repos: Iterable[str] | None = None, app_id: int | None = None,
-                permissions: dict[str, str] | None = None) -> int:
+    def install(
+        self,
+        owner: str,
+        repos: Iterable[str] | None = None,
+        app_id: int | None = None,
+        permissions: dict[str, str] | None = None,
+    ) -> int:
         """Install the app on ``owner`` for ``repos`` (names or full names; None = all)."""
         with self._change() as st:
             if app_id is None:
@@ -177,11 +202,8 @@ class GitHubEmulator:
                     raise ValueError("pass app_id when zero or several apps are registered")
                 app_id = next(iter(st.apps))
             st.user(owner)
-            names = None if repos is None else [
-                r if "/" in r else f"{owner}/{r}" for r in repos
-            ]
-            inst = Installation(st.next_id(), app_id, owner, names,
-                                dict(permissions or DEFAULT_PERMISSIONS))
+            names = None if repos is None else [r if "/" in r else f"{owner}/{r}" for r in repos]
+            inst = Installation(st.next_id(), app_id, owner, names, dict(permissions or DEFAULT_PERMISSIONS))
             st.installations[inst.id] = inst
         return inst.id
 
@@ -226,16 +248,22 @@ class GitHubEmulator:
             raise KeyError(full_name)
         return repo
 
-    def create_repo(self, owner: str, name: str, files: dict[str, str] | None = None,
-                    default_branch: str = "main", private: bool = False) -> str:
+    def create_repo(
+        self,
+        owner: str,
+        name: str,
+        files: dict[str, str] | None = None,
+        default_branch: str = "main",
+        private: bool = False,
+    ) -> str:
         """Create a repository with one initial commit holding ``files``; returns full name."""
         with self._change() as st:
-            repo = st.create_repo(owner, name, dict(files or {}), default_branch, private,
-                                  "Initial commit")
+            repo = st.create_repo(owner, name, dict(files or {}), default_branch, private, "Initial commit")
         return repo.full_name
 
-    def push_commit(self, repo: str, branch: str, files: dict[str, str | None], author: str,
-                    message: str = "Update files") -> str:
+    def push_commit(
+        self, repo: str, branch: str, files: dict[str, str | None], author: str, message: str = "Update files"
+    ) -> str:
         """Commit on ``branch`` as a maintainer's push would (None deletes a file)."""
         with self._change() as st:
             r = self._repo(repo)
@@ -262,16 +290,18 @@ class GitHubEmulator:
             st.emit_push(r, ref, old, None, actor or r.owner)
 
     # -- issues, comments, labels ----------------------------------------------------------
-    def create_issue(self, repo: str, author: str, title: str, body: str | None = "",
-                     labels: Iterable[str] = ()) -> int:
+    def create_issue(
+        self, repo: str, author: str, title: str, body: str | None = "", labels: Iterable[str] = ()
+    ) -> int:
         with self._change() as st:
             r = self._repo(repo)
             issue = st.create_issue(r, author, title, body, list(labels))
             st.emit("issues", "opened", r, author, issue=issue)
         return issue.number
 
-    def edit_issue(self, repo: str, number: int, title: str | None = None,
-                   body: str | None = None, actor: str | None = None) -> None:
+    def edit_issue(
+        self, repo: str, number: int, title: str | None = None, body: str | None = None, actor: str | None = None
+    ) -> None:
         with self._change() as st:
             r = self._repo(repo)
             issue = r.issues[number]
@@ -288,8 +318,7 @@ class GitHubEmulator:
                 issue.updated_at = now()
                 st.emit("issues", "edited", r, actor or issue.user, issue=issue, changes=changes)
 
-    def close_issue(self, repo: str, number: int, actor: str | None = None,
-                    reason: str = "completed") -> None:
+    def close_issue(self, repo: str, number: int, actor: str | None = None, reason: str = "completed") -> None:
         with self._change() as st:
             r = self._repo(repo)
             issue = r.issues[number]
@@ -307,8 +336,7 @@ class GitHubEmulator:
                 event = "pull_request" if issue.pull else "issues"
                 st.emit(event, "reopened", r, actor or issue.user, issue=issue)
 
-    def add_labels(self, repo: str, number: int, labels: Iterable[str],
-                   actor: str | None = None) -> None:
+    def add_labels(self, repo: str, number: int, labels: Iterable[str], actor: str | None = None) -> None:
         with self._change() as st:
             r = self._repo(repo)
             issue = r.issues[number]
@@ -316,8 +344,14 @@ class GitHubEmulator:
                 label = st.ensure_label(r, name).name
                 if label not in issue.labels:
                     issue.labels.append(label)
-                    st.emit("pull_request" if issue.pull else "issues", "labeled", r,
-                            actor or r.owner, issue=issue, label=label)
+                    st.emit(
+                        "pull_request" if issue.pull else "issues",
+                        "labeled",
+                        r,
+                        actor or r.owner,
+                        issue=issue,
+                        label=label,
+                    )
 
     def add_comment(self, repo: str, number: int, author: str, body: str) -> int:
         with self._change() as st:
@@ -360,19 +394,24 @@ class GitHubEmulator:
 
     def branches(self, repo: str) -> dict[str, str]:
         with self.lock:
-            return {n.removeprefix("refs/heads/"): s for n, s in self._repo(repo).refs.items()
-                    if n.startswith("refs/heads/")}
+            return {
+                n.removeprefix("refs/heads/"): s
+                for n, s in self._repo(repo).refs.items()
+                if n.startswith("refs/heads/")
+            }
 
     def issue(self, repo: str, number: int) -> IssueView:
         with self.lock:
             i = self._repo(repo).issues[number]
-            return IssueView(i.number, i.title, i.body, i.state, i.user, tuple(i.labels),
-                             i.pull is not None, i.state_reason)
+            return IssueView(
+                i.number, i.title, i.body, i.state, i.user, tuple(i.labels), i.pull is not None, i.state_reason
+            )
 
     def issues(self, repo: str, state: str = "open") -> list[IssueView]:
         with self.lock:
-            numbers = [n for n, i in self._repo(repo).issues.items()
-                       if i.pull is None and (state == "all" or i.state == state)]
+            numbers = [
+                n for n, i in self._repo(repo).issues.items() if i.pull is None and (state == "all" or i.state == state)
+            ]
         return [self.issue(repo, n) for n in sorted(numbers)]
 
     def pulls(self, repo: str, state: str = "open") -> list[PullView]:
@@ -384,16 +423,27 @@ class GitHubEmulator:
                     continue
                 self.state.refresh_pull(r, i)
                 p = i.pull
-                out.append(PullView(i.number, i.title, i.body, i.state, i.user, p.head_ref,
-                                    p.base_ref, p.head_sha, p.merged, p.merge_commit_sha,
-                                    tuple(i.labels)))
+                out.append(
+                    PullView(
+                        i.number,
+                        i.title,
+                        i.body,
+                        i.state,
+                        i.user,
+                        p.head_ref,
+                        p.base_ref,
+                        p.head_sha,
+                        p.merged,
+                        p.merge_commit_sha,
+                        tuple(i.labels),
+                    )
+                )
             return out
 
     def comments(self, repo: str, number: int) -> list[CommentView]:
         with self.lock:
             r = self._repo(repo)
-            return [CommentView(c.id, c.user, c.body)
-                    for c in (r.comments[x] for x in r.issues[number].comment_ids)]
+            return [CommentView(c.id, c.user, c.body) for c in (r.comments[x] for x in r.issues[number].comment_ids)]
 
     def labels_of(self, repo: str, number: int) -> list[str]:
         with self.lock:
@@ -421,13 +471,27 @@ class GitHubEmulator:
         """Message, author, committer and parents of a commit."""
         with self.lock:
             c = self._repo(repo).store.commit_or_raise(sha)
-            return {"message": c.message, "author": c.author.name, "author_email": c.author.email,
-                    "committer": c.committer.name, "parents": list(c.parents), "tree": c.tree}
+            return {
+                "message": c.message,
+                "author": c.author.name,
+                "author_email": c.author.email,
+                "committer": c.committer.name,
+                "parents": list(c.parents),
+                "tree": c.tree,
+            }
 
     # -- webhooks --------------------------------------------------------------------------
-    def webhook(self, event: str, action: str | None, repo: str, issue: int | None = None,
-                pull: int | None = None, ref: str | None = None, sender: str | None = None,
-                **extra: Any) -> tuple[str, dict[str, Any]]:
+    def webhook(
+        self,
+        event: str,
+        action: str | None,
+        repo: str,
+        issue: int | None = None,
+        pull: int | None = None,
+        ref: str | None = None,
+        sender: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, dict[str, Any]]:
         """Build ``(event_name, payload)`` from current state, as GitHub would send it.
 
         ``push`` takes ``ref`` (e.g. ``refs/heads/main``) and optional ``before``/``after``
@@ -499,8 +563,7 @@ class GitHubEmulator:
             event, payload = item
             url, secret = self._hook
             body = encode(payload)
-            req = urllib.request.Request(url, data=body, method="POST",
-                                         headers=delivery_headers(event, body, secret))
+            req = urllib.request.Request(url, data=body, method="POST", headers=delivery_headers(event, body, secret))
             status: int | None
             try:
                 with urllib.request.urlopen(req, timeout=10) as resp:

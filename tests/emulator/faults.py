@@ -12,10 +12,7 @@ SECONDARY_RATE_LIMIT_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
     "If you reach out to GitHub Support for help, please include the request ID {request_id}."
 )
-SECONDARY_DOCS = (
-    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-    "#about-secondary-rate-limits"
-)
+SECONDARY_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -75,8 +72,7 @@ class Faults:
         times: int | None = 1,
     ) -> None:
         """Perform matching writes, then answer ``status``: an outcome-unknown write."""
-        self._add(_Rule("after_write", method, _compile(path_pattern), status, times,
-                        write_only=True))
+        self._add(_Rule("after_write", method, _compile(path_pattern), status, times, write_only=True))
 
     def secondary_rate_limit(
         self,
@@ -88,8 +84,17 @@ class Faults:
         write_only: bool = False,
     ) -> None:
         """Answer GitHub's secondary-rate-limit error with a ``retry-after`` header."""
-        self._add(_Rule("secondary", method, _compile(path_pattern), status, times,
-                        retry_after=retry_after, write_only=write_only))
+        self._add(
+            _Rule(
+                "secondary",
+                method,
+                _compile(path_pattern),
+                status,
+                times,
+                retry_after=retry_after,
+                write_only=write_only,
+            )
+        )
 
     def random_failure_rate(self, p: float, seed: int = 0, write_only: bool = False) -> None:
         """Fail each request with a random 500/502/503 with probability ``p``."""
@@ -136,14 +141,11 @@ class Faults:
                 "status": str(rule.status),
             }
             return InjectedFault(rule.status, body, {"retry-after": str(rule.retry_after)})
-        return InjectedFault(
-            rule.status, _server_error(rule.status), {}, apply_write=rule.kind == "after_write"
-        )
+        return InjectedFault(rule.status, _server_error(rule.status), {}, apply_write=rule.kind == "after_write")
 
 
 def _server_error(status: int) -> dict[str, Any]:
-    messages = {500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-                504: "Gateway Timeout"}
+    messages = {500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
     return {"message": messages.get(status, "Server Error"), "status": str(status)}
 
 

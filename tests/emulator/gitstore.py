@@ -87,9 +87,7 @@ class ObjectStore:
 
     def put_tree(self, entries: list[TreeEntry]) -> str:
         ordered = tuple(sorted(entries, key=_tree_sort_key))
-        payload = b"".join(
-            f"{e.mode.lstrip('0')} {e.name}\0".encode() + bytes.fromhex(e.sha) for e in ordered
-        )
+        payload = b"".join(f"{e.mode.lstrip('0')} {e.name}\0".encode() + bytes.fromhex(e.sha) for e in ordered)
         sha = _hash("tree", payload)
         self.objects.setdefault(sha, Tree(ordered))
         return sha

@@ -133,8 +133,7 @@ class Api:
             return rt.fn(self, req, params)
         raise not_found()
 
-    def paginate(self, req: Request, items: list[Any],
-                 wrap: Callable[[list[Any]], Any] | None = None) -> Response:
+    def paginate(self, req: Request, items: list[Any], wrap: Callable[[list[Any]], Any] | None = None) -> Response:
         try:
             per_page = int(req.q("per_page") or DEFAULT_PER_PAGE)
             page = int(req.q("page") or 1)
@@ -162,13 +161,13 @@ class Api:
         if req.caller.kind != "jwt":
             raise ApiError(
                 401,
-                "A JSON web token could not be decoded" if req.caller.kind else
-                "You must authenticate with a JSON web token (JWT) to access this endpoint.",
+                "A JSON web token could not be decoded"
+                if req.caller.kind
+                else "You must authenticate with a JSON web token (JWT) to access this endpoint.",
             )
         return req.caller
 
-    def repo(self, req: Request, p: dict[str, str], perm: str = "metadata",
-             write: bool = False) -> Repo:
+    def repo(self, req: Request, p: dict[str, str], perm: str = "metadata", write: bool = False) -> Repo:
         """Look up the repository and check the caller may do this to it."""
         repo = self.state.repo(p["owner"], p["repo"])
         caller = req.caller
@@ -217,43 +216,60 @@ class Api:
         app = self.state.apps[inst.app_id]
         account = self.state.user(inst.account)
         return {
-            "id": inst.id, "account": self.r.user(inst.account),
+            "id": inst.id,
+            "account": self.r.user(inst.account),
             "repository_selection": "all" if inst.repos is None else "selected",
             "access_tokens_url": f"{self.api_url}/app/installations/{inst.id}/access_tokens",
             "repositories_url": f"{self.api_url}/installation/repositories",
             "html_url": f"https://github.com/settings/installations/{inst.id}",
-            "app_id": app.id, "app_slug": app.slug, "client_id": app.client_id,
-            "target_id": account.id, "target_type": account.type if account.type != "Bot"
-            else "User",
+            "app_id": app.id,
+            "app_slug": app.slug,
+            "client_id": app.client_id,
+            "target_id": account.id,
+            "target_type": account.type if account.type != "Bot" else "User",
             "permissions": inst.permissions,
             "events": ["issue_comment", "issues", "pull_request", "push"],
-            "created_at": iso(inst.created_at), "updated_at": iso(inst.created_at),
-            "single_file_name": None, "has_multiple_single_files": False,
-            "single_file_paths": [], "suspended_by": None, "suspended_at": None,
+            "created_at": iso(inst.created_at),
+            "updated_at": iso(inst.created_at),
+            "single_file_name": None,
+            "has_multiple_single_files": False,
+            "single_file_paths": [],
+            "suspended_by": None,
+            "suspended_at": None,
         }
 
     def app_json(self, app_id: int) -> dict[str, Any]:
         app = self.state.apps[app_id]
         return {
-            "id": app.id, "slug": app.slug, "node_id": node_id("Integration", app.id),
-            "client_id": app.client_id, "owner": self.r.user(app.owner), "name": app.name,
-            "description": "", "external_url": "https://example.invalid",
+            "id": app.id,
+            "slug": app.slug,
+            "node_id": node_id("Integration", app.id),
+            "client_id": app.client_id,
+            "owner": self.r.user(app.owner),
+            "name": app.name,
+            "description": "",
+            "external_url": "https://example.invalid",
             "html_url": f"https://github.com/apps/{app.slug}",
-            "created_at": iso(app.created_at), "updated_at": iso(app.created_at),
-            "permissions": {"contents": "write", "issues": "write", "metadata": "read",
-                            "pull_requests": "write"},
+            "created_at": iso(app.created_at),
+            "updated_at": iso(app.created_at),
+            "permissions": {"contents": "write", "issues": "write", "metadata": "read", "pull_requests": "write"},
             "events": ["issue_comment", "issues", "pull_request", "push"],
-            "installations_count": sum(
-                1 for i in self.state.installations.values() if i.app_id == app.id
-            ),
+            "installations_count": sum(1 for i in self.state.installations.values() if i.app_id == app.id),
         }
 
     def rate_json(self, used: int, reset: int) -> dict[str, Any]:
-        core = {"limit": self.rate_limit, "used": used,
-                "remaining": max(0, self.rate_limit - used), "reset": reset, "resource": "core"}
+        core = {
+            "limit": self.rate_limit,
+            "used": used,
+            "remaining": max(0, self.rate_limit - used),
+            "reset": reset,
+            "resource": "core",
+        }
         other = {"limit": 5000, "used": 0, "remaining": 5000, "reset": reset}
-        return {"resources": {"core": core, "search": {**other, "limit": 30, "remaining": 30},
-                              "graphql": other}, "rate": core}
+        return {
+            "resources": {"core": core, "search": {**other, "limit": 30, "remaining": 30}, "graphql": other},
+            "rate": core,
+        }
 
     # -- git helpers -----------------------------------------------------------------------
     def commit_sha(self, repo: Repo, ref: str) -> str:
@@ -262,14 +278,13 @@ class Api:
             raise ApiError(422, f"No commit found for SHA: {ref}")
         return sha
 
-    def new_commit(self, repo: Repo, req: Request, parent: str | None, flat: FlatTree,
-                   message: str, body: dict[str, Any]) -> str:
+    def new_commit(
+        self, repo: Repo, req: Request, parent: str | None, flat: FlatTree, message: str, body: dict[str, Any]
+    ) -> str:
         sig = self.signature(req, body.get("author"))
         committer = self.signature(req, body.get("committer")) if body.get("committer") else sig
         parents = (parent,) if parent else ()
-        return repo.store.put_commit(
-            Commit(repo.store.build(flat), parents, sig, committer, message)
-        )
+        return repo.store.put_commit(Commit(repo.store.build(flat), parents, sig, committer, message))
 
     def signature(self, req: Request, given: Any) -> Signature:
         if isinstance(given, dict) and given.get("name") and given.get("email"):
@@ -298,8 +313,7 @@ def list_installations(api: Api, req: Request, p: dict[str, str]) -> Response:
     caller = api.require_app(req)
     assert caller.app is not None
     app_id = caller.app.id
-    items = [api.installation_json(i) for i in api.state.installations.values()
-             if i.app_id == app_id]
+    items = [api.installation_json(i) for i in api.state.installations.values() if i.app_id == app_id]
     return api.paginate(req, items)
 
 
@@ -322,18 +336,28 @@ def repo_installation(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.state.repo(p["owner"], p["repo"])
     inst = None
     if repo is not None:
-        inst = next((i for i in api.state.installations.values()
-                     if caller.app and i.app_id == caller.app.id
-                     and i.covers(repo.full_name, repo.owner)), None)
+        inst = next(
+            (
+                i
+                for i in api.state.installations.values()
+                if caller.app and i.app_id == caller.app.id and i.covers(repo.full_name, repo.owner)
+            ),
+            None,
+        )
     return _app_installation(api, req, inst)
 
 
 @route("GET", r"/(?:users|orgs)/(?P<account>[^/]+)/installation")
 def account_installation(api: Api, req: Request, p: dict[str, str]) -> Response:
     caller = api.require_app(req)
-    inst = next((i for i in api.state.installations.values()
-                 if caller.app and i.app_id == caller.app.id
-                 and i.account.lower() == p["account"].lower()), None)
+    inst = next(
+        (
+            i
+            for i in api.state.installations.values()
+            if caller.app and i.app_id == caller.app.id and i.account.lower() == p["account"].lower()
+        ),
+        None,
+    )
     return _app_installation(api, req, inst)
 
 
@@ -353,24 +377,37 @@ def create_access_token(api: Api, req: Request, p: dict[str, str]) -> Response:
         if granted is None or (level == "write" and granted != "write"):
             raise ApiError(422, "The permissions requested are not granted to this installation.")
     token = mint_token(api.state, inst)
-    return Response(201, {
-        "token": token.token, "expires_at": iso(token.expires_at),
-        "permissions": requested or inst.permissions,
-        "repository_selection": "all" if inst.repos is None else "selected",
-    })
+    return Response(
+        201,
+        {
+            "token": token.token,
+            "expires_at": iso(token.expires_at),
+            "permissions": requested or inst.permissions,
+            "repository_selection": "all" if inst.repos is None else "selected",
+        },
+    )
 
 
 @route("GET", "/installation/repositories")
 def installation_repositories(api: Api, req: Request, p: dict[str, str]) -> Response:
     inst = req.caller.installation
     if req.caller.kind != "installation" or inst is None:
-        raise ApiError(403, "You must authenticate with an installation access token in order "
-                            "to list repositories for an installation.")
+        raise ApiError(
+            403,
+            "You must authenticate with an installation access token in order "
+            "to list repositories for an installation.",
+        )
     repos = [api.r.repo(r) for r in api.state.repos.values() if inst.covers(r.full_name, r.owner)]
     selection = "all" if inst.repos is None else "selected"
-    return api.paginate(req, repos, lambda chunk: {
-        "total_count": len(repos), "repository_selection": selection, "repositories": chunk,
-    })
+    return api.paginate(
+        req,
+        repos,
+        lambda chunk: {
+            "total_count": len(repos),
+            "repository_selection": selection,
+            "repositories": chunk,
+        },
+    )
 
 
 @route("POST", r"/app-manifests/(?P<code>[^/]+)/conversions")
@@ -379,8 +416,14 @@ def manifest_conversion(api: Api, req: Request, p: dict[str, str]) -> Response:
     if app is None:
         raise not_found()
     out = api.app_json(app.id)
-    out.update({"pem": app.private_key_pem, "webhook_secret": app.webhook_secret,
-                "client_id": app.client_id, "client_secret": app.client_secret})
+    out.update(
+        {
+            "pem": app.private_key_pem,
+            "webhook_secret": app.webhook_secret,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        }
+    )
     return Response(201, out)
 
 
@@ -393,8 +436,9 @@ def rate_limit(api: Api, req: Request, p: dict[str, str]) -> Response:
 @route("GET", "{REPO}")
 def get_repo(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p)
-    return Response(200, api.r.repo(repo, viewer=req.caller.login if req.caller.kind == "user"
-                                    else None) | _bot_permissions(req))
+    return Response(
+        200, api.r.repo(repo, viewer=req.caller.login if req.caller.kind == "user" else None) | _bot_permissions(req)
+    )
 
 
 def _bot_permissions(req: Request) -> dict[str, Any]:
@@ -402,8 +446,7 @@ def _bot_permissions(req: Request) -> dict[str, Any]:
         return {}
     perms = req.caller.installation.permissions
     push = perms.get("contents") == "write"
-    return {"permissions": {"admin": False, "maintain": False, "push": push,
-                            "triage": push, "pull": True}}
+    return {"permissions": {"admin": False, "maintain": False, "push": push, "triage": push, "pull": True}}
 
 
 @route("GET", r"{REPO}/collaborators/(?P<user>[^/]+)/permission")
@@ -414,12 +457,21 @@ def collaborator_permission(api: Api, req: Request, p: dict[str, str]) -> Respon
         raise not_found()
     role = api.state.permission(repo, user.login)
     permission = {"maintain": "write", "triage": "read"}.get(role, role)
-    body = {"permission": permission, "role_name": role,
-            "user": (api.r.user(user.login) or {}) | {"permissions": {
-                "admin": role == "admin", "maintain": role in ("admin", "maintain"),
+    body = {
+        "permission": permission,
+        "role_name": role,
+        "user": (api.r.user(user.login) or {})
+        | {
+            "permissions": {
+                "admin": role == "admin",
+                "maintain": role in ("admin", "maintain"),
                 "push": permission in ("admin", "write"),
                 "triage": role in ("admin", "maintain", "write", "triage"),
-                "pull": role != "none"}, "role_name": role}}
+                "pull": role != "none",
+            },
+            "role_name": role,
+        },
+    }
     return Response(200, body)
 
 
@@ -427,10 +479,13 @@ def collaborator_permission(api: Api, req: Request, p: dict[str, str]) -> Respon
 def list_branches(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "contents")
     items = [
-        {"name": name.removeprefix("refs/heads/"),
-         "commit": {"sha": sha, "url": f"{api.api_url}/repos/{repo.full_name}/commits/{sha}"},
-         "protected": False}
-        for name, sha in sorted(repo.refs.items()) if name.startswith("refs/heads/")
+        {
+            "name": name.removeprefix("refs/heads/"),
+            "commit": {"sha": sha, "url": f"{api.api_url}/repos/{repo.full_name}/commits/{sha}"},
+            "protected": False,
+        }
+        for name, sha in sorted(repo.refs.items())
+        if name.startswith("refs/heads/")
     ]
     return api.paginate(req, items)
 
@@ -442,13 +497,20 @@ def get_branch(api: Api, req: Request, p: dict[str, str]) -> Response:
     if sha is None:
         raise ApiError(404, "Branch not found")
     base = f"{api.api_url}/repos/{repo.full_name}/branches/{p['branch']}"
-    return Response(200, {
-        "name": p["branch"], "commit": api.r.commit(repo, sha, with_files=False),
-        "_links": {"self": base, "html": f"https://github.com/{repo.full_name}/tree/{p['branch']}"},
-        "protected": False, "protection": {"enabled": False, "required_status_checks": {
-            "enforcement_level": "off", "contexts": [], "checks": []}},
-        "protection_url": f"{base}/protection",
-    })
+    return Response(
+        200,
+        {
+            "name": p["branch"],
+            "commit": api.r.commit(repo, sha, with_files=False),
+            "_links": {"self": base, "html": f"https://github.com/{repo.full_name}/tree/{p['branch']}"},
+            "protected": False,
+            "protection": {
+                "enabled": False,
+                "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []},
+            },
+            "protection_url": f"{base}/protection",
+        },
+    )
 
 
 @route("GET", r"{REPO}/commits")
@@ -460,12 +522,13 @@ def list_commits(api: Api, req: Request, p: dict[str, str]) -> Response:
     shas = list(reversed(repo.store.log(head)))
     path = req.q("path")
     if path:
+
         def touches(sha: str) -> bool:
             c = repo.store.commit_or_raise(sha)
             mine = repo.store.lookup(c.tree, path)
-            parents = [repo.store.lookup(repo.store.commit_or_raise(x).tree, path)
-                       for x in c.parents] or [None]
+            parents = [repo.store.lookup(repo.store.commit_or_raise(x).tree, path) for x in c.parents] or [None]
             return any(mine != other for other in parents)
+
         shas = [s for s in shas if touches(s)]
     return api.paginate(req, [api.r.commit(repo, s, with_files=False) for s in shas])
 
@@ -500,16 +563,21 @@ def compare(api: Api, req: Request, p: dict[str, str]) -> Response:
     else:
         status = "diverged"
     files = api.r.files(repo, repo.tree_of(mb) if mb else {}, repo.tree_of(head), head)
-    return Response(200, {
-        "url": f"{api.api_url}/repos/{repo.full_name}/compare/{p['spec']}",
-        "html_url": f"https://github.com/{repo.full_name}/compare/{p['spec']}",
-        "base_commit": api.r.commit(repo, base, with_files=False),
-        "merge_base_commit": api.r.commit(repo, mb, with_files=False) if mb else None,
-        "status": status, "ahead_by": len(ahead), "behind_by": len(behind),
-        "total_commits": len(ahead),
-        "commits": [api.r.commit(repo, s, with_files=False) for s in ahead],
-        "files": files,
-    })
+    return Response(
+        200,
+        {
+            "url": f"{api.api_url}/repos/{repo.full_name}/compare/{p['spec']}",
+            "html_url": f"https://github.com/{repo.full_name}/compare/{p['spec']}",
+            "base_commit": api.r.commit(repo, base, with_files=False),
+            "merge_base_commit": api.r.commit(repo, mb, with_files=False) if mb else None,
+            "status": status,
+            "ahead_by": len(ahead),
+            "behind_by": len(behind),
+            "total_commits": len(ahead),
+            "commits": [api.r.commit(repo, s, with_files=False) for s in ahead],
+            "files": files,
+        },
+    )
 
 
 # ==== git data ==============================================================================
@@ -519,11 +587,17 @@ def get_blob(api: Api, req: Request, p: dict[str, str]) -> Response:
     blob = repo.store.blob(p["sha"])
     if blob is None:
         raise not_found()
-    return Response(200, {
-        "sha": p["sha"], "node_id": node_id("Blob", p["sha"]), "size": len(blob.data),
-        "url": f"{api.api_url}/repos/{repo.full_name}/git/blobs/{p['sha']}",
-        "content": base64.encodebytes(blob.data).decode(), "encoding": "base64",
-    })
+    return Response(
+        200,
+        {
+            "sha": p["sha"],
+            "node_id": node_id("Blob", p["sha"]),
+            "size": len(blob.data),
+            "url": f"{api.api_url}/repos/{repo.full_name}/git/blobs/{p['sha']}",
+            "content": base64.encodebytes(blob.data).decode(),
+            "encoding": "base64",
+        },
+    )
 
 
 @route("POST", r"{REPO}/git/blobs")
@@ -543,8 +617,7 @@ def create_blob(api: Api, req: Request, p: dict[str, str]) -> Response:
     else:
         raise validation_failed("Blob", "encoding", "invalid")
     sha = repo.store.put_blob(data)
-    return Response(201, {"sha": sha,
-                          "url": f"{api.api_url}/repos/{repo.full_name}/git/blobs/{sha}"})
+    return Response(201, {"sha": sha, "url": f"{api.api_url}/repos/{repo.full_name}/git/blobs/{sha}"})
 
 
 @route("GET", r"{REPO}/git/trees/(?P<sha>[^/]+)")
@@ -675,8 +748,7 @@ def get_refs(api: Api, req: Request, p: dict[str, str]) -> Response:
 def matching_refs(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "contents")
     name = _full_ref(p.get("ref", ""))
-    return api.paginate(req, [api.r.ref(repo, n, s) for n, s in sorted(repo.refs.items())
-                              if n.startswith(name)])
+    return api.paginate(req, [api.r.ref(repo, n, s) for n, s in sorted(repo.refs.items()) if n.startswith(name)])
 
 
 @route("POST", r"{REPO}/git/refs")
@@ -688,8 +760,7 @@ def create_ref(api: Api, req: Request, p: dict[str, str]) -> Response:
     assert ref is not None
     assert sha is not None
     if not re.fullmatch(r"refs/[^/\s]+/\S+", ref) or ref.endswith("/") or ".." in ref:
-        raise ApiError(422, "Reference name invalid" if ref.startswith("refs/") else
-                       "Reference update failed")
+        raise ApiError(422, "Reference name invalid" if ref.startswith("refs/") else "Reference update failed")
     if ref in repo.refs:
         raise ApiError(422, "Reference already exists")
     if not _is_sha(sha) or repo.store.commit(sha) is None:
@@ -747,9 +818,12 @@ def get_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
     if entry.type == "tree":
         tree = repo.store.tree(entry.sha)
         assert tree is not None
-        items = [api.r.content(repo, f"{path}/{e.name}".lstrip("/"), e.sha, ref,
-                               "dir" if e.type == "tree" else "file", with_data=False)
-                 for e in tree.entries]
+        items = [
+            api.r.content(
+                repo, f"{path}/{e.name}".lstrip("/"), e.sha, ref, "dir" if e.type == "tree" else "file", with_data=False
+            )
+            for e in tree.entries
+        ]
         return Response(200, items)
     return Response(200, api.r.content(repo, path, entry.sha, ref, "file"))
 
@@ -788,8 +862,7 @@ def _contents_write(api: Api, req: Request, p: dict[str, str], delete: bool) -> 
         flat[path] = (existing[0] if existing else BLOB_MODE, repo.store.put_blob(data))
     sha = api.new_commit(repo, req, parent, flat, message, body)
     api.set_branch(repo, req, branch, sha)
-    content_json = None if delete else api.r.content(repo, path, flat[path][1], branch, "file",
-                                                     with_data=False)
+    content_json = None if delete else api.r.content(repo, path, flat[path][1], branch, "file", with_data=False)
     status = 200 if delete or existing is not None else 201
     return Response(status, {"content": content_json, "commit": api.r.git_commit(repo, sha)})
 
@@ -808,9 +881,11 @@ def delete_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
 def _sorted_issues(req: Request, issues: list[Issue]) -> list[Issue]:
     sort = req.q("sort", "created")
     key: Callable[[Issue], Any] = (
-        (lambda i: (i.updated_at, i.number)) if sort == "updated" else
-        (lambda i: (len(i.comment_ids), i.number)) if sort == "comments" else
-        (lambda i: (i.created_at, i.number))
+        (lambda i: (i.updated_at, i.number))
+        if sort == "updated"
+        else (lambda i: (len(i.comment_ids), i.number))
+        if sort == "comments"
+        else (lambda i: (i.created_at, i.number))
     )
     return sorted(issues, key=key, reverse=req.q("direction", "desc") != "asc")
 
@@ -860,18 +935,36 @@ def create_pull(api: Api, req: Request, p: dict[str, str]) -> Response:
     for other in repo.issues.values():
         pr = other.pull
         if pr and other.state == "open" and pr.head_ref == branch and pr.base_ref == base:
-            raise ApiError(422, "Validation Failed", [{
-                "resource": "PullRequest", "code": "custom",
-                "message": f"A pull request already exists for {owner}:{branch}.",
-            }])
+            raise ApiError(
+                422,
+                "Validation Failed",
+                [
+                    {
+                        "resource": "PullRequest",
+                        "code": "custom",
+                        "message": f"A pull request already exists for {owner}:{branch}.",
+                    }
+                ],
+            )
     if repo.store.is_ancestor(head_sha, base_sha):
-        raise ApiError(422, "Validation Failed", [{
-            "resource": "PullRequest", "code": "custom",
-            "message": f"No commits between {base} and {branch}",
-        }])
+        raise ApiError(
+            422,
+            "Validation Failed",
+            [
+                {
+                    "resource": "PullRequest",
+                    "code": "custom",
+                    "message": f"No commits between {base} and {branch}",
+                }
+            ],
+        )
     issue = api.state.create_issue(repo, api.actor(req), title or branch, text, [])
     issue.pull = PullInfo(
-        head_ref=branch, head_sha=head_sha, base_ref=base, base_sha=base_sha, head_owner=owner,
+        head_ref=branch,
+        head_sha=head_sha,
+        base_ref=base,
+        base_sha=base_sha,
+        head_owner=owner,
         draft=_bool(body, "draft", False),
         maintainer_can_modify=_bool(body, "maintainer_can_modify", False),
         id=api.state.next_id(),
@@ -917,7 +1010,11 @@ def merge_pull(api: Api, req: Request, p: dict[str, str]) -> Response:
     title = body.get("commit_title")
     message = body.get("commit_message")
     sha = api.state.merge_pull(
-        repo, issue, api.actor(req), str(method), title if isinstance(title, str) else None,
+        repo,
+        issue,
+        api.actor(req),
+        str(method),
+        title if isinstance(title, str) else None,
         message if isinstance(message, str) else None,
     )
     return Response(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
@@ -941,8 +1038,7 @@ def pull_files(api: Api, req: Request, p: dict[str, str]) -> Response:
     assert pr is not None
     api.state.refresh_pull(repo, issue)
     mb = repo.store.merge_base(pr.base_sha, pr.head_sha) or pr.base_sha
-    return api.paginate(req, api.r.files(repo, repo.tree_of(mb), repo.tree_of(pr.head_sha),
-                                         pr.head_sha))
+    return api.paginate(req, api.r.files(repo, repo.tree_of(mb), repo.tree_of(pr.head_sha), pr.head_sha))
 
 
 @route("GET", r"{REPO}/pulls/(?P<number>\d+)/commits")
@@ -1013,8 +1109,7 @@ def get_issue(api: Api, req: Request, p: dict[str, str]) -> Response:
     return Response(200, api.r.issue(repo, api.issue(repo, p["number"])))
 
 
-def _edit_issue(api: Api, req: Request, repo: Repo, issue: Issue, body: dict[str, Any],
-                event: str) -> None:
+def _edit_issue(api: Api, req: Request, repo: Repo, issue: Issue, body: dict[str, Any], event: str) -> None:
     actor = api.actor(req)
     changes: dict[str, Any] = {}
     title = body.get("title")
@@ -1050,10 +1145,17 @@ def _edit_issue(api: Api, req: Request, repo: Repo, issue: Issue, body: dict[str
             api.state.emit(event, "closed", repo, actor, issue=issue)
         elif state == "open" and issue.state == "closed":
             if issue.pull is not None and issue.pull.merged:
-                raise ApiError(422, "Validation Failed", [{
-                    "resource": "PullRequest", "code": "custom",
-                    "message": "state cannot be changed. The pull request cannot be reopened.",
-                }])
+                raise ApiError(
+                    422,
+                    "Validation Failed",
+                    [
+                        {
+                            "resource": "PullRequest",
+                            "code": "custom",
+                            "message": "state cannot be changed. The pull request cannot be reopened.",
+                        }
+                    ],
+                )
             api.state.reopen_issue(issue)
             api.state.emit(event, "reopened", repo, actor, issue=issue)
 
@@ -1086,16 +1188,14 @@ def create_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
     if issue.locked:
         raise ApiError(403, "Unable to create comment because issue is locked.")
     comment = api.state.add_comment(repo, issue, api.actor(req), body)
-    api.state.emit("issue_comment", "created", repo, api.actor(req), issue=issue,
-                   comment=comment)
+    api.state.emit("issue_comment", "created", repo, api.actor(req), issue=issue, comment=comment)
     return Response(201, api.r.comment(repo, comment))
 
 
 @route("GET", r"{REPO}/issues/comments")
 def list_repo_comments(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues")
-    return api.paginate(req, [api.r.comment(repo, c) for c in
-                              sorted(repo.comments.values(), key=lambda c: c.id)])
+    return api.paginate(req, [api.r.comment(repo, c) for c in sorted(repo.comments.values(), key=lambda c: c.id)])
 
 
 def _comment(api: Api, repo: Repo, ident: str) -> Any:
@@ -1117,15 +1217,24 @@ def update_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
     comment = _comment(api, repo, p["id"])
     body = _str(req.obj(), "body", "IssueComment")
     assert body is not None
-    if req.caller.kind == "user" and comment.user.lower() != api.actor(req).lower() and \
-            api.state.permission(repo, api.actor(req)) not in ("admin", "maintain", "write"):
+    if (
+        req.caller.kind == "user"
+        and comment.user.lower() != api.actor(req).lower()
+        and api.state.permission(repo, api.actor(req)) not in ("admin", "maintain", "write")
+    ):
         raise ApiError(403, "Resource not accessible by personal access token")
     old = comment.body
     comment.body = body
     comment.updated_at = now()
-    api.state.emit("issue_comment", "edited", repo, api.actor(req),
-                   issue=repo.issues[comment.issue_number], comment=comment,
-                   changes={"body": {"from": old}})
+    api.state.emit(
+        "issue_comment",
+        "edited",
+        repo,
+        api.actor(req),
+        issue=repo.issues[comment.issue_number],
+        comment=comment,
+        changes={"body": {"from": old}},
+    )
     return Response(200, api.r.comment(repo, comment))
 
 
@@ -1159,8 +1268,14 @@ def _add_labels(api: Api, req: Request, p: dict[str, str], replace: bool) -> Res
         label = api.state.ensure_label(repo, name).name
         if label not in issue.labels:
             issue.labels.append(label)
-            api.state.emit("issues" if issue.pull is None else "pull_request", "labeled", repo,
-                           api.actor(req), issue=issue, label=label)
+            api.state.emit(
+                "issues" if issue.pull is None else "pull_request",
+                "labeled",
+                repo,
+                api.actor(req),
+                issue=issue,
+                label=label,
+            )
     issue.updated_at = now()
     return Response(200, _issue_labels(api, repo, issue))
 
@@ -1191,16 +1306,16 @@ def remove_label(api: Api, req: Request, p: dict[str, str]) -> Response:
         raise ApiError(404, "Label does not exist")
     issue.labels.remove(match)
     issue.updated_at = now()
-    api.state.emit("issues" if issue.pull is None else "pull_request", "unlabeled", repo,
-                   api.actor(req), issue=issue, label=match)
+    api.state.emit(
+        "issues" if issue.pull is None else "pull_request", "unlabeled", repo, api.actor(req), issue=issue, label=match
+    )
     return Response(200, _issue_labels(api, repo, issue))
 
 
 @route("GET", r"{REPO}/labels")
 def list_labels(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues")
-    return api.paginate(req, [api.r.label(repo, lb) for lb in
-                              sorted(repo.labels.values(), key=lambda lb: lb.id)])
+    return api.paginate(req, [api.r.label(repo, lb) for lb in sorted(repo.labels.values(), key=lambda lb: lb.id)])
 
 
 @route("POST", r"{REPO}/labels")
@@ -1210,8 +1325,7 @@ def create_label(api: Api, req: Request, p: dict[str, str]) -> Response:
     name = _str(body, "name", "Label")
     assert name is not None
     if name.lower() in repo.labels:
-        raise ApiError(422, "Validation Failed", [
-            {"resource": "Label", "code": "already_exists", "field": "name"}])
+        raise ApiError(422, "Validation Failed", [{"resource": "Label", "code": "already_exists", "field": "name"}])
     color = str(body.get("color") or "ededed").lstrip("#")
     if not re.fullmatch(r"[0-9a-fA-F]{6}", color):
         raise validation_failed("Label", "color", "invalid")
@@ -1255,7 +1369,9 @@ def get_user(api: Api, req: Request, p: dict[str, str]) -> Response:
 @route("GET", "/user")
 def get_authenticated_user(api: Api, req: Request, p: dict[str, str]) -> Response:
     if req.caller.kind != "user":
-        raise ApiError(403, "Resource not accessible by integration") if req.caller.kind else \
-            ApiError(401, "Requires authentication")
+        raise (
+            ApiError(403, "Resource not accessible by integration")
+            if req.caller.kind
+            else ApiError(401, "Requires authentication")
+        )
     return Response(200, api.r.user(req.caller.login))
-

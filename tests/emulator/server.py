@@ -84,7 +84,8 @@ class RequestLog(Sequence[RecordedRequest]):
         """Requests matching all given criteria (``path`` is a regex searched in the path)."""
         pattern = re.compile(path) if path is not None else None
         return [
-            r for r in self.snapshot()
+            r
+            for r in self.snapshot()
             if (method is None or r.method == method.upper())
             and (pattern is None or pattern.search(r.path))
             and (not write_only or r.is_write)
@@ -112,6 +113,8 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16  # one write per response (avoids delayed-ACK stalls on keep-alive)
 
     def do_GET(self) -> None:
         self.server.handle_request_fn(self)
@@ -143,8 +146,7 @@ class HttpFront:
         self.rate: dict[str, tuple[int, int]] = {}  # bucket -> (used, reset epoch)
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.handle_request_fn = self._handle
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def port(self) -> int:
@@ -197,10 +199,19 @@ class HttpFront:
                 body_json = json.loads(raw) if raw.strip() else None
             except ValueError:
                 body_json = None
-            self.log.append(RecordedRequest(
-                h.command, urllib.parse.unquote(path), query, resp.status, req.caller.kind, time.time(), body_json,
-                request_id, injected,
-            ))
+            self.log.append(
+                RecordedRequest(
+                    h.command,
+                    urllib.parse.unquote(path),
+                    query,
+                    resp.status,
+                    req.caller.kind,
+                    time.time(),
+                    body_json,
+                    request_id,
+                    injected,
+                )
+            )
         self.after_request()
         self._write(h, resp, request_id, limit, used, reset)
 
@@ -223,8 +234,9 @@ class HttpFront:
         self.rate[bucket] = (used, reset)
         return used, reset
 
-    def _write(self, h: BaseHTTPRequestHandler, resp: Response, request_id: str, limit: int,
-               used: int, reset: int) -> None:
+    def _write(
+        self, h: BaseHTTPRequestHandler, resp: Response, request_id: str, limit: int, used: int, reset: int
+    ) -> None:
         payload = b"" if resp.body is None else json.dumps(resp.body).encode()
         h.send_response(resp.status)
         h.send_header("Content-Type", "application/json; charset=utf-8")
@@ -251,6 +263,7 @@ def _rate_exceeded(caller: Caller, reset: int) -> ApiError:
     else:
         who = "this client"
     return ApiError(
-        403, f"API rate limit exceeded for {who}.",
+        403,
+        f"API rate limit exceeded for {who}.",
         documentation_url="https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
     )

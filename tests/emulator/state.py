@@ -13,9 +13,7 @@ from .gitstore import BLOB_MODE, Commit, FlatTree, ObjectStore, Signature, diff_
 DOCS_URL = "https://docs.github.com/rest"
 ZERO_SHA = "0" * 40
 PERMISSIONS = ("admin", "maintain", "write", "triage", "read", "none")
-_CLOSES_RE = re.compile(
-    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b", re.IGNORECASE
-)
+_CLOSES_RE = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b", re.IGNORECASE)
 
 
 class ApiError(Exception):
@@ -273,7 +271,10 @@ class State:
     ) -> Repo:
         self.user(owner)
         repo = Repo(
-            id=self.next_id(), owner=owner, name=name, default_branch=default_branch,
+            id=self.next_id(),
+            owner=owner,
+            name=name,
+            default_branch=default_branch,
             private=private,
         )
         self.repos[repo.full_name.lower()] = repo
@@ -325,14 +326,17 @@ class State:
     def next_number(self, repo: Repo) -> int:
         return max(repo.issues, default=0) + 1
 
-    def create_issue(
-        self, repo: Repo, author: str, title: str, body: str | None, labels: list[str]
-    ) -> Issue:
+    def create_issue(self, repo: Repo, author: str, title: str, body: str | None, labels: list[str]) -> Issue:
         self.user(author)
         ts = now()
         issue = Issue(
-            number=self.next_number(repo), id=self.next_id(), title=title, body=body,
-            user=author, created_at=ts, updated_at=ts,
+            number=self.next_number(repo),
+            id=self.next_id(),
+            title=title,
+            body=body,
+            user=author,
+            created_at=ts,
+            updated_at=ts,
         )
         for name in labels:
             self.ensure_label(repo, name)
@@ -413,7 +417,12 @@ class State:
         return merged
 
     def merge_pull(
-        self, repo: Repo, issue: Issue, merger: str, method: str, title: str | None,
+        self,
+        repo: Repo,
+        issue: Issue,
+        merger: str,
+        method: str,
+        title: str | None,
         message: str | None,
     ) -> str:
         pull = issue.pull
@@ -458,10 +467,8 @@ class State:
     def emit(self, event: str, action: str | None, repo: Repo, sender: str, **kw: Any) -> None:
         self.events.append((event, {"action": action, "repo": repo, "sender": sender, **kw}))
 
-    def emit_push(self, repo: Repo, ref: str, before: str | None, after: str | None,
-                  pusher: str) -> None:
-        self.emit("push", None, repo, pusher, ref=ref, before=before or ZERO_SHA,
-                  after=after or ZERO_SHA)
+    def emit_push(self, repo: Repo, ref: str, before: str | None, after: str | None, pusher: str) -> None:
+        self.emit("push", None, repo, pusher, ref=ref, before=before or ZERO_SHA, after=after or ZERO_SHA)
 
     def installation_for(self, repo: Repo) -> Installation | None:
         for inst in self.installations.values():

@@ -19,8 +19,7 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def delivery_headers(event: str, body: bytes, secret: str | None,
-                     delivery: str | None = None) -> dict[str, str]:
+def delivery_headers(event: str, body: bytes, secret: str | None, delivery: str | None = None) -> dict[str, str]:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "GitHub-Hookshot/emulator",
@@ -30,9 +29,7 @@ def delivery_headers(event: str, body: bytes, secret: str | None,
     }
     if secret is not None:
         headers["X-Hub-Signature-256"] = sign(secret, body)
-        headers["X-Hub-Signature"] = "sha1=" + hmac.new(
-            secret.encode(), body, hashlib.sha1
-        ).hexdigest()
+        headers["X-Hub-Signature"] = "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
     return headers
 
 
@@ -54,8 +51,7 @@ class WebhookBuilder:
             out["installation"] = {"id": inst.id, "node_id": f"MDIzOkludGVncmF0aW9u{inst.id}"}
         return out
 
-    def build(self, event: str, action: str | None, repo: Repo, sender: str,
-              **kw: Any) -> tuple[str, dict[str, Any]]:
+    def build(self, event: str, action: str | None, repo: Repo, sender: str, **kw: Any) -> tuple[str, dict[str, Any]]:
         if event == "issues":
             return event, self.issues(action or "opened", repo, sender, **kw)
         if event == "issue_comment":
@@ -66,8 +62,15 @@ class WebhookBuilder:
             return event, self.push(repo, sender, **kw)
         raise ValueError(f"unsupported event {event!r}")
 
-    def issues(self, action: str, repo: Repo, sender: str, issue: Issue,
-               changes: dict[str, Any] | None = None, label: str | None = None) -> dict[str, Any]:
+    def issues(
+        self,
+        action: str,
+        repo: Repo,
+        sender: str,
+        issue: Issue,
+        changes: dict[str, Any] | None = None,
+        label: str | None = None,
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"action": action, "issue": self.r.issue(repo, issue)}
         if action == "edited":
             payload["changes"] = changes or {}
@@ -75,27 +78,41 @@ class WebhookBuilder:
             payload["label"] = self.r.label(repo, self.state.ensure_label(repo, label))
         return payload | self.common(repo, sender)
 
-    def issue_comment(self, action: str, repo: Repo, sender: str, issue: Issue,
-                      comment: Comment, changes: dict[str, Any] | None = None) -> dict[str, Any]:
-        payload: dict[str, Any] = {"action": action, "issue": self.r.issue(repo, issue),
-                                   "comment": self.r.comment(repo, comment)}
+    def issue_comment(
+        self,
+        action: str,
+        repo: Repo,
+        sender: str,
+        issue: Issue,
+        comment: Comment,
+        changes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "action": action,
+            "issue": self.r.issue(repo, issue),
+            "comment": self.r.comment(repo, comment),
+        }
         if action == "edited":
             payload["changes"] = changes or {}
         return payload | self.common(repo, sender)
 
-    def pull_request(self, action: str, repo: Repo, sender: str, issue: Issue,
-                     changes: dict[str, Any] | None = None,
-                     label: str | None = None) -> dict[str, Any]:
-        payload: dict[str, Any] = {"action": action, "number": issue.number,
-                                   "pull_request": self.r.pull(repo, issue)}
+    def pull_request(
+        self,
+        action: str,
+        repo: Repo,
+        sender: str,
+        issue: Issue,
+        changes: dict[str, Any] | None = None,
+        label: str | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"action": action, "number": issue.number, "pull_request": self.r.pull(repo, issue)}
         if action == "edited":
             payload["changes"] = changes or {}
         if label is not None:
             payload["label"] = self.r.label(repo, self.state.ensure_label(repo, label))
         return payload | self.common(repo, sender)
 
-    def push(self, repo: Repo, sender: str, ref: str, before: str = ZERO_SHA,
-             after: str = ZERO_SHA) -> dict[str, Any]:
+    def push(self, repo: Repo, sender: str, ref: str, before: str = ZERO_SHA, after: str = ZERO_SHA) -> dict[str, Any]:
         store = repo.store
         created, deleted = before == ZERO_SHA, after == ZERO_SHA
         shas: list[str] = []
@@ -106,15 +123,23 @@ class WebhookBuilder:
         user = self.state.user(sender)
         commits = [self._push_commit(repo, s) for s in shas]
         short = ref.split("/", 2)[-1]
-        compare = (f"{WEB}/{repo.full_name}/compare/{before[:12]}...{after[:12]}"
-                   if not created and not deleted else f"{WEB}/{repo.full_name}/compare/{short}")
+        compare = (
+            f"{WEB}/{repo.full_name}/compare/{before[:12]}...{after[:12]}"
+            if not created and not deleted
+            else f"{WEB}/{repo.full_name}/compare/{short}"
+        )
         payload: dict[str, Any] = {
-            "ref": ref, "before": before, "after": after, "created": created,
-            "deleted": deleted, "forced": forced, "base_ref": None, "compare": compare,
+            "ref": ref,
+            "before": before,
+            "after": after,
+            "created": created,
+            "deleted": deleted,
+            "forced": forced,
+            "base_ref": None,
+            "compare": compare,
             "commits": commits,
             "head_commit": self._push_commit(repo, after) if not deleted else None,
-            "pusher": {"name": user.login,
-                       "email": f"{user.id}+{user.login}@users.noreply.github.com"},
+            "pusher": {"name": user.login, "email": f"{user.id}+{user.login}@users.noreply.github.com"},
         }
         return payload | self.common(repo, sender)
 
@@ -134,10 +159,15 @@ class WebhookBuilder:
             return out
 
         return {
-            "id": sha, "tree_id": c.tree, "distinct": True, "message": c.message,
+            "id": sha,
+            "tree_id": c.tree,
+            "distinct": True,
+            "message": c.message,
             "timestamp": iso(c.committer.date),
             "url": f"{WEB}/{repo.full_name}/commit/{sha}",
             "author": person(c.author.name, c.author.email),
             "committer": person(c.committer.name, c.committer.email),
-            "added": added, "removed": removed, "modified": modified,
+            "added": added,
+            "removed": removed,
+            "modified": modified,
         }

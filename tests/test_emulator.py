@@ -1,0 +1,440 @@
+"""The GitHub API emulator, driven through unmodified PyGithub."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from github import Auth, Github, GithubException, GithubIntegration, InputGitTreeElement
+from github.Repository import Repository
+
+from tests.emulator import GitHubEmulator
+
+APP_ID = 4242
+REPO = "octo/awesome"
+README = "# Awesome\n\n## Tools\n\n- [a](https://a.example) - A.\n"
+
+
+@dataclass
+class World:
+    em: GitHubEmulator
+    pem: str
+    installation_id: int
+    gh: Github
+    repo: Repository
+
+
+def client(em: GitHubEmulator, auth: Any) -> Github:
+    return Github(
+        base_url=em.url, auth=auth, seconds_between_requests=0, seconds_between_writes=0, retry=None, per_page=30
+    )
+
+
+@pytest.fixture
+def world(github_emulator: GitHubEmulator) -> World:
+    em = github_emulator
+    pem = em.register_app(APP_ID, slug="listbot")
+    em.create_repo("octo", "awesome", {"README.md": README, "docs/CONTRIBUTING.md": "hi\n"})
+    em.create_repo("octo", "other", {"README.md": "other\n"})
+    iid = em.install("octo", ["awesome"])
+    gh = client(em, Auth.AppAuth(APP_ID, pem).get_installation_auth(iid))
+    return World(em, pem, iid, gh, gh.get_repo(REPO))
+
+
+def branch_with_change(w: World, branch: str = "listbot/issue-1", text: str = "- b\n") -> str:
+    main = w.repo.get_git_ref("heads/main")
+    w.repo.create_git_ref(f"refs/heads/{branch}", main.object.sha)
+    f = w.repo.get_contents("README.md", ref=branch)
+    assert not isinstance(f, list)
+    res = w.repo.update_file("README.md", "Add entry", README + text, f.sha, branch=branch)
+    return str(res["commit"].sha)
+
+
+def make_jwt(key: Any, iss: Any, iat_offset: int = -60, exp_offset: int = 540) -> str:
+    now = int(time.time())
+    return jwt.encode({"iat": now + iat_offset, "exp": now + exp_offset, "iss": iss}, key, algorithm="RS256")
+
+
+def status_of(exc: pytest.ExceptionInfo[GithubException]) -> tuple[int, Any]:
+    return exc.value.status, exc.value.data
+
+
+# -- app authentication ---------------------------------------------------------------------
+def test_app_jwt_mints_an_hour_long_installation_token(world: World) -> None:
+    """An app JWT lists installations and mints a ghs_ token that expires in one hour."""
+    gi = GithubIntegration(
+        auth=Auth.AppAuth(APP_ID, world.pem),
+        base_url=world.em.url,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
+    assert gi.get_app().slug == "listbot"
+    assert gi.get_repo_installation("octo", "awesome").id == world.installation_id
+    assert [i.id for i in gi.get_installations()] == [world.installation_id]
+    tok = gi.get_access_token(world.installation_id)
+    assert tok.token.startswith("ghs_")
+    delta = tok.expires_at - datetime.now(UTC)
+    assert timedelta(minutes=59) < delta <= timedelta(hours=1)
+    assert world.em.requests.count(auth="jwt") >= 4
+
+
+def test_installation_without_the_repo_answers_404(world: World) -> None:
+    """An installation token cannot see repositories outside its installation."""
+    with pytest.raises(GithubException) as exc:
+        world.gh.get_repo("octo/other")
+    assert exc.value.status == 404
+    listed = httpx.get(f"{world.em.url}/installation/repositories", headers=_auth(world)).json()
+    assert [r["full_name"] for r in listed["repositories"]] == [REPO]
+
+
+def test_jwt_signed_with_another_key_is_rejected(world: World) -> None:
+    """A JWT signed with a key that is not the app's gets 401."""
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = other.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    gi = GithubIntegration(auth=Auth.AppAuth(APP_ID, pem), base_url=world.em.url)
+    with pytest.raises(GithubException) as exc:
+        gi.get_app()
+    assert exc.value.status == 401
+
+
+def test_jwt_expiring_too_far_ahead_is_rejected(world: World) -> None:
+    """A JWT whose exp is more than ten minutes ahead gets GitHub's 401 message."""
+    key = serialization.load_pem_private_key(world.pem.encode(), password=None)
+    token = make_jwt(key, str(APP_ID), exp_offset=3600)
+    r = httpx.get(f"{world.em.url}/app", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+    assert r.json()["message"] == "'Expiration time' claim ('exp') is too far in the future"
+    ok = httpx.get(f"{world.em.url}/app", headers={"Authorization": f"Bearer {make_jwt(key, str(APP_ID))}"})
+    assert ok.status_code == 200
+
+
+def test_unknown_and_expired_tokens_get_bad_credentials(world: World) -> None:
+    """Unknown and expired installation tokens are answered with 401 Bad credentials."""
+    bad = client(world.em, Auth.Token("ghs_nope"))
+    with pytest.raises(GithubException) as exc:
+        bad.get_repo(REPO)
+    assert exc.value.status == 401
+    assert exc.value.data["message"] == "Bad credentials"
+    token = world.em.installation_token(world.installation_id)
+    world.em.expire_tokens()
+    r = httpx.get(f"{world.em.url}/repos/{REPO}", headers={"Authorization": f"token {token}"})
+    assert r.status_code == 401
+
+
+def test_jwt_cannot_read_repository_endpoints(world: World) -> None:
+    """A repository endpoint refuses an app JWT."""
+    key = serialization.load_pem_private_key(world.pem.encode(), password=None)
+    r = httpx.get(f"{world.em.url}/repos/{REPO}", headers={"Authorization": f"Bearer {make_jwt(key, str(APP_ID))}"})
+    assert r.status_code in (401, 403)
+
+
+def test_manifest_code_converts_once(github_emulator: GitHubEmulator) -> None:
+    """A manifest code converts into app credentials exactly once."""
+    app = github_emulator.register_manifest_code("abc123", app_id=7, slug="my-listbot")
+    url = f"{github_emulator.url}/app-manifests/abc123/conversions"
+    first = httpx.post(url)
+    assert first.status_code == 201
+    body = first.json()
+    assert (body["id"], body["slug"], body["pem"]) == (7, "my-listbot", app.private_key_pem)
+    assert {"webhook_secret", "client_id", "client_secret", "html_url", "owner"} <= set(body)
+    assert httpx.post(url).status_code == 404
+
+
+# -- contents, refs, pulls ------------------------------------------------------------------
+def test_branch_commit_and_pull_request_flow(world: World) -> None:
+    """A ref, a contents update and a pull request land as real commits on the branch."""
+    head = branch_with_change(world)
+    assert world.em.branches(REPO)["listbot/issue-1"] == head
+    assert world.em.file_at(REPO, "listbot/issue-1", "README.md") == README + "- b\n"
+    assert world.em.file_at(REPO, "main", "README.md") == README
+    commit = world.em.commit_info(REPO, head)
+    assert commit["author"] == "listbot[bot]"
+    pr = world.repo.create_pull(title="Add b", body="Closes #9", base="main", head="listbot/issue-1")
+    assert (pr.head.sha, pr.base.ref, pr.user.login, pr.user.type) == (head, "main", "listbot[bot]", "Bot")
+    assert pr.mergeable is True
+    found = world.repo.get_pulls(state="open", head="octo:listbot/issue-1")
+    assert [p.number for p in found] == [pr.number]
+    assert [f.filename for f in pr.get_files()] == ["README.md"]
+    assert [c.sha for c in pr.get_commits()] == [head]
+
+
+def test_stale_file_sha_is_a_conflict(world: World) -> None:
+    """Updating a file with a stale blob SHA answers 409, without one answers 422."""
+    f = world.repo.get_contents("README.md")
+    assert not isinstance(f, list)
+    world.em.push_commit(REPO, "main", {"README.md": README + "- z\n"}, "maintainer")
+    with pytest.raises(GithubException) as exc:
+        world.repo.update_file("README.md", "edit", "new\n", f.sha, branch="main")
+    assert exc.value.status == 409
+    assert exc.value.data["message"] == f"README.md does not match {f.sha}"
+    r = httpx.put(
+        f"{world.em.url}/repos/{REPO}/contents/README.md",
+        headers=_auth(world),
+        json={"message": "m", "content": "eA=="},
+    )
+    assert r.status_code == 422
+    assert '"sha" wasn\'t supplied.' in r.json()["message"]
+
+
+def _auth(world: World) -> dict[str, str]:
+    return {"Authorization": f"token {world.em.installation_token(world.installation_id)}"}
+
+
+def test_duplicate_ref_and_duplicate_pull_are_422(world: World) -> None:
+    """Creating an existing ref or a second PR for a head answers GitHub's 422 bodies."""
+    head = branch_with_change(world)
+    with pytest.raises(GithubException) as exc:
+        world.repo.create_git_ref("refs/heads/listbot/issue-1", head)
+    assert status_of(exc) == (422, exc.value.data)
+    assert exc.value.data["message"] == "Reference already exists"
+    world.repo.create_pull(title="t", body="b", base="main", head="listbot/issue-1")
+    with pytest.raises(GithubException) as exc2:
+        world.repo.create_pull(title="t", body="b", base="main", head="listbot/issue-1")
+    assert exc2.value.status == 422
+    assert exc2.value.data["errors"][0]["message"] == ("A pull request already exists for octo:listbot/issue-1.")
+
+
+def test_pull_without_new_commits_is_rejected(world: World) -> None:
+    """A pull request whose head has no new commits answers 422 No commits between."""
+    main = world.repo.get_git_ref("heads/main")
+    world.repo.create_git_ref("refs/heads/empty", main.object.sha)
+    with pytest.raises(GithubException) as exc:
+        world.repo.create_pull(title="t", body="", base="main", head="empty")
+    assert exc.value.status == 422
+    assert exc.value.data["errors"][0]["message"] == "No commits between main and empty"
+
+
+def test_ref_updates_need_fast_forward_or_force(world: World) -> None:
+    """A non-fast-forward ref update needs force, and deleting a missing ref is 422."""
+    head = branch_with_change(world)
+    world.em.push_commit(REPO, "main", {"NEW.md": "n\n"}, "maintainer")
+    ref = world.repo.get_git_ref("heads/listbot/issue-1")
+    main_sha = world.repo.get_branch("main").commit.sha
+    with pytest.raises(GithubException) as exc:
+        ref.edit(main_sha)
+    assert exc.value.data["message"] == "Update is not a fast forward"
+    ref.edit(main_sha, force=True)
+    assert world.em.branches(REPO)["listbot/issue-1"] == main_sha != head
+    ref.delete()
+    with pytest.raises(GithubException) as exc2:
+        ref.delete()
+    assert (exc2.value.status, exc2.value.data["message"]) == (422, "Reference does not exist")
+
+
+def test_git_data_api_produces_real_git_objects(world: World) -> None:
+    """Blobs, trees and commits made through the git data API carry git's own SHAs."""
+    blob = world.repo.create_git_blob("hello\n", "utf-8")
+    assert blob.sha == "ce013625030ba8dba906f756967f9e9ca394464a"  # git hash-object
+    base = world.repo.get_git_commit(world.repo.get_branch("main").commit.sha)
+    tree = world.repo.create_git_tree(
+        [
+            InputGitTreeElement("docs/hello.txt", "100644", "blob", sha=blob.sha),
+            InputGitTreeElement("docs/CONTRIBUTING.md", "100644", "blob", sha=None),
+        ],
+        base_tree=base.tree,
+    )
+    commit = world.repo.create_git_commit("Add hello", tree, [base])
+    world.repo.get_git_ref("heads/main").edit(commit.sha)
+    assert world.em.file_at(REPO, "main", "docs/hello.txt") == "hello\n"
+    assert world.em.file_at(REPO, "main", "docs/CONTRIBUTING.md") is None
+    cmp = world.repo.compare(base.sha, commit.sha)
+    assert (cmp.status, cmp.ahead_by, cmp.behind_by) == ("ahead", 1, 0)
+    assert world.repo.get_git_matching_refs("heads/")[0].ref == "refs/heads/main"
+
+
+def test_merge_closes_the_linked_issue(world: World) -> None:
+    """Merging a PR whose body says Closes #N closes issue N and moves main."""
+    number = world.em.create_issue(REPO, "alice", "Add b", "form body")
+    head = branch_with_change(world)
+    pr = world.repo.create_pull(title="Add b", body=f"Closes #{number}", base="main", head="listbot/issue-1")
+    world.em.merge_pull(REPO, pr.number, "maintainer")
+    assert world.em.issue(REPO, number).state == "closed"
+    pr2 = world.repo.get_pull(pr.number)
+    assert (pr2.merged, pr2.state) == (True, "closed")
+    assert world.em.file_at(REPO, "main", "README.md") == README + "- b\n"
+    assert head in world.em.branch_commits(REPO, "main")
+
+
+def test_conflicting_pull_is_not_mergeable(world: World) -> None:
+    """A PR whose files changed on main since it branched answers 405 on merge."""
+    branch_with_change(world)
+    pr = world.repo.create_pull(title="t", body="", base="main", head="listbot/issue-1")
+    world.em.push_commit(REPO, "main", {"README.md": README + "- c\n"}, "maintainer")
+    assert world.repo.get_pull(pr.number).mergeable is False
+    with pytest.raises(GithubException) as exc:
+        pr.merge()
+    assert exc.value.status == 405
+
+
+# -- issues, comments, labels, pagination ---------------------------------------------------
+def test_paginated_comments_follow_link_headers(world: World) -> None:
+    """Thirty-five comments come back in two pages through the Link header."""
+    number = world.em.create_issue(REPO, "alice", "t", "b")
+    for i in range(35):
+        world.em.add_comment(REPO, number, "bob", f"c{i}")
+    world.em.reset_requests()
+    comments = list(world.repo.get_issue(number).get_comments())
+    assert [c.body for c in comments] == [f"c{i}" for i in range(35)]
+    assert world.em.requests.count("GET", path=r"/comments$") == 2
+    page = httpx.get(f"{world.em.url}/repos/{REPO}/issues/{number}/comments?per_page=10&page=2", headers=_auth(world))
+    link = page.headers["link"]
+    for rel in ("next", "last", "prev", "first"):
+        assert f'rel="{rel}"' in link
+    assert f"<{world.em.url}/repos/{REPO}/issues/{number}/comments?per_page=10&page=4>" in link
+
+
+def test_issue_list_includes_pulls_and_filters_labels(world: World) -> None:
+    """Issue listings include PRs with a pull_request key and honour the labels filter."""
+    n = world.em.create_issue(REPO, "alice", "t", "b", labels=["submission"])
+    branch_with_change(world)
+    world.repo.create_pull(title="t", body="", base="main", head="listbot/issue-1")
+    issues = list(world.repo.get_issues(state="open"))
+    assert sorted(i.pull_request is not None for i in issues) == [False, True]
+    labelled = world.repo.get_issues(labels=[world.repo.get_label("submission")])
+    assert [i.number for i in labelled] == [n]
+
+
+def test_labels_add_remove_and_duplicates(world: World) -> None:
+    """Labels are added, removed, 404 when absent, and duplicates are already_exists."""
+    n = world.em.create_issue(REPO, "alice", "t", "b")
+    issue = world.repo.get_issue(n)
+    issue.add_to_labels("needs changes")
+    assert world.em.labels_of(REPO, n) == ["needs changes"]
+    issue.remove_from_labels("needs changes")
+    with pytest.raises(GithubException) as exc:
+        issue.remove_from_labels("needs changes")
+    assert (exc.value.status, exc.value.data["message"]) == (404, "Label does not exist")
+    world.repo.create_label("accepted", "00ff00")
+    with pytest.raises(GithubException) as exc2:
+        world.repo.create_label("Accepted", "00ff00")
+    assert exc2.value.data["errors"][0]["code"] == "already_exists"
+
+
+def test_comments_are_authored_by_the_bot(world: World) -> None:
+    """Comments written with an installation token belong to the app's bot user."""
+    n = world.em.create_issue(REPO, "alice", "t", "b")
+    c = world.repo.get_issue(n).create_comment("status <!-- listbot:x -->")
+    c.edit("status v2")
+    assert [(x.user, x.body) for x in world.em.comments(REPO, n)] == [("listbot[bot]", "status v2")]
+    world.repo.get_issue(n).edit(state="closed")
+    assert world.em.issue(REPO, n).state == "closed"
+
+
+def test_collaborator_permission(world: World) -> None:
+    """The permission endpoint reports admin for the owner and a maintainer's level."""
+    world.em.add_user("maint", "write", repo=REPO)
+    world.em.add_user("visitor")
+    assert world.repo.get_collaborator_permission("maint") == "write"
+    assert world.repo.get_collaborator_permission("octo") == "admin"
+    assert world.repo.get_collaborator_permission("visitor") == "read"
+
+
+# -- protocol details and faults ------------------------------------------------------------
+def test_protocol_errors_and_headers(world: World) -> None:
+    """Unknown routes, bad JSON and missing fields get GitHub's errors and rate headers."""
+    h = _auth(world)
+    r = httpx.get(f"{world.em.url}/nope", headers=h)
+    assert (r.status_code, r.json()["message"]) == (404, "Not Found")
+    assert r.headers["content-type"] == "application/json; charset=utf-8"
+    for name in (
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "x-ratelimit-used",
+        "x-ratelimit-resource",
+        "x-github-request-id",
+    ):
+        assert name in r.headers
+    bad = httpx.post(f"{world.em.url}/repos/{REPO}/issues", headers=h, content=b"{nope")
+    assert (bad.status_code, bad.json()["message"]) == (400, "Problems parsing JSON")
+    missing = httpx.post(f"{world.em.url}/repos/{REPO}/issues", headers=h, json={"body": "x"})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "title"
+    assert world.gh.get_rate_limit().resources.core.limit == 5000
+
+
+def test_injected_5xx_and_secondary_rate_limit(world: World) -> None:
+    """Injected 5xx and secondary-rate-limit responses are served and counted."""
+    world.em.faults.fail(method="GET", path_pattern=r"/issues/\d+$", status=502, times=2)
+    n = world.em.create_issue(REPO, "alice", "t", "b")
+    for _ in range(2):
+        with pytest.raises(GithubException) as exc:
+            world.repo.get_issue(n)
+        assert exc.value.status == 502
+    assert world.repo.get_issue(n).number == n
+    assert world.em.requests.count("GET", path=r"/issues/\d+$", status=502) == 2
+    world.em.faults.secondary_rate_limit(times=1, retry_after=7, status=429)
+    r = httpx.get(f"{world.em.url}/repos/{REPO}", headers=_auth(world))
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "7"
+    assert r.json()["message"].startswith("You have exceeded a secondary rate limit")
+    assert world.em.faults.injected == 3
+
+
+def test_outcome_unknown_write_is_applied(world: World) -> None:
+    """A fail_after_write fault performs the POST but answers 502."""
+    n = world.em.create_issue(REPO, "alice", "t", "b")
+    world.em.faults.fail_after_write(method="POST", path_pattern=r"/comments$")
+    with pytest.raises(GithubException) as exc:
+        world.repo.get_issue(n).create_comment("hello")
+    assert exc.value.status == 502
+    assert [c.body for c in world.em.comments(REPO, n)] == ["hello"]
+
+
+def test_random_failures_are_reproducible(world: World) -> None:
+    """A seeded random failure rate fails the same requests every run."""
+
+    def run() -> list[int]:
+        world.em.faults.random_failure_rate(0.5, seed=3)
+        with httpx.Client(headers=_auth(world)) as http:
+            out = [http.get(f"{world.em.url}/repos/{REPO}").status_code for _ in range(10)]
+        world.em.faults.clear()
+        return out
+
+    first = run()
+    assert first == run()
+    assert any(s >= 500 for s in first)
+    assert any(s == 200 for s in first)
+
+
+# -- webhooks -------------------------------------------------------------------------------
+def test_webhook_payloads_follow_github_shapes(world: World) -> None:
+    """Built payloads carry action, changes, installation, repository and sender."""
+    n = world.em.create_issue(REPO, "alice", "Old", "b")
+    world.em.edit_issue(REPO, n, title="New")
+    name, payload = world.em.webhook("issues", "edited", REPO, issue=n, changes={"title": {"from": "Old"}})
+    assert name == "issues"
+    assert payload["changes"] == {"title": {"from": "Old"}}
+    assert payload["issue"]["title"] == "New"
+    assert payload["installation"]["id"] == world.installation_id
+    assert payload["repository"]["full_name"] == REPO
+    assert payload["sender"]["login"] == "alice"
+    sha = world.em.push_commit(REPO, "main", {"x.md": "x\n"}, "maint", "Add x")
+    _, push = world.em.webhook("push", None, REPO, ref="refs/heads/main")
+    assert (push["after"], push["head_commit"]["added"]) == (sha, ["x.md"])
+    assert push["commits"][0]["message"] == "Add x"
+
+
+def test_rest_writes_emit_events(world: World) -> None:
+    """State changes made over REST are announced to on_event subscribers."""
+    seen: list[tuple[str, str | None]] = []
+    world.em.on_event(lambda event, payload: seen.append((event, payload.get("action"))))
+    number = world.em.create_issue(REPO, "alice", "t", "b")
+    branch_with_change(world)
+    pr = world.repo.create_pull(title="t", body=f"Fixes #{number}", base="main", head="listbot/issue-1")
+    pr.merge()
+    assert seen[0] == ("issues", "opened")
+    assert ("pull_request", "opened") in seen
+    assert ("pull_request", "closed") in seen
+    assert ("issues", "closed") in seen
+    merged = [p for e, p in world.em.events if e == "pull_request" and p["action"] == "closed"]
+    assert merged[0]["pull_request"]["merged"] is True
