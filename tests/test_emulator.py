@@ -438,3 +438,44 @@ def test_rest_writes_emit_events(world: World) -> None:
     assert ("issues", "closed") in seen
     merged = [p for e, p in world.em.events if e == "pull_request" and p["action"] == "closed"]
     assert merged[0]["pull_request"]["merged"] is True
+
+
+def test_events_are_delivered_signed_to_a_webhook_url(world: World) -> None:
+    """deliver_to posts each event with a valid X-Hub-Signature-256 header."""
+    import hashlib
+    import hmac
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    got: list[tuple[str, bool]] = []
+    done = threading.Event()
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            mac = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+            ok = hmac.compare_digest(self.headers["X-Hub-Signature-256"], "sha256=" + mac)
+            got.append((self.headers["X-GitHub-Event"], ok))
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            done.set()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        world.em.deliver_to(f"http://127.0.0.1:{server.server_address[1]}/webhook", "s3cret")
+        world.em.create_issue(REPO, "alice", "t", "b")
+        assert done.wait(5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert got == [("issues", True)]
+    deadline = time.monotonic() + 5
+    while not world.em.deliveries and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert world.em.deliveries[0].status == 202
