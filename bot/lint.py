@@ -249,6 +249,7 @@ class _Entry:
     end: int
     section_year: int | None
     whole_block: bool
+    joined: bool  # starts inside a block, right after another entry's last line
 
 
 class _Layout:
@@ -256,6 +257,7 @@ class _Layout:
 
     def __init__(self, doc: ListDocument) -> None:
         self.doc = doc
+        self.lines = [line.rstrip() for line in doc.lines]  # trailing whitespace is LB012's alone
         self.papers = doc.find_heading(2, PAPERS_HEADING)
         self.datasets = doc.find_heading(2, DATASETS_HEADING)
         self.toc = next((h for h in doc.headings if h.text == TOC_HEADING), None)
@@ -273,11 +275,11 @@ class _Layout:
             year = heading.year if heading.level == 3 else None
             for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
                 starts = [block.start] + [
-                    i for i in range(block.start + 1, block.end) if _TITLE_LIKE.fullmatch(self.doc.lines[i])
+                    i for i in range(block.start + 1, block.end) if _TITLE_LIKE.fullmatch(self.lines[i])
                 ]
                 whole = len(starts) == 1
                 for start, end in zip(starts, [*starts[1:], block.end], strict=True):
-                    yield _Entry(start, end, year, whole)
+                    yield _Entry(start, end, year, whole, start > block.start)
 
     def dataset_blocks(self) -> Iterator[tuple[int, int]]:
         if self.datasets is None:
@@ -310,7 +312,7 @@ def _check_paper(lines: list[str], start: int) -> Iterator[Finding]:
     i = 1
     if i < len(lines) and _AUTHORS.fullmatch(lines[i]):
         i += 1
-    elif i < len(lines) and lines[i].startswith("*"):
+    elif i < len(lines) and (lines[i].startswith("*") or _venue_follows(lines, i)):
         yield Finding(start + i + 1, 1, "LB002", f"the authors line must be one italic span, like {_AUTHORS_EXAMPLE}")
         i += 1
     else:
@@ -325,6 +327,12 @@ def _check_paper(lines: list[str], start: int) -> Iterator[Finding]:
             start + i + 1, 1, "LB003", f"the venue line is missing after the authors; add one like {_VENUE_EXAMPLE}"
         )
     yield from _check_links(lines[i:], start + i)
+
+
+def _venue_follows(lines: list[str], index: int) -> bool:
+    """Whether the line after `index` reads as a venue line (so `index` is a malformed authors line)."""
+    following = lines[index + 1] if index + 1 < len(lines) else "["
+    return not following.startswith("[") and (" | " in following or year_in_text(following) is not None)
 
 
 def _check_venue(line: str, index: int) -> Iterator[Finding]:
@@ -405,7 +413,7 @@ def _entry_year(lines: list[str]) -> int | None:
 def _misplaced(layout: _Layout) -> Iterator[tuple[_Entry, int]]:
     """Entries whose year is known and is not their section's year."""
     for entry in layout.paper_entries():
-        year = _entry_year(layout.doc.lines[entry.start:entry.end])
+        year = _entry_year(layout.lines[entry.start:entry.end])
         if year is not None and year != entry.section_year:
             yield entry, year
 
@@ -437,7 +445,7 @@ def _year_findings(layout: _Layout) -> Iterator[Finding]:
 
 
 def _entry_findings(layout: _Layout) -> Iterator[Finding]:
-    lines = layout.doc.lines
+    lines = layout.lines
     for entry in layout.paper_entries():
         entry_lines = lines[entry.start:entry.end]
         yield from _check_paper(entry_lines, entry.start)
@@ -483,7 +491,7 @@ def _toc_findings(layout: _Layout) -> Iterator[Finding]:
     if expected is None or layout.toc is None:
         return
     items = toc_items(layout.doc)
-    actual = [layout.doc.lines[index] for index, *_ in items]
+    actual = [layout.lines[index] for index, *_ in items]
     after_last = items[-1][0] + 1 if items else layout.toc.line + 1
     matcher = difflib.SequenceMatcher(None, actual, expected, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
@@ -494,18 +502,21 @@ def _toc_findings(layout: _Layout) -> Iterator[Finding]:
                 want = expected[b1 + k - a1]
                 indent = len(want) - len(want.lstrip())
                 message = f"the table of contents item should read `{want.strip()}` (indented {indent} spaces)"
+            elif actual[k] in expected:
+                message = f"the table of contents item `{actual[k].strip()}` is out of the headings' order"
             else:
                 message = f"the table of contents item `{actual[k].strip()}` names no heading; remove it"
             yield Finding(items[k][0] + 1, 1, "LB008", message)
         extra = expected[b1 + (a2 - a1):b2] if op == "replace" else expected[b1:b2] if op == "insert" else []
         at = items[a2][0] + 1 if a2 < len(items) else after_last + 1
         for want in extra:
-            yield Finding(at, 1, "LB008", f"the table of contents lacks `{want.strip()}`; it must mirror the headings")
+            why = "in the headings' order" if want in actual else "to mirror the headings"
+            yield Finding(at, 1, "LB008", f"the table of contents needs `{want.strip()}` here {why}")
 
 
 def _separations(layout: _Layout) -> list[tuple[int, str]]:
     """Lines that need a blank line inserted before them, with why."""
-    doc, lines = layout.doc, layout.doc.lines
+    doc, lines = layout.doc, layout.lines
     found: list[tuple[int, str]] = []
     spaced_from = layout.spaced_from()
     for heading in doc.headings:
@@ -516,7 +527,7 @@ def _separations(layout: _Layout) -> list[tuple[int, str]]:
         if heading.line + 1 < len(lines) and not _blank(lines[heading.line + 1]):
             found.append((heading.line + 1, f"a blank line must follow the heading `{lines[heading.line]}`"))
     for entry in layout.paper_entries():
-        if not entry.whole_block and entry.start > 0 and not _blank(lines[entry.start - 1]):
+        if entry.joined:
             found.append((entry.start, "this entry runs into the one above; separate entries with one blank line"))
     for start, end in layout.dataset_blocks():
         for index in range(start + 1, end):
@@ -531,8 +542,7 @@ def _extra_blanks(lines: list[str]) -> list[int]:
     last = len(lines) - 1
     while last >= 0 and _blank(lines[last]):
         last -= 1
-    tail = [i for i in range(max(last + 1, 0), len(lines)) if i not in set(extra)]
-    return sorted({*extra, *tail})
+    return sorted({*extra, *range(last + 1, len(lines))})
 
 
 def _line_findings(layout: _Layout) -> Iterator[Finding]:

@@ -1,0 +1,435 @@
+"""Tests for the list linter and fixer: one test per rule, `--fix` repairs, properties, the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.cli import main
+from bot.document import ListDocument
+from bot.lint import FIXABLE, RULES, fix, lint
+from bot.proposal import propose
+from tests.factories import TODAY, committed_list, paper_values
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
+CLEAN = (FIXTURES / "clean.md").read_text(encoding="utf-8")
+
+
+def edited(old: str, new: str, text: str = CLEAN) -> str:
+    """The text with `old` (which must occur exactly once) replaced by `new`."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def found(text: str) -> list[tuple[str, int, int]]:
+    return [(f.code, f.line, f.col) for f in lint(text)]
+
+
+# --- the clean lists ---------------------------------------------------------------------------
+
+
+def test_clean_fixture_lints_clean() -> None:
+    """A list in house style has no findings."""
+    assert lint(CLEAN) == []
+
+
+def test_committed_list_lints_clean() -> None:
+    """The committed list/README.md has no findings."""
+    assert lint(committed_list()) == []
+
+
+def test_every_rule_is_documented() -> None:
+    """Every rule code has a one-line description and the fixable codes are rules."""
+    assert list(RULES) == [f"LB{n:03d}" for n in range(1, 17)]
+    assert all(RULES[code] and "\n" not in RULES[code] for code in RULES)
+    assert set(RULES) >= FIXABLE
+
+
+# --- one test per rule -------------------------------------------------------------------------
+
+
+def test_lb001_title_not_bold() -> None:
+    """An entry whose first line is not a bold title is reported on that line."""
+    assert found(edited("**Alpha: A Model**", "Alpha: A Model")) == [("LB001", 13, 1)]
+
+
+def test_lb002_authors_not_italic() -> None:
+    """An authors line that is not one italic span is reported on that line."""
+    assert found(edited("*A. One, B. Two, et al.*", "A. One, B. Two, et al.")) == [("LB002", 14, 1)]
+
+
+def test_lb002_authors_missing() -> None:
+    """An entry without an authors line is reported where the line should be."""
+    assert found(edited("*A. One, B. Two, et al.*\n", "")) == [("LB002", 14, 1)]
+
+
+def test_lb003_date_not_in_house_style() -> None:
+    """A date not written `DD Mon YYYY` or `Mon YYYY` is reported at the date's column."""
+    text = edited("arXiv | 07 Aug 2024", "arXiv | 2024-08-07")
+    assert found(text) == [("LB003", 15, 9)]
+    assert "write `07 Aug 2024`" in lint(text)[0].message
+
+
+def test_lb003_venue_without_date_or_year() -> None:
+    """A venue line with neither a date nor a year is reported."""
+    assert found(edited("arXiv | 07 Aug 2024", "arXiv")) == [("LB003", 15, 1)]
+
+
+def test_lb004_link_lines_out_of_order() -> None:
+    """A `[paper]` line after the `[model]` line is reported on the misplaced line."""
+    text = edited(
+        "[paper](https://arxiv.org/abs/2401.00002)\n[model](https://huggingface.co/lab/beta)",
+        "[model](https://huggingface.co/lab/beta)\n[paper](https://arxiv.org/abs/2401.00002)",
+    )
+    assert found(text) == [("LB004", 23, 1)]
+
+
+def test_lb004_missing_paper_link_and_stray_line() -> None:
+    """An entry without a `[paper]` line and a line that is no link line are both reported."""
+    text = edited("[paper](https://arxiv.org/abs/2408.00001)", "Paper: see arXiv")
+    assert found(text) == [("LB004", 16, 1), ("LB004", 16, 1)]
+
+
+def test_lb004_github_code_link_instead_of_badge() -> None:
+    """A `[code]` link to GitHub is reported with the stars badge it should be."""
+    text = edited("[code](https://gitlab.com/lab/gamma)", "[code](https://github.com/lab/gamma)")
+    assert found(text) == [("LB004", 31, 1)]
+    assert "https://img.shields.io/github/stars/lab/gamma.svg" in lint(text)[0].message
+
+
+def test_lb005_badge_names_another_repository() -> None:
+    """A stars badge whose image and link name different repositories is reported."""
+    text = edited("](https://github.com/lab/alpha)", "](https://github.com/lab/other)")
+    assert found(text) == [("LB005", 17, 1)]
+
+
+def test_lb006_entry_in_another_years_section() -> None:
+    """An entry whose date names another year is reported at its first line."""
+    assert found(edited("Nature Medicine | Mar 2023", "Nature Medicine | Mar 2024")) == [("LB006", 27, 1)]
+
+
+def test_lb007_year_sections_out_of_order() -> None:
+    """A year section after an older one is reported (and the ToC no longer matches)."""
+    papers = CLEAN[CLEAN.index("### 2024"):CLEAN.index("## Datasets")]
+    y2024, y2023 = papers[:papers.index("### 2023")], papers[papers.index("### 2023"):]
+    text = edited(papers, y2023 + y2024)
+    assert found(text) == [("LB008", 5, 1), ("LB008", 6, 1), ("LB007", 19, 1)]
+
+
+def test_lb007_non_year_and_repeated_sections() -> None:
+    """A `###` under Papers that is not a year, or a year that appears twice, is reported."""
+    text = edited("### 2023\n", "### 2024\n")
+    assert ("LB007", 25, 1) in found(text)
+    text = edited("### 2023\n", "### Older\n")
+    assert ("LB007", 25, 1) in found(text)
+
+
+def test_lb007_no_papers_section() -> None:
+    """A list without `## Papers` is reported on line 1."""
+    assert ("LB007", 1, 1) in found("# A list\n\nNothing here.\n")
+
+
+def test_lb008_toc_misses_a_heading() -> None:
+    """A heading missing from the table of contents is reported where its item belongs."""
+    assert found(edited("    - [2023](#2023)\n", "")) == [("LB008", 6, 1)]
+
+
+def test_lb008_toc_names_a_missing_heading() -> None:
+    """A table-of-contents item that names no heading is reported on its line."""
+    text = edited("  - [Datasets](#datasets)\n", "  - [Datasets](#datasets)\n  - [Toolkits](#toolkits)\n")
+    assert found(text) == [("LB008", 8, 1)]
+
+
+def test_lb009_duplicate_entry() -> None:
+    """An entry naming the same arXiv paper as an earlier entry is reported at its first line."""
+    text = edited("[paper](https://www.nature.com/articles/s41591-023-00003-3)",
+                  "[paper](https://arxiv.org/abs/2408.00001v2)")
+    assert found(text) == [("LB009", 27, 1)]
+    assert "line 13" in lint(text)[0].message
+
+
+def test_lb010_entries_run_together() -> None:
+    """An entry with no blank line before it is reported at its title."""
+    text = edited("lab/beta)\n\n### 2023", "lab/beta)\n### 2023")
+    assert found(text) == [("LB010", 24, 1)]
+    text = edited("\n**Beta: Another Model**", "**Beta: Another Model**")
+    assert found(text) == [("LB010", 18, 1)]
+
+
+def test_lb011_extra_blank_lines() -> None:
+    """Two blank lines in a row, or blank lines ending the file, are reported."""
+    assert found(edited("\n**Beta: Another Model**", "\n\n**Beta: Another Model**")) == [("LB011", 19, 1)]
+    assert found(CLEAN + "\n\n") == [("LB011", 36, 1)]
+
+
+def test_lb012_trailing_whitespace() -> None:
+    """Trailing whitespace is reported at its first column."""
+    assert found(edited("*Beta Team*", "*Beta Team* \t")) == [("LB012", 20, 12)]
+
+
+def test_lb013_misdecoded_text() -> None:
+    """Text that was UTF-8 read as cp1252 is reported at the run, with the repaired text."""
+    text = edited("**Alpha: A Model**", "**Alpha: A Vision\u00e2\u20ac\u201cLanguage Model \u00f0\u0178\u201d\u00a5**")
+    findings = lint(text)
+    assert [(f.code, f.line, f.col) for f in findings] == [("LB013", 13, 18), ("LB013", 13, 36)]
+    assert "`–`" in findings[0].message
+    assert "`🔥`" in findings[1].message
+
+
+def test_lb013_leaves_real_accents_alone() -> None:
+    """Accented text that is not mis-decoded UTF-8 is not reported."""
+    assert lint(edited("*C. Three*", "*C. Müller, É. Núñez, ß*")) == []
+
+
+def test_lb014_invisible_characters() -> None:
+    """Zero-width and bidi-control characters are reported at their column."""
+    text = edited("**Alpha: A Model**", "**Alpha:\u200b A \u202eModel**")
+    assert found(text) == [("LB014", 13, 9), ("LB014", 13, 13)]
+
+
+def test_lb015_link_not_absolute_http() -> None:
+    """A link that is relative or not http(s) is reported at the link target."""
+    text = edited("[code](https://gitlab.com/lab/gamma)", "[code](gitlab.com/lab/gamma)")
+    assert found(text) == [("LB015", 31, 8)]
+    text = edited("[model](https://huggingface.co/lab/beta)", "[model](javascript:alert(1))")
+    assert found(text) == [("LB015", 23, 9)]
+
+
+def test_lb015_balanced_parentheses_and_toc_anchors_are_fine() -> None:
+    """A URL with balanced parentheses and the ToC's `#anchor` links are not reported."""
+    text = edited("[code](https://gitlab.com/lab/gamma)", "[code](https://en.wikipedia.org/wiki/X_(y))")
+    assert lint(text) == []
+
+
+def test_lb016_dataset_not_in_house_style() -> None:
+    """A dataset entry without its `[[dataset]]` link is reported."""
+    text = edited(" [[dataset]](https://example.org/delta)", " (https://example.org/delta)")
+    assert found(text) == [("LB016", 35, 1)]
+
+
+# --- fixes -------------------------------------------------------------------------------------
+
+
+def test_fix_rewrites_the_table_of_contents() -> None:
+    """`fix` rewrites a stale table of contents from the headings."""
+    stale = edited("    - [2023](#2023)\n  - [Datasets](#datasets)\n", "  - [Toolkits](#toolkits)\n")
+    assert fix(stale) == CLEAN
+
+
+def test_fix_repairs_whitespace_and_blank_lines() -> None:
+    """`fix` strips trailing whitespace, collapses blank runs and separates run-together entries."""
+    broken = edited("*Beta Team*", "*Beta Team*  ")
+    broken = edited("\n**Beta: Another Model**", "**Beta: Another Model**", broken)
+    broken = edited("### 2023\n\n", "### 2023\n\n\n\n", broken)
+    broken = edited("## Datasets\n\n", "## Datasets\n", broken) + "\n\n"
+    assert fix(broken) == CLEAN
+
+
+def test_fix_moves_an_entry_to_its_year() -> None:
+    """`fix` moves an entry into the section of its year, creating the section and its ToC item."""
+    misplaced = edited("Nature Medicine | Mar 2023", "Nature Medicine | Mar 2022")
+    expected = edited("### 2023\n\n**Gamma", "### 2023\n\n### 2022\n\n**Gamma", misplaced)
+    expected = edited("    - [2023](#2023)\n", "    - [2023](#2023)\n    - [2022](#2022)\n", expected)
+    assert fix(misplaced) == expected
+    assert lint(expected) == []
+
+
+def test_fix_moves_an_entry_into_an_existing_year() -> None:
+    """`fix` moves an entry into its existing year section, by date among dated entries."""
+    misplaced = edited("Nature Medicine | Mar 2023", "Nature Medicine | Sep 2024")
+    gamma = misplaced[misplaced.index("**Gamma"):misplaced.index("## Datasets")]
+    expected = edited(gamma, "", misplaced)
+    expected = edited("**Alpha", gamma + "**Alpha", expected)
+    assert fix(misplaced) == expected
+    assert lint(expected) == []
+
+
+def test_fix_repairs_misdecoded_text() -> None:
+    """`fix` turns mis-decoded runs back into the characters they were."""
+    broken = edited("A Model**", "A Vision\u00e2\u20ac\u201cLanguage Model \u00f0\u0178\u201d\u00a5**")
+    assert fix(broken) == edited("**Alpha: A Model**", "**Alpha: A Vision–Language Model 🔥**")
+
+
+def test_fix_repairs_the_seed_list() -> None:
+    """`fix` repairs the originally published list's mojibake and table of contents."""
+    seed = (FIXTURES / "seed.md").read_text(encoding="utf-8")
+    expected = (FIXTURES / "seed.fixed.md").read_text(encoding="utf-8")
+    assert fix(seed) == expected
+    assert lint(expected) == []
+
+
+def test_fix_keeps_crlf_and_a_missing_trailing_newline() -> None:
+    """`fix` keeps CRLF line endings and a file that ends without a newline."""
+    broken = edited("*Beta Team*", "*Beta Team* ").rstrip("\n").replace("\n", "\r\n")
+    assert fix(broken) == CLEAN.rstrip("\n").replace("\n", "\r\n")
+
+
+def test_fix_leaves_judgement_calls_reported() -> None:
+    """`fix` does not touch findings that need judgement, such as a duplicate or a bad date."""
+    text = edited("arXiv | 07 Aug 2024", "arXiv | 2024-08-07")
+    assert fix(text) == text
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(["Chest", "X-ray", "Report", "Model", "Vision", "Grounded", "Radiology", "CXR"])
+
+
+@st.composite
+def _entries(draw: st.DrawFn) -> list[tuple[int, list[str]]]:
+    count = draw(st.integers(min_value=1, max_value=8))
+    entries = []
+    for index in range(count):
+        year = draw(st.integers(min_value=2019, max_value=2025))
+        month = draw(st.sampled_from(["Jan", "Apr", "Jul", "Oct"]))
+        title = " ".join(draw(st.lists(_WORDS, min_size=1, max_size=4)))
+        lines = [f"**P{index}: {title}**", f"*Team {index}*", f"arXiv | {month} {year}",
+                 f"[paper](https://arxiv.org/abs/{year % 100}01.{index:05d})"]
+        if draw(st.booleans()):
+            lines.append(f"[![GitHub stars](https://img.shields.io/github/stars/o{index}/r.svg"
+                         f"?logo=github&label=Stars)](https://github.com/o{index}/r)")
+        entries.append((year, lines))
+    return entries
+
+
+def _house_list(entries: list[tuple[int, list[str]]]) -> str:
+    years = sorted({year for year, _ in entries}, reverse=True)
+    lines = ["# L", "", "# Table of Contents", "  - [Papers](#papers)"]
+    lines += [f"    - [{year}](#{year})" for year in years] + ["  - [Datasets](#datasets)", "", "## Papers", ""]
+    for year in years:
+        lines += [f"### {year}", ""]
+        for entry_year, entry in entries:
+            if entry_year == year:
+                lines += [*entry, ""]
+    lines += ["## Datasets", "", "[arXiv] D [[paper]](https://example.org/p) [[dataset]](https://example.org/d)"]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def _broken_lists(draw: st.DrawFn) -> str:
+    """A house-style list, then damaged in ways `fix` can repair without judgement."""
+    entries = draw(_entries())
+    lines = _house_list(entries).split("\n")
+    papers = lines.index("## Papers")
+    for _ in range(draw(st.integers(min_value=0, max_value=6))):
+        index = draw(st.integers(min_value=papers, max_value=len(lines) - 1))
+        damage = draw(st.sampled_from(["blank", "unblank", "space", "toc", "move"]))
+        if damage == "blank" and not lines[index - 1].strip():
+            lines.insert(index, "")
+        elif damage == "unblank" and not lines[index].strip() and index > papers:
+            del lines[index]
+        elif damage == "space":
+            lines[index] += draw(st.sampled_from([" ", "\t", "  "]))
+        elif damage == "toc":
+            del lines[3]
+        elif damage == "move" and lines[index].startswith("**P"):
+            end = lines.index("", index) if "" in lines[index:] else len(lines)
+            block = lines[index:end]
+            del lines[index:end]
+            papers = lines.index("## Papers")
+            lines[papers + 1:papers + 1] = ["", *block]
+    return "\n".join(lines)
+
+
+def _entry_words(text: str) -> Counter[str]:
+    """The words of every line below `## Papers` that is neither a heading nor blank."""
+    doc = ListDocument(text)
+    papers = doc.find_heading(2, "Papers")
+    assert papers is not None
+    heading_lines = {h.line for h in doc.headings}
+    words: Counter[str] = Counter()
+    for index in range(papers.line, len(doc.lines)):
+        if index not in heading_lines:
+            words.update(doc.lines[index].split())
+    return words
+
+
+@settings(max_examples=150, deadline=None)
+@given(_broken_lists())
+def test_fix_is_idempotent_and_keeps_entry_words(text: str) -> None:
+    """`fix` reaches a fixed point in one call and never changes the multiset of entry words."""
+    fixed = fix(text)
+    assert fix(fixed) == fixed
+    assert _entry_words(fixed) == _entry_words(text)
+    assert lint(fixed) == []
+
+
+# --- the bot's own edits -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"date": "2026-01-02"},
+        {"date": "2022-05"},
+        {"date": None, "venue": "MICCAI 2023"},
+        {"code_url": "https://gitlab.com/lab/x", "model_url": "https://huggingface.co/lab/x"},
+        {"code_url": None, "date": "2024-12-30"},
+    ],
+)
+def test_inserting_a_valid_submission_keeps_the_list_clean(overrides: dict[str, Any]) -> None:
+    """Rendering and inserting a valid submission into the committed list lints clean."""
+    proposal = propose(paper_values(**overrides), committed_list(), today=TODAY)
+    assert lint(proposal.after) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=TODAY), st.booleans())
+def test_any_dated_submission_inserts_clean(date: dt.date, by_month: bool) -> None:
+    """A valid submission of any date, inserted into the committed list, lints clean."""
+    when = date.strftime("%Y-%m" if by_month else "%Y-%m-%d")
+    proposal = propose(paper_values(date=when), committed_list(), today=TODAY)
+    assert lint(proposal.after) == []
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_command_prints_findings_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`listbot lint PATH` prints `PATH:LINE:COL: CODE message` lines and exits 1."""
+    path = tmp_path / "README.md"
+    path.write_text(edited("*Beta Team*", "*Beta Team* "), encoding="utf-8")
+    assert main(["lint", str(path)]) == 1
+    assert capsys.readouterr().out == f"{path}:20:12: LB012 trailing whitespace; remove it\n"
+
+
+def test_command_exits_0_when_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`listbot lint PATH` prints nothing and exits 0 on a clean list."""
+    path = tmp_path / "README.md"
+    path.write_text(CLEAN, encoding="utf-8")
+    assert main(["lint", str(path)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_command_exits_2_on_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`listbot lint` on a file that does not exist is a usage error."""
+    assert main(["lint", str(tmp_path / "nope.md")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_command_fix_writes_crlf_and_reports_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`listbot lint --fix` rewrites the file in its CRLF style and prints what it cannot fix."""
+    path = tmp_path / "README.md"
+    broken = edited("arXiv | 07 Aug 2024", "arXiv | 2024-08-07")
+    broken = edited("*Beta Team*", "*Beta Team* ", broken)
+    path.write_bytes(broken.replace("\n", "\r\n").encode("utf-8"))
+    assert main(["lint", str(path), "--fix"]) == 1
+    assert path.read_bytes() == edited("*Beta Team* ", "*Beta Team*", broken).replace("\n", "\r\n").encode()
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" ", 2)[:2] for line in out] == [[f"{path}:15:9:", "LB003"]]
+
+
+def test_command_fix_leaves_a_clean_file_untouched(tmp_path: Path) -> None:
+    """`listbot lint --fix` does not rewrite a file that needs no repair."""
+    path = tmp_path / "README.md"
+    path.write_text(CLEAN, encoding="utf-8")
+    before = path.stat().st_mtime_ns
+    assert main(["lint", str(path), "--fix"]) == 0
+    assert path.stat().st_mtime_ns == before
