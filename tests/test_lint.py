@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.synthetic import make_list
 from bot.cli import main
 from bot.document import ListDocument
 from bot.lint import FIXABLE, RULES, fix, lint
 from bot.proposal import propose
-from tests.factories import TODAY, committed_list, paper_values
+from tests.factories import ROOT, TODAY, committed_list, paper_values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
 CLEAN = (FIXTURES / "clean.md").read_text(encoding="utf-8")
@@ -42,6 +43,11 @@ def test_clean_fixture_lints_clean() -> None:
 def test_committed_list_lints_clean() -> None:
     """The committed list/README.md has no findings."""
     assert lint(committed_list()) == []
+
+
+def test_synthetic_benchmark_list_lints_clean() -> None:
+    """The benchmarks' synthetic house-style list has no findings."""
+    assert lint(make_list(300)) == []
 
 
 def test_every_rule_is_documented() -> None:
@@ -405,6 +411,15 @@ def test_command_exits_0_when_clean(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = tmp_path / "README.md"
     path.write_text(CLEAN, encoding="utf-8")
     assert main(["lint", str(path)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_command_lints_the_committed_list_by_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`listbot lint` with no path lints list/README.md, which is clean."""
+    monkeypatch.chdir(ROOT)
+    assert main(["lint"]) == 0
     assert capsys.readouterr().out == ""
 
 
