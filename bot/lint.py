@@ -471,19 +471,21 @@ def _expected_toc(layout: _Layout) -> list[str] | None:
     if layout.toc is None:
         return None
     doc = layout.doc
-    items = toc_items(doc)
-    base = items[0][1] if items else 2
     used: dict[str, int] = {}
-    expected = []
+    wanted: list[tuple[int, str, str]] = []
     for heading in doc.headings:
         anchor = github_anchor(heading.text)
         count = used.get(anchor, 0)
         used[anchor] = count + 1
         if heading.line > layout.toc.line and heading.level in (2, 3):
-            unique = f"{anchor}-{count}" if count else anchor
-            indent = " " * (base + 2 * (heading.level - 2))
-            expected.append(f"{indent}- [{heading.text}](#{unique})")
-    return expected
+            wanted.append((heading.level, heading.text, f"{anchor}-{count}" if count else anchor))
+    if not wanted:
+        return []
+    top = min(level for level, _, _ in wanted)
+    items = toc_items(doc)
+    # The outermost items' indent: kept from the ToC as written (2 spaces in house style).
+    base = max(items[0][1] - 2 * (wanted[0][0] - top), 0) if items else 2
+    return [f"{' ' * (base + 2 * (level - top))}- [{text}](#{anchor})" for level, text, anchor in wanted]
 
 
 def _toc_findings(layout: _Layout) -> Iterator[Finding]:

@@ -228,6 +228,12 @@ def test_fix_rewrites_the_table_of_contents() -> None:
     assert fix(stale) == CLEAN
 
 
+def test_fix_fills_an_empty_table_of_contents() -> None:
+    """`fix` fills an empty table of contents with items indented two spaces per level."""
+    empty = edited(CLEAN[CLEAN.index("  - [Papers]"):CLEAN.index("\n## Papers")], "")
+    assert fix(empty) == CLEAN
+
+
 def test_fix_repairs_whitespace_and_blank_lines() -> None:
     """`fix` strips trailing whitespace, collapses blank runs and separates run-together entries."""
     broken = edited("*Beta Team*", "*Beta Team*  ")
