@@ -110,6 +110,7 @@ class WebhookService:
     queue_size: int = DEFAULT_QUEUE_SIZE
     queue: asyncio.Queue[_Queued] | None = None
     worker: asyncio.Task[None] | None = None
+    accepted: int = 0
     dispatched: int = 0
     failed: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -143,12 +144,18 @@ class WebhookService:
             self.queue.put_nowait(_Queued(delivery, time.perf_counter()))
         except asyncio.QueueFull:
             return False
+        self.accepted += 1
         return True
 
     @property
     def depth(self) -> int:
         """How many deliveries wait for the worker."""
         return self.queue.qsize() if self.queue is not None else 0
+
+    @property
+    def outstanding(self) -> int:
+        """Deliveries accepted but not yet finished (queued or being dispatched)."""
+        return self.accepted - self.dispatched - self.failed
 
     async def _run(self, queue: asyncio.Queue[_Queued]) -> None:
         """Dispatch queued deliveries one at a time, each in a thread."""
@@ -328,6 +335,7 @@ def create_app(
             "status": "ok" if worker_ok else "degraded",
             "worker": "running" if worker_ok else "stopped",
             "queued": service.depth,
+            "outstanding": service.outstanding,
             "dispatched": service.dispatched,
             "failed": service.failed,
             "uptime_s": round(time.monotonic() - service.started, 1),

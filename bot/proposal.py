@@ -50,7 +50,7 @@ class Proposal:
 def _duplicate_problem(duplicate: Duplicate, keys: frozenset[str]) -> FieldProblem:
     shared = sorted(keys & duplicate.entry.keys)
     field = _DUPLICATE_FIELD.get(shared[0].split(":", 1)[0], "title") if shared else "title"
-    return FieldProblem(field, _LABELS[field], duplicate.message())
+    return FieldProblem(field, _LABELS[field], duplicate.message(), duplicate_in=duplicate.entry.section)
 
 
 def duplicate_problems(paper: PaperSubmission, entries: Iterable[ListedEntry]) -> list[FieldProblem]:

@@ -38,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from bot.app import create_app
     from bot.logging_setup import configure_logging
+    from bot.wiring import build_app
 
     configure_logging(settings.log_level, secrets=secrets_of(settings))
-    app = create_app(settings)
+    app = build_app(settings)
     uvicorn.run(
         app,
         host=args.host,

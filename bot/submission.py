@@ -32,6 +32,7 @@ class FieldProblem:
     field: str
     label: str
     message: str
+    duplicate_in: str | None = None  # the section of the entry this submission duplicates
 
     def __str__(self) -> str:
         return f"{self.label}: {self.message}"

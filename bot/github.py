@@ -1,0 +1,392 @@
+"""The only module that talks to GitHub (through PyGithub): app auth, reading state, applying plans."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import github
+from github import Auth, GithubException, GithubIntegration, UnknownObjectException
+from github.PaginatedList import PaginatedList
+from github.PullRequest import PullRequest
+from github.Repository import Repository
+
+from bot import messages
+from bot.markers import read_marker
+from bot.plan import (
+    BaseView,
+    BranchWrite,
+    CommentView,
+    IssueView,
+    Observed,
+    Plan,
+    PullView,
+    Rules,
+    proposed_entries,
+)
+
+log = logging.getLogger("listbot.github")
+
+TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1-hour expiry
+ALREADY_EXISTS_REF = "Reference already exists"
+ALREADY_EXISTS_PULL = "A pull request already exists"
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How PyGithub paces itself: GitHub's advice in production, zero in tests."""
+
+    base_url: str = "https://api.github.com"
+    request_pause: float = 0.25
+    write_pause: float = 1.0
+    timeout: float = 15.0
+
+
+class InstallationTokens:
+    """Installation tokens minted with the app JWT, cached per installation until near expiry."""
+
+    def __init__(self, integration: GithubIntegration) -> None:
+        self._integration = integration
+        self._lock = threading.Lock()
+        self._tokens: dict[int, tuple[str, dt.datetime]] = {}
+
+    def token(self, installation_id: int) -> str:
+        with self._lock:
+            cached = self._tokens.get(installation_id)
+            now = dt.datetime.now(dt.UTC)
+            if cached is None or cached[1] - TOKEN_REFRESH_MARGIN <= now:
+                minted = self._integration.get_access_token(installation_id)
+                cached = (minted.token, minted.expires_at)
+                self._tokens[installation_id] = cached
+            return cached[0]
+
+    def invalidate(self, installation_id: int) -> None:
+        with self._lock:
+            self._tokens.pop(installation_id, None)
+
+
+class _InstallationAuth(Auth.Auth):
+    """PyGithub auth that asks the shared token cache on every request."""
+
+    def __init__(self, tokens: InstallationTokens, installation_id: int) -> None:
+        self._tokens = tokens
+        self._installation_id = installation_id
+
+    @property
+    def token_type(self) -> str:
+        return "token"
+
+    @property
+    def token(self) -> str:
+        return self._tokens.token(self._installation_id)
+
+
+class GitHubApp:
+    """The GitHub App: its JWT-authenticated integration and one client per installation."""
+
+    def __init__(self, app_id: int, private_key: str, options: ClientOptions) -> None:
+        self.options = options
+        self._app_auth = Auth.AppAuth(app_id, private_key)
+        self.integration = GithubIntegration(auth=self._app_auth, base_url=options.base_url, retry=None)
+        self.tokens = InstallationTokens(self.integration)
+        self._clients: dict[int, github.Github] = {}
+        self._lock = threading.Lock()
+        self._bot_login: str | None = None
+
+    def client(self, installation_id: int) -> github.Github:
+        with self._lock:
+            if installation_id not in self._clients:
+                self._clients[installation_id] = github.Github(
+                    auth=_InstallationAuth(self.tokens, installation_id),
+                    base_url=self.options.base_url,
+                    timeout=int(self.options.timeout),
+                    retry=None,  # PyGithub's default re-sends POSTs after a 5xx: never blindly repeat
+                    seconds_between_requests=self.options.request_pause,
+                    seconds_between_writes=self.options.write_pause,
+                    per_page=100,
+                    lazy=True,
+                )
+            return self._clients[installation_id]
+
+    @property
+    def bot_login(self) -> str:
+        """`{slug}[bot]`, the login GitHub shows for everything the app writes."""
+        if self._bot_login is None:
+            self._bot_login = f"{self.integration.get_app().slug}[bot]"
+        return self._bot_login
+
+    def installations(self) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+        """Every installation with its repositories' full names and default branches."""
+        for installation in self.integration.get_installations():
+            repos = PaginatedList(
+                Repository, self.client(installation.id).requester, "/installation/repositories", None,
+                list_item="repositories",
+            )
+            yield installation.id, [(repo.full_name, repo.default_branch) for repo in repos]
+
+    def check_credentials(self) -> str:
+        """Raise if the app's key and id do not authenticate; return the app's slug."""
+        return str(self.integration.get_app().slug)
+
+
+def _status_of(error: GithubException) -> tuple[int, str]:
+    data = error.data if isinstance(error.data, dict) else {}
+    texts = [str(data.get("message", ""))]
+    texts += [str(item.get("message", "")) for item in data.get("errors", []) if isinstance(item, dict)]
+    return error.status, " ".join(texts)
+
+
+def _pull_view(pull: PullRequest) -> PullView:
+    return PullView(
+        number=pull.number,
+        state=pull.state,
+        merged=pull.merged_at is not None,
+        head_ref=pull.head.ref,
+        head_sha=pull.head.sha,
+        title=pull.title or "",
+        body=pull.body or "",
+    )
+
+
+@dataclass
+class RepoGateway:
+    """Reads what listbot needs about one submission issue and applies a plan to it."""
+
+    client: github.Github
+    full_name: str
+    default_branch: str
+    bot_login: str
+    rules: Rules
+    _repo: Repository | None = field(default=None, init=False)
+    _pull_objects: dict[int, PullRequest] = field(default_factory=dict, init=False)
+    _list_blob: tuple[str, str] | None = field(default=None, init=False)  # (commit, blob sha) read
+
+    @property
+    def repo(self) -> Repository:
+        if self._repo is None:
+            self._repo = self.client.get_repo(self.full_name)
+        return self._repo
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def base(self) -> BaseView:
+        """The default branch's head and the list file there."""
+        head = self.repo.get_branch(self.default_branch).commit
+        sha, tree = head.sha, head.commit.tree.sha
+        try:
+            content = self.repo.get_contents(self.rules.list_path, ref=sha)
+        except UnknownObjectException:
+            return BaseView(self.default_branch, sha, None, tree)
+        if isinstance(content, list):
+            return BaseView(self.default_branch, sha, None, tree)
+        self._list_blob = (sha, content.sha)
+        return BaseView(self.default_branch, sha, content.decoded_content.decode("utf-8"), tree)
+
+    def open_pulls(self) -> list[PullView]:
+        """Open PRs that listbot made (its branches, from this repository, by the bot)."""
+        found = []
+        for pull in self.repo.get_pulls(state="open"):
+            if pull.user.login != self.bot_login or self.rules.issue_of_branch(pull.head.ref) is None:
+                continue
+            self._pull_objects[pull.number] = pull
+            found.append(_pull_view(pull))
+        return found
+
+    def _status_comments(self, number: int) -> list[CommentView]:
+        issue = self.repo.get_issue(number)
+        return [
+            CommentView(comment.id, comment.body or "")
+            for comment in issue.get_comments()
+            if comment.user.login == self.bot_login and read_marker(messages.STATUS_KIND, comment.body)
+        ]
+
+    def _find_pull(self, number: int, open_pulls: list[PullView], status: CommentView | None) -> PullView | None:
+        branch = self.rules.branch(number)
+        for pull in open_pulls:
+            if pull.head_ref == branch:
+                return pull
+        marker = read_marker(messages.STATUS_KIND, status.body) if status else None
+        known = marker.get("pull") if marker else None
+        if isinstance(known, int):
+            found = self.repo.get_pull(known)
+            if found.head.ref == branch and found.user.login == self.bot_login:
+                self._pull_objects[found.number] = found
+                return _pull_view(found)
+        return None
+
+    def _branch_foreign(self, pull: PullView | None) -> bool:
+        """True when the PR's head commit is not listbot's own (someone pushed to the branch)."""
+        if pull is None or pull.state != "open":
+            return False
+        marker = read_marker(messages.PULL_KIND, pull.body)
+        if marker and marker.get("head") == pull.head_sha:
+            return False
+        commit = self.repo.get_commit(pull.head_sha)
+        author = commit.author.login if commit.author else None
+        committer = commit.committer.login if commit.committer else None
+        return self.bot_login not in {author, committer}
+
+    def observe(self, number: int) -> tuple[Observed, list[int]]:
+        """Everything the plan needs, plus the ids of surplus status comments to remove."""
+        issue = self.repo.get_issue(number)
+        view = IssueView(
+            number=number,
+            title=issue.title or "",
+            body=issue.body or "",
+            state=issue.state,
+            labels=frozenset(label.name for label in issue.labels),
+            is_pull_request=issue.pull_request is not None,
+        )
+        comments = self._status_comments(number) if issue.comments else []
+        status = comments[0] if comments else None
+        open_pulls = self.open_pulls()
+        pull = self._find_pull(number, open_pulls, status)
+        base = self.base() if view.state == "open" else BaseView(self.default_branch, "", None)
+        observed = Observed(
+            issue=view,
+            base=base,
+            pull=pull,
+            status=status,
+            branch_foreign=self._branch_foreign(pull),
+            others=tuple(proposed_entries(open_pulls, self.rules, exclude_issue=number)),
+        )
+        return observed, [comment.id for comment in comments[1:]]
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def apply(self, plan: Plan, observed: Observed, surplus_comments: list[int] = ()) -> int | None:  # type: ignore[assignment]
+        """Carry out a plan; return the PR number the issue ends up with (if any)."""
+        number = observed.issue.number
+        issue = self.repo.get_issue(number)
+        for comment_id in surplus_comments:
+            self._ignore_missing(lambda cid=comment_id: issue.get_comment(cid).delete())
+        if plan.labels_add:
+            issue.add_to_labels(*sorted(plan.labels_add))
+        for label in sorted(plan.labels_remove):
+            self._ignore_missing(lambda label=label: issue.remove_from_labels(label))
+        pull_number = observed.pull.number if observed.pull else None
+        if plan.close_pull is not None and observed.pull is not None:
+            self._close_pull(observed.pull.number, plan.close_pull)
+        if plan.reopen_pull and observed.pull is not None:
+            pull_number = self._reopen_pull(observed.pull.number)
+        head_sha = observed.pull.head_sha if observed.pull else ""
+        if plan.branch is not None:
+            head_sha = self._write_branch(number, plan.branch, observed)
+        if plan.pull is not None:
+            body = plan.pull.body(number, head_sha)
+            pull_number = self._upsert_pull(number, pull_number, plan.pull.title, body)
+        if plan.delete_branch:
+            self._delete_branch(number)
+        if plan.status is not None:
+            self._upsert_status(issue, observed.status, plan.status(pull_number))
+        return pull_number
+
+    @staticmethod
+    def _ignore_missing(action: Any) -> None:
+        with contextlib.suppress(UnknownObjectException):  # already gone: the desired state
+            action()
+
+    def _close_pull(self, number: int, comment: str) -> None:
+        pull = self._pull_objects.get(number) or self.repo.get_pull(number)
+        pull.edit(state="closed")
+        if comment:
+            pull.create_issue_comment(comment)
+
+    def _reopen_pull(self, number: int) -> int | None:
+        """Reopen before pushing (GitHub refuses to reopen after a force-push); None if refused."""
+        pull = self._pull_objects.get(number) or self.repo.get_pull(number)
+        try:
+            pull.edit(state="open")
+        except GithubException as error:
+            if error.status != 422:
+                raise
+            return None  # the branch is gone: a new PR will be opened
+        return number
+
+    def _write_branch(self, number: int, write: BranchWrite, observed: Observed) -> str:
+        """One commit on top of the base holding the new list; the branch points at it."""
+        branch = self.rules.branch(number)
+        if observed.pull is None or observed.pull.state != "open":
+            created = self._create_branch_with_contents(branch, write)
+            if created is not None:
+                return created
+        # Rewrite atomically (tree, commit, then move the ref) so an open PR never shows a
+        # half-made state.
+        requester, url = self.client.requester, self.repo.url
+        entry = {"path": self.rules.list_path, "mode": "100644", "type": "blob", "content": write.list_text}
+        _, tree = requester.requestJsonAndCheck(
+            "POST", f"{url}/git/trees", input={"base_tree": observed.base.tree_sha, "tree": [entry]}
+        )
+        _, commit = requester.requestJsonAndCheck(
+            "POST", f"{url}/git/commits",
+            input={"message": write.message, "tree": tree["sha"], "parents": [write.base_sha]},
+        )
+        self._point_branch(branch, str(commit["sha"]))
+        return str(commit["sha"])
+
+    def _create_branch_with_contents(self, branch: str, write: BranchWrite) -> str | None:
+        """Create the branch at the base and commit the list with the contents API (2 writes).
+
+        Returns None when the branch already exists, so the caller rewrites it atomically.
+        """
+        try:
+            self.repo.create_git_ref(f"refs/heads/{branch}", write.base_sha)
+        except GithubException as error:
+            if ALREADY_EXISTS_REF in _status_of(error)[1]:
+                return None
+            raise
+        blob_sha = self._list_blob[1] if self._list_blob and self._list_blob[0] == write.base_sha else None
+        if blob_sha is None:
+            content = self.repo.get_contents(self.rules.list_path, ref=write.base_sha)
+            assert not isinstance(content, list)
+            blob_sha = content.sha
+        result = self.repo.update_file(self.rules.list_path, write.message, write.list_text, blob_sha, branch=branch)
+        return str(result["commit"].sha)
+
+    def _point_branch(self, branch: str, sha: str) -> None:
+        """Force the branch to `sha`, creating it if it is gone (the ref update is the CAS point)."""
+        url = f"{self.repo.url}/git/refs/heads/{branch}"
+        try:
+            self.client.requester.requestJsonAndCheck("PATCH", url, input={"sha": sha, "force": True})
+        except GithubException as error:
+            if error.status != 422 and error.status != 404:
+                raise
+            self.repo.create_git_ref(f"refs/heads/{branch}", sha)
+
+    def _upsert_pull(self, number: int, existing: int | None, title: str, body: str) -> int:
+        if existing is not None:
+            pull = self._pull_objects.get(existing) or self.repo.get_pull(existing)
+            pull.edit(title=title, body=body)
+            return existing
+        try:
+            created = self.repo.create_pull(
+                title=title, body=body, head=self.rules.branch(number), base=self.default_branch,
+                maintainer_can_modify=True,
+            )
+        except GithubException as error:
+            if ALREADY_EXISTS_PULL not in _status_of(error)[1]:
+                raise
+            owner = self.full_name.split("/")[0]
+            found = next(iter(self.repo.get_pulls(state="open", head=f"{owner}:{self.rules.branch(number)}")))
+            found.edit(title=title, body=body)
+            return found.number
+        return created.number
+
+    def _delete_branch(self, number: int) -> None:
+        url = f"{self.repo.url}/git/refs/heads/{self.rules.branch(number)}"
+        try:
+            self.client.requester.requestJsonAndCheck("DELETE", url)
+        except GithubException as error:
+            if error.status not in {404, 422}:  # already deleted
+                raise
+
+    def _upsert_status(self, issue: Any, current: CommentView | None, body: str) -> None:
+        if current is None:
+            issue.create_comment(body)
+        elif current.body != body:
+            issue.get_comment(current.id).edit(body)

@@ -1,0 +1,306 @@
+"""Planning: from what GitHub holds now to what listbot must change for one submission issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from bot import lint, messages
+from bot.document import ListDocument
+from bot.duplicates import ListedEntry, listed_entries
+from bot.forms import IssueForm, parse_issue
+from bot.markers import fingerprint, read_marker
+from bot.proposal import Proposal, propose
+from bot.submission import FieldProblem, SubmissionError
+
+OPEN_PULL_SECTION = "Open pull request"
+_FENCED_ENTRY = re.compile(r"^(`{3,})markdown\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
+_DEFUSED = "\u200b"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Per-repository settings the plan depends on."""
+
+    list_path: str = "list/README.md"
+    submission_label: str = "submission"
+    needs_changes_label: str = "needs-changes"
+    branch_prefix: str = "listbot/issue-"
+
+    def branch(self, issue: int) -> str:
+        return f"{self.branch_prefix}{issue}"
+
+    def issue_of_branch(self, ref: str) -> int | None:
+        """The issue number a listbot branch belongs to, or None for any other branch."""
+        suffix = ref.removeprefix(self.branch_prefix)
+        return int(suffix) if ref.startswith(self.branch_prefix) and suffix.isdigit() else None
+
+
+@dataclass(frozen=True)
+class IssueView:
+    number: int
+    title: str
+    body: str
+    state: str  # "open" | "closed"
+    labels: frozenset[str] = frozenset()
+    is_pull_request: bool = False
+
+
+@dataclass(frozen=True)
+class PullView:
+    number: int
+    state: str  # "open" | "closed"
+    merged: bool
+    head_ref: str
+    head_sha: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class BaseView:
+    """The default branch: its name, head commit and the list file there (None if missing)."""
+
+    branch: str
+    sha: str
+    list_text: str | None
+    tree_sha: str = ""  # the head commit's tree, so a new commit can reuse it
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Everything reconcile read from GitHub about one submission issue."""
+
+    issue: IssueView
+    base: BaseView
+    pull: PullView | None = None
+    status: CommentView | None = None
+    branch_foreign: bool = False  # the branch's head commit was not made by listbot
+    others: tuple[ListedEntry, ...] = ()  # entries proposed by other open listbot PRs
+
+
+@dataclass(frozen=True)
+class BranchWrite:
+    """Point the issue's branch at one new commit on top of `base_sha` holding `list_text`."""
+
+    list_text: str
+    base_sha: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PullWrite:
+    """The PR as it must be: open, with this title, and a body built once the head is known."""
+
+    title: str
+    entry: tuple[str, ...]
+    section: str
+    list_hash: str
+
+    def body(self, issue: int, head_sha: str) -> str:
+        marker = {"issue": issue, "list": self.list_hash, "head": head_sha}
+        return messages.pull_body(issue, list(self.entry), self.section, marker)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What must change; an empty plan means GitHub already shows the desired state."""
+
+    reason: str
+    labels_add: frozenset[str] = frozenset()
+    labels_remove: frozenset[str] = frozenset()
+    reopen_pull: bool = False
+    branch: BranchWrite | None = None
+    pull: PullWrite | None = None
+    close_pull: str | None = None  # a comment explaining why, posted on the PR
+    delete_branch: bool = False
+    status: Callable[[int | None], str] | None = field(default=None, compare=False)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (
+            self.labels_add or self.labels_remove or self.reopen_pull or self.branch
+            or self.pull or self.close_pull or self.delete_branch or self.status
+        )
+
+
+def is_submission(issue: IssueView, form: IssueForm, rules: Rules) -> bool:
+    """An issue carrying the submission label, or whose body came from the paper form."""
+    if issue.is_pull_request:
+        return False
+    if rules.submission_label in issue.labels:
+        return True
+    sections = parse_issue(issue.body, form).sections
+    return "title" in sections and "paper_url" in sections
+
+
+def proposed_entries(pulls: Iterable[PullView], rules: Rules, exclude_issue: int) -> list[ListedEntry]:
+    """Entries other open listbot PRs propose (read back from their bodies), for duplicates."""
+    found: list[ListedEntry] = []
+    for pull in pulls:
+        issue = rules.issue_of_branch(pull.head_ref)
+        if pull.state != "open" or issue is None or issue == exclude_issue:
+            continue
+        match = _FENCED_ENTRY.search(pull.body.replace("\r\n", "\n"))
+        if match is None:
+            continue
+        entry = match[2].replace(_DEFUSED, "")
+        doc = ListDocument(f"## {OPEN_PULL_SECTION} #{pull.number}\n\n{entry}\n")
+        found.extend(listed_entries(doc))
+    return found
+
+
+def _status_if_changed(observed: Observed, render: Callable[[int | None], str]) -> Callable[[int | None], str] | None:
+    """The status renderer, unless the current comment already says exactly that."""
+    current = observed.status.body if observed.status else None
+    pull = observed.pull.number if observed.pull else None
+    return None if current == render(pull) else render
+
+
+def _with_labels(plan: Plan, observed: Observed, rules: Rules, needs_changes: bool) -> Plan:
+    """The plan, plus adding or removing the needs-changes label where it is not yet right."""
+    label = frozenset({rules.needs_changes_label})
+    has = rules.needs_changes_label in observed.issue.labels
+    if needs_changes and not has:
+        return replace(plan, labels_add=label)
+    if has and not needs_changes:
+        return replace(plan, labels_remove=label)
+    return plan
+
+
+def _fixed(text: str) -> Callable[[int | None], str]:
+    """A status renderer for text that does not depend on a PR number yet to be created."""
+    return lambda _pull: text
+
+
+def _plan_closed(observed: Observed) -> Plan:
+    issue, pull = observed.issue.number, observed.pull
+    if pull is not None and pull.merged:
+        merged = _fixed(messages.merged_comment(issue, pull.number, _title(pull)))
+        return Plan("merged", delete_branch=True, status=_status_if_changed(observed, merged))
+    if pull is None:
+        if observed.status is None:
+            return Plan("closed before any pull request")
+        return Plan("closed", status=_status_if_changed(observed, _fixed(messages.closed_comment(issue, None))))
+    return Plan(
+        "closed unmerged",
+        close_pull="" if pull.state == "open" else None,
+        delete_branch=True,
+        status=_status_if_changed(observed, _fixed(messages.closed_comment(issue, pull.number))),
+    )
+
+
+def _number(pull: PullView | None) -> int | None:
+    return pull.number if pull is not None else None
+
+
+def _title(pull: PullView) -> str:
+    return pull.title.removeprefix("Add paper: ")
+
+
+def _landed_in(observed: Observed, problems: list[FieldProblem]) -> str | None:
+    """The section where our open PR's paper now sits on the default branch, if it got there."""
+    pull = observed.pull
+    if pull is None or pull.state != "open" or pull.merged:
+        return None
+    return next(
+        (p.duplicate_in for p in problems
+         if p.duplicate_in and not p.duplicate_in.startswith(OPEN_PULL_SECTION)),
+        None,
+    )
+
+
+def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]) -> Plan:
+    issue, pull = observed.issue.number, observed.pull
+    section = _landed_in(observed, problems)
+    if section is not None and pull is not None:
+        text = messages.already_listed_comment(issue, pull.number, _title(pull), section, observed.base.branch)
+        return Plan(
+            "landed meanwhile", close_pull=text, delete_branch=True,
+            status=_status_if_changed(observed, _fixed(text)),
+        )
+    close = None
+    if pull is not None and pull.state == "open" and not pull.merged:
+        close = messages.PULL_CLOSED_INVALID.format(issue=issue)
+    plan = Plan(
+        "invalid",
+        close_pull=close,
+        status=_status_if_changed(observed, _fixed(messages.invalid_comment(issue, problems, _number(pull)))),
+    )
+    return _with_labels(plan, observed, rules, needs_changes=True)
+
+
+def _new_lint_findings(before: str, after: str) -> list[str]:
+    """Findings the entry would add to the list (ones already on the base are not its fault)."""
+    def key(finding: lint.Finding) -> tuple[str, str]:
+        return finding.code, finding.message
+
+    existing = {key(f) for f in lint.lint(before)}
+    return [f"line {f.line}: {f.code} {f.message}" for f in lint.lint(after) if key(f) not in existing]
+
+
+def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal) -> Plan:
+    plan = _plan_valid_unlabelled(observed, rules, proposal)
+    return _with_labels(plan, observed, rules, needs_changes=False)
+
+
+def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal) -> Plan:
+    issue, pull, base = observed.issue.number, observed.pull, observed.base
+    if pull is not None and pull.state == "open" and observed.branch_foreign:
+        hands_off = _fixed(messages.hands_off_comment(issue, pull.number, rules.branch(issue)))
+        return Plan("branch changed by someone else", status=_status_if_changed(observed, hands_off))
+    findings = _new_lint_findings(proposal.before, proposal.after)
+    if findings:
+        lint_failed = _fixed(messages.lint_failed_comment(issue, findings, _number(pull)))
+        return Plan("would fail lint", status=_status_if_changed(observed, lint_failed))
+
+    list_hash = fingerprint(proposal.after)
+    marker = read_marker(messages.PULL_KIND, pull.body) if pull else None
+    branch_current = bool(
+        pull and marker and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
+    )
+    title = messages.pull_title(proposal.paper.title)
+    want = PullWrite(title, tuple(proposal.entry), proposal.paper.section, list_hash)
+    branch = None
+    if not branch_current:
+        branch = BranchWrite(proposal.after, base.sha, f"Add paper: {proposal.paper.title} (#{issue})")
+    pull_current = bool(
+        pull and branch_current and pull.state == "open"
+        and pull.title == title and pull.body == want.body(issue, pull.head_sha)
+    )
+    def proposed(pull_number: int | None) -> str:
+        return messages.proposed_comment(issue, pull_number or 0, proposal.paper.title, proposal.paper.section)
+
+    return Plan(
+        "valid",
+        reopen_pull=bool(pull and pull.state == "closed"),
+        branch=branch,
+        pull=None if pull_current else want,
+        status=_status_if_changed(observed, proposed),
+    )
+
+
+def plan_issue(observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None = None) -> Plan:
+    """Decide what must change so GitHub shows the right PR and status for this issue."""
+    issue = observed.issue
+    if not is_submission(issue, form, rules):
+        return Plan("not a submission")
+    if issue.state == "closed" or (observed.pull is not None and observed.pull.merged):
+        return _plan_closed(observed)
+    if observed.base.list_text is None:
+        problem = FieldProblem("list", "List", f"`{rules.list_path}` does not exist on `{observed.base.branch}`.")
+        return _plan_invalid(observed, rules, [problem])
+    values = parse_issue(issue.body, form).values
+    try:
+        proposal = propose(values, observed.base.list_text, today=today, also_listed=observed.others)
+    except SubmissionError as error:
+        return _plan_invalid(observed, rules, error.problems)
+    return _plan_valid(observed, rules, proposal)

@@ -1,0 +1,40 @@
+"""Making user text safe to quote in PR bodies and comments: no pings, no closing, no HTML."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+_CLOSING = re.compile(
+    r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(?=(?:[\w.-]+/[\w.-]+)?#\d)", re.IGNORECASE
+)
+_ISSUE_REF = re.compile(r"(?<![\w&])#(?=\d)")
+_MAX_QUOTE = 500
+
+
+def neutralise(text: str, limit: int = _MAX_QUOTE) -> str:
+    """User text that, quoted in markdown, cannot mention, close/link issues or inject HTML."""
+    cleaned = "".join(
+        " " if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} else char for char in text
+    )
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "…"
+    cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    cleaned = _MENTION.sub("@\u200b", cleaned)  # a zero-width space breaks the mention
+    cleaned = _CLOSING.sub(lambda m: m[1] + "\u200b" + m[2], cleaned)
+    return _ISSUE_REF.sub("#\u200b", cleaned)
+
+
+def code_block(lines: list[str]) -> str:
+    """Lines inside a fence that the lines cannot close (they never contain backticks runs)."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return "\n".join([f"{fence}markdown", *(defuse_references(line) for line in lines), fence])
+
+
+def defuse_references(line: str) -> str:
+    """A line with mentions and closing keywords broken by invisible spaces, otherwise as is."""
+    line = _MENTION.sub("@\u200b", line)
+    return _CLOSING.sub(lambda m: m[1] + "\u200b" + m[2], line)

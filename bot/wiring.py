@@ -1,0 +1,46 @@
+"""Assembles the running service from settings: GitHub App client, reconciler and web app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from github import GithubException
+
+from bot.app import HealthResult, create_app
+from bot.config import Settings
+from bot.github import ClientOptions, GitHubApp
+from bot.plan import Rules
+from bot.reconcile import Reconciler
+
+
+def rules_from(settings: Settings) -> Rules:
+    return Rules(
+        list_path=settings.list_path,
+        submission_label=settings.submission_label,
+        needs_changes_label=settings.needs_changes_label,
+        branch_prefix=settings.branch_prefix,
+    )
+
+
+def github_app(settings: Settings) -> GitHubApp:
+    options = ClientOptions(
+        base_url=settings.github_api_url.rstrip("/"),
+        request_pause=settings.request_pause,
+        write_pause=settings.write_pause,
+    )
+    return GitHubApp(settings.app_id, settings.private_key.get_secret_value(), options)
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """The webhook service wired to a real reconciler and a credentials health check."""
+    app = github_app(settings)
+    reconciler = Reconciler(app, rules_from(settings))
+
+    def credentials_work() -> HealthResult:
+        try:
+            return HealthResult(ok=True, detail=f"authenticated as app {app.check_credentials()}")
+        except GithubException as error:
+            return HealthResult(ok=False, detail=f"GitHub refused the app's credentials ({error.status})")
+        except OSError as error:
+            return HealthResult(ok=False, detail=f"GitHub is unreachable: {error.__class__.__name__}")
+
+    return create_app(settings, reconciler, health_check=credentials_work)
