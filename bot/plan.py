@@ -28,6 +28,9 @@ class Rules:
     submission_label: str = "submission"
     needs_changes_label: str = "needs-changes"
     branch_prefix: str = "listbot/issue-"
+    placement: str = "by-date"  # "by-date" (newest first within the year), "top" or "bottom" of the year
+    command_permission: str = "write"  # least repository permission needed for /listbot commands
+    command_users: frozenset[str] = frozenset()  # logins allowed to run commands whatever their permission
 
     def branch(self, issue: int) -> str:
         return f"{self.branch_prefix}{issue}"
