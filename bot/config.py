@@ -56,6 +56,9 @@ class Settings(BaseModel):
     resync_interval: float = Field(default=600.0, ge=0)
     request_pause: float = Field(default=0.25, ge=0)
     write_pause: float = Field(default=1.0, ge=0)
+    retry_attempts: float = Field(default=6, ge=1)
+    retry_base_delay: float = Field(default=1.0, ge=0)
+    secondary_rate_wait: float = Field(default=60.0, ge=0)
 
     @property
     def webhook_secret_bytes(self) -> bytes:
@@ -98,6 +101,9 @@ _OPTIONAL_FLOAT = {
     "LISTBOT_RESYNC_INTERVAL": ("resync_interval", "600"),
     "LISTBOT_REQUEST_PAUSE": ("request_pause", "0.25"),
     "LISTBOT_WRITE_PAUSE": ("write_pause", "1.0"),
+    "LISTBOT_RETRY_ATTEMPTS": ("retry_attempts", "6"),
+    "LISTBOT_RETRY_BASE_DELAY": ("retry_base_delay", "1.0"),
+    "LISTBOT_SECONDARY_RATE_WAIT": ("secondary_rate_wait", "60"),
 }
 
 
