@@ -55,6 +55,19 @@ class Dispatcher(Protocol):
         ...
 
 
+@runtime_checkable
+class Background(Protocol):
+    """A dispatcher with work of its own (worker threads, a resync loop) to start and stop."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def pending(self) -> int:
+        """Jobs queued or running; 0 when idle."""
+        ...
+
+
 class LoggingDispatcher:
     """A dispatcher that only logs what it would act on."""
 
@@ -155,7 +168,10 @@ class WebhookService:
     @property
     def outstanding(self) -> int:
         """Deliveries accepted but not yet finished (queued or being dispatched)."""
-        return self.accepted - self.dispatched - self.failed
+        own = self.accepted - self.dispatched - self.failed
+        if isinstance(self.dispatcher, Background):
+            own += self.dispatcher.pending()
+        return own
 
     async def _run(self, queue: asyncio.Queue[_Queued]) -> None:
         """Dispatch queued deliveries one at a time, each in a thread."""
@@ -255,11 +271,15 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.start()
+        if isinstance(service.dispatcher, Background):
+            service.dispatcher.start()
         log.info("listbot started", extra=fields(app_id=settings.app_id))
         try:
             yield
         finally:
             await service.stop()
+            if isinstance(service.dispatcher, Background):
+                await asyncio.to_thread(service.dispatcher.stop)
             log.info("listbot stopped", extra=fields(dispatched=service.dispatched))
 
     app = FastAPI(

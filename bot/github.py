@@ -6,18 +6,20 @@ import contextlib
 import datetime as dt
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import github
-from github import Auth, GithubException, GithubIntegration, UnknownObjectException
+from github import Auth, GithubException, GithubIntegration, GithubRetry, UnknownObjectException
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from bot import messages
-from bot.markers import read_marker
+from bot.forms import IssueForm
+from bot.markers import read_marker, write_marker
 from bot.plan import (
     BaseView,
     BranchWrite,
@@ -27,8 +29,10 @@ from bot.plan import (
     Plan,
     PullView,
     Rules,
+    is_submission,
     proposed_entries,
 )
+from bot.retry import RetryPolicy
 
 log = logging.getLogger("listbot.github")
 
@@ -39,12 +43,50 @@ ALREADY_EXISTS_PULL = "A pull request already exists"
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """How PyGithub paces itself: GitHub's advice in production, zero in tests."""
+    """How PyGithub paces and retries: GitHub's advice in production, fast in tests."""
 
     base_url: str = "https://api.github.com"
     request_pause: float = 0.25
     write_pause: float = 1.0
     timeout: float = 15.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def request_retry(self) -> GithubRetry:
+        """Per-request retries for methods that are safe to repeat; POSTs are never re-sent.
+
+        A POST that fails is retried by the reconciler instead, after reading state again.
+        """
+        return GithubRetry(
+            total=self.retry.attempts,
+            backoff_factor=self.retry.base_delay / 2,
+            backoff_max=self.retry.max_delay,
+            allowed_methods=frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"}),
+            status_forcelist=[429, *range(500, 600)],
+            secondary_rate_wait=self.retry.secondary_wait,
+            raise_on_status=False,
+        )
+
+
+class BaseCache:
+    """The list (and its blob and tree) per default-branch commit: a commit never changes."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], BaseView] = OrderedDict()
+        self._size = size
+
+    def get(self, repo: str, sha: str) -> BaseView | None:
+        with self._lock:
+            found = self._entries.get((repo, sha))
+            if found is not None:
+                self._entries.move_to_end((repo, sha))
+            return found
+
+    def put(self, repo: str, view: BaseView) -> None:
+        with self._lock:
+            self._entries[(repo, view.sha)] = view
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
 
 
 class InstallationTokens:
@@ -94,6 +136,7 @@ class GitHubApp:
         self._app_auth = Auth.AppAuth(app_id, private_key)
         self.integration = GithubIntegration(auth=self._app_auth, base_url=options.base_url, retry=None)
         self.tokens = InstallationTokens(self.integration)
+        self.base_cache = BaseCache()
         self._clients: dict[int, github.Github] = {}
         self._lock = threading.Lock()
         self._bot_login: str | None = None
@@ -105,7 +148,8 @@ class GitHubApp:
                     auth=_InstallationAuth(self.tokens, installation_id),
                     base_url=self.options.base_url,
                     timeout=int(self.options.timeout),
-                    retry=None,  # PyGithub's default re-sends POSTs after a 5xx: never blindly repeat
+                    # PyGithub's default retry re-sends POSTs after a 5xx; ours never does.
+                    retry=self.options.request_retry(),
                     seconds_between_requests=self.options.request_pause,
                     seconds_between_writes=self.options.write_pause,
                     per_page=100,
@@ -162,9 +206,9 @@ class RepoGateway:
     default_branch: str
     bot_login: str
     rules: Rules
+    cache: BaseCache = field(default_factory=BaseCache)
     _repo: Repository | None = field(default=None, init=False)
     _pull_objects: dict[int, PullRequest] = field(default_factory=dict, init=False)
-    _list_blob: tuple[str, str] | None = field(default=None, init=False)  # (commit, blob sha) read
 
     @property
     def repo(self) -> Repository:
@@ -178,14 +222,17 @@ class RepoGateway:
         """The default branch's head and the list file there."""
         head = self.repo.get_branch(self.default_branch).commit
         sha, tree = head.sha, head.commit.tree.sha
+        if (cached := self.cache.get(self.full_name, sha)) is not None:
+            return cached
         try:
             content = self.repo.get_contents(self.rules.list_path, ref=sha)
         except UnknownObjectException:
             return BaseView(self.default_branch, sha, None, tree)
         if isinstance(content, list):
             return BaseView(self.default_branch, sha, None, tree)
-        self._list_blob = (sha, content.sha)
-        return BaseView(self.default_branch, sha, content.decoded_content.decode("utf-8"), tree)
+        view = BaseView(self.default_branch, sha, content.decoded_content.decode("utf-8"), tree, content.sha)
+        self.cache.put(self.full_name, view)
+        return view
 
     def open_pulls(self) -> list[PullView]:
         """Open PRs that listbot made (its branches, from this repository, by the bot)."""
@@ -231,7 +278,7 @@ class RepoGateway:
         committer = commit.committer.login if commit.committer else None
         return self.bot_login not in {author, committer}
 
-    def observe(self, number: int) -> tuple[Observed, list[int]]:
+    def observe(self, number: int, rebuild: bool = False) -> tuple[Observed, list[int]]:
         """Everything the plan needs, plus the ids of surplus status comments to remove."""
         issue = self.repo.get_issue(number)
         view = IssueView(
@@ -252,7 +299,7 @@ class RepoGateway:
             base=base,
             pull=pull,
             status=status,
-            branch_foreign=self._branch_foreign(pull),
+            branch_foreign=False if rebuild else self._branch_foreign(pull),
             others=tuple(proposed_entries(open_pulls, self.rules, exclude_issue=number)),
         )
         return observed, [comment.id for comment in comments[1:]]
@@ -340,8 +387,9 @@ class RepoGateway:
             if ALREADY_EXISTS_REF in _status_of(error)[1]:
                 return None
             raise
-        blob_sha = self._list_blob[1] if self._list_blob and self._list_blob[0] == write.base_sha else None
-        if blob_sha is None:
+        cached = self.cache.get(self.full_name, write.base_sha)
+        blob_sha = cached.list_blob_sha if cached is not None else ""
+        if not blob_sha:
             content = self.repo.get_contents(self.rules.list_path, ref=write.base_sha)
             assert not isinstance(content, list)
             blob_sha = content.sha
@@ -386,7 +434,62 @@ class RepoGateway:
                 raise
 
     def _upsert_status(self, issue: Any, current: CommentView | None, body: str) -> None:
-        if current is None:
-            issue.create_comment(body)
-        elif current.body != body:
-            issue.get_comment(current.id).edit(body)
+        if current is not None:
+            if current.body != body:
+                issue.get_comment(current.id).edit(body)
+            return
+        issue.create_comment(body)
+        # Another replica may have posted one at the same moment: keep the oldest, drop the rest.
+        for surplus in self._status_comments(issue.number)[1:]:
+            self._ignore_missing(lambda cid=surplus.id: issue.get_comment(cid).delete())
+
+    # --- resync and commands ----------------------------------------------------------------
+
+    def submission_candidates(self, form: IssueForm) -> set[int]:
+        """Issues worth reconciling: open submissions, and issues behind open PRs or branches."""
+        found: set[int] = set()
+        for issue in self.repo.get_issues(state="open"):
+            if issue.pull_request is not None:
+                continue
+            view = IssueView(issue.number, issue.title or "", issue.body or "", "open",
+                             frozenset(label.name for label in issue.labels))
+            if is_submission(view, form, self.rules):
+                found.add(issue.number)
+        for pull in self.open_pulls():
+            if (number := self.rules.issue_of_branch(pull.head_ref)) is not None:
+                found.add(number)
+        for ref in self.repo.get_git_matching_refs(f"heads/{self.rules.branch_prefix}"):
+            if (number := self.rules.issue_of_branch(ref.ref.removeprefix("refs/heads/"))) is not None:
+                found.add(number)
+        return found
+
+    def may_run_commands(self, login: str) -> bool:
+        """Whether `login` may run `/listbot` commands here (repository permission or allow-list)."""
+        if login in self.rules.command_users:
+            return True
+        if login == self.bot_login or not login:
+            return False
+        permission = self.repo.get_collaborator_permission(login)
+        ranks = {"none": 0, "read": 1, "triage": 1, "write": 2, "maintain": 3, "admin": 4}
+        needed = ranks.get(self.rules.command_permission, 2)
+        return ranks.get(str(permission), 0) >= needed
+
+    def decline_command(self, number: int, comment_id: int) -> None:
+        """Reply once (a redelivery finds the reply by its marker) that the command was not run."""
+        issue = self.repo.get_issue(number)
+        for comment in issue.get_comments():
+            marker = read_marker(messages.REPLY_KIND, comment.body)
+            if comment.user.login == self.bot_login and marker and marker.get("comment") == comment_id:
+                return
+        body = f"{messages.COMMAND_DECLINED}\n\n{write_marker(messages.REPLY_KIND, {'comment': comment_id})}"
+        issue.create_comment(body)
+
+    def note_failure(self, number: int, reason: str) -> None:
+        """Say in the status comment that processing failed and will be retried."""
+        issue = self.repo.get_issue(number)
+        comments = self._status_comments(number)
+        current = comments[0] if comments else None
+        marker = read_marker(messages.STATUS_KIND, current.body) if current else None
+        pull = marker.get("pull") if marker else None
+        known = pull if isinstance(pull, int) else None
+        self._upsert_status(issue, current, messages.retrying_comment(number, reason, known))

@@ -10,6 +10,7 @@ from bot.submission import FieldProblem
 
 STATUS_KIND = "status"
 PULL_KIND = "pull"
+REPLY_KIND = "reply"
 
 INVALID_INTRO = (
     "Thanks for the submission! Before I can open a pull request, a few things need fixing. "
@@ -37,6 +38,10 @@ LINT_FAILED = (
 RETRYING = (
     "I could not finish processing this submission because GitHub did not answer in time "
     "({reason}). I will try again automatically at the next resync; nothing needs doing."
+)
+COMMAND_DECLINED = (
+    "Sorry, `/listbot` commands can only be run by people with write access to this repository. "
+    "A maintainer will take a look."
 )
 PULL_CLOSED_INVALID = (
     "Closing for now: the submission in #{issue} no longer passes validation. "

@@ -76,6 +76,7 @@ class BaseView:
     sha: str
     list_text: str | None
     tree_sha: str = ""  # the head commit's tree, so a new commit can reuse it
+    list_blob_sha: str = ""  # the list file's blob, for a contents-API update
 
 
 @dataclass(frozen=True)
@@ -250,12 +251,12 @@ def _new_lint_findings(before: str, after: str) -> list[str]:
     return [f"line {f.line}: {f.code} {f.message}" for f in lint.lint(after) if key(f) not in existing]
 
 
-def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal) -> Plan:
-    plan = _plan_valid_unlabelled(observed, rules, proposal)
+def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
+    plan = _plan_valid_unlabelled(observed, rules, proposal, rebuild)
     return _with_labels(plan, observed, rules, needs_changes=False)
 
 
-def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal) -> Plan:
+def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
     issue, pull, base = observed.issue.number, observed.pull, observed.base
     if pull is not None and pull.state == "open" and observed.branch_foreign:
         hands_off = _fixed(messages.hands_off_comment(issue, pull.number, rules.branch(issue)))
@@ -267,7 +268,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal)
 
     list_hash = fingerprint(proposal.after)
     marker = read_marker(messages.PULL_KIND, pull.body) if pull else None
-    branch_current = bool(
+    branch_current = not rebuild and bool(
         pull and marker and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
     )
     title = messages.pull_title(proposal.paper.title)
@@ -291,8 +292,16 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal)
     )
 
 
-def plan_issue(observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None = None) -> Plan:
-    """Decide what must change so GitHub shows the right PR and status for this issue."""
+def plan_issue(
+    observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None = None, *, rebuild: bool = False
+) -> Plan:
+    """Decide what must change so GitHub shows the right PR and status for this issue.
+
+    `rebuild` (a maintainer's `/listbot recreate`) rewrites the branch and PR even when they
+    look current or someone else committed to the branch.
+    """
+    if rebuild:
+        observed = replace(observed, branch_foreign=False)
     issue = observed.issue
     if not is_submission(issue, form, rules):
         return Plan("not a submission")
@@ -306,4 +315,4 @@ def plan_issue(observed: Observed, form: IssueForm, rules: Rules, today: dt.date
         proposal = propose(values, observed.base.list_text, today=today, also_listed=observed.others)
     except SubmissionError as error:
         return _plan_invalid(observed, rules, error.problems)
-    return _plan_valid(observed, rules, proposal)
+    return _plan_valid(observed, rules, proposal, rebuild)

@@ -1,26 +1,34 @@
-"""Reconcile: turn each delivery into "look at issue N again" and converge GitHub to the plan."""
+"""Reconcile: deliveries and resyncs become jobs; each job converges one issue (or repository)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+from github import BadCredentialsException
 
 from bot.forms import IssueForm, form_from_yaml
 from bot.github import GitHubApp, RepoGateway
 from bot.logging_setup import fields
 from bot.plan import Plan, Rules, plan_issue
+from bot.retry import RetryPolicy, retry_delay
 from bot.template import render_template
 from bot.webhook import Delivery
+from bot.worker import Job, WorkQueue
 
 log = logging.getLogger("listbot.reconcile")
 
 HANDLED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "push"})
 ISSUE_ACTIONS = frozenset({"opened", "edited", "reopened", "labeled", "unlabeled", "closed"})
+_COMMAND = re.compile(r"^\s*/listbot\s+(refresh|recreate)\b", re.IGNORECASE)
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -30,87 +38,304 @@ def paper_form() -> IssueForm:
 
 
 @dataclass(frozen=True)
-class Target:
-    """One unit of reconcile work: an issue of a repository, reached through an installation."""
+class IssueJob:
+    """Converge one issue; `rebuild` discards listbot's branch and PR state and starts afresh."""
 
     installation_id: int
     repository: str
     default_branch: str
     issue: int
+    rebuild: bool = False
+    delivery_id: str | None = None
+
+    @property
+    def key(self) -> Hashable:
+        return ("issue", self.installation_id, self.repository, self.issue)
+
+    def merge(self, other: Job) -> Job:
+        rebuild = self.rebuild or (isinstance(other, IssueJob) and other.rebuild)
+        return replace(self, rebuild=rebuild)
 
 
-def targets_of(delivery: Delivery, rules: Rules, bot_login: str) -> list[Target] | str:
-    """The issues a delivery asks to look at again, or why it asks for nothing."""
+@dataclass(frozen=True)
+class RepoJob:
+    """Find every submission of a repository worth a look and queue a job for each."""
+
+    installation_id: int
+    repository: str
+    default_branch: str
+    reason: str = "resync"
+
+    @property
+    def key(self) -> Hashable:
+        return ("repo", self.installation_id, self.repository)
+
+    def merge(self, other: Job) -> Job:
+        return self
+
+
+@dataclass(frozen=True)
+class CommandJob:
+    """A `/listbot` command from an issue comment: check who asked, then act or decline."""
+
+    installation_id: int
+    repository: str
+    default_branch: str
+    issue: int
+    command: str
+    comment_id: int
+    author: str
+
+    @property
+    def key(self) -> Hashable:
+        return ("command", self.installation_id, self.repository, self.comment_id)
+
+    def merge(self, other: Job) -> Job:
+        return self
+
+
+def _list_changed(payload: Mapping[str, Any], list_path: str) -> bool:
+    """Whether a push touched the list (True when the payload cannot tell, e.g. truncated)."""
+    commits = payload.get("commits")
+    if not isinstance(commits, list) or not commits or len(commits) >= 20:
+        return True
+    for commit in commits:
+        if not isinstance(commit, dict):
+            return True
+        for kind in ("added", "modified", "removed"):
+            if list_path in (commit.get(kind) or []):
+                return True
+    return False
+
+
+def jobs_for(delivery: Delivery, rules: Rules, bot_login: str) -> list[Job] | str:
+    """The jobs a delivery asks for, or why it asks for nothing."""
     payload = delivery.payload
     repo = payload.get("repository") or {}
-    if delivery.installation_id is None or not delivery.repository:
+    installation, name = delivery.installation_id, delivery.repository
+    if installation is None or not name:
         return "no installation or repository"
     if delivery.sender_login == bot_login:
         return "caused by listbot itself"
+    branch = str(repo.get("default_branch") or "main")
+    issue_number = delivery.issue_number
 
-    def target(issue: int) -> Target:
-        branch = str(repo.get("default_branch") or "main")
-        return Target(delivery.installation_id or 0, delivery.repository or "", branch, issue)
-
-    if delivery.event == "issues" and delivery.action in ISSUE_ACTIONS and delivery.issue_number:
-        return [target(delivery.issue_number)]
+    if delivery.event == "issues" and delivery.action in ISSUE_ACTIONS and issue_number:
+        return [IssueJob(installation, name, branch, issue_number, delivery_id=delivery.delivery_id)]
     if delivery.event == "pull_request" and delivery.action == "closed":
         head = ((payload.get("pull_request") or {}).get("head") or {}).get("ref", "")
         issue = rules.issue_of_branch(str(head))
-        return [target(issue)] if issue else "not a listbot pull request"
+        return [IssueJob(installation, name, branch, issue, delivery_id=delivery.delivery_id)] if issue else (
+            "not a listbot pull request"
+        )
+    if delivery.event == "issue_comment" and delivery.action == "created" and issue_number:
+        comment = payload.get("comment") or {}
+        match = _COMMAND.match(str(comment.get("body") or ""))
+        if match is None:
+            return "not a listbot command"
+        author = str((comment.get("user") or {}).get("login") or "")
+        return [CommandJob(installation, name, branch, issue_number, match[1].lower(), int(comment["id"]), author)]
+    if delivery.event == "push":
+        ref = str(payload.get("ref") or "")
+        if ref == f"refs/heads/{branch}":
+            if _list_changed(payload, rules.list_path):
+                return [RepoJob(installation, name, branch, reason="default branch moved")]
+            return "push did not change the list"
+        issue = rules.issue_of_branch(ref.removeprefix("refs/heads/"))
+        if issue is not None:
+            return [IssueJob(installation, name, branch, issue, delivery_id=delivery.delivery_id)]
     return f"nothing to do for {delivery.name}"
 
 
 class Reconciler:
-    """The webhook dispatcher: deliveries in, converged submissions out."""
+    """The webhook dispatcher and resync loop: deliveries in, converged submissions out."""
 
-    def __init__(self, app: GitHubApp, rules: Rules, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(
+        self,
+        app: GitHubApp,
+        rules: Rules,
+        *,
+        policy: RetryPolicy | None = None,
+        resync_interval: float = 600.0,
+        workers: int = 4,
+        today: Callable[[], dt.date] = dt.date.today,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.app = app
         self.rules = rules
+        self.policy = policy or RetryPolicy()
+        self.resync_interval = resync_interval
         self.today = today
+        self.sleep = sleep
+        self.queue = WorkQueue(self._run, workers)
+        self._stop = threading.Event()
+        self._resync_thread: threading.Thread | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the workers and the resync loop (which runs once right away)."""
+        self.queue.start()
+        if self._resync_thread is None:
+            self._resync_thread = threading.Thread(target=self._resync_loop, name="listbot-resync", daemon=True)
+            self._resync_thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.queue.stop()
+
+    def pending(self) -> int:
+        """Jobs queued or running (plus a resync being planned); 0 when idle."""
+        return self.queue.pending() + (1 if self._resyncing else 0)
+
+    _resyncing = False
+
+    def _resync_loop(self) -> None:
+        while not self._stop.is_set():
+            self._resyncing = True
+            try:
+                self.resync_all()
+            except Exception:
+                log.exception("resync failed; it runs again at the next interval")
+            finally:
+                self._resyncing = False
+            if self.resync_interval <= 0 or self._stop.wait(self.resync_interval):
+                return
+
+    def resync_all(self) -> int:
+        """Queue a repository job for every repository of every installation."""
+        count = 0
+        for installation_id, repos in self._with_retries(lambda: list(self.app.installations())):
+            for full_name, default_branch in repos:
+                self.queue.submit(RepoJob(installation_id, full_name, default_branch))
+                count += 1
+        log.info("resync queued", extra=fields(repositories=count))
+        return count
+
+    # --- webhook dispatcher -----------------------------------------------------------------
 
     def handles(self, event: str) -> bool:
         return event in HANDLED_EVENTS
 
     def dispatch(self, delivery: Delivery) -> None:
-        found = targets_of(delivery, self.rules, self.app.bot_login)
+        """Turn a delivery into queued jobs; the work happens on the worker threads."""
+        found = jobs_for(delivery, self.rules, self.app.bot_login)
         if isinstance(found, str):
             log.info("delivery ignored", extra=fields(delivery_id=delivery.delivery_id, reason=found))
             return
-        for target in found:
-            self.reconcile(target, delivery.delivery_id)
+        for job in found:
+            self.queue.submit(job)
 
-    def reconcile(self, target: Target, delivery_id: str | None = None) -> Plan:
-        """Read the issue's current state, plan, and apply whatever differs."""
-        started = time.monotonic()
-        gateway = RepoGateway(
-            self.app.client(target.installation_id), target.repository, target.default_branch,
-            self.app.bot_login, self.rules,
+    # --- jobs -------------------------------------------------------------------------------
+
+    def gateway(self, installation_id: int, repository: str, default_branch: str) -> RepoGateway:
+        return RepoGateway(
+            self.app.client(installation_id), repository, default_branch, self.app.bot_login, self.rules,
+            self.app.base_cache,
         )
-        observed, surplus = gateway.observe(target.issue)
-        plan = plan_issue(observed, paper_form(), self.rules, self.today())
+
+    def _run(self, job: Job) -> None:
+        if isinstance(job, IssueJob):
+            self._run_issue(job)
+        elif isinstance(job, RepoJob):
+            self._run_repo(job)
+        elif isinstance(job, CommandJob):
+            self._run_command(job)
+
+    def _run_issue(self, job: IssueJob) -> None:
+        try:
+            self._with_retries(lambda: self.reconcile(job), job.installation_id)
+        except Exception as error:
+            log.exception("giving up on issue until the next resync", extra=fields(**_ids(job)))
+            self._note_failure(job, error)
+
+    def _run_repo(self, job: RepoJob) -> None:
+        gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
+        numbers = self._with_retries(lambda: gateway.submission_candidates(paper_form()), job.installation_id)
+        for number in sorted(numbers):
+            self.queue.submit(IssueJob(job.installation_id, job.repository, job.default_branch, number))
+        log.info("repository scanned", extra=fields(
+            installation_id=job.installation_id, repository=job.repository, reason=job.reason, issues=len(numbers),
+        ))
+
+    def _run_command(self, job: CommandJob) -> None:
+        gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
+        allowed = self._with_retries(lambda: gateway.may_run_commands(job.author), job.installation_id)
+        log.info("command", extra=fields(
+            installation_id=job.installation_id, repository=job.repository, issue=job.issue,
+            command=job.command, author=job.author, allowed=allowed,
+        ))
+        if not allowed:
+            self._with_retries(lambda: gateway.decline_command(job.issue, job.comment_id), job.installation_id)
+            return
+        issue_job = IssueJob(
+            job.installation_id, job.repository, job.default_branch, job.issue, rebuild=job.command == "recreate"
+        )
+        self._run_issue(issue_job)
+
+    def reconcile(self, job: IssueJob) -> Plan:
+        """One attempt: read the issue's current state, plan, and apply whatever differs."""
+        started = time.monotonic()
+        gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
+        observed, surplus = gateway.observe(job.issue, rebuild=job.rebuild)
+        plan = plan_issue(observed, paper_form(), self.rules, self.today(), rebuild=job.rebuild)
         pull = None
         if not plan.is_noop or surplus:
             pull = gateway.apply(plan, observed, surplus)
-        log.info("reconciled", extra=fields(**_log_fields(target, delivery_id, plan, pull, started)))
+        log.info("reconciled", extra=fields(
+            **_ids(job), outcome=plan.reason, changed=not plan.is_noop, pull=pull,
+            duration_ms=round((time.monotonic() - started) * 1000, 1),
+        ))
         return plan
 
+    def _with_retries(self, action: Callable[[], T], installation_id: int | None = None) -> T:
+        """Run `action`, retrying transient GitHub faults with bounded backoff.
 
-def _log_fields(
-    target: Target, delivery_id: str | None, plan: Plan, pull: int | None, started: float
-) -> dict[str, Any]:
+        Each retry runs the whole action again, so a write whose outcome is unknown is looked
+        up (re-read) before it is ever repeated.
+        """
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return action()
+            except BadCredentialsException:
+                if refreshed or installation_id is None:
+                    raise
+                # Often replication lag just after minting: refresh the token once and retry.
+                refreshed = True
+                self.app.tokens.invalidate(installation_id)
+                self.sleep(min(1.0, self.policy.base_delay))
+            except Exception as error:
+                delay = retry_delay(error, attempt, self.policy)
+                if delay is None:
+                    raise
+                log.warning("transient GitHub fault; retrying", extra=fields(
+                    attempt=attempt, delay_s=round(delay, 2), error=_describe(error),
+                ))
+                self.sleep(delay)
+
+    def _note_failure(self, job: IssueJob, error: Exception) -> None:
+        """Best effort: tell the submitter the bot will try again; never raise."""
+        try:
+            self.gateway(job.installation_id, job.repository, job.default_branch).note_failure(
+                job.issue, _describe(error)
+            )
+        except Exception:
+            log.warning("could not post the retry notice", extra=fields(**_ids(job)))
+
+
+def _describe(error: BaseException) -> str:
+    status = getattr(error, "status", None)
+    return f"HTTP {status}" if status else error.__class__.__name__
+
+
+def _ids(job: IssueJob) -> dict[str, Any]:
     return {
-        "delivery_id": delivery_id,
-        "installation_id": target.installation_id,
-        "repository": target.repository,
-        "issue": target.issue,
-        "outcome": plan.reason,
-        "changed": not plan.is_noop,
-        "pull": pull,
-        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        "delivery_id": job.delivery_id,
+        "installation_id": job.installation_id,
+        "repository": job.repository,
+        "issue": job.issue,
     }
 
-
-def reconcile_all(reconciler: Reconciler, targets: Iterable[Target]) -> int:
-    """Reconcile several issues; return how many plans changed something."""
-    return sum(0 if reconciler.reconcile(target).is_noop else 1 for target in targets)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
+from pathlib import Path
+from typing import Any
 
-from bot.config import ConfigError, Settings, get_settings
+from bot.config import DEFAULT_API_URL, ConfigError, Settings, get_settings
+from bot.env_file import EnvFileError, env_file_path, has_credentials, load_env_file
 
 EXIT_CONFIG = 2
 CONFIG_FAILED = "listbot serve: configuration error: {error}"
@@ -29,20 +33,59 @@ def _fastest(options: dict[str, str], fallback: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start the service; return 2 without starting when the configuration is unusable."""
+    """Start the service; return 2 without starting when the configuration is unusable.
+
+    Variables from `.env` (or $LISTBOT_ENV_FILE) fill in whatever the environment does not set.
+    With no credentials at all the service starts in setup mode, which registers the GitHub App.
+    """
+    env_path = env_file_path()
+    try:
+        load_env_file(env_path, os.environ)
+    except EnvFileError as exc:
+        print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
+        return EXIT_CONFIG
+    if not has_credentials(os.environ):
+        return _run_setup(args, env_path)
     try:
         settings = get_settings()
     except ConfigError as exc:
         print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
 
-    import uvicorn
-
     from bot.logging_setup import configure_logging
     from bot.wiring import build_app
 
     configure_logging(settings.log_level, secrets=secrets_of(settings))
-    app = build_app(settings)
+    _serve(build_app(settings), args)
+    return 0
+
+
+def _run_setup(args: argparse.Namespace, env_path: Path) -> int:
+    """Serve the registration page until the person has registered the app and restarts."""
+    from bot.logging_setup import configure_logging
+    from bot.setup import create_setup_app
+
+    configure_logging(os.environ.get("LISTBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO")
+    app = create_setup_app(
+        api_url=os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL,
+        env_path=env_path,
+        public_url=os.environ.get("LISTBOT_PUBLIC_URL", "").strip() or None,
+        webhook_proxy_url=os.environ.get("WEBHOOK_PROXY_URL", "").strip() or None,
+    )
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    print(
+        f"listbot serve: no GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) in the environment "
+        f"or {env_path}: open http://{shown}:{args.port}/ to register the app",
+        file=sys.stderr,
+    )
+    _serve(app, args)
+    return 0
+
+
+def _serve(app: Any, args: argparse.Namespace) -> None:
+    """Run `app` under uvicorn until interrupted."""
+    import uvicorn
+
     uvicorn.run(
         app,
         host=args.host,
@@ -57,4 +100,3 @@ def run(args: argparse.Namespace) -> int:
         http=_fastest({"httptools": "httptools"}, "h11"),
         timeout_graceful_shutdown=10,
     )
-    return 0

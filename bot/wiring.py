@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.github import ClientOptions, GitHubApp
 from bot.plan import Rules
 from bot.reconcile import Reconciler
+from bot.retry import RetryPolicy
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -21,11 +22,20 @@ def rules_from(settings: Settings) -> Rules:
     )
 
 
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        attempts=int(settings.retry_attempts),
+        base_delay=settings.retry_base_delay,
+        secondary_wait=settings.secondary_rate_wait,
+    )
+
+
 def github_app(settings: Settings) -> GitHubApp:
     options = ClientOptions(
         base_url=settings.github_api_url.rstrip("/"),
         request_pause=settings.request_pause,
         write_pause=settings.write_pause,
+        retry=retry_policy(settings),
     )
     return GitHubApp(settings.app_id, settings.private_key.get_secret_value(), options)
 
@@ -33,7 +43,9 @@ def github_app(settings: Settings) -> GitHubApp:
 def build_app(settings: Settings) -> FastAPI:
     """The webhook service wired to a real reconciler and a credentials health check."""
     app = github_app(settings)
-    reconciler = Reconciler(app, rules_from(settings))
+    reconciler = Reconciler(
+        app, rules_from(settings), policy=retry_policy(settings), resync_interval=settings.resync_interval
+    )
 
     def credentials_work() -> HealthResult:
         try:
