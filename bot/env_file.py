@@ -1,0 +1,110 @@
+"""The `.env` file: read it into the environment, and write credentials to it safely (mode 0600)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Mapping, MutableMapping
+from pathlib import Path
+
+CREDENTIAL_KEYS = ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET")
+DEFAULT_ENV_FILE = ".env"
+ENV_FILE_VARIABLE = "LISTBOT_ENV_FILE"
+FILE_MODE = 0o600
+
+_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+
+
+class EnvFileError(Exception):
+    """The `.env` file cannot be read or must not be written; the message says what to do."""
+
+
+def env_file_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the `.env` file lives: $LISTBOT_ENV_FILE, else `.env` in the working directory."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(ENV_FILE_VARIABLE, "").strip() or DEFAULT_ENV_FILE)
+
+
+def has_credentials(values: Mapping[str, str]) -> bool:
+    """True when any of APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH or WEBHOOK_SECRET is set (non-blank)."""
+    return any(values.get(key, "").strip() for key in CREDENTIAL_KEYS)
+
+
+def parse_env(text: str) -> dict[str, str]:
+    """`KEY=VALUE` lines (Docker's `--env-file` format; `export ` and matching quotes are allowed)."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            continue
+        key, value = match[1], match[2].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The variables in `path`, or an empty mapping when there is no such file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EnvFileError(f"{path} cannot be read: {exc}") from None
+    return parse_env(text)
+
+
+def load_env_file(path: Path, environ: MutableMapping[str, str]) -> list[str]:
+    """Copy the variables of `path` into `environ` without overriding any; return the names copied."""
+    loaded = []
+    for key, value in read_env_file(path).items():
+        if key not in environ:
+            environ[key] = value
+            loaded.append(key)
+    return loaded
+
+
+def _escape(key: str, value: str) -> str:
+    """One `KEY=VALUE` line; a PEM's newlines become `\\n`, which listbot's config turns back."""
+    flat = value.strip().replace("\r\n", "\n").replace("\n", "\\n")
+    if "\r" in flat or "\x00" in flat:
+        raise EnvFileError(f"{key} holds a character a .env file cannot")
+    return f"{key}={flat}"
+
+
+def write_credentials(path: Path, values: Mapping[str, str]) -> None:
+    """Add `values` to `path` atomically with owner-only permissions, keeping its other lines.
+
+    Refuses (EnvFileError) when `path` already sets any credential, so a working app's key and
+    secret are never overwritten by a second registration.
+    """
+    existing_text = ""
+    if path.exists():
+        if has_credentials(read_env_file(path)):
+            raise EnvFileError(
+                f"{path} already holds credentials (APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH or WEBHOOK_SECRET); "
+                "listbot does not overwrite them: move the file away and try again"
+            )
+        existing_text = path.read_text(encoding="utf-8")
+    lines = [line for line in existing_text.splitlines() if line.strip()]
+    lines += [_escape(key, value) for key, value in values.items()]
+    content = "\n".join(lines) + "\n"
+    directory = path.resolve().parent
+    fd, temp_name = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=directory)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    os.chmod(path, FILE_MODE)
