@@ -303,7 +303,10 @@ main { max-width: 44rem; margin: 0 auto; background: #fff; border: 1px solid #d0
        padding: 1.5rem 2rem; }
 h1 { font-size: 1.6rem; margin-top: 0; }
 h2 { font-size: 1.15rem; margin-top: 1.75rem; }
-code { background: #eff1f3; padding: .1em .3em; border-radius: 4px; font-size: .9em; }
+code { background: #eff1f3; padding: .1em .3em; border-radius: 4px; font-size: .9em; overflow-wrap: anywhere; }
+dt { font-weight: 600; margin-top: .5rem; }
+dd { margin-left: 1rem; }
+@media (max-width: 600px) { body { padding: .5rem; } main { padding: 1rem; } }
 button { font: inherit; background: #1f883d; color: #fff; border: 0; border-radius: 6px; padding: .5rem 1rem;
          cursor: pointer; }
 button.secondary { background: #f6f8fa; color: #1f2328; border: 1px solid #d0d7de; }
