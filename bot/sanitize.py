@@ -9,7 +9,6 @@ _MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
 _CLOSING = re.compile(
     r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(?=(?:[\w.-]+/[\w.-]+)?#\d)", re.IGNORECASE
 )
-_ISSUE_REF = re.compile(r"(?<![\w&])#(?=\d)")
 _MAX_QUOTE = 500
 
 
@@ -23,8 +22,7 @@ def neutralise(text: str, limit: int = _MAX_QUOTE) -> str:
         cleaned = cleaned[: limit - 1] + "…"
     cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     cleaned = _MENTION.sub("@\u200b", cleaned)  # a zero-width space breaks the mention
-    cleaned = _CLOSING.sub(lambda m: m[1] + "\u200b" + m[2], cleaned)
-    return _ISSUE_REF.sub("#\u200b", cleaned)
+    return _CLOSING.sub(lambda m: m[1] + "\u200b" + m[2], cleaned)
 
 
 def code_block(lines: list[str]) -> str:

@@ -1,0 +1,124 @@
+"""Tests for the work queue: collapsing bursts, serialising per installation, never losing a job."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+
+from bot.worker import Job, WorkQueue
+
+
+@dataclass(frozen=True)
+class Work:
+    """A job for issue `issue` of installation `installation_id`."""
+
+    installation_id: int
+    issue: int
+    tag: str = ""
+
+    @property
+    def key(self) -> Hashable:
+        return (self.installation_id, self.issue)
+
+    def merge(self, other: Job) -> Job:
+        return replace(self, tag=self.tag + (other.tag if isinstance(other, Work) else ""))
+
+
+def wait_idle(queue: WorkQueue) -> None:
+    """Wait until the queue has nothing waiting or running."""
+    deadline = time.monotonic() + 5
+    while queue.pending():
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+def test_a_burst_for_one_issue_collapses_into_one_run() -> None:
+    """Jobs submitted while an equal one waits are merged into a single run."""
+    ran: list[Work] = []
+    gate = threading.Event()
+
+    def run(job: Job) -> None:
+        gate.wait(5)
+        assert isinstance(job, Work)
+        ran.append(job)
+
+    queue = WorkQueue(run, workers=1)
+    queue.submit(Work(1, 99))  # occupies the only worker until the gate opens
+    queue.start()
+    time.sleep(0.05)
+    for tag in "abc":
+        queue.submit(Work(1, 7, tag))
+    gate.set()
+    wait_idle(queue)
+    queue.stop()
+    assert [job.tag for job in ran if job.issue == 7] == ["abc"]
+
+
+def test_an_event_during_a_run_causes_one_more_run() -> None:
+    """A job submitted while its twin runs is run again afterwards, not dropped."""
+    runs: list[str] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def run(job: Job) -> None:
+        assert isinstance(job, Work)
+        runs.append(job.tag)
+        started.set()
+        release.wait(5)
+
+    queue = WorkQueue(run, workers=2)
+    queue.start()
+    queue.submit(Work(1, 7, "first"))
+    assert started.wait(5)
+    queue.submit(Work(1, 7, "second"))
+    queue.submit(Work(1, 7, "third"))
+    release.set()
+    wait_idle(queue)
+    queue.stop()
+    assert runs == ["first", "secondthird"]
+
+
+def test_one_installation_runs_one_job_at_a_time() -> None:
+    """Jobs of the same installation never overlap, while other installations proceed."""
+    active: dict[int, int] = {}
+    overlap: list[int] = []
+    lock = threading.Lock()
+
+    def run(job: Job) -> None:
+        assert isinstance(job, Work)
+        with lock:
+            active[job.installation_id] = active.get(job.installation_id, 0) + 1
+            if active[job.installation_id] > 1:
+                overlap.append(job.installation_id)
+        time.sleep(0.01)
+        with lock:
+            active[job.installation_id] -= 1
+
+    queue = WorkQueue(run, workers=4)
+    queue.start()
+    for issue in range(12):
+        queue.submit(Work(issue % 2, issue))
+    wait_idle(queue)
+    queue.stop()
+    assert overlap == []
+
+
+def test_a_failing_job_does_not_stop_the_queue() -> None:
+    """An exception in one job is logged and the next job still runs."""
+    done: list[int] = []
+
+    def run(job: Job) -> None:
+        assert isinstance(job, Work)
+        if job.issue == 1:
+            raise RuntimeError("boom")
+        done.append(job.issue)
+
+    queue = WorkQueue(run, workers=1)
+    queue.start()
+    queue.submit(Work(1, 1))
+    queue.submit(Work(1, 2))
+    wait_idle(queue)
+    queue.stop()
+    assert done == [2]
