@@ -1,6 +1,6 @@
 """A faithful GitHub REST API emulator for tests, spoken to by unmodified PyGithub."""
 
-from .emulator import CommentView, Delivery, GitHubEmulator, IssueView, PullView
+from .emulator import CommentView, Delivery, GitHubEmulator, Hook, IssueView, PullView
 from .faults import Faults
 from .server import RecordedRequest, RequestLog
 from .state import ApiError
@@ -12,6 +12,7 @@ __all__ = [
     "Delivery",
     "Faults",
     "GitHubEmulator",
+    "Hook",
     "IssueView",
     "PullView",
     "RecordedRequest",

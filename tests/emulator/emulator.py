@@ -6,8 +6,10 @@ import copy
 import queue
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,6 +71,15 @@ class Delivery:
     event: str
     payload: dict[str, Any]
     status: int | None  # HTTP status from the webhook URL (None: not forwarded / failed)
+    url: str | None = None  # the webhook URL tried (None: dropped while deliveries were off)
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One webhook URL the emulator posts every event to, signed with ``secret``."""
+
+    url: str
+    secret: str | None
 
 
 class GitHubEmulator:
@@ -83,8 +94,12 @@ class GitHubEmulator:
         self.deliveries: list[Delivery] = []
         self._subscribers: list[EventCallback] = []
         self._outbox: list[tuple[str, dict[str, Any]]] = []
-        self._hook: tuple[str, str | None] | None = None
+        self._hooks: list[Hook] = []
         self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self._delivery_mode = "on"  # "on" | "hold" (queue up until resumed) | "drop" (service down)
+        self._held: list[tuple[str, dict[str, Any]]] = []
+        self._enqueued = 0  # events handed to the delivery thread
+        self._settled = 0  # of those: posted to every hook (or dropped when no hook was left)
         self._worker: threading.Thread | None = None
         self._api = Api(self.state, "http://127.0.0.1:0", rate_limit)
         self._front = HttpFront(
@@ -529,11 +544,75 @@ class GitHubEmulator:
         self._subscribers.append(callback)
 
     def deliver_to(self, url: str, secret: str | None = None) -> None:
-        """Forward every event to ``url`` (signed with ``secret``) from a background thread."""
-        self._hook = (url, secret)
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._deliver_loop, daemon=True)
-            self._worker.start()
+        """Forward every event to ``url`` only (signed with ``secret``) from a background thread."""
+        with self.lock:
+            self._hooks = [Hook(url, secret)]
+        self._ensure_worker()
+
+    def add_hook(self, url: str, secret: str | None = None) -> None:
+        """Also forward every event to ``url`` (e.g. a second replica of the service)."""
+        with self.lock:
+            self._hooks = [*(h for h in self._hooks if h.url != url), Hook(url, secret)]
+        self._ensure_worker()
+
+    def remove_hook(self, url: str) -> None:
+        """Stop forwarding to ``url``; with no hook left, events are dropped as undeliverable."""
+        with self.lock:
+            self._hooks = [h for h in self._hooks if h.url != url]
+
+    @property
+    def hooks(self) -> list[Hook]:
+        with self.lock:
+            return list(self._hooks)
+
+    def pause_deliveries(self, drop: bool = False) -> None:
+        """Hold new events (delivered on resume), or with ``drop`` lose them as GitHub would
+        when the service is down (GitHub does not redeliver failed deliveries by itself)."""
+        with self.lock:
+            self._delivery_mode = "drop" if drop else "hold"
+        self._ensure_worker()
+
+    def resume_deliveries(self) -> None:
+        """Deliver again; events held by ``pause_deliveries()`` go out first, in order."""
+        with self.lock:
+            self._delivery_mode = "on"
+            held, self._held = self._held, []
+            self._enqueued += len(held)
+        for item in held:
+            self._queue.put(item)
+
+    @contextmanager
+    def deliveries_paused(self, drop: bool = False) -> Iterator[None]:
+        """``pause_deliveries(drop)`` for the block, then ``resume_deliveries()``."""
+        self.pause_deliveries(drop)
+        try:
+            yield
+        finally:
+            self.resume_deliveries()
+
+    @property
+    def held_deliveries(self) -> int:
+        with self.lock:
+            return len(self._held)
+
+    def delivery_backlog(self) -> int:
+        """Events being delivered: emitted but not yet posted to every hook (held, dropped excluded)."""
+        with self.lock:
+            return self._enqueued - self._settled
+
+    def wait_for_deliveries(self, timeout: float = 10.0) -> None:
+        """Block until ``delivery_backlog()`` is 0 (every event delivered, held or dropped)."""
+        deadline = time.monotonic() + timeout
+        while self.delivery_backlog() > 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.delivery_backlog()} webhook deliveries still pending")
+            time.sleep(0.005)
+
+    def _ensure_worker(self) -> None:
+        with self.lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._deliver_loop, daemon=True)
+                self._worker.start()
 
     def _flush_events(self) -> None:
         """Build payloads for pending state changes (caller holds the lock)."""
@@ -552,25 +631,46 @@ class GitHubEmulator:
         for event, payload in batch:
             for cb in list(self._subscribers):
                 cb(event, copy.deepcopy(payload))
-            if self._hook is not None:
-                self._queue.put((event, payload))
+            if self._worker is None:
+                continue
+            with self.lock:  # the fate of a delivery is decided when GitHub would send it
+                if self._delivery_mode == "hold":
+                    self._held.append((event, payload))
+                    continue
+                if self._delivery_mode == "drop" or not self._hooks:
+                    self.deliveries.append(Delivery(event, payload, None))
+                    continue
+                self._enqueued += 1
+            self._queue.put((event, payload))
 
     def _deliver_loop(self) -> None:
         while True:
             item = self._queue.get()
-            if item is None or self._hook is None:
+            if item is None:
                 return
             event, payload = item
-            url, secret = self._hook
-            body = encode(payload)
-            req = urllib.request.Request(url, data=body, method="POST", headers=delivery_headers(event, body, secret))
-            status: int | None
-            try:
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    status = int(resp.status)
-            except urllib.error.HTTPError as err:
-                status = err.code
-            except OSError:
-                status = None
             with self.lock:
-                self.deliveries.append(Delivery(event, payload, status))
+                hooks = list(self._hooks)
+                if not hooks:  # the last hook went away meanwhile
+                    self.deliveries.append(Delivery(event, payload, None))
+            if hooks:
+                body = encode(payload)
+                guid = str(uuid.uuid4())  # one delivery: every hook sees the same GUID
+                for hook in hooks:
+                    status = _post(hook.url, body, delivery_headers(event, body, hook.secret, guid))
+                    with self.lock:
+                        self.deliveries.append(Delivery(event, payload, status, hook.url))
+            with self.lock:
+                self._settled += 1
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> int | None:
+    """POST one delivery; the HTTP status, or None when nothing answered."""
+    req = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as err:
+        return err.code
+    except OSError:
+        return None
