@@ -1,0 +1,34 @@
+# listbot: the GitHub App webhook service. Configuration comes only from the environment
+# (`docker run --env-file .env ...`); see README.md, "Docker".
+
+# --- build: the listbot wheel -----------------------------------------------------------------
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+RUN pip install --no-cache-dir hatchling==1.33.0
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+RUN pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /wheels .
+
+# --- runtime ----------------------------------------------------------------------------------
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN groupadd --system --gid 10001 listbot \
+    && useradd --system --no-log-init --no-create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin listbot
+COPY requirements.lock /tmp/requirements.lock
+COPY --from=build /wheels /tmp/wheels
+RUN pip install --no-cache-dir --no-deps -r /tmp/requirements.lock \
+    && pip install --no-cache-dir --no-deps /tmp/wheels/listbot-*.whl \
+    && pip check \
+    && rm -rf /tmp/wheels /tmp/requirements.lock
+WORKDIR /app
+# The manifest setup mode registers the app from.
+COPY app.yml ./
+USER 10001:10001
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import json, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=8); sys.exit(0 if json.load(r).get('status') == 'ok' else 1)"]
+CMD ["listbot", "serve", "--host", "0.0.0.0", "--port", "3000"]
