@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import github
@@ -19,6 +19,7 @@ from github.Repository import Repository
 
 from bot import messages
 from bot.forms import IssueForm
+from bot.logging_setup import fields
 from bot.markers import read_marker, write_marker
 from bot.plan import (
     BaseView,
@@ -32,6 +33,7 @@ from bot.plan import (
     is_submission,
     proposed_entries,
 )
+from bot.repo_config import CONFIG_PATH, parse_repo_config
 from bot.retry import RetryPolicy
 
 log = logging.getLogger("listbot.github")
@@ -67,26 +69,30 @@ class ClientOptions:
         )
 
 
-class BaseCache:
-    """The list (and its blob and tree) per default-branch commit: a commit never changes."""
+class ShaCache:
+    """Files read at a given commit (the list, the repository config): a commit never changes,
+    so caching by its SHA can never serve stale data."""
 
     def __init__(self, size: int = 256) -> None:
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], BaseView] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], object] = OrderedDict()
         self._size = size
 
-    def get(self, repo: str, sha: str) -> BaseView | None:
+    def get(self, key: tuple[str, ...]) -> object | None:
         with self._lock:
-            found = self._entries.get((repo, sha))
-            if found is not None:
-                self._entries.move_to_end((repo, sha))
-            return found
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key]
 
-    def put(self, repo: str, view: BaseView) -> None:
+    def put(self, key: tuple[str, ...], value: object) -> None:
         with self._lock:
-            self._entries[(repo, view.sha)] = view
+            self._entries[key] = value
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+
+_ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
 
 
 class InstallationTokens:
@@ -136,7 +142,7 @@ class GitHubApp:
         self._app_auth = Auth.AppAuth(app_id, private_key)
         self.integration = GithubIntegration(auth=self._app_auth, base_url=options.base_url, retry=None)
         self.tokens = InstallationTokens(self.integration)
-        self.base_cache = BaseCache()
+        self.base_cache = ShaCache()
         self._clients: dict[int, github.Github] = {}
         self._lock = threading.Lock()
         self._bot_login: str | None = None
@@ -206,7 +212,8 @@ class RepoGateway:
     default_branch: str
     bot_login: str
     rules: Rules
-    cache: BaseCache = field(default_factory=BaseCache)
+    cache: ShaCache = field(default_factory=ShaCache)
+    config_problems: tuple[str, ...] = ()
     _repo: Repository | None = field(default=None, init=False)
     _pull_objects: dict[int, PullRequest] = field(default_factory=dict, init=False)
 
@@ -218,21 +225,41 @@ class RepoGateway:
 
     # --- reading ----------------------------------------------------------------------------
 
-    def base(self) -> BaseView:
-        """The default branch's head and the list file there."""
+    def _file_at(self, path: str, sha: str) -> tuple[str, str] | None:
+        """(text, blob sha) of a file at a commit, or None when absent; cached by commit."""
+        key = ("file", self.full_name, sha, path)
+        cached = self.cache.get(key)
+        if cached is None:
+            try:
+                content = self.repo.get_contents(path, ref=sha)
+            except UnknownObjectException:
+                content = None
+            if content is None or isinstance(content, list):
+                cached = _ABSENT
+            else:
+                cached = (content.decoded_content.decode("utf-8", "replace"), content.sha)
+            self.cache.put(key, cached)
+        return cached if isinstance(cached, tuple) else None
+
+    def head(self) -> BaseView:
+        """The default branch's head; also loads the repository's `.github/listbot.yml` there."""
         head = self.repo.get_branch(self.default_branch).commit
-        sha, tree = head.sha, head.commit.tree.sha
-        if (cached := self.cache.get(self.full_name, sha)) is not None:
-            return cached
-        try:
-            content = self.repo.get_contents(self.rules.list_path, ref=sha)
-        except UnknownObjectException:
-            return BaseView(self.default_branch, sha, None, tree)
-        if isinstance(content, list):
-            return BaseView(self.default_branch, sha, None, tree)
-        view = BaseView(self.default_branch, sha, content.decoded_content.decode("utf-8"), tree, content.sha)
-        self.cache.put(self.full_name, view)
+        view = BaseView(self.default_branch, head.sha, None, head.commit.tree.sha)
+        config = self._file_at(CONFIG_PATH, view.sha)
+        result = parse_repo_config(config[0] if config else None, self.rules)
+        self.rules, self.config_problems = result.rules, tuple(result.problems)
+        if result.problems:
+            log.warning("repository configuration problems", extra=fields(
+                repository=self.full_name, commit=view.sha, problems=result.problems,
+            ))
         return view
+
+    def base(self, head: BaseView) -> BaseView:
+        """The head with the list file there (None when the list does not exist)."""
+        found = self._file_at(self.rules.list_path, head.sha)
+        if found is None:
+            return head
+        return replace(head, list_text=found[0], list_blob_sha=found[1])
 
     def open_pulls(self) -> list[PullView]:
         """Open PRs that listbot made (its branches, from this repository, by the bot)."""
@@ -291,9 +318,10 @@ class RepoGateway:
         )
         comments = self._status_comments(number) if issue.comments else []
         status = comments[0] if comments else None
+        head = self.head()
         open_pulls = self.open_pulls()
         pull = self._find_pull(number, open_pulls, status)
-        base = self.base() if view.state == "open" else BaseView(self.default_branch, "", None)
+        base = self.base(head) if view.state == "open" else head
         observed = Observed(
             issue=view,
             base=base,
@@ -301,6 +329,7 @@ class RepoGateway:
             status=status,
             branch_foreign=False if rebuild else self._branch_foreign(pull),
             others=tuple(proposed_entries(open_pulls, self.rules, exclude_issue=number)),
+            config_problems=self.config_problems,
         )
         return observed, [comment.id for comment in comments[1:]]
 
@@ -387,12 +416,9 @@ class RepoGateway:
             if ALREADY_EXISTS_REF in _status_of(error)[1]:
                 return None
             raise
-        cached = self.cache.get(self.full_name, write.base_sha)
-        blob_sha = cached.list_blob_sha if cached is not None else ""
-        if not blob_sha:
-            content = self.repo.get_contents(self.rules.list_path, ref=write.base_sha)
-            assert not isinstance(content, list)
-            blob_sha = content.sha
+        found = self._file_at(self.rules.list_path, write.base_sha)
+        assert found is not None, "a branch is only written for a list that exists"
+        blob_sha = found[1]
         result = self.repo.update_file(self.rules.list_path, write.message, write.list_text, blob_sha, branch=branch)
         return str(result["commit"].sha)
 
@@ -447,6 +473,7 @@ class RepoGateway:
 
     def submission_candidates(self, form: IssueForm) -> set[int]:
         """Issues worth reconciling: open submissions, and issues behind open PRs or branches."""
+        self.head()  # the repository's own configuration decides labels and branch names
         found: set[int] = set()
         for issue in self.repo.get_issues(state="open"):
             if issue.pull_request is not None:
@@ -465,6 +492,7 @@ class RepoGateway:
 
     def may_run_commands(self, login: str) -> bool:
         """Whether `login` may run `/listbot` commands here (repository permission or allow-list)."""
+        self.head()
         if login in self.rules.command_users:
             return True
         if login == self.bot_login or not login:

@@ -90,6 +90,18 @@ def retrying_comment(issue: int, reason: str, pull: int | None) -> str:
     return _status(RETRYING.format(reason=neutralise(reason, 120)), issue, "retrying", pull)
 
 
+CONFIG_PROBLEMS = (
+    "**Note for maintainers:** `.github/listbot.yml` has problems; listbot used safe defaults for:"
+)
+
+
+def with_config_problems(status: str, problems: Iterable[str]) -> str:
+    """A status comment with the repository configuration's problems listed before its marker."""
+    text, marker_start, marker = status.rpartition("\n\n<!-- listbot:")
+    items = "\n".join(f"- {neutralise(problem)}" for problem in problems)
+    return f"{text}\n\n{CONFIG_PROBLEMS}\n{items}{marker_start}{marker}"
+
+
 def pull_title(title: str) -> str:
     """PR title: the paper's title (already validated as one plain line), capped."""
     text = f"Add paper: {title}"

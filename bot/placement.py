@@ -23,14 +23,19 @@ class Insertion:
     line: int  # 1-based line of the entry's first line in the new text
 
 
-def _newest_first_position(
-    doc: ListDocument, year: Heading, key: tuple[int, int, int] | None
+PLACEMENTS = ("by-date", "top", "bottom")
+
+
+def _position_in_year(
+    doc: ListDocument, year: Heading, key: tuple[int, int, int] | None, placement: str
 ) -> tuple[int, list[str], list[str]]:
     """Index to splice at, plus the lines to put before/after the entry."""
     blocks = doc.blocks(year.line + 1, doc.body_end(year))
     if not blocks:
         return year.line + 1, [""], []
-    if key is not None:
+    if placement == "top":
+        return blocks[0].start, [], [""]
+    if key is not None and placement == "by-date":
         for block in blocks:
             existing = read_paper(doc.block_lines(block)).sort_key()
             # Undated entries (`ICLR 2024`) cannot be compared: skip them, never move them.
@@ -82,10 +87,13 @@ def insert_paper(
     key: tuple[int, int, int] | None,
     *,
     doc: ListDocument | None = None,
+    placement: str = "by-date",
 ) -> Insertion:
     """Insert an entry's lines into `## Papers` › `### {year}`, creating the year if needed.
 
     `doc` may pass the already-parsed `text` so a caller pays for one mistune parse, not two.
+    `placement` is the repository's policy inside a year: `by-date` (newest first, existing
+    entries never move), `top` or `bottom`.
     """
     doc = doc if doc is not None else ListDocument(text)
     papers = doc.find_heading(2, PAPERS_HEADING)
@@ -95,7 +103,7 @@ def insert_paper(
     existing = next((h for h in years if h.year == year), None)
     edits: list[tuple[int, list[str]]] = []
     if existing is not None:
-        index, before, after = _newest_first_position(doc, existing, key)
+        index, before, after = _position_in_year(doc, existing, key, placement)
         edits.append((index, before + entry + after))
         entry_index = index + len(before)
     else:

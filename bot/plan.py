@@ -89,6 +89,7 @@ class Observed:
     status: CommentView | None = None
     branch_foreign: bool = False  # the branch's head commit was not made by listbot
     others: tuple[ListedEntry, ...] = ()  # entries proposed by other open listbot PRs
+    config_problems: tuple[str, ...] = ()  # what is wrong with the repository's .github/listbot.yml
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,13 @@ def proposed_entries(pulls: Iterable[PullView], rules: Rules, exclude_issue: int
 
 
 def _status_if_changed(observed: Observed, render: Callable[[int | None], str]) -> Callable[[int | None], str] | None:
-    """The status renderer, unless the current comment already says exactly that."""
+    """The status renderer, unless the current comment already says exactly that.
+
+    Problems with the repository's configuration are appended, so maintainers see them too.
+    """
+    if observed.config_problems:
+        plain, problems = render, observed.config_problems
+        render = lambda pull: messages.with_config_problems(plain(pull), problems)  # noqa: E731
     current = observed.status.body if observed.status else None
     pull = observed.pull.number if observed.pull else None
     return None if current == render(pull) else render
@@ -312,7 +319,9 @@ def plan_issue(
         return _plan_invalid(observed, rules, [problem])
     values = parse_issue(issue.body, form).values
     try:
-        proposal = propose(values, observed.base.list_text, today=today, also_listed=observed.others)
+        proposal = propose(
+            values, observed.base.list_text, today=today, also_listed=observed.others, placement=rules.placement
+        )
     except SubmissionError as error:
         return _plan_invalid(observed, rules, error.problems)
     return _plan_valid(observed, rules, proposal, rebuild)

@@ -65,6 +65,7 @@ def propose(
     *,
     today: dt.date | None = None,
     also_listed: Iterable[ListedEntry] = (),
+    placement: str = "by-date",
 ) -> Proposal:
     """Validate, check duplicates (in the list and in `also_listed`), render and place.
 
@@ -78,7 +79,7 @@ def propose(
     entry = render_paper(paper)
     key = paper.date.sort_key() if paper.date else None
     try:
-        insertion = insert_paper(list_text, entry, paper.year, key, doc=doc)
+        insertion = insert_paper(list_text, entry, paper.year, key, doc=doc, placement=placement)
     except PlacementError as error:
         raise SubmissionError([FieldProblem("list", "List", str(error))]) from error
     return Proposal(paper, entry, insertion, list_text)

@@ -17,6 +17,8 @@ from github import BadCredentialsException
 from bot.forms import IssueForm, form_from_yaml
 from bot.github import GitHubApp, RepoGateway
 from bot.logging_setup import fields
+from bot.markers import read_marker
+from bot.messages import PULL_KIND
 from bot.plan import Plan, Rules, plan_issue
 from bot.retry import RetryPolicy, retry_delay
 from bot.template import render_template
@@ -27,6 +29,7 @@ log = logging.getLogger("listbot.reconcile")
 
 HANDLED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "push"})
 ISSUE_ACTIONS = frozenset({"opened", "edited", "reopened", "labeled", "unlabeled", "closed"})
+PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
 _COMMAND = re.compile(r"^\s*/listbot\s+(refresh|recreate)\b", re.IGNORECASE)
 T = TypeVar("T")
 
@@ -108,6 +111,19 @@ def _list_changed(payload: Mapping[str, Any], list_path: str) -> bool:
     return False
 
 
+def _issue_of_pull(pull: Mapping[str, Any], rules: Rules, bot_login: str) -> int | None:
+    """The submission issue behind a listbot PR: from its hidden marker, else its branch name.
+
+    The marker works whatever branch prefix the repository's own configuration chose.
+    """
+    if (pull.get("user") or {}).get("login") != bot_login:
+        return None
+    marker = read_marker(PULL_KIND, str(pull.get("body") or ""))
+    if marker and isinstance(marker.get("issue"), int):
+        return int(marker["issue"])
+    return rules.issue_of_branch(str((pull.get("head") or {}).get("ref", "")))
+
+
 def jobs_for(delivery: Delivery, rules: Rules, bot_login: str) -> list[Job] | str:
     """The jobs a delivery asks for, or why it asks for nothing."""
     payload = delivery.payload
@@ -122,9 +138,8 @@ def jobs_for(delivery: Delivery, rules: Rules, bot_login: str) -> list[Job] | st
 
     if delivery.event == "issues" and delivery.action in ISSUE_ACTIONS and issue_number:
         return [IssueJob(installation, name, branch, issue_number, delivery_id=delivery.delivery_id)]
-    if delivery.event == "pull_request" and delivery.action == "closed":
-        head = ((payload.get("pull_request") or {}).get("head") or {}).get("ref", "")
-        issue = rules.issue_of_branch(str(head))
+    if delivery.event == "pull_request" and delivery.action in PULL_ACTIONS:
+        issue = _issue_of_pull(payload.get("pull_request") or {}, rules, bot_login)
         return [IssueJob(installation, name, branch, issue, delivery_id=delivery.delivery_id)] if issue else (
             "not a listbot pull request"
         )
@@ -278,7 +293,8 @@ class Reconciler:
         started = time.monotonic()
         gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
         observed, surplus = gateway.observe(job.issue, rebuild=job.rebuild)
-        plan = plan_issue(observed, paper_form(), self.rules, self.today(), rebuild=job.rebuild)
+        # The gateway's rules include the repository's own .github/listbot.yml at the head commit.
+        plan = plan_issue(observed, paper_form(), gateway.rules, self.today(), rebuild=job.rebuild)
         pull = None
         if not plan.is_noop or surplus:
             pull = gateway.apply(plan, observed, surplus)

@@ -164,3 +164,20 @@ def test_ten_concurrent_copies_of_a_delivery_make_one_of_everything(listbot: Dep
     assert len(listbot.github.commits_between(listbot.repo, "main", f"listbot/issue-{number}")) == 1
     assert len(listbot.bot_comments(number)) == 1
     assert listbot.github.requests.count(write_only=True) == 0
+
+
+def test_the_repository_configuration_is_applied_and_its_problems_reported(listbot: Deployment) -> None:
+    """`.github/listbot.yml` on main sets branch names and placement; a bad key is reported."""
+    config = "placement: top\nbranch_prefix: papers/issue-\nlabelz: oops\n"
+    listbot.github.push_commit(listbot.repo, "main", {".github/listbot.yml": config}, MAINTAINER, "configure")
+    listbot.wait_idle()
+    number = listbot.file_issue()
+    [pull] = listbot.open_pulls()
+    assert pull.head == f"papers/issue-{number}"
+    assert listbot.list_on(pull.head) == propose(paper_values(), SEED, today=TODAY, placement="top").after
+    [comment] = listbot.bot_comments(number)
+    assert "labelz" in comment.body
+    listbot.github.close_issue(listbot.repo, number, actor=CONTRIBUTOR)
+    listbot.wait_idle()
+    assert [p.state for p in listbot.all_pulls()] == ["closed"]
+    assert not any(name.startswith("papers/") for name in listbot.github.branches(listbot.repo))

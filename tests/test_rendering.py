@@ -52,6 +52,13 @@ def test_insertion_matches_golden(case: str) -> None:
     assert_golden(f"insert_{case}.md", proposal.after)
 
 
+@pytest.mark.parametrize("placement", ["top", "bottom"])
+def test_placement_policy_puts_the_entry_at_the_top_or_bottom_of_its_year(placement: str) -> None:
+    """With a `top` or `bottom` policy the entry goes first or last in its year, by policy alone."""
+    proposal = propose(paper_values(date="2024-03-15"), SEED, today=TODAY, placement=placement)
+    assert_golden(f"insert_placement_{placement}.md", proposal.after)
+
+
 def test_crlf_list_keeps_crlf() -> None:
     """A CRLF list gets CRLF entry lines and keeps every other byte."""
     crlf = SEED.replace("\n", "\r\n")
