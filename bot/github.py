@@ -7,12 +7,12 @@ import datetime as dt
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import github
 from github import Auth, GithubException, GithubIntegration, GithubRetry, UnknownObjectException
+from github.Issue import Issue
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 from github.Repository import Repository
@@ -335,16 +335,17 @@ class RepoGateway:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def apply(self, plan: Plan, observed: Observed, surplus_comments: list[int] = ()) -> int | None:  # type: ignore[assignment]
+    def apply(self, plan: Plan, observed: Observed, surplus_comments: Sequence[int] = ()) -> int | None:
         """Carry out a plan; return the PR number the issue ends up with (if any)."""
         number = observed.issue.number
         issue = self.repo.get_issue(number)
         for comment_id in surplus_comments:
-            self._ignore_missing(lambda cid=comment_id: issue.get_comment(cid).delete())
+            self._delete_comment(issue, comment_id)
         if plan.labels_add:
             issue.add_to_labels(*sorted(plan.labels_add))
         for label in sorted(plan.labels_remove):
-            self._ignore_missing(lambda label=label: issue.remove_from_labels(label))
+            with contextlib.suppress(UnknownObjectException):  # already removed: the desired state
+                issue.remove_from_labels(label)
         pull_number = observed.pull.number if observed.pull else None
         if plan.close_pull is not None and observed.pull is not None:
             self._close_pull(observed.pull.number, plan.close_pull)
@@ -363,9 +364,9 @@ class RepoGateway:
         return pull_number
 
     @staticmethod
-    def _ignore_missing(action: Any) -> None:
-        with contextlib.suppress(UnknownObjectException):  # already gone: the desired state
-            action()
+    def _delete_comment(issue: Issue, comment_id: int) -> None:
+        with contextlib.suppress(UnknownObjectException):  # already deleted: the desired state
+            issue.get_comment(comment_id).delete()
 
     def _close_pull(self, number: int, comment: str) -> None:
         pull = self._pull_objects.get(number) or self.repo.get_pull(number)
@@ -459,7 +460,7 @@ class RepoGateway:
             if error.status not in {404, 422}:  # already deleted
                 raise
 
-    def _upsert_status(self, issue: Any, current: CommentView | None, body: str) -> None:
+    def _upsert_status(self, issue: Issue, current: CommentView | None, body: str) -> None:
         if current is not None:
             if current.body != body:
                 issue.get_comment(current.id).edit(body)
@@ -467,7 +468,7 @@ class RepoGateway:
         issue.create_comment(body)
         # Another replica may have posted one at the same moment: keep the oldest, drop the rest.
         for surplus in self._status_comments(issue.number)[1:]:
-            self._ignore_missing(lambda cid=surplus.id: issue.get_comment(cid).delete())
+            self._delete_comment(issue, surplus.id)
 
     # --- resync and commands ----------------------------------------------------------------
 
