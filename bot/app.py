@@ -95,10 +95,10 @@ HealthCheck = Callable[[], HealthResult]
 def _delivery_fields(delivery: Delivery) -> dict[str, Any]:
     """The routing fields of a delivery, for logs (never the payload)."""
     return {
-        "delivery": delivery.delivery_id,
+        "delivery_id": delivery.delivery_id,
         "event": delivery.event,
         "action": delivery.action,
-        "installation": delivery.installation_id,
+        "installation_id": delivery.installation_id,
         "repository": delivery.repository,
         "issue": delivery.issue_number,
     }
@@ -292,7 +292,7 @@ def create_app(
         log.info(
             "delivery rejected",
             extra=fields(
-                delivery=_clip(request.headers.get("x-github-delivery")),
+                delivery_id=_clip(request.headers.get("x-github-delivery")),
                 event=_clip(request.headers.get("x-github-event")),
                 outcome="rejected",
                 status=status,

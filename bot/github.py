@@ -494,7 +494,7 @@ class RepoGateway:
     def may_run_commands(self, login: str) -> bool:
         """Whether `login` may run `/listbot` commands here (repository permission or allow-list)."""
         self.head()
-        if login in self.rules.command_users:
+        if login.casefold() in {user.casefold() for user in self.rules.command_users}:
             return True
         if login == self.bot_login or not login:
             return False

@@ -382,10 +382,10 @@ def test_logs_name_each_delivery_and_never_the_secret(log_stream: io.StringIO) -
     records = [json.loads(line) for line in text.splitlines()]
     received = next(r for r in records if r["msg"] == "delivery received")
     assert received | {"duration_ms": 0} == received | {
-        "delivery": "good-1",
+        "delivery_id": "good-1",
         "event": "issues",
         "action": "opened",
-        "installation": 777,
+        "installation_id": 777,
         "repository": "octo/list",
         "issue": 42,
         "outcome": "queued",
@@ -393,9 +393,9 @@ def test_logs_name_each_delivery_and_never_the_secret(log_stream: io.StringIO) -
         "duration_ms": 0,
     }
     rejected = next(r for r in records if r["msg"] == "delivery rejected")
-    assert (rejected["delivery"], rejected["status"]) == ("bad-2", 401)
+    assert (rejected["delivery_id"], rejected["status"]) == ("bad-2", 401)
     dispatched = next(r for r in records if r["msg"] == "delivery dispatched")
-    assert (dispatched["delivery"], dispatched["outcome"]) == ("good-1", "error")
+    assert (dispatched["delivery_id"], dispatched["outcome"]) == ("good-1", "error")
     assert SECRET not in text
     assert "TESTKEYMATERIAL" not in text
     assert "[redacted]" in text  # the dispatcher's exception message quoted the secret

@@ -20,8 +20,8 @@ from tests.emulator import GitHubEmulator
 pytestmark = pytest.mark.e2e
 
 # The field names each kind of line uses for the ids (the webhook layer and reconcile differ).
-DELIVERY_ID = ("delivery", "delivery_id")
-INSTALLATION = ("installation", "installation_id")
+DELIVERY_ID = ("delivery_id",)
+INSTALLATION = ("installation_id",)
 TOKEN = re.compile(r"gh[sopu]_[A-Za-z0-9]{20,}")
 
 
