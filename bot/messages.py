@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.markers import write_marker
-from bot.sanitize import code_block, neutralise
+from bot.sanitize import code_block, defuse_references, neutralise
 from bot.submission import FieldProblem
 
 STATUS_KIND = "status"
@@ -23,6 +23,10 @@ PROPOSED = (
 MERGED = "🎉 #{pull} was merged: **{title}** is now on the list. Thank you for contributing!"
 CLOSED = "This issue was closed, so I closed #{pull} and deleted its branch."
 CLOSED_NO_PULL = "This issue was closed; there is nothing for me to do."
+MAINTAINER_CLOSED = (
+    "A maintainer closed #{pull}, so I will leave this submission alone. "
+    "A maintainer can run `/listbot recreate` in this issue to open it again."
+)
 HANDS_OFF = (
     "Someone other than me pushed to `{branch}`, so I am leaving #{pull} alone. "
     "A maintainer can run `/listbot recreate` in this issue to let me rebuild it."
@@ -72,6 +76,10 @@ def closed_comment(issue: int, pull: int | None) -> str:
     return _status(text, issue, "closed", pull)
 
 
+def maintainer_closed_comment(issue: int, pull: int) -> str:
+    return _status(MAINTAINER_CLOSED.format(pull=pull), issue, "closed-by-maintainer", pull)
+
+
 def hands_off_comment(issue: int, pull: int, branch: str) -> str:
     return _status(HANDS_OFF.format(branch=branch, pull=pull), issue, "hands-off", pull)
 
@@ -104,8 +112,13 @@ def with_config_problems(status: str, problems: Iterable[str]) -> str:
 
 def pull_title(title: str) -> str:
     """PR title: the paper's title (already validated as one plain line), capped."""
-    text = f"Add paper: {title}"
+    text = f"Add paper: {defuse_references(title)}"
     return text if len(text) <= 250 else text[:249] + "…"
+
+
+def commit_message(title: str, issue: int) -> str:
+    """The commit message: a squash or merge lands it on main, so it must not close issues."""
+    return f"Add paper: {defuse_references(title)} (#{issue})"
 
 
 def pull_body(issue: int, entry: list[str], section: str, marker: dict[str, object]) -> str:

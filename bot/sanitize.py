@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+# Any `@` before a login character: markdown around it (`_@x_`, a closed code span) can make
+# even a mid-word `@` a live mention, so none is trusted.
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 _CLOSING = re.compile(
     r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(?=(?:[\w.-]+/[\w.-]+)?#\d)", re.IGNORECASE
 )
