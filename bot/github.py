@@ -308,15 +308,21 @@ class RepoGateway:
     def observe(self, number: int, rebuild: bool = False) -> tuple[Observed, list[int]]:
         """Everything the plan needs, plus the ids of surplus status comments to remove."""
         issue = self.repo.get_issue(number)
-        view = IssueView(
-            number=number,
-            title=issue.title or "",
-            body=issue.body or "",
-            state=issue.state,
-            labels=frozenset(label.name for label in issue.labels),
-            is_pull_request=issue.pull_request is not None,
-        )
-        comments = self._status_comments(number) if issue.comments else []
+        try:
+            view = IssueView(
+                number=number,
+                title=issue.title or "",
+                body=issue.body or "",
+                state=issue.state,
+                labels=frozenset(label.name for label in issue.labels),
+                is_pull_request=issue.pull_request is not None,
+            )
+            has_comments = bool(issue.comments)
+        except GithubException as error:
+            if error.status not in {404, 410}:
+                raise
+            view, has_comments = IssueView(number, "", "", "closed", gone=True), False  # deleted or moved
+        comments = self._status_comments(number) if has_comments else []
         status = comments[0] if comments else None
         head = self.head()
         open_pulls = self.open_pulls()
@@ -350,7 +356,7 @@ class RepoGateway:
         if plan.close_pull is not None and observed.pull is not None:
             self._close_pull(observed.pull.number, plan.close_pull)
         if plan.reopen_pull and observed.pull is not None:
-            pull_number = self._reopen_pull(observed.pull.number)
+            pull_number = self._reopen_pull(observed.pull)
         head_sha = observed.pull.head_sha if observed.pull else ""
         if plan.branch is not None:
             head_sha = self._write_branch(number, plan.branch, observed)
@@ -374,16 +380,26 @@ class RepoGateway:
         if comment:
             pull.create_issue_comment(comment)
 
-    def _reopen_pull(self, number: int) -> int | None:
-        """Reopen before pushing (GitHub refuses to reopen after a force-push); None if refused."""
-        pull = self._pull_objects.get(number) or self.repo.get_pull(number)
+    def _reopen_pull(self, view: PullView) -> int | None:
+        """Reopen a PR listbot closed, before pushing to it; None when GitHub cannot reopen it.
+
+        GitHub reopens a PR only while its branch still points where the PR left it (not after
+        the branch was deleted or force-pushed), so check first; otherwise a new PR is opened.
+        """
+        try:
+            head = self.repo.get_git_ref(f"heads/{view.head_ref}").object.sha
+        except UnknownObjectException:
+            return None
+        if head != view.head_sha:
+            return None
+        pull = self._pull_objects.get(view.number) or self.repo.get_pull(view.number)
         try:
             pull.edit(state="open")
         except GithubException as error:
             if error.status != 422:
                 raise
-            return None  # the branch is gone: a new PR will be opened
-        return number
+            return None
+        return view.number
 
     def _write_branch(self, number: int, write: BranchWrite, observed: Observed) -> str:
         """One commit on top of the base holding the new list; the branch points at it."""

@@ -49,6 +49,7 @@ class IssueView:
     state: str  # "open" | "closed"
     labels: frozenset[str] = frozenset()
     is_pull_request: bool = False
+    gone: bool = False  # deleted or transferred away: it answers 404/410
 
 
 @dataclass(frozen=True)
@@ -218,13 +219,17 @@ def _title(pull: PullView) -> str:
 
 
 def _landed_in(observed: Observed, problems: list[FieldProblem]) -> str | None:
-    """The section where our open PR's paper now sits on the default branch, if it got there."""
+    """The section where our PR's paper now sits on the default branch, if it got there.
+
+    Only the paper itself counts (its title or paper link), not a shared code repository.
+    """
     pull = observed.pull
-    if pull is None or pull.state != "open" or pull.merged:
+    if pull is None or pull.merged:
         return None
     return next(
         (p.duplicate_in for p in problems
-         if p.duplicate_in and not p.duplicate_in.startswith(OPEN_PULL_SECTION)),
+         if p.duplicate_in and p.field in {"title", "paper_url"}
+         and not p.duplicate_in.startswith(OPEN_PULL_SECTION)),
         None,
     )
 
@@ -234,8 +239,9 @@ def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]
     section = _landed_in(observed, problems)
     if section is not None and pull is not None:
         text = messages.already_listed_comment(issue, pull.number, _title(pull), section, observed.base.branch)
+        is_open = pull.state == "open"
         return Plan(
-            "landed meanwhile", close_pull=text, delete_branch=True,
+            "landed meanwhile", close_pull=text if is_open else None, delete_branch=is_open,
             status=_status_if_changed(observed, _fixed(text)),
         )
     close = None
@@ -263,8 +269,24 @@ def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: b
     return _with_labels(plan, observed, rules, needs_changes=False)
 
 
+def _status_state(observed: Observed) -> str | None:
+    """The state listbot last recorded in its status comment (e.g. `needs-changes`)."""
+    marker = read_marker(messages.STATUS_KIND, observed.status.body) if observed.status else None
+    state = marker.get("state") if marker else None
+    return state if isinstance(state, str) else None
+
+
+# Status states in which listbot itself closed the PR, and so may reopen it.
+_CLOSED_BY_LISTBOT = frozenset({"needs-changes", "closed", "already-listed"})
+
+
 def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
     issue, pull, base = observed.issue.number, observed.pull, observed.base
+    closed_by_maintainer = _status_state(observed) not in _CLOSED_BY_LISTBOT
+    if pull is not None and pull.state == "closed" and not rebuild and closed_by_maintainer:
+        # A maintainer closed the PR: that is a decision, not drift to repair.
+        closed = _fixed(messages.maintainer_closed_comment(issue, pull.number))
+        return Plan("pull request closed by a maintainer", status=_status_if_changed(observed, closed))
     if pull is not None and pull.state == "open" and observed.branch_foreign:
         hands_off = _fixed(messages.hands_off_comment(issue, pull.number, rules.branch(issue)))
         return Plan("branch changed by someone else", status=_status_if_changed(observed, hands_off))
@@ -276,13 +298,14 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
     list_hash = fingerprint(proposal.after)
     marker = read_marker(messages.PULL_KIND, pull.body) if pull else None
     branch_current = not rebuild and bool(
-        pull and marker and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
+        pull and pull.state == "open" and marker
+        and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
     )
     title = messages.pull_title(proposal.paper.title)
     want = PullWrite(title, tuple(proposal.entry), proposal.paper.section, list_hash)
     branch = None
     if not branch_current:
-        branch = BranchWrite(proposal.after, base.sha, f"Add paper: {proposal.paper.title} (#{issue})")
+        branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.paper.title, issue))
     pull_current = bool(
         pull and branch_current and pull.state == "open"
         and pull.title == title and pull.body == want.body(issue, pull.head_sha)
@@ -310,6 +333,11 @@ def plan_issue(
     if rebuild:
         observed = replace(observed, branch_foreign=False)
     issue = observed.issue
+    if issue.gone:
+        pull = observed.pull
+        if pull is None or pull.merged:
+            return Plan("issue gone")
+        return Plan("issue gone", close_pull="" if pull.state == "open" else None, delete_branch=True)
     if not is_submission(issue, form, rules):
         return Plan("not a submission")
     if issue.state == "closed" or (observed.pull is not None and observed.pull.merged):

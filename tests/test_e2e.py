@@ -181,3 +181,30 @@ def test_the_repository_configuration_is_applied_and_its_problems_reported(listb
     listbot.wait_idle()
     assert [p.state for p in listbot.all_pulls()] == ["closed"]
     assert not any(name.startswith("papers/") for name in listbot.github.branches(listbot.repo))
+
+
+def test_a_pull_request_closed_by_a_maintainer_stays_closed(listbot: Deployment) -> None:
+    """listbot never reopens a PR a maintainer closed; `/listbot recreate` from them does."""
+    number = listbot.file_issue()
+    [pull] = listbot.open_pulls()
+    listbot.github.close_issue(listbot.repo, pull.number, actor=MAINTAINER)
+    listbot.wait_idle()
+    assert listbot.open_pulls() == []
+    assert "maintainer closed" in listbot.bot_comments(number)[0].body
+    listbot.github.add_comment(listbot.repo, number, MAINTAINER, "/listbot recreate")
+    listbot.wait_idle()
+    [reopened] = listbot.open_pulls()
+    assert listbot.list_on(reopened.head) == expected_list()
+
+
+def test_reopening_a_closed_issue_brings_its_submission_back(listbot: Deployment) -> None:
+    """Closing then reopening an issue ends with an open PR whose branch holds the entry."""
+    number = listbot.file_issue()
+    listbot.github.close_issue(listbot.repo, number, actor=CONTRIBUTOR)
+    listbot.wait_idle()
+    assert listbot.listbot_branches() == []
+    listbot.github.reopen_issue(listbot.repo, number, actor=CONTRIBUTOR)
+    listbot.wait_idle()
+    [pull] = listbot.open_pulls()
+    assert listbot.list_on(pull.head) == expected_list()
+    assert len(listbot.bot_comments(number)) == 1

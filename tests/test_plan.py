@@ -141,3 +141,51 @@ def test_pull_bodies_cannot_ping_or_close_other_issues() -> None:
     assert "@octocat" not in body
     assert "Fixes #1" not in body
     assert "Closes #7" in body
+
+
+def test_a_pull_closed_by_a_maintainer_is_not_reopened() -> None:
+    """A PR a maintainer closed stays closed; the status says so and suggests recreate."""
+    closed = replace(right_pull(), state="closed")
+    status = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
+    plan = plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY)
+    assert not plan.reopen_pull
+    assert plan.branch is None
+    assert plan.status is not None
+    assert "recreate" in plan.status(9)
+    assert plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY, rebuild=True).reopen_pull
+
+
+def test_a_pull_listbot_closed_is_reopened_with_a_fresh_branch() -> None:
+    """When listbot closed the PR (invalid edit) and the issue is fixed, it reopens and rewrites it."""
+    closed = replace(right_pull(), state="closed")
+    status = messages.invalid_comment(7, [], 9)
+    plan = plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY)
+    assert plan.reopen_pull
+    assert plan.branch is not None
+
+
+def test_landed_meanwhile_settles_in_one_pass() -> None:
+    """After closing a PR whose paper reached main, planning again changes nothing."""
+    on_main = replace(BASE, list_text=propose(paper_values(), SEED).after)
+    first = plan_issue(replace(observed(pull=right_pull()), base=on_main), paper_form(), RULES, TODAY)
+    assert first.status is not None
+    after = replace(observed(pull=replace(right_pull(), state="closed"), status=first.status(9)), base=on_main)
+    assert plan_issue(after, paper_form(), RULES, TODAY).is_noop
+
+
+def test_a_deleted_issue_takes_its_pull_and_branch_with_it() -> None:
+    """An issue that answers 404/410 gets its open PR closed and branch deleted, and no comment."""
+    gone = replace(observed(pull=right_pull()), issue=IssueView(7, "", "", "closed", gone=True))
+    plan = plan_issue(gone, paper_form(), RULES, TODAY)
+    assert plan.close_pull == ""
+    assert plan.delete_branch
+    assert plan.status is None
+
+
+def test_closing_keywords_never_reach_the_commit_or_title() -> None:
+    """A title with `Fixes #1` is defused in the commit message and PR title."""
+    plan = plan_issue(observed(title="Fixes #1 and closes #2 a study"), paper_form(), RULES, TODAY)
+    assert plan.branch is not None
+    assert plan.pull is not None
+    assert "Fixes #1" not in plan.branch.message
+    assert "closes #2" not in plan.pull.title
