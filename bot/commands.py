@@ -19,10 +19,11 @@ class UsageError(Exception):
 
 
 def _read_text(path: str, what: str) -> str:
+    # Bytes, not text mode: text mode would turn a CRLF list into LF and rewrite every line.
     if path == "-":
-        return sys.stdin.read()
+        return sys.stdin.buffer.read().decode("utf-8")
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{what} `{path}` does not exist.") from None
     except (OSError, UnicodeDecodeError) as error:

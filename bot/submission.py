@@ -189,17 +189,27 @@ def validate_paper(raw: Mapping[str, Any], today: dt.date | None = None) -> Pape
             clean["code_repo"] = repo
             if repo is not None:
                 clean["code_url"] = repo.url
-    venue_without_year = "venue" in clean and dates.year_in_text(clean["venue"]) is None
-    if venue_without_year and "date" not in clean and raw_is_empty(raw, "date"):
-        problems.append(FieldProblem(
-            "date", _spec("date").label,
-            "is required unless the venue names its year (like `ICLR 2024`); "
-            f"give a date such as `{_spec('date').placeholder}`.",
-        ))
+    if "venue" in clean and "date" not in clean and raw_is_empty(raw, "date"):
+        problems.extend(_venue_year_problems(clean["venue"], today or dt.date.today()))
     if problems:
         raise SubmissionError(problems)
     clean.setdefault("date", None)
     return PaperSubmission(**clean)
+
+
+def _venue_year_problems(venue: str, today: dt.date) -> list[FieldProblem]:
+    """Without a date the venue's year picks the section, so it must be a real, past year."""
+    year = dates.year_in_text(venue)
+    example = f"give a date such as `{_spec('date').placeholder}`"
+    if year is None:
+        message = f"is required unless the venue names its year (like `ICLR 2024`); {example}."
+    elif year > today.year:
+        message = f"is required: the venue's year {year} is in the future; {example}."
+    elif year < dates.EARLIEST_YEAR:
+        message = f"is required: the venue's year {year} is before {dates.EARLIEST_YEAR}; {example}."
+    else:
+        return []
+    return [FieldProblem("date", _spec("date").label, message)]
 
 
 def raw_is_empty(raw: Mapping[str, Any], field_id: str) -> bool:

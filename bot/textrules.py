@@ -19,11 +19,21 @@ class TextError(ValueError):
     """Text that cannot go into an entry; the message says how to fix it."""
 
 
+# Characters that render blank or overlay others without being format characters (category Cf):
+# Hangul and braille fillers, the grapheme joiner, strike-through overlays, variation selectors.
+_LOOKALIKE_BLANKS = frozenset(
+    {0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x0335, 0x0336, 0x0337, 0x0338, 0x20D2, 0x20E5}
+    | set(range(0xFE00, 0xFE10))
+    | set(range(0xE0100, 0xE01F0))
+)
+
+
 def invisible_characters(text: str) -> list[str]:
-    """Names of the bidi controls, zero-width and other format/control characters in text."""
+    """Names of the bidi controls, zero-width, blank-looking and control characters in text."""
     found = []
     for char in text:
-        if unicodedata.category(char) in {"Cf", "Cc", "Co", "Cs"} and char not in "\t":
+        invisible = unicodedata.category(char) in {"Cf", "Cc", "Co", "Cs"} or ord(char) in _LOOKALIKE_BLANKS
+        if invisible and char != "\t":
             found.append(f"U+{ord(char):04X}")
     return found
 

@@ -89,3 +89,13 @@ def test_form_parse_prints_json_keyed_by_field_id(workspace: Path) -> None:
     parsed = json.loads(result.stdout)
     assert parsed["venue"] == "arXiv"
     assert "model_url" not in parsed
+
+
+def test_apply_keeps_a_crlf_list_crlf(workspace: Path) -> None:
+    """`apply` on a CRLF list writes CRLF lines and changes no other byte."""
+    crlf = SEED.read_bytes().replace(b"\n", b"\r\n")
+    (workspace / "list.md").write_bytes(crlf)
+    assert main(["apply", str(workspace / "body.md"), "--list", str(workspace / "list.md")]) == 0
+    after = (workspace / "list.md").read_bytes()
+    assert b"\n" not in after.replace(b"\r\n", b"")
+    assert after.replace(b"\r\n", b"\n").count(b"\n") == crlf.count(b"\r\n") + 6

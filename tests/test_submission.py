@@ -65,6 +65,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ("Right\u202eto left", "U+202E"),
         ("Bell\x07char", "U+0007"),
         ("Soft\u00adhyphen", "U+00AD"),
+        ("Hangul\u3164filler", "U+3164"),
+        ("S\u0336t\u0336r\u0336u\u0336c\u0336k", "U+0336"),
         ("Visit www.evil.example", "link"),
         ("~~struck~~", "`~~`"),
         ("   ", "required"),
@@ -144,3 +146,9 @@ def test_validation_never_crashes(raw: dict[str, str]) -> None:
         assert problems
     else:
         assert "\n" not in paper.title + paper.authors + paper.venue
+
+
+def test_a_venue_year_in_the_future_or_too_early_is_refused() -> None:
+    """Without a date, the venue's year must be a past year from 1950 on."""
+    assert "in the future" in problems(date=None, venue="ICLR 2099")["date"]
+    assert "before 1950" in problems(date=None, venue="Proc. 1901")["date"]
