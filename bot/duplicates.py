@@ -94,6 +94,7 @@ _REASONS = {
     "title": "the same title",
     "arxiv": "the same arXiv paper",
     "doi": "the same DOI",
+    "openreview": "the same OpenReview paper",
     "url": "the same link",
     "repo": "the same code repository",
 }

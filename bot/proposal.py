@@ -21,7 +21,10 @@ from bot.submission import (
 )
 
 # Which form field a duplicate is reported against, by the kind of key that matched.
-_DUPLICATE_FIELD = {"title": "title", "arxiv": "paper_url", "doi": "paper_url", "url": "paper_url", "repo": "code_url"}
+_DUPLICATE_FIELD = {
+    "title": "title", "arxiv": "paper_url", "doi": "paper_url", "openreview": "paper_url", "url": "paper_url",
+    "repo": "code_url",
+}
 _LABELS = {spec.id: spec.label for spec in PAPER_FIELDS}
 
 

@@ -20,6 +20,7 @@ from bot.logging_setup import fields
 from bot.markers import read_marker
 from bot.messages import PULL_KIND
 from bot.plan import Plan, Rules, plan_issue
+from bot.repo_config import CONFIG_PATH
 from bot.retry import RetryPolicy, retry_delay
 from bot.template import render_template
 from bot.webhook import Delivery
@@ -28,7 +29,9 @@ from bot.worker import Job, WorkQueue
 log = logging.getLogger("listbot.reconcile")
 
 HANDLED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "push"})
-ISSUE_ACTIONS = frozenset({"opened", "edited", "reopened", "labeled", "unlabeled", "closed"})
+ISSUE_ACTIONS = frozenset(
+    {"opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred"}
+)
 PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
 _COMMAND = re.compile(r"^\s*/listbot\s+(refresh|recreate)\b", re.IGNORECASE)
 T = TypeVar("T")
@@ -97,17 +100,22 @@ class CommandJob:
         return self
 
 
-def _list_changed(payload: Mapping[str, Any], list_path: str) -> bool:
-    """Whether a push touched the list (True when the payload cannot tell, e.g. truncated)."""
+def _may_touch_the_list(payload: Mapping[str, Any]) -> bool:
+    """Whether a push may have changed the list or listbot's config (True when it cannot tell).
+
+    The list path is per repository (`.github/listbot.yml` may move it), so any Markdown file
+    counts; the repository job then reads the configuration at the new head.
+    """
     commits = payload.get("commits")
     if not isinstance(commits, list) or not commits or len(commits) >= 20:
-        return True
+        return True  # GitHub lists at most 20 commits per push payload
     for commit in commits:
         if not isinstance(commit, dict):
             return True
         for kind in ("added", "modified", "removed"):
-            if list_path in (commit.get(kind) or []):
-                return True
+            for path in commit.get(kind) or []:
+                if str(path).endswith(".md") or path == CONFIG_PATH:
+                    return True
     return False
 
 
@@ -153,7 +161,7 @@ def jobs_for(delivery: Delivery, rules: Rules, bot_login: str) -> list[Job] | st
     if delivery.event == "push":
         ref = str(payload.get("ref") or "")
         if ref == f"refs/heads/{branch}":
-            if _list_changed(payload, rules.list_path):
+            if _may_touch_the_list(payload):
                 return [RepoJob(installation, name, branch, reason="default branch moved")]
             return "push did not change the list"
         issue = rules.issue_of_branch(ref.removeprefix("refs/heads/"))

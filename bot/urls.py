@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 MAX_URL_LENGTH = 2000
 URL_EXAMPLE = "`https://arxiv.org/abs/2401.12208`"
@@ -21,11 +21,14 @@ _GITHUB_RESERVED = {
     "topics", "trending", "users",
 }
 _ARXIV_ID = re.compile(
-    r"(?:arxiv\.org|export\.arxiv\.org)/(?:abs|pdf|html)/"
-    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
+    r"(?:arxiv\.org|export\.arxiv\.org)/(?:abs|pdf|html)/(?:arxiv:)?"
+    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf|/index\.html)?/?$",
     re.IGNORECASE,
 )
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s?#]+)", re.IGNORECASE)
+# Publishers whose article URLs carry the DOI suffix without its prefix.
+_DOI_HOSTS = {"nature.com": "10.1038"}
 # Query parameters that never change which document a URL names.
 _QUERY_NOISE = re.compile(r"^(utm_.*|ref|ref_src|source|src|via|fbclid|gclid|mc_[a-z]+)$", re.I)
 
@@ -113,15 +116,36 @@ def github_repo(url: str) -> GitHubRepo | None:
 
 
 def arxiv_id(url: str) -> str | None:
-    """The arXiv identifier of an abs/pdf/html link, without its version suffix."""
+    """The arXiv identifier of an abs/pdf/html link or an arXiv DOI, without its version."""
     match = _ARXIV_ID.search(urlsplit(url)._replace(query="", fragment="").geturl())
-    return match[1].lower() if match else None
+    if match:
+        return match[1].lower()
+    found = doi(url)
+    arxiv = _ARXIV_DOI.match(found) if found else None
+    return arxiv[1] if arxiv else None
 
 
 def doi(url: str) -> str | None:
-    """The DOI a link names (doi.org or a publisher URL that embeds it), lower-cased."""
-    match = _DOI.search(urlsplit(url).path)
-    return match[1].rstrip("/.").lower() if match else None
+    """The DOI a link names (doi.org, a publisher URL that embeds it, or a known publisher's
+    article URL), lower-cased."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if match := _DOI.search(path):
+        return match[1].rstrip("/.").lower()
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    prefix = _DOI_HOSTS.get(host)
+    if prefix and (article := re.fullmatch(r"/articles/([^/]+)/?", path)):
+        return f"{prefix}/{article[1]}".lower()
+    return None
+
+
+def openreview_id(url: str) -> str | None:
+    """The OpenReview submission id of a forum or pdf link."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower().removeprefix("www.") != "openreview.net":
+        return None
+    ids = [value for key, value in parse_qsl(parts.query) if key == "id"]
+    return ids[0] if ids else None
 
 
 def normalised_url(url: str) -> str:
@@ -141,4 +165,6 @@ def identity_keys(url: str) -> set[str]:
         keys.add(f"arxiv:{found}")
     if found := doi(url):
         keys.add(f"doi:{found}")
+    if found := openreview_id(url):
+        keys.add(f"openreview:{found}")
     return keys

@@ -88,3 +88,26 @@ def test_identity_helpers() -> None:
 def test_distinct_papers_are_not_duplicates() -> None:
     """A new paper with its own title, link and repository is accepted."""
     assert propose(paper_values(), SEED, today=TODAY).paper.title.startswith("RadRotator")
+
+
+@pytest.mark.parametrize(
+    ("url", "listed"),
+    [
+        ("https://doi.org/10.48550/arXiv.2401.12208", "CheXagent"),
+        ("https://arxiv.org/abs/arXiv:2401.12208", "CheXagent"),
+        ("https://arxiv.org/html/2401.12208v1/index.html", "CheXagent"),
+        ("https://doi.org/10.1038/s41591-024-03185-2", "BioMedGPT"),
+        ("https://dx.doi.org/10.1038%2Fs41591-024-03185-2", "BioMedGPT"),
+    ],
+)
+def test_doi_and_arxiv_forms_of_a_listed_paper_are_duplicates(url: str, listed: str) -> None:
+    """arXiv DOIs, `arXiv:` prefixes, html pages and publisher DOIs all find the listed paper."""
+    assert listed in refusal(paper_url=url)["paper_url"]
+
+
+def test_openreview_forum_and_pdf_links_are_the_same_paper() -> None:
+    """An OpenReview pdf link duplicates the forum link of the same submission."""
+    listed = propose(paper_values(paper_url="https://openreview.net/forum?id=AbC123"), SEED, today=TODAY).after
+    with pytest.raises(SubmissionError, match="OpenReview"):
+        propose(paper_values(title="Other", code_url=None, paper_url="https://openreview.net/pdf?id=AbC123"),
+                listed, today=TODAY)

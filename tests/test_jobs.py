@@ -57,13 +57,13 @@ def test_listbots_own_events_are_ignored(repo: GitHubEmulator) -> None:
 
 
 def test_a_push_to_main_that_touches_the_list_schedules_the_repository(repo: GitHubEmulator) -> None:
-    """A push changing the list rechecks the whole repository; other pushes do nothing."""
+    """A push changing Markdown rechecks the whole repository; a push of code does nothing."""
     repo.push_commit(REPO, "main", {"list/README.md": "## Papers\n\n### 2024\n"}, "mona", "edit list")
     event, payload = repo.webhook("push", None, REPO, ref="refs/heads/main")
     assert jobs_for(delivery(event, payload), Rules(), BOT) == [
         RepoJob(payload["installation"]["id"], REPO, "main", reason="default branch moved")
     ]
-    repo.push_commit(REPO, "main", {"docs/other.md": "x"}, "mona", "docs")
+    repo.push_commit(REPO, "main", {"src/tool.py": "x = 1\n"}, "mona", "code")
     event, payload = repo.webhook("push", None, REPO, ref="refs/heads/main")
     assert jobs_for(delivery(event, payload), Rules(), BOT) == "push did not change the list"
 

@@ -73,3 +73,13 @@ def test_list_without_trailing_newline_keeps_it_that_way() -> None:
     after = propose(paper_values(date="2023-05"), text, today=TODAY).after
     assert not after.endswith("\n")
     assert after.startswith(text + "\n\n### 2023\n\n**RadRotator")
+
+
+def test_a_year_heading_inside_an_html_block_is_not_mistaken_for_the_real_one() -> None:
+    """`### 2023` inside `<details>` is HTML, so the entry goes under the real `### 2023`."""
+    text = (
+        "## Papers\n\n<details>\n### 2023\n</details>\n\n### 2023\n\n"
+        "**Old**\n*A*\narXiv | Jan 2023\n[paper](https://a.org/x)\n"
+    )
+    after = propose(paper_values(date="2023-05"), text, today=TODAY).after
+    assert after.startswith("## Papers\n\n<details>\n### 2023\n</details>\n\n### 2023\n\n**RadRotator")
