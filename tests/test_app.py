@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -25,6 +24,7 @@ from bot.app import WEBHOOK_PATH, Dispatcher, HealthResult, LoggingDispatcher, c
 from bot.config import Settings
 from bot.logging_setup import configure_logging
 from bot.webhook import Delivery, sign
+from tests.servers import serving as real_server
 
 SECRET = "test-webhook-secret-5b1e"
 KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nTESTKEYMATERIALTESTKEYMATERIAL\n-----END PRIVATE KEY-----\n"
@@ -108,23 +108,8 @@ def client_for(dispatcher: Dispatcher | None = None, **kwargs: Any) -> Iterator[
 @contextlib.contextmanager
 def serving(app: FastAPI, http: str = "auto") -> Iterator[str]:
     """Run `app` under real uvicorn on a free loopback port in a thread; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", http=http)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(WAIT)
-        sock.close()
+    with real_server(app, http) as (url, _server):
+        yield url
 
 
 def post(client: TestClient, body: bytes, headers: dict[str, str]) -> httpx.Response:
