@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -140,12 +141,19 @@ class GitHubApp:
     def __init__(self, app_id: int, private_key: str, options: ClientOptions) -> None:
         self.options = options
         self._app_auth = Auth.AppAuth(app_id, private_key)
-        self.integration = GithubIntegration(auth=self._app_auth, base_url=options.base_url, retry=None)
+        self.integration = GithubIntegration(
+            auth=self._app_auth,
+            base_url=options.base_url,
+            retry=options.request_retry(),
+            seconds_between_requests=options.request_pause,
+            seconds_between_writes=options.write_pause,
+        )
         self.tokens = InstallationTokens(self.integration)
         self.base_cache = ShaCache()
         self._clients: dict[int, github.Github] = {}
         self._lock = threading.Lock()
         self._bot_login: str | None = None
+        self._credentials_ok: tuple[float, str] = (0.0, "")
 
     def client(self, installation_id: int) -> github.Github:
         with self._lock:
@@ -179,9 +187,18 @@ class GitHubApp:
             )
             yield installation.id, [(repo.full_name, repo.default_branch) for repo in repos]
 
-    def check_credentials(self) -> str:
-        """Raise if the app's key and id do not authenticate; return the app's slug."""
-        return str(self.integration.get_app().slug)
+    def check_credentials(self, max_age: float = 60.0) -> str:
+        """Raise if the app's key and id do not authenticate; return the app's slug.
+
+        A success is remembered for `max_age` seconds, so frequent health probes cost GitHub
+        at most one request a minute.
+        """
+        checked_at, slug = self._credentials_ok
+        if slug and time.monotonic() - checked_at < max_age:
+            return slug
+        slug = str(self.integration.get_app().slug)
+        self._credentials_ok = (time.monotonic(), slug)
+        return slug
 
 
 def _status_of(error: GithubException) -> tuple[int, str]:
@@ -493,7 +510,8 @@ class RepoGateway:
         self.head()  # the repository's own configuration decides labels and branch names
         found: set[int] = set()
         for issue in self.repo.get_issues(state="open"):
-            if issue.pull_request is not None:
+            # Not `issue.pull_request`: absent on plain issues, it would make PyGithub fetch each one.
+            if "/pull/" in issue.html_url:
                 continue
             view = IssueView(issue.number, issue.title or "", issue.body or "", "open",
                              frozenset(label.name for label in issue.labels))

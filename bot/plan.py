@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from bot import lint, messages
 from bot.document import ListDocument
@@ -155,13 +156,18 @@ def proposed_entries(pulls: Iterable[PullView], rules: Rules, exclude_issue: int
         issue = rules.issue_of_branch(pull.head_ref)
         if pull.state != "open" or issue is None or issue == exclude_issue:
             continue
-        match = _FENCED_ENTRY.search(pull.body.replace("\r\n", "\n"))
-        if match is None:
-            continue
-        entry = match[2].replace(_DEFUSED, "")
-        doc = ListDocument(f"## {OPEN_PULL_SECTION} #{pull.number}\n\n{entry}\n")
-        found.extend(listed_entries(doc))
+        found.extend(_entries_in_body(pull.number, pull.body))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _entries_in_body(number: int, body: str) -> tuple[ListedEntry, ...]:
+    """The entry a listbot PR body shows; memoised, as every reconcile reads every open PR."""
+    match = _FENCED_ENTRY.search(body.replace("\r\n", "\n"))
+    if match is None:
+        return ()
+    entry = match[2].replace(_DEFUSED, "")
+    return tuple(listed_entries(ListDocument(f"## {OPEN_PULL_SECTION} #{number}\n\n{entry}\n")))
 
 
 def _status_if_changed(observed: Observed, render: Callable[[int | None], str]) -> Callable[[int | None], str] | None:

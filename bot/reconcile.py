@@ -200,6 +200,7 @@ class Reconciler:
         """Start the workers and the resync loop (which runs once right away)."""
         self.queue.start()
         if self._resync_thread is None:
+            self._resyncing = True  # before the thread runs, so pending() is never 0 too early
             self._resync_thread = threading.Thread(target=self._resync_loop, name="listbot-resync", daemon=True)
             self._resync_thread.start()
 

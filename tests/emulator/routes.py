@@ -985,6 +985,8 @@ def update_pull(api: Api, req: Request, p: dict[str, str]) -> Response:
     issue = api.pull(repo, p["number"])
     assert issue.pull is not None
     body = req.obj()
+    if body.get("state") == "open" and issue.state == "closed":
+        _check_reopenable(repo, issue.pull)
     _edit_issue(api, req, repo, issue, body, event="pull_request")
     base = body.get("base")
     if isinstance(base, str):
@@ -992,6 +994,22 @@ def update_pull(api: Api, req: Request, p: dict[str, str]) -> Response:
             raise validation_failed("PullRequest", "base", "invalid")
         issue.pull.base_ref = base
     return Response(200, api.r.pull(repo, issue))
+
+
+def _check_reopenable(repo: Repo, pull: PullInfo) -> None:
+    """GitHub reopens a PR only while its head branch still points where the PR left it."""
+    head = repo.branch_sha(pull.head_ref)
+    if head is None or head != pull.head_sha or pull.merged:
+        why = "was deleted" if head is None else "was force-pushed or recreated"
+        raise ApiError(
+            422,
+            "Validation Failed",
+            [{
+                "resource": "PullRequest",
+                "code": "custom",
+                "message": f"state cannot be changed. The {pull.head_ref} branch {why}.",
+            }],
+        )
 
 
 @route("PUT", r"{REPO}/pulls/(?P<number>\d+)/merge")
