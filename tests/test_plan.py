@@ -189,3 +189,15 @@ def test_closing_keywords_never_reach_the_commit_or_title() -> None:
     assert plan.pull is not None
     assert "Fixes #1" not in plan.branch.message
     assert "closes #2" not in plan.pull.title
+
+
+def test_a_pull_whose_list_would_fail_lint_is_not_opened() -> None:
+    """If the edited list would gain a lint finding, no branch or PR is written; the status says why."""
+    no_papers_in_toc = SEED.replace("  - [Papers](#papers)\n", "")
+    unlinted = replace(observed(date="2021-06"), base=replace(BASE, list_text=no_papers_in_toc))
+    plan = plan_issue(unlinted, paper_form(), RULES, TODAY)
+    assert plan.branch is None
+    assert plan.pull is None
+    assert plan.status is not None
+    assert "listbot lint" in plan.status(None)
+    assert "2021" in plan.status(None)
