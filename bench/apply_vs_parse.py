@@ -7,6 +7,8 @@ Goal (issue 2): apply at most 1.5x a parse, and linear growth from 10,000 to 20,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import statistics
 import tempfile
 import time
@@ -42,7 +44,8 @@ def measure(entries: int, runs: int) -> tuple[float, float]:
         def apply_once() -> None:
             target.write_text(text, encoding="utf-8")
             start = time.perf_counter()
-            code = listbot(["apply", str(body), "--list", str(target)])
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = listbot(["apply", str(body), "--list", str(target)])
             timings.append(time.perf_counter() - start)
             assert code == 0, "apply failed"
 
