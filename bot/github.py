@@ -233,6 +233,9 @@ class RepoGateway:
     config_problems: tuple[str, ...] = ()
     _repo: Repository | None = field(default=None, init=False)
     _pull_objects: dict[int, PullRequest] = field(default_factory=dict, init=False)
+    # Set when a create lost a race (422 "already exists"): another process works on this issue.
+    contended: bool = field(default=False, init=False)
+    _created_pull: bool = field(default=False, init=False)
 
     @property
     def repo(self) -> Repository:
@@ -448,6 +451,7 @@ class RepoGateway:
             self.repo.create_git_ref(f"refs/heads/{branch}", write.base_sha)
         except GithubException as error:
             if ALREADY_EXISTS_REF in _status_of(error)[1]:
+                self.contended = True
                 return None
             raise
         found = self._file_at(self.rules.list_path, write.base_sha)
@@ -479,10 +483,12 @@ class RepoGateway:
         except GithubException as error:
             if ALREADY_EXISTS_PULL not in _status_of(error)[1]:
                 raise
+            self.contended = True
             owner = self.full_name.split("/")[0]
             found = next(iter(self.repo.get_pulls(state="open", head=f"{owner}:{self.rules.branch(number)}")))
             found.edit(title=title, body=body)
             return found.number
+        self._created_pull = True
         return created.number
 
     def _delete_branch(self, number: int) -> None:
@@ -499,6 +505,10 @@ class RepoGateway:
                 issue.get_comment(current.id).edit(body)
             return
         issue.create_comment(body)
+        if self._created_pull and not self.contended:
+            # This run won GitHub's compare-and-swap on the branch and the PR: no other process
+            # is posting for this issue, so there is nothing to read back.
+            return
         # Another replica may have posted one at the same moment: keep the oldest, drop the rest.
         for surplus in self._status_comments(issue.number)[1:]:
             self._delete_comment(issue, surplus.id)

@@ -191,6 +191,7 @@ class Reconciler:
         self.today = today
         self.sleep = sleep
         self.queue = WorkQueue(self._run, workers)
+        self.recheck_delay = max(0.25, 5 * self.policy.base_delay)
         self._stop = threading.Event()
         self._resync_thread: threading.Thread | None = None
 
@@ -307,6 +308,10 @@ class Reconciler:
         pull = None
         if not plan.is_noop or surplus:
             pull = gateway.apply(plan, observed, surplus)
+        if gateway.contended:
+            # Another process raced us on this issue: look again once both are surely done, so
+            # anything doubled (a status comment) is cleaned up without waiting for a resync.
+            self.queue.submit_later(replace(job, rebuild=False, delivery_id=None), self.recheck_delay)
         log.info("reconciled", extra=fields(
             **_ids(job), outcome=plan.reason, changed=not plan.is_noop, pull=pull,
             duration_ms=round((time.monotonic() - started) * 1000, 1),

@@ -44,6 +44,7 @@ class WorkQueue:
         self._running_keys: set[Hashable] = set()
         self._busy_installations: set[int] = set()
         self._stopping = False
+        self._scheduled = 0
         self._threads = [
             threading.Thread(target=self._work, name=f"listbot-worker-{n}", daemon=True) for n in range(workers)
         ]
@@ -74,10 +75,25 @@ class WorkQueue:
                 self._waiting[job.key] = job
             self._cond.notify_all()
 
-    def pending(self) -> int:
-        """Jobs waiting or running; 0 means idle."""
+    def submit_later(self, job: Job, delay: float) -> None:
+        """Submit a job after `delay` seconds (a follow-up check); counted as pending meanwhile."""
+
+        def fire() -> None:
+            with self._cond:
+                self._scheduled -= 1
+            if not self._stopping:
+                self.submit(job)
+
         with self._cond:
-            return len(self._waiting) + len(self._running_keys) + len(self._after_running)
+            self._scheduled += 1
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        timer.start()
+
+    def pending(self) -> int:
+        """Jobs waiting, running or scheduled; 0 means idle."""
+        with self._cond:
+            return len(self._waiting) + len(self._running_keys) + len(self._after_running) + self._scheduled
 
     def _next_runnable(self) -> Job | None:
         for key, job in self._waiting.items():

@@ -122,3 +122,17 @@ def test_a_failing_job_does_not_stop_the_queue() -> None:
     wait_idle(queue)
     queue.stop()
     assert done == [2]
+
+
+def test_a_job_submitted_later_runs_after_its_delay_and_counts_as_pending() -> None:
+    """A delayed follow-up keeps the queue busy until it has run."""
+    ran: list[float] = []
+    queue = WorkQueue(lambda job: ran.append(time.monotonic()), workers=1)
+    queue.start()
+    start = time.monotonic()
+    queue.submit_later(Work(1, 7), 0.1)
+    assert queue.pending() == 1
+    wait_idle(queue)
+    queue.stop()
+    assert len(ran) == 1
+    assert ran[0] - start >= 0.1
