@@ -255,40 +255,47 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(
-    settings: Settings | None = None,
-    dispatcher: Dispatcher | None = None,
-    *,
-    health_check: HealthCheck | None = None,
-    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-    queue_size: int = DEFAULT_QUEUE_SIZE,
-) -> FastAPI:
-    """Build the service; settings default to the environment, the dispatcher to logging only."""
-    settings = get_settings() if settings is None else settings
-    secret = settings.webhook_secret_bytes
-    service = WebhookService(dispatcher or LoggingDispatcher(), queue_size=queue_size)
+class WebhookEndpoint:
+    """`POST /api/github/webhooks`: check, verify before parsing, then acknowledge or reject."""
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        service.start()
-        if isinstance(service.dispatcher, Background):
-            service.dispatcher.start()
-        log.info("listbot started", extra=fields(app_id=settings.app_id))
+    def __init__(self, service: WebhookService, secret: bytes, max_payload_bytes: int) -> None:
+        self.service = service
+        self.secret = secret
+        self.max_payload_bytes = max_payload_bytes
+
+    async def __call__(self, request: Request) -> Response:
+        began = time.perf_counter()
+        problem = self._header_problem(request)
+        if problem is not None:
+            return self._reject(*problem, request, began)
+        body = await _read_capped(request, self.max_payload_bytes)
+        if body is None:
+            return self._reject(413, TOO_LARGE.format(limit=self.max_payload_bytes), request, began)
+        signature = request.headers.get("x-hub-signature-256")
+        if signature is None:
+            return self._reject(401, NO_SIGNATURE, request, began)
+        if not verify_signature(self.secret, body, signature):
+            return self._reject(401, BAD_SIGNATURE, request, began)
         try:
-            yield
-        finally:
-            await service.stop()
-            if isinstance(service.dispatcher, Background):
-                await asyncio.to_thread(service.dispatcher.stop)
-            log.info("listbot stopped", extra=fields(dispatched=service.dispatched))
+            delivery = parse_delivery(request.headers, body)
+        except MalformedDelivery as exc:
+            return self._reject(400, str(exc), request, began)
+        return self._acknowledge(delivery, began)
 
-    app = FastAPI(
-        title="listbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
-    )
-    app.state.service = service
-    app.add_middleware(LastResortMiddleware)
+    def _header_problem(self, request: Request) -> tuple[int, str] | None:
+        """What is wrong before reading a byte of the body: content type and declared size."""
+        content_type = request.headers.get("content-type")
+        if not _content_type_ok(content_type):
+            return 415, WRONG_CONTENT_TYPE.format(got=content_type)
+        length = request.headers.get("content-length")
+        if length is not None and not length.strip().isdigit():
+            return 400, BAD_LENGTH.format(value=length)
+        if length is not None and int(length) > self.max_payload_bytes:
+            return 413, TOO_LARGE.format(limit=self.max_payload_bytes)
+        return None
 
-    def reject(status: int, message: str, request: Request, began: float) -> JSONResponse:
+    @staticmethod
+    def _reject(status: int, message: str, request: Request, began: float) -> JSONResponse:
         log.info(
             "delivery rejected",
             extra=fields(
@@ -302,38 +309,12 @@ def create_app(
         )
         return _error(status, message)
 
-    @app.post(WEBHOOK_PATH)
-    async def webhook(request: Request) -> Response:
-        began = time.perf_counter()
-        content_type = request.headers.get("content-type")
-        if not _content_type_ok(content_type):
-            return reject(415, WRONG_CONTENT_TYPE.format(got=content_type), request, began)
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.strip().isdigit():
-                return reject(400, BAD_LENGTH.format(value=length), request, began)
-            if int(length) > max_payload_bytes:
-                return reject(413, TOO_LARGE.format(limit=max_payload_bytes), request, began)
-        body = await _read_capped(request, max_payload_bytes)
-        if body is None:
-            return reject(413, TOO_LARGE.format(limit=max_payload_bytes), request, began)
-        signature = request.headers.get("x-hub-signature-256")
-        if signature is None:
-            return reject(401, NO_SIGNATURE, request, began)
-        if not verify_signature(secret, body, signature):
-            return reject(401, BAD_SIGNATURE, request, began)
-        try:
-            delivery = parse_delivery(request.headers, body)
-        except MalformedDelivery as exc:
-            return reject(400, str(exc), request, began)
-        return acknowledge(delivery, began)
-
-    def acknowledge(delivery: Delivery, began: float) -> JSONResponse:
+    def _acknowledge(self, delivery: Delivery, began: float) -> JSONResponse:
         if delivery.event == "ping":
             status, outcome, content = 200, "pong", {"ok": True, "event": "ping"}
-        elif not service.dispatcher.handles(delivery.event):
+        elif not self.service.dispatcher.handles(delivery.event):
             status, outcome, content = 200, "ignored", {"ok": True, "ignored": delivery.event}
-        elif service.submit(delivery):
+        elif self.service.submit(delivery):
             status, outcome, content = 202, "queued", {"ok": True, "delivery": delivery.delivery_id}
         else:
             status, outcome, content = 429, "dropped", {"error": OVERLOADED}
@@ -348,27 +329,77 @@ def create_app(
         )
         return JSONResponse(content, status_code=status)
 
+
+async def _health_report(service: WebhookService, health_check: HealthCheck | None) -> dict[str, Any]:
+    """`GET /healthz`: the worker's state and, when configured, whether GitHub accepts us."""
+    worker_ok = service.worker is not None and not service.worker.done()
+    report: dict[str, Any] = {
+        "status": "ok" if worker_ok else "degraded",
+        "worker": "running" if worker_ok else "stopped",
+        "queued": service.depth,
+        "outstanding": service.outstanding,
+        "dispatched": service.dispatched,
+        "failed": service.failed,
+        "uptime_s": round(time.monotonic() - service.started, 1),
+    }
+    if health_check is not None:
+        try:
+            result = await asyncio.to_thread(health_check)
+        except Exception as exc:
+            log.exception("health check raised")
+            result = HealthResult(ok=False, detail=type(exc).__name__)
+        report["github"] = {"ok": result.ok, "detail": result.detail}
+        if not result.ok:
+            report["status"] = "degraded"
+    return report
+
+
+Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _lifespan(service: WebhookService, app_id: int) -> Lifespan:
+    """Start the queue worker (and the dispatcher's own threads) with the app; drain on exit."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.start()
+        if isinstance(service.dispatcher, Background):
+            service.dispatcher.start()
+        log.info("listbot started", extra=fields(app_id=app_id))
+        try:
+            yield
+        finally:
+            await service.stop()
+            if isinstance(service.dispatcher, Background):
+                await asyncio.to_thread(service.dispatcher.stop)
+            log.info("listbot stopped", extra=fields(dispatched=service.dispatched))
+
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    dispatcher: Dispatcher | None = None,
+    *,
+    health_check: HealthCheck | None = None,
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    queue_size: int = DEFAULT_QUEUE_SIZE,
+) -> FastAPI:
+    """Build the service; settings default to the environment, the dispatcher to logging only."""
+    settings = get_settings() if settings is None else settings
+    service = WebhookService(dispatcher or LoggingDispatcher(), queue_size=queue_size)
+    app = FastAPI(
+        title="listbot", lifespan=_lifespan(service, settings.app_id), docs_url=None, redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.service = service
+    app.add_middleware(LastResortMiddleware)
+    app.add_api_route(
+        WEBHOOK_PATH, WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes), methods=["POST"]
+    )
+
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
-        worker_ok = service.worker is not None and not service.worker.done()
-        report: dict[str, Any] = {
-            "status": "ok" if worker_ok else "degraded",
-            "worker": "running" if worker_ok else "stopped",
-            "queued": service.depth,
-            "outstanding": service.outstanding,
-            "dispatched": service.dispatched,
-            "failed": service.failed,
-            "uptime_s": round(time.monotonic() - service.started, 1),
-        }
-        if health_check is not None:
-            try:
-                result = await asyncio.to_thread(health_check)
-            except Exception as exc:
-                log.exception("health check raised")
-                result = HealthResult(ok=False, detail=type(exc).__name__)
-            report["github"] = {"ok": result.ok, "detail": result.detail}
-            if not result.ok:
-                report["status"] = "degraded"
-        return report
+        return await _health_report(service, health_check)
 
     return app
