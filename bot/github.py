@@ -542,10 +542,11 @@ class RepoGateway:
             return True
         if login == self.bot_login or not login:
             return False
-        permission = self.repo.get_collaborator_permission(login)
+        # `role_name`, not `permission`: the legacy `permission` field reports maintain as write.
+        role = self.repo.get_collaborator_role_name(login)
         ranks = {"none": 0, "read": 1, "triage": 1, "write": 2, "maintain": 3, "admin": 4}
         needed = ranks.get(self.rules.command_permission, 2)
-        return ranks.get(str(permission), 0) >= needed
+        return ranks.get(str(role), 0) >= needed
 
     def decline_command(self, number: int, comment_id: int) -> None:
         """Reply once (a redelivery finds the reply by its marker) that the command was not run."""

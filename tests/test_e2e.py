@@ -208,3 +208,21 @@ def test_reopening_a_closed_issue_brings_its_submission_back(listbot: Deployment
     [pull] = listbot.open_pulls()
     assert listbot.list_on(pull.head) == expected_list()
     assert len(listbot.bot_comments(number)) == 1
+
+
+def test_the_maintain_role_may_run_commands_when_the_config_asks_for_it(listbot: Deployment) -> None:
+    """With `commands.permission: maintain`, a maintainer's command runs and a writer's is declined."""
+    config = "commands:\n  permission: maintain\n"
+    listbot.github.push_commit(listbot.repo, "main", {".github/listbot.yml": config}, MAINTAINER, "configure")
+    listbot.github.add_user("mara", "maintain", repo=listbot.repo)
+    number = listbot.file_issue()
+    [pull] = listbot.open_pulls()
+    listbot.github.close_issue(listbot.repo, pull.number, actor=MAINTAINER)
+    listbot.wait_idle()
+    listbot.github.add_comment(listbot.repo, number, MAINTAINER, "/listbot recreate")  # MAINTAINER has write
+    listbot.wait_idle()
+    assert listbot.open_pulls() == []
+    assert any("Sorry" in c.body for c in listbot.bot_comments(number))
+    listbot.github.add_comment(listbot.repo, number, "mara", "/listbot recreate")
+    listbot.wait_idle()
+    assert len(listbot.open_pulls()) == 1
