@@ -660,6 +660,8 @@ def create_tree(api: Api, req: Request, p: dict[str, str]) -> Response:
                 raise ApiError(422, "Invalid request.\n\n'content' must be a string.")
             flat[path] = (str(mode), repo.store.put_blob(entry["content"].encode()))
             continue
+        if "sha" not in entry:
+            raise ApiError(422, "Must supply tree.sha or tree.content")
         sha = entry.get("sha")
         prefix = path + "/"
         if sha is None:
@@ -841,7 +843,7 @@ def _contents_write(api: Api, req: Request, p: dict[str, str], delete: bool) -> 
         raise validation_failed("Commit", "branch", "invalid")
     parent = repo.branch_sha(branch)
     if parent is None and (delete or branch != repo.default_branch or repo.refs):
-        raise ApiError(404 if delete else 422, f"Branch {branch} not found")
+        raise ApiError(404, f"Branch {branch} not found")
     flat = repo.tree_of(parent) if parent else {}
     existing = flat.get(path)
     if delete or existing is not None:
@@ -900,16 +902,27 @@ def list_pulls(api: Api, req: Request, p: dict[str, str]) -> Response:
         pr = issue.pull
         if pr is None or (state != "all" and issue.state != state):
             continue
-        if head is not None:
+        if head is not None and ":" in head:
+            # GitHub ignores a `head` without `owner:` entirely and returns every PR.
             owner, _, branch = head.partition(":")
-            if not branch:
-                continue  # GitHub ignores a head without "owner:" (returns nothing useful)
             if owner.lower() != pr.head_owner.lower() or branch != pr.head_ref:
                 continue
         if base is not None and pr.base_ref != base:
             continue
         items.append(issue)
-    return api.paginate(req, [api.r.pull(repo, i) for i in _sorted_issues(req, items)])
+    return api.paginate(req, [_simple_pull(api.r.pull(repo, i)) for i in _sorted_issues(req, items)])
+
+
+# Fields of a full pull request that GitHub's list endpoint leaves out (`pull-request-simple`):
+# reading them from a listed PR makes a client fetch the PR, as it would on GitHub.
+_NOT_IN_SIMPLE_PULL = (
+    "additions", "changed_files", "comments", "commits", "deletions", "maintainer_can_modify", "mergeable",
+    "mergeable_state", "merged", "merged_by", "rebaseable", "review_comments",
+)
+
+
+def _simple_pull(full: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in full.items() if key not in _NOT_IN_SIMPLE_PULL}
 
 
 @route("POST", r"{REPO}/pulls")
@@ -1182,7 +1195,11 @@ def _edit_issue(api: Api, req: Request, repo: Repo, issue: Issue, body: dict[str
 def update_issue(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
     issue = api.issue(repo, p["number"])
-    _edit_issue(api, req, repo, issue, req.obj(), event="issues")
+    body = req.obj()
+    if issue.pull is not None and body.get("state") == "open" and issue.state == "closed":
+        _check_reopenable(repo, issue.pull)
+    # A PR edited through the issues API still only produces `pull_request` events.
+    _edit_issue(api, req, repo, issue, body, event="pull_request" if issue.pull is not None else "issues")
     return Response(200, api.r.issue(repo, issue))
 
 

@@ -321,6 +321,7 @@ class State:
                 pull = issue.pull
                 if pull and issue.state == "open" and pull.head_ref == branch:
                     self.close_issue(repo, issue, actor, reason=None)
+                    self.emit("pull_request", "closed", repo, actor, issue=issue)
 
     # -- issues ----------------------------------------------------------------------------
     def next_number(self, repo: Repo) -> int:
