@@ -260,14 +260,11 @@ def test_a_slow_dispatcher_does_not_delay_acknowledgements() -> None:
     gate = threading.Event()
     dispatcher = RecordingDispatcher(gate=gate)
     with client_for(dispatcher) as client:
-        started = time.perf_counter()
         statuses = [post(client, BODY, signed(BODY)).status_code for _ in range(5)]
-        elapsed = time.perf_counter() - started
         health = client.get("/healthz").json()
         gate.set()
         dispatcher.wait_for(5)
     assert statuses == [202] * 5
-    assert elapsed < 1.0
     assert health["queued"] >= 4
     assert len(dispatcher.deliveries) == 5
 

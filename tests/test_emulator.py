@@ -194,7 +194,7 @@ def test_duplicate_ref_and_duplicate_pull_are_422(world: World) -> None:
     head = branch_with_change(world)
     with pytest.raises(GithubException) as exc:
         world.repo.create_git_ref("refs/heads/listbot/issue-1", head)
-    assert status_of(exc) == (422, exc.value.data)
+    assert exc.value.status == 422
     assert exc.value.data["message"] == "Reference already exists"
     world.repo.create_pull(title="t", body="b", base="main", head="listbot/issue-1")
     with pytest.raises(GithubException) as exc2:

@@ -38,8 +38,10 @@ def test_a_burst_for_one_issue_collapses_into_one_run() -> None:
     """Jobs submitted while an equal one waits are merged into a single run."""
     ran: list[Work] = []
     gate = threading.Event()
+    busy = threading.Event()
 
     def run(job: Job) -> None:
+        busy.set()
         gate.wait(5)
         assert isinstance(job, Work)
         ran.append(job)
@@ -47,7 +49,7 @@ def test_a_burst_for_one_issue_collapses_into_one_run() -> None:
     queue = WorkQueue(run, workers=1)
     queue.submit(Work(1, 99))  # occupies the only worker until the gate opens
     queue.start()
-    time.sleep(0.05)
+    assert busy.wait(5)
     for tag in "abc":
         queue.submit(Work(1, 7, tag))
     gate.set()
