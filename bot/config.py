@@ -33,6 +33,8 @@ NO_WEBHOOK_KEY = (
 BAD_NUMBER = "{name}={value!r} is not a number: set {name} to a number of seconds (e.g. {example})"
 NEGATIVE_NUMBER = "{name}={value!r} must not be negative"
 BAD_SETTING = "invalid setting {name}: {reason}"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+BAD_LOG_LEVEL = "LISTBOT_LOG_LEVEL={value!r} is not a log level: use one of DEBUG, INFO, WARNING, ERROR"
 
 
 class ConfigError(Exception):
@@ -81,12 +83,36 @@ class Settings(BaseModel):
             if env.get(name, "").strip():
                 values[key] = _seconds(name, env[name], example)
         values["log_level"] = str(values.get("log_level", "INFO")).upper()
+        if values["log_level"] not in LOG_LEVELS:
+            raise ConfigError(BAD_LOG_LEVEL.format(value=values["log_level"]))
+        _check_like_repo_config(values)
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
             first = exc.errors()[0]
             message = BAD_SETTING.format(name=first["loc"][0], reason=first["msg"])
             raise ConfigError(message) from None
+
+
+def _check_like_repo_config(values: Mapping[str, object]) -> None:
+    """The environment's list path, labels and branch prefix obey `.github/listbot.yml`'s rules."""
+    from bot.repo_config import branch_prefix_problem, label_problem, list_path_problem
+
+    checks = (
+        ("LISTBOT_LIST_PATH", "list_path", list_path_problem),
+        ("LISTBOT_SUBMISSION_LABEL", "submission_label", label_problem),
+        ("LISTBOT_NEEDS_CHANGES_LABEL", "needs_changes_label", label_problem),
+        ("LISTBOT_BRANCH_PREFIX", "branch_prefix", branch_prefix_problem),
+    )
+    for name, key, problem_of in checks:
+        if key in values and (why := problem_of(values[key])) is not None:
+            raise ConfigError(BAD_SETTING.format(name=name, reason=why))
+    defaults = Settings.model_fields
+    submission = values.get("submission_label", defaults["submission_label"].default)
+    needs_changes = values.get("needs_changes_label", defaults["needs_changes_label"].default)
+    if submission == needs_changes:
+        reason = "it must differ from the submission label"
+        raise ConfigError(BAD_SETTING.format(name="LISTBOT_NEEDS_CHANGES_LABEL", reason=reason))
 
 
 _OPTIONAL_STR = {
@@ -112,7 +138,7 @@ def _app_id(env: Mapping[str, str]) -> int:
     raw = env.get("APP_ID", "").strip()
     if not raw:
         raise ConfigError(NEED_APP_ID)
-    if not raw.isdigit() or int(raw) <= 0:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) <= 0:
         raise ConfigError(BAD_APP_ID.format(value=raw))
     return int(raw)
 

@@ -77,6 +77,18 @@ def _escape(key: str, value: str) -> str:
     return f"{key}={flat}"
 
 
+def writable_problem(path: Path) -> str | None:
+    """Why `path` could not be written atomically (a temp file beside it), or None if it can."""
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=path.resolve().parent)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(temp_name)
+    return None
+
+
 def write_credentials(path: Path, values: Mapping[str, str]) -> None:
     """Add `values` to `path` atomically with owner-only permissions, keeping its other lines.
 

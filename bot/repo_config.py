@@ -160,7 +160,7 @@ class _Reader:
     # --- keys --------------------------------------------------------------------------------
 
     def _list_path(self, value: object) -> None:
-        why = _list_path_problem(value)
+        why = list_path_problem(value)
         if why:
             self._bad("list_path", value, why, "list/README.md", self.defaults.list_path)
             return
@@ -180,7 +180,7 @@ class _Reader:
             if not isinstance(key, str) or key not in LABEL_KEYS:
                 self._unknown("labels.", key, LABEL_KEYS)
                 continue
-            why = _label_problem(label)
+            why = label_problem(label)
             if why:
                 self._bad(key, label, why, defaults[key], defaults[key], where="labels.")
                 continue
@@ -197,7 +197,7 @@ class _Reader:
         )
 
     def _branch_prefix(self, value: object) -> None:
-        why = _branch_prefix_problem(value)
+        why = branch_prefix_problem(value)
         if why:
             self._bad("branch_prefix", value, why, "listbot/issue-", self.defaults.branch_prefix)
             return
@@ -257,7 +257,7 @@ class _Reader:
         self.rules = replace(self.rules, command_users=frozenset(logins))
 
 
-def _list_path_problem(value: object) -> str | None:
+def list_path_problem(value: object) -> str | None:
     """Why `value` cannot be the list path, or None."""
     if not isinstance(value, str) or not value.strip():
         return "it must be a path to a Markdown file in the repository"
@@ -278,7 +278,7 @@ def _list_path_problem(value: object) -> str | None:
     return None
 
 
-def _label_problem(value: object) -> str | None:
+def label_problem(value: object) -> str | None:
     """Why `value` cannot be a label name, or None."""
     if not isinstance(value, str) or not value.strip():
         return "it must be a label name"
@@ -289,7 +289,7 @@ def _label_problem(value: object) -> str | None:
     return None
 
 
-def _branch_prefix_problem(value: object) -> str | None:
+def branch_prefix_problem(value: object) -> str | None:
     """Why `value` cannot prefix listbot's branch names (`{prefix}{issue}`), or None."""
     if not isinstance(value, str) or not value:
         return "it must be a non-empty branch name prefix"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config import DEFAULT_API_URL, ConfigError, Settings, get_settings
+from bot.config import BAD_LOG_LEVEL, DEFAULT_API_URL, LOG_LEVELS, ConfigError, Settings, get_settings
 from bot.env_file import EnvFileError, env_file_path, has_credentials, load_env_file
 
 EXIT_CONFIG = 2
@@ -65,17 +66,25 @@ def _run_setup(args: argparse.Namespace, env_path: Path) -> int:
     from bot.logging_setup import configure_logging
     from bot.setup import create_setup_app
 
-    configure_logging(os.environ.get("LISTBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO")
+    level = os.environ.get("LISTBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        print(CONFIG_FAILED.format(error=BAD_LOG_LEVEL.format(value=level)), file=sys.stderr)
+        return EXIT_CONFIG
+    configure_logging(level)
+    public_url = os.environ.get("LISTBOT_PUBLIC_URL", "").strip() or None
+    token = secrets.token_urlsafe(18)  # only whoever reads this console may register the app
     app = create_setup_app(
         api_url=os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL,
         env_path=env_path,
-        public_url=os.environ.get("LISTBOT_PUBLIC_URL", "").strip() or None,
+        public_url=public_url,
         webhook_proxy_url=os.environ.get("WEBHOOK_PROXY_URL", "").strip() or None,
+        token=token,
     )
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    base = (public_url or f"http://{shown}:{args.port}").rstrip("/")
     print(
         f"listbot serve: no GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) in the environment "
-        f"or {env_path}: open http://{shown}:{args.port}/ to register the app",
+        f"or {env_path}: open {base}/?token={token} to register the app",
         file=sys.stderr,
     )
     _serve(app, args)

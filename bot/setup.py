@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import html
 import json
 import logging
@@ -23,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from bot.app import WEBHOOK_PATH
 from bot.config import DEFAULT_API_URL
-from bot.env_file import EnvFileError, has_credentials, read_env_file, write_credentials
+from bot.env_file import EnvFileError, has_credentials, read_env_file, writable_problem, write_credentials
 from bot.logging_setup import fields
 
 log = logging.getLogger("listbot.setup")
@@ -66,6 +68,17 @@ CODE_REFUSED = (
     "an hour. Nothing was saved. Start again from the setup page."
 )
 GITHUB_UNREACHABLE = "Could not reach GitHub at {url}: {reason}. Nothing was saved; reload this page to retry."
+GITHUB_BUSY = "GitHub answered {status} (try again shortly). Nothing was saved; reload this page to retry."
+OPEN_PRINTED_ADDRESS = (
+    "This setup page only opens from the address <code>listbot serve</code> printed when it started "
+    "(it ends in <code>?token=…</code>), so nobody else who can reach this service can register an app "
+    "in your name. Copy that address from the console."
+)
+ENV_NOT_WRITABLE = (
+    "{path} cannot be written ({reason}), so the registration was not started: GitHub's one-time code "
+    "would be spent with nowhere to save the key. Make the folder writable or set LISTBOT_ENV_FILE, "
+    "then reload this page."
+)
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 _ORG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
@@ -129,6 +142,10 @@ class Registration:
 class ExchangeError(Exception):
     """The code could not be converted into credentials; the message is for the person."""
 
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable  # the code may still be good: reloading the callback may work
+
 
 def exchange_code(api_url: str, code: str, timeout: float = EXCHANGE_TIMEOUT) -> Registration:
     """`POST /app-manifests/{code}/conversions` (no authentication) and read the new app's credentials."""
@@ -149,10 +166,12 @@ def exchange_code(api_url: str, code: str, timeout: float = EXCHANGE_TIMEOUT) ->
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             data = json.loads(response.read())
     except urllib.error.HTTPError as exc:
+        if exc.code == 429 or exc.code >= 500:
+            raise ExchangeError(GITHUB_BUSY.format(status=exc.code), retryable=True) from None
         raise ExchangeError(CODE_REFUSED.format(status=exc.code)) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or type(exc).__name__
-        raise ExchangeError(GITHUB_UNREACHABLE.format(url=api_url, reason=reason)) from None
+        raise ExchangeError(GITHUB_UNREACHABLE.format(url=api_url, reason=reason), retryable=True) from None
     try:
         return Registration(
             app_id=int(data["id"]),
@@ -210,8 +229,14 @@ def create_setup_app(
     public_url: str | None = None,
     webhook_proxy_url: str | None = None,
     github_url: str | None = None,
+    token: str | None = None,
 ) -> FastAPI:
-    """The setup-mode service: the registration page on `/`, its callback, and helpful refusals."""
+    """The setup-mode service: the registration page on `/`, its callback, and helpful refusals.
+
+    With a `token` (what `listbot serve` prints), the page and so every registration state is
+    handed out only to whoever holds it: someone else who can reach the service cannot plant
+    their own app's credentials.
+    """
     template = manifest if manifest is not None else load_manifest()
     github = (github_url or web_url(api_url)).rstrip("/")
     setup = SetupState()
@@ -222,7 +247,10 @@ def create_setup_app(
         return (public_url or str(request.base_url)).rstrip("/")
 
     @app.get("/", response_class=HTMLResponse)
-    async def page(request: Request, org: str = "") -> HTMLResponse:
+    async def page(request: Request, org: str = "", token: str = "") -> HTMLResponse:
+        if not _token_ok(token):
+            page = _message_page("Open the printed address", OPEN_PRINTED_ADDRESS, raw=True)
+            return HTMLResponse(page, status_code=403)
         if setup.registered is not None:
             return HTMLResponse(_done_page(setup.registered, env_path))
         base = base_of(request)
@@ -239,8 +267,12 @@ def create_setup_app(
             org_error=org_error,
             env_path=env_path,
             webhook_proxy_url=webhook_proxy_url,
+            token=token,
         )
         return HTMLResponse(body)
+
+    def _token_ok(given: str) -> bool:
+        return token is None or hmac.compare_digest(given.encode(), token.encode())
 
     @app.get(CALLBACK_PATH, response_class=HTMLResponse)
     async def callback(request: Request, code: str = "", state: str = "") -> HTMLResponse:
@@ -256,9 +288,16 @@ def create_setup_app(
         except EnvFileError as exc:
             setup.states.restore(state)
             return HTMLResponse(_message_page("Nothing was saved", f"{exc}."), status_code=409)
+        if (problem := writable_problem(env_path)) is not None:
+            setup.states.restore(state)
+            text = ENV_NOT_WRITABLE.format(path=env_path, reason=problem)
+            return HTMLResponse(_message_page("Nothing was saved", text), status_code=409)
         try:
-            registration = exchange_code(api_url, code)
+            # A blocking HTTP call: off the event loop, so /healthz keeps answering meanwhile.
+            registration = await asyncio.to_thread(exchange_code, api_url, code)
         except ExchangeError as exc:
+            if exc.retryable:
+                setup.states.restore(state)
             log.warning("registration failed", extra=fields(reason=str(exc)))
             return HTMLResponse(_message_page("Registration failed", str(exc)), status_code=502)
         try:
@@ -327,11 +366,10 @@ def _html(title: str, body: str) -> str:
     )
 
 
-def _message_page(title: str, text: str) -> str:
-    return _html(
-        f"listbot — {title}",
-        f'<h1>{html.escape(title)}</h1><p id="message">{html.escape(text)}</p><p><a href="/">Back to setup</a></p>',
-    )
+def _message_page(title: str, text: str, *, raw: bool = False) -> str:
+    """A short page; `raw` text is trusted HTML written by listbot itself, never user input."""
+    body = text if raw else html.escape(text)
+    return _html(f"listbot — {title}", f'<h1>{html.escape(title)}</h1><p id="message">{body}</p>')
 
 
 def _manifest_form(form_id: str, action: str, manifest_json: str, label: str) -> str:
@@ -353,8 +391,11 @@ def _setup_page(
     org_error: str,
     env_path: Path,
     webhook_proxy_url: str | None,
+    token: str = "",
 ) -> str:
     e = html.escape
+    home = f"/?token={urllib.parse.quote(token)}" if token else "/"
+    token_input = f'<input type="hidden" name="token" value="{e(token)}">' if token else ""
     manifest = json.loads(manifest_json)
     hook_url = manifest["hook_attributes"]["url"]
     user_action = f"{github}/settings/apps/new?state={urllib.parse.quote(user_state)}"
@@ -372,10 +413,10 @@ def _setup_page(
             f"{github}/organizations/{urllib.parse.quote(org)}/settings/apps/new?state={urllib.parse.quote(org_state)}"
         )
         org_part = _manifest_form("register-org", org_action, manifest_json, f"Register listbot for {org}")
-        org_part += '<p><a href="/">Choose another owner</a></p>'
+        org_part += f'<p><a href="{e(home)}">Choose another owner</a></p>'
     else:
         org_part = (
-            '<form id="choose-org" method="get" action="/">'
+            '<form id="choose-org" method="get" action="/">' + token_input +
             '<label for="org">Organisation name</label> '
             '<input type="text" id="org" name="org" required pattern="[A-Za-z0-9][A-Za-z0-9-]{0,38}" '
             'placeholder="my-org" autocomplete="off"> '

@@ -129,6 +129,11 @@ def test_unreadable_key_file_names_the_variable(tmp_path: Path) -> None:
         ({"LISTBOT_REQUEST_PAUSE": "fast"}, r"^LISTBOT_REQUEST_PAUSE='fast' is not a number"),
         ({"LISTBOT_WRITE_PAUSE": "nan"}, r"^LISTBOT_WRITE_PAUSE='nan' is not a number"),
         ({"LISTBOT_RESYNC_INTERVAL": "-1"}, r"^LISTBOT_RESYNC_INTERVAL='-1' must not be negative"),
+        ({"APP_ID": "\u00b2"}, r"is not a positive integer"),
+        ({"LISTBOT_LOG_LEVEL": "verbose"}, r"^LISTBOT_LOG_LEVEL='VERBOSE' is not a log level"),
+        ({"LISTBOT_LIST_PATH": "../etc/x"}, r"^invalid setting LISTBOT_LIST_PATH: "),
+        ({"LISTBOT_BRANCH_PREFIX": "main-"}, r"^invalid setting LISTBOT_BRANCH_PREFIX: "),
+        ({"LISTBOT_NEEDS_CHANGES_LABEL": "submission"}, r"must differ from the submission label"),
     ],
 )
 def test_bad_settings_name_the_variable_to_set(overrides: dict[str, str], message: str) -> None:

@@ -358,7 +358,7 @@ def test_serve_without_any_credentials_starts_in_setup_mode(
     assert serve.run(ARGS) == 0
     [app] = captured
     assert hasattr(app.state, "setup")
-    assert "open http://127.0.0.1:3999/ to register" in capsys.readouterr().err
+    assert re.search(r"open http://127\.0\.0\.1:3999/\?token=[\w-]{20,} to register", capsys.readouterr().err)
 
 
 def test_serve_with_partial_credentials_stops_with_the_config_error(
@@ -394,3 +394,48 @@ def test_the_environment_wins_over_the_env_file(clean_environ: Path, monkeypatch
     served_app(monkeypatch)
     assert serve.run(ARGS) == 2
     assert os.environ["APP_ID"] == "not-a-number"
+
+
+def test_the_setup_page_opens_only_with_the_printed_token(
+    github_emulator: GitHubEmulator, env_path: Path
+) -> None:
+    """Without the console's token nobody gets the page, so nobody else can obtain a state."""
+    app = create_setup_app(api_url=github_emulator.url, env_path=env_path, public_url=BASE, token="s3cret-token")
+    with TestClient(app) as client:
+        assert client.get("/").status_code == 403
+        assert client.get("/", params={"token": "guess"}).status_code == 403
+        page = client.get("/", params={"token": "s3cret-token"})
+        assert page.status_code == 200
+        assert "register-user" in forms_of(page.text)
+        org_page = client.get("/", params={"token": "s3cret-token", "org": "acme"})
+        assert "register-org" in forms_of(org_page.text)
+
+
+def test_a_transient_github_failure_keeps_the_callback_retryable(env_path: Path) -> None:
+    """When GitHub cannot be reached, reloading the callback retries instead of refusing the state."""
+    app = create_setup_app(api_url="http://127.0.0.1:1", env_path=env_path, public_url=BASE)
+    with TestClient(app) as client:
+        action, _ = forms_of(client.get("/").text)["register-user"]
+        params = {"code": "code-9", "state": state_of(action)}
+        first, second = client.get(CALLBACK_PATH, params=params), client.get(CALLBACK_PATH, params=params)
+    assert (first.status_code, second.status_code) == (502, 502)
+    assert "Could not reach GitHub" in second.text
+    assert not env_path.exists()
+
+
+def test_an_unwritable_env_file_stops_before_the_code_is_spent(
+    github_emulator: GitHubEmulator, tmp_path: Path
+) -> None:
+    """If `.env` cannot be written, the code is not exchanged, so it still works after fixing that."""
+    env_path = tmp_path / "missing-dir" / ".env"
+    app = create_setup_app(api_url=github_emulator.url, env_path=env_path, public_url=BASE)
+    with TestClient(app) as client:
+        action, _ = forms_of(client.get("/").text)["register-user"]
+        github_emulator.register_manifest_code("code-7", app_id=9007)
+        response = client.get(CALLBACK_PATH, params={"code": "code-7", "state": state_of(action)})
+        assert response.status_code == 409
+        assert "cannot be written" in response.text
+        assert "code-7" in github_emulator.state.manifest_codes
+        env_path.parent.mkdir()
+        assert client.get(CALLBACK_PATH, params={"code": "code-7", "state": state_of(action)}).status_code == 200
+    assert env_path.exists()
