@@ -33,6 +33,7 @@ ISSUE_ACTIONS = frozenset(
     {"opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred"}
 )
 PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
+PUSH_COMMITS_LIMIT = 2048
 _COMMAND = re.compile(r"^\s*/listbot\s+(refresh|recreate)\b", re.IGNORECASE)
 T = TypeVar("T")
 
@@ -107,8 +108,8 @@ def _may_touch_the_list(payload: Mapping[str, Any]) -> bool:
     counts; the repository job then reads the configuration at the new head.
     """
     commits = payload.get("commits")
-    if not isinstance(commits, list) or not commits or len(commits) >= 20:
-        return True  # GitHub lists at most 20 commits per push payload
+    if not isinstance(commits, list) or not commits or len(commits) >= PUSH_COMMITS_LIMIT:
+        return True  # a push delivery lists at most 2048 commits: beyond that it cannot tell
     for commit in commits:
         if not isinstance(commit, dict):
             return True

@@ -37,6 +37,9 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
+PUSH_COMMITS_LIMIT = 2048  # GitHub's cap on `commits` in a push delivery (the 20 cap is the Events API's)
+
+
 class WebhookBuilder:
     """Turns a state change into ``(event_name, payload)``."""
 
@@ -118,7 +121,7 @@ class WebhookBuilder:
         shas: list[str] = []
         if not deleted:
             stop = store.ancestors(before) if not created else set()
-            shas = store.log(after, stop)[-20:]
+            shas = store.log(after, stop)[-PUSH_COMMITS_LIMIT:]
         forced = not created and not deleted and not store.is_ancestor(before, after)
         user = self.state.user(sender)
         commits = [self._push_commit(repo, s) for s in shas]
