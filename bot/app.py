@@ -56,6 +56,13 @@ class Dispatcher(Protocol):
 
 
 @runtime_checkable
+class NonBlockingDispatcher(Protocol):
+    """A dispatcher whose `dispatch_now` only schedules work: it is called in the request itself."""
+
+    def dispatch_now(self, delivery: Delivery) -> None: ...
+
+
+@runtime_checkable
 class Background(Protocol):
     """A dispatcher with work of its own (worker threads, a resync loop) to start and stop."""
 
@@ -149,7 +156,10 @@ class WebhookService:
         self.worker = None
 
     def submit(self, delivery: Delivery) -> bool:
-        """Queue a delivery; False when the queue is full."""
+        """Queue a delivery (or hand it straight to a non-blocking dispatcher); False when full."""
+        if isinstance(self.dispatcher, NonBlockingDispatcher):
+            self._dispatch_now(self.dispatcher, delivery)
+            return True
         if self.queue is None or self.worker is None or self.worker.done():
             self.start()
         assert self.queue is not None
@@ -159,6 +169,23 @@ class WebhookService:
             return False
         self.accepted += 1
         return True
+
+    def _dispatch_now(self, dispatcher: NonBlockingDispatcher, delivery: Delivery) -> None:
+        """Turn the delivery into background work at once, so no payload waits in memory."""
+        self.accepted += 1
+        began = time.perf_counter()
+        outcome = "ok"
+        try:
+            dispatcher.dispatch_now(delivery)
+            self.dispatched += 1
+        except Exception:
+            outcome = "error"
+            self.failed += 1
+            log.exception("dispatch failed", extra=fields(**_delivery_fields(delivery)))
+        log.info("delivery dispatched", extra=fields(
+            **_delivery_fields(delivery), outcome=outcome, wait_ms=0.0,
+            duration_ms=round((time.perf_counter() - began) * 1000, 2),
+        ))
 
     @property
     def depth(self) -> int:

@@ -172,6 +172,11 @@ class GitHubApp:
             return self._clients[installation_id]
 
     @property
+    def known_bot_login(self) -> str | None:
+        """The bot's login if already fetched; never calls GitHub."""
+        return self._bot_login
+
+    @property
     def bot_login(self) -> str:
         """`{slug}[bot]`, the login GitHub shows for everything the app writes."""
         if self._bot_login is None:

@@ -120,12 +120,13 @@ def _may_touch_the_list(payload: Mapping[str, Any]) -> bool:
     return False
 
 
-def _issue_of_pull(pull: Mapping[str, Any], rules: Rules, bot_login: str) -> int | None:
+def _issue_of_pull(pull: Mapping[str, Any], rules: Rules, bot_login: str | None) -> int | None:
     """The submission issue behind a listbot PR: from its hidden marker, else its branch name.
 
-    The marker works whatever branch prefix the repository's own configuration chose.
+    The marker works whatever branch prefix the repository's own configuration chose. With the
+    bot's login unknown, any author is accepted: the reconcile re-checks the PR's author.
     """
-    if (pull.get("user") or {}).get("login") != bot_login:
+    if bot_login is not None and (pull.get("user") or {}).get("login") != bot_login:
         return None
     marker = read_marker(PULL_KIND, str(pull.get("body") or ""))
     if marker and isinstance(marker.get("issue"), int):
@@ -133,7 +134,7 @@ def _issue_of_pull(pull: Mapping[str, Any], rules: Rules, bot_login: str) -> int
     return rules.issue_of_branch(str((pull.get("head") or {}).get("ref", "")))
 
 
-def jobs_for(delivery: Delivery, rules: Rules, bot_login: str) -> list[Job] | str:
+def jobs_for(delivery: Delivery, rules: Rules, bot_login: str | None) -> list[Job] | str:
     """The jobs a delivery asks for, or why it asks for nothing."""
     payload = delivery.payload
     repo = payload.get("repository") or {}
@@ -220,6 +221,7 @@ class Reconciler:
         while not self._stop.is_set():
             self._resyncing = True
             try:
+                self._with_retries(lambda: self.app.bot_login)
                 self.resync_all()
             except Exception:
                 log.exception("resync failed; it runs again at the next interval")
@@ -245,7 +247,15 @@ class Reconciler:
 
     def dispatch(self, delivery: Delivery) -> None:
         """Turn a delivery into queued jobs; the work happens on the worker threads."""
-        found = jobs_for(delivery, self.rules, self.app.bot_login)
+        self.dispatch_now(delivery)
+
+    def dispatch_now(self, delivery: Delivery) -> None:
+        """Queue the delivery's jobs without any I/O, so it can run inside the webhook request.
+
+        Until the bot's login is known (the resync thread fetches it first), listbot's own
+        events are not recognised and cause a harmless extra look at their issue.
+        """
+        found = jobs_for(delivery, self.rules, self.app.known_bot_login)
         if isinstance(found, str):
             log.info("delivery ignored", extra=fields(delivery_id=delivery.delivery_id, reason=found))
             return
