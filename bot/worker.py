@@ -73,7 +73,9 @@ class WorkQueue:
                 self._waiting[job.key] = self._waiting[job.key].merge(job)
             else:
                 self._waiting[job.key] = job
-            self._cond.notify_all()
+                # One waiting worker is enough for one new job; a worker that finishes a job
+                # wakes everyone, since that may unblock jobs of its installation.
+                self._cond.notify()
 
     def submit_later(self, job: Job, delay: float) -> None:
         """Submit a job after `delay` seconds (a follow-up check); counted as pending meanwhile."""
