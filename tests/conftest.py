@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -22,3 +23,9 @@ def github_emulator() -> Iterator[GitHubEmulator]:
     """A fresh GitHub REST API emulator on a random local port, stopped after the test."""
     with GitHubEmulator() as emulator:
         yield emulator
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Silence logging once tests are done: daemon threads of stopped services must not print
+    after pytest's closing summary line."""
+    logging.disable(logging.CRITICAL)
