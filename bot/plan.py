@@ -312,10 +312,10 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
     branch = None
     if not branch_current:
         branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.paper.title, issue))
-    pull_current = bool(
-        pull and branch_current and pull.state == "open"
-        and pull.title == title and pull.body == want.body(issue, pull.head_sha)
-    )
+    # The marker says the PR was written for exactly this list: its title and body are then ours
+    # already, or a maintainer's edits, which listbot does not fight.
+    pull_current = bool(pull and branch_current and pull.state == "open")
+
     def proposed(pull_number: int | None) -> str:
         return messages.proposed_comment(issue, pull_number or 0, proposal.paper.title, proposal.paper.section)
 

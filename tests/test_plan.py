@@ -201,3 +201,10 @@ def test_a_pull_whose_list_would_fail_lint_is_not_opened() -> None:
     assert plan.status is not None
     assert "listbot lint" in plan.status(None)
     assert "2021" in plan.status(None)
+
+
+def test_a_maintainers_edit_of_the_pull_body_is_left_alone() -> None:
+    """When the PR's marker matches the list, an edited title or body is not rewritten."""
+    edited = replace(right_pull(), title="Add paper: RadRotator (tweaked)", body=right_pull().body + "\n\nLGTM")
+    status = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
+    assert plan_issue(observed(pull=edited, status=status), paper_form(), RULES, TODAY).is_noop
