@@ -380,11 +380,13 @@ class RepoGateway:
         pull_number = observed.pull.number if observed.pull else None
         if plan.close_pull is not None and observed.pull is not None:
             self._close_pull(observed.pull.number, plan.close_pull)
+        reopened = False
         if plan.reopen_pull and observed.pull is not None:
             pull_number = self._reopen_pull(observed.pull)
+            reopened = pull_number is not None
         head_sha = observed.pull.head_sha if observed.pull else ""
         if plan.branch is not None:
-            head_sha = self._write_branch(number, plan.branch, observed)
+            head_sha = self._write_branch(number, plan.branch, observed, branch_exists=reopened)
         if plan.pull is not None:
             body = plan.pull.body(number, head_sha)
             pull_number = self._upsert_pull(number, pull_number, plan.pull.title, body)
@@ -426,11 +428,12 @@ class RepoGateway:
             return None
         return view.number
 
-    def _write_branch(self, number: int, write: BranchWrite, observed: Observed) -> str:
+    def _write_branch(self, number: int, write: BranchWrite, observed: Observed, branch_exists: bool) -> str:
         """One commit on top of the base holding the new list; the branch points at it."""
         branch = self.rules.branch(number)
-        if observed.pull is None or observed.pull.state != "open":
-            created = self._create_branch_with_contents(branch, write)
+        if not branch_exists and (observed.pull is None or observed.pull.state != "open"):
+            # With no PR at all, a branch that already exists means another process is on it.
+            created = self._create_branch_with_contents(branch, write, expect_new=observed.pull is None)
             if created is not None:
                 return created
         # Rewrite atomically (tree, commit, then move the ref) so an open PR never shows a
@@ -447,7 +450,7 @@ class RepoGateway:
         self._point_branch(branch, str(commit["sha"]))
         return str(commit["sha"])
 
-    def _create_branch_with_contents(self, branch: str, write: BranchWrite) -> str | None:
+    def _create_branch_with_contents(self, branch: str, write: BranchWrite, expect_new: bool) -> str | None:
         """Create the branch at the base and commit the list with the contents API (2 writes).
 
         Returns None when the branch already exists, so the caller rewrites it atomically.
@@ -456,7 +459,7 @@ class RepoGateway:
             self.repo.create_git_ref(f"refs/heads/{branch}", write.base_sha)
         except GithubException as error:
             if ALREADY_EXISTS_REF in _status_of(error)[1]:
-                self.contended = True
+                self.contended = self.contended or expect_new
                 return None
             raise
         found = self._file_at(self.rules.list_path, write.base_sha)
@@ -514,6 +517,9 @@ class RepoGateway:
             # This run won GitHub's compare-and-swap on the branch and the PR: no other process
             # is posting for this issue, so there is nothing to read back.
             return
+        # Not the PR's creator: the creator may still be about to post its own status, after
+        # this read-back; the follow-up check the reconciler schedules then removes the double.
+        self.contended = True
         # Another replica may have posted one at the same moment: keep the oldest, drop the rest.
         for surplus in self._status_comments(issue.number)[1:]:
             self._delete_comment(issue, surplus.id)
@@ -571,4 +577,7 @@ class RepoGateway:
         marker = read_marker(messages.STATUS_KIND, current.body) if current else None
         pull = marker.get("pull") if marker else None
         known = pull if isinstance(pull, int) else None
-        self._upsert_status(issue, current, messages.retrying_comment(number, reason, known))
+        text = messages.retrying_comment(number, reason, known)
+        # Keep what the last status recorded about who closed the PR.
+        text = messages.with_marker_fields(text, {"listbot_closed": bool(marker and marker.get("listbot_closed"))})
+        self._upsert_status(issue, current, text)

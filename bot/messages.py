@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.markers import write_marker
+from bot.markers import read_marker, write_marker
 from bot.sanitize import code_block, defuse_references, neutralise
 from bot.submission import FieldProblem
 
@@ -54,7 +54,8 @@ PULL_CLOSED_INVALID = (
 
 
 def _status(text: str, issue: int, state: str, pull: int | None = None) -> str:
-    return f"{text}\n\n{write_marker(STATUS_KIND, {'issue': issue, 'state': state, 'pull': pull})}"
+    marker = {"issue": issue, "state": state, "pull": pull, "listbot_closed": False}
+    return f"{text}\n\n{write_marker(STATUS_KIND, marker)}"
 
 
 def invalid_comment(issue: int, problems: Iterable[FieldProblem], pull: int | None = None) -> str:
@@ -101,6 +102,15 @@ def retrying_comment(issue: int, reason: str, pull: int | None) -> str:
 CONFIG_PROBLEMS = (
     "**Note for maintainers:** `.github/listbot.yml` has problems; listbot used safe defaults for:"
 )
+
+
+def with_marker_fields(status: str, extra: dict[str, object]) -> str:
+    """A status comment whose hidden marker also carries `extra` fields."""
+    marker = read_marker(STATUS_KIND, status)
+    if marker is None:
+        return status
+    text, _, _ = status.rpartition("\n\n<!-- listbot:")
+    return f"{text}\n\n{write_marker(STATUS_KIND, marker | extra)}"
 
 
 def with_config_problems(status: str, problems: Iterable[str]) -> str:

@@ -170,17 +170,35 @@ def _entries_in_body(number: int, body: str) -> tuple[ListedEntry, ...]:
     return tuple(listed_entries(ListDocument(f"## {OPEN_PULL_SECTION} #{number}\n\n{entry}\n")))
 
 
-def _status_if_changed(observed: Observed, render: Callable[[int | None], str]) -> Callable[[int | None], str] | None:
-    """The status renderer, unless the current comment already says exactly that.
+def _listbot_closed(observed: Observed) -> bool:
+    """Whether listbot itself closed the (still closed) PR, as its status marker records.
 
-    Problems with the repository's configuration are appended, so maintainers see them too.
+    Only such a PR may be reopened; one a maintainer closed stays closed whatever the submitter
+    does next, until a maintainer runs `/listbot recreate`.
     """
-    if observed.config_problems:
-        plain, problems = render, observed.config_problems
-        render = lambda pull: messages.with_config_problems(plain(pull), problems)  # noqa: E731
+    pull = observed.pull
+    marker = read_marker(messages.STATUS_KIND, observed.status.body) if observed.status else None
+    if pull is None or pull.state != "closed" or pull.merged or not marker:
+        return False
+    return marker.get("listbot_closed") is True and marker.get("pull") == pull.number
+
+
+def _finish_status(plan: Plan, observed: Observed) -> Plan:
+    """Add what every status carries (the PR's provenance, configuration problems), then drop
+    the status from the plan when the current comment already says exactly that."""
+    if plan.status is None or observed.issue.gone:
+        return replace(plan, status=None)
+    render = plan.status
+    closed_by_listbot = plan.close_pull is not None or (_listbot_closed(observed) and not plan.reopen_pull)
+    problems = observed.config_problems
+
+    def finished(pull: int | None) -> str:
+        text = messages.with_marker_fields(render(pull), {"listbot_closed": closed_by_listbot})
+        return messages.with_config_problems(text, problems) if problems else text
+
     current = observed.status.body if observed.status else None
-    pull = observed.pull.number if observed.pull else None
-    return None if current == render(pull) else render
+    unchanged = current == finished(observed.pull.number if observed.pull else None)
+    return replace(plan, status=None if unchanged else finished)
 
 
 def _with_labels(plan: Plan, observed: Observed, rules: Rules, needs_changes: bool) -> Plan:
@@ -203,16 +221,16 @@ def _plan_closed(observed: Observed) -> Plan:
     issue, pull = observed.issue.number, observed.pull
     if pull is not None and pull.merged:
         merged = _fixed(messages.merged_comment(issue, pull.number, _title(pull)))
-        return Plan("merged", delete_branch=True, status=_status_if_changed(observed, merged))
+        return Plan("merged", delete_branch=True, status=merged)
     if pull is None:
         if observed.status is None:
             return Plan("closed before any pull request")
-        return Plan("closed", status=_status_if_changed(observed, _fixed(messages.closed_comment(issue, None))))
+        return Plan("closed", status=_fixed(messages.closed_comment(issue, None)))
     return Plan(
         "closed unmerged",
         close_pull="" if pull.state == "open" else None,
         delete_branch=True,
-        status=_status_if_changed(observed, _fixed(messages.closed_comment(issue, pull.number))),
+        status=_fixed(messages.closed_comment(issue, pull.number)),
     )
 
 
@@ -248,7 +266,7 @@ def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]
         is_open = pull.state == "open"
         return Plan(
             "landed meanwhile", close_pull=text if is_open else None, delete_branch=is_open,
-            status=_status_if_changed(observed, _fixed(text)),
+            status=_fixed(text),
         )
     close = None
     if pull is not None and pull.state == "open" and not pull.merged:
@@ -256,7 +274,7 @@ def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]
     plan = Plan(
         "invalid",
         close_pull=close,
-        status=_status_if_changed(observed, _fixed(messages.invalid_comment(issue, problems, _number(pull)))),
+        status=_fixed(messages.invalid_comment(issue, problems, _number(pull))),
     )
     return _with_labels(plan, observed, rules, needs_changes=True)
 
@@ -275,31 +293,19 @@ def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: b
     return _with_labels(plan, observed, rules, needs_changes=False)
 
 
-def _status_state(observed: Observed) -> str | None:
-    """The state listbot last recorded in its status comment (e.g. `needs-changes`)."""
-    marker = read_marker(messages.STATUS_KIND, observed.status.body) if observed.status else None
-    state = marker.get("state") if marker else None
-    return state if isinstance(state, str) else None
-
-
-# Status states in which listbot itself closed the PR, and so may reopen it.
-_CLOSED_BY_LISTBOT = frozenset({"needs-changes", "closed", "already-listed"})
-
-
 def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
     issue, pull, base = observed.issue.number, observed.pull, observed.base
-    closed_by_maintainer = _status_state(observed) not in _CLOSED_BY_LISTBOT
-    if pull is not None and pull.state == "closed" and not rebuild and closed_by_maintainer:
+    if pull is not None and pull.state == "closed" and not rebuild and not _listbot_closed(observed):
         # A maintainer closed the PR: that is a decision, not drift to repair.
         closed = _fixed(messages.maintainer_closed_comment(issue, pull.number))
-        return Plan("pull request closed by a maintainer", status=_status_if_changed(observed, closed))
+        return Plan("pull request closed by a maintainer", status=closed)
     if pull is not None and pull.state == "open" and observed.branch_foreign:
         hands_off = _fixed(messages.hands_off_comment(issue, pull.number, rules.branch(issue)))
-        return Plan("branch changed by someone else", status=_status_if_changed(observed, hands_off))
+        return Plan("branch changed by someone else", status=hands_off)
     findings = _new_lint_findings(proposal.before, proposal.after)
     if findings:
         lint_failed = _fixed(messages.lint_failed_comment(issue, findings, _number(pull)))
-        return Plan("would fail lint", status=_status_if_changed(observed, lint_failed))
+        return Plan("would fail lint", status=lint_failed)
 
     list_hash = fingerprint(proposal.after)
     marker = read_marker(messages.PULL_KIND, pull.body) if pull else None
@@ -324,7 +330,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         reopen_pull=bool(pull and pull.state == "closed"),
         branch=branch,
         pull=None if pull_current else want,
-        status=_status_if_changed(observed, proposed),
+        status=proposed,
     )
 
 
@@ -341,9 +347,14 @@ def plan_issue(
     issue = observed.issue
     if issue.gone:
         pull = observed.pull
-        if pull is None or pull.merged:
+        if pull is not None and pull.merged:
             return Plan("issue gone")
-        return Plan("issue gone", close_pull="" if pull.state == "open" else None, delete_branch=True)
+        return Plan("issue gone", close_pull="" if pull and pull.state == "open" else None, delete_branch=True)
+    return _finish_status(_plan_by_state(observed, form, rules, today, rebuild), observed)
+
+
+def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None, rebuild: bool) -> Plan:
+    issue = observed.issue
     if not is_submission(issue, form, rules):
         return Plan("not a submission")
     if issue.state == "closed" or (observed.pull is not None and observed.pull.merged):

@@ -141,7 +141,7 @@ def jobs_for(delivery: Delivery, rules: Rules, bot_login: str | None) -> list[Jo
     installation, name = delivery.installation_id, delivery.repository
     if installation is None or not name:
         return "no installation or repository"
-    if delivery.sender_login == bot_login:
+    if bot_login is not None and delivery.sender_login == bot_login:
         return "caused by listbot itself"
     branch = str(repo.get("default_branch") or "main")
     issue_number = delivery.issue_number

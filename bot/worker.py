@@ -66,25 +66,29 @@ class WorkQueue:
 
     def submit(self, job: Job) -> None:
         with self._cond:
-            if job.key in self._running_keys:
-                earlier = self._after_running.get(job.key)
-                self._after_running[job.key] = earlier.merge(job) if earlier else job
-            elif job.key in self._waiting:
-                self._waiting[job.key] = self._waiting[job.key].merge(job)
-            else:
-                self._waiting[job.key] = job
-                # One waiting worker is enough for one new job; a worker that finishes a job
-                # wakes everyone, since that may unblock jobs of its installation.
-                self._cond.notify()
+            self._submit_locked(job)
+
+    def _submit_locked(self, job: Job) -> None:
+        """Queue or merge a job; the caller holds `self._cond`."""
+        if job.key in self._running_keys:
+            earlier = self._after_running.get(job.key)
+            self._after_running[job.key] = earlier.merge(job) if earlier else job
+        elif job.key in self._waiting:
+            self._waiting[job.key] = self._waiting[job.key].merge(job)
+        else:
+            self._waiting[job.key] = job
+            # One waiting worker is enough for one new job; a worker that finishes a job
+            # wakes everyone, since that may unblock jobs of its installation.
+            self._cond.notify()
 
     def submit_later(self, job: Job, delay: float) -> None:
         """Submit a job after `delay` seconds (a follow-up check); counted as pending meanwhile."""
 
         def fire() -> None:
-            with self._cond:
+            with self._cond:  # hand over in one step, so pending() never reads a false 0
                 self._scheduled -= 1
-            if not self._stopping:
-                self.submit(job)
+                if not self._stopping:
+                    self._submit_locked(job)
 
         with self._cond:
             self._scheduled += 1

@@ -94,3 +94,12 @@ def test_ordinary_comments_schedule_nothing(repo: GitHubEmulator) -> None:
     comment = repo.add_comment(REPO, number, "octocat", "Thanks! /listbot is great")
     event, payload = repo.webhook("issue_comment", "created", REPO, issue=number, comment=comment)
     assert jobs_for(delivery(event, payload), Rules(), BOT) == "not a listbot command"
+
+
+def test_a_delivery_without_a_sender_is_not_mistaken_for_listbots_own(repo: GitHubEmulator) -> None:
+    """With the bot's login still unknown, a delivery lacking a sender is still scheduled."""
+    number = repo.create_issue(REPO, "octocat", "Paper", issue_body(), ["submission"])
+    event, payload = repo.webhook("issues", "opened", REPO, issue=number)
+    del payload["sender"]
+    found = jobs_for(delivery(event, payload), Rules(), None)
+    assert not isinstance(found, str)

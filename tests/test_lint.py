@@ -338,13 +338,14 @@ def _broken_lists(draw: st.DrawFn) -> str:
             del lines[index]
         elif damage == "space":
             lines[index] += draw(st.sampled_from([" ", "\t", "  "]))
-        elif damage == "toc":
+        elif damage == "toc" and lines[3].lstrip().startswith("- ["):
             del lines[3]
+            papers -= 1
         elif damage == "move" and lines[index].startswith("**P"):
             end = lines.index("", index) if "" in lines[index:] else len(lines)
             block = lines[index:end]
             del lines[index:end]
-            papers = lines.index("## Papers")
+            papers = next(i for i, line in enumerate(lines) if line.rstrip() == "## Papers")
             lines[papers + 1:papers + 1] = ["", *block]
     return "\n".join(lines)
 

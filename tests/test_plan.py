@@ -82,7 +82,9 @@ def test_an_invalid_edit_closes_the_pull_and_labels_the_issue() -> None:
     assert plan.labels_add == {"needs-changes"}
     assert plan.branch is None
     assert plan.status is not None
-    assert read_marker("status", plan.status(None)) == {"issue": 7, "state": "needs-changes", "pull": 9}
+    assert read_marker("status", plan.status(None)) == {
+        "issue": 7, "state": "needs-changes", "pull": 9, "listbot_closed": True,
+    }
 
 
 def test_a_paper_that_landed_on_main_closes_the_pull() -> None:
@@ -158,7 +160,7 @@ def test_a_pull_closed_by_a_maintainer_is_not_reopened() -> None:
 def test_a_pull_listbot_closed_is_reopened_with_a_fresh_branch() -> None:
     """When listbot closed the PR (invalid edit) and the issue is fixed, it reopens and rewrites it."""
     closed = replace(right_pull(), state="closed")
-    status = messages.invalid_comment(7, [], 9)
+    status = messages.with_marker_fields(messages.invalid_comment(7, [], 9), {"listbot_closed": True})
     plan = plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY)
     assert plan.reopen_pull
     assert plan.branch is not None
@@ -208,3 +210,30 @@ def test_a_maintainers_edit_of_the_pull_body_is_left_alone() -> None:
     edited = replace(right_pull(), title="Add paper: RadRotator (tweaked)", body=right_pull().body + "\n\nLGTM")
     status = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
     assert plan_issue(observed(pull=edited, status=status), paper_form(), RULES, TODAY).is_noop
+
+
+def test_a_maintainers_close_survives_an_invalid_edit_and_a_fix() -> None:
+    """After a maintainer closes the PR, breaking and fixing the issue does not bring it back."""
+    closed = replace(right_pull(), state="closed")
+    proposed = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
+    first = plan_issue(observed(pull=closed, status=proposed), paper_form(), RULES, TODAY)
+    assert first.status is not None
+    broken = plan_issue(observed(pull=closed, status=first.status(9), paper_url="nope"), paper_form(), RULES, TODAY)
+    assert broken.status is not None
+    fixed = plan_issue(observed(pull=closed, status=broken.status(9)), paper_form(), RULES, TODAY)
+    assert not fixed.reopen_pull
+    assert fixed.branch is None
+    assert fixed.pull is None
+
+
+def test_a_pull_listbot_closed_stays_revivable_after_a_failed_run() -> None:
+    """A retry notice keeps the record that listbot closed the PR, so a fix still reopens it."""
+    closed = replace(right_pull(), state="closed")
+    retrying = messages.with_marker_fields(messages.retrying_comment(7, "HTTP 502", 9), {"listbot_closed": True})
+    assert plan_issue(observed(pull=closed, status=retrying), paper_form(), RULES, TODAY).reopen_pull
+
+
+def test_a_deleted_issue_with_a_closed_pull_still_loses_its_branch() -> None:
+    """An issue that is gone gets its branch deleted even when its PR was already closed."""
+    gone = replace(observed(), issue=IssueView(7, "", "", "closed", gone=True))
+    assert plan_issue(gone, paper_form(), RULES, TODAY).delete_branch
