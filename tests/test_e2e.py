@@ -226,3 +226,21 @@ def test_the_maintain_role_may_run_commands_when_the_config_asks_for_it(listbot:
     listbot.github.add_comment(listbot.repo, number, "mara", "/listbot recreate")
     listbot.wait_idle()
     assert len(listbot.open_pulls()) == 1
+
+
+def test_a_maintainers_close_outlasts_the_submitters_edits_and_reopens(listbot: Deployment) -> None:
+    """After a maintainer closes the PR, neither an invalid-then-fixed edit nor closing and
+    reopening the issue brings a PR back."""
+    number = listbot.file_issue()
+    [pull] = listbot.open_pulls()
+    listbot.github.close_issue(listbot.repo, pull.number, actor=MAINTAINER)
+    listbot.wait_idle()
+    listbot.edit_issue(number, paper_url="ftp://example.org/paper")
+    listbot.edit_issue(number)
+    assert listbot.open_pulls() == []
+    listbot.github.close_issue(listbot.repo, number, actor=CONTRIBUTOR)
+    listbot.wait_idle()
+    listbot.github.reopen_issue(listbot.repo, number, actor=CONTRIBUTOR)
+    listbot.wait_idle()
+    assert listbot.open_pulls() == []
+    assert len(listbot.bot_comments(number)) == 1
