@@ -479,3 +479,26 @@ def test_events_are_delivered_signed_to_a_webhook_url(world: World) -> None:
     while not world.em.deliveries and time.monotonic() < deadline:
         time.sleep(0.01)
     assert world.em.deliveries[0].status == 202
+
+
+def test_a_jwt_issued_by_the_client_id_is_accepted(world: World) -> None:
+    """GitHub accepts the app's client ID in place of its numeric id as the JWT issuer."""
+    key = serialization.load_pem_private_key(world.pem.encode(), password=None)
+    client_id = world.em.app(APP_ID).client_id
+    r = httpx.get(f"{world.em.url}/app", headers={"Authorization": f"Bearer {make_jwt(key, client_id)}"})
+    assert r.status_code == 200
+    assert r.json()["id"] == APP_ID
+
+
+def test_a_reader_cannot_close_someone_elses_issue_or_delete_their_comment(world: World) -> None:
+    """People with read access may edit their own issues and comments, not anyone else's."""
+    world.em.add_user("reader", "read")
+    number = world.em.create_issue(REPO, "mona", "Someone else's", "body")
+    comment = world.em.add_comment(REPO, number, "mona", "hello")
+    own = world.em.create_issue(REPO, "reader", "Mine", "body")
+    headers = {"Authorization": f"token {world.em.user_token('reader')}"}
+    base = f"{world.em.url}/repos/{REPO}"
+    assert httpx.patch(f"{base}/issues/{number}", json={"state": "closed"}, headers=headers).status_code == 403
+    assert httpx.delete(f"{base}/issues/comments/{comment}", headers=headers).status_code == 403
+    assert httpx.post(f"{base}/issues/{number}/labels", json={"labels": ["x"]}, headers=headers).status_code == 403
+    assert httpx.patch(f"{base}/issues/{own}", json={"state": "closed"}, headers=headers).status_code == 200

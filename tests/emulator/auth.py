@@ -56,6 +56,9 @@ def verify_jwt(state: State, token: str) -> App:
     except (TypeError, ValueError):
         app_id = None
     app = state.apps.get(app_id) if app_id is not None else None
+    if app is None and isinstance(iss, str):
+        # Since 2024 GitHub also accepts the app's client ID as the issuer.
+        app = next((candidate for candidate in state.apps.values() if candidate.client_id == iss), None)
     if app is None:
         raise ApiError(401, "Integration not found" if iss is not None else "'Issuer' claim ('iss') must be an Integer")
     try:

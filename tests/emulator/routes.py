@@ -1191,10 +1191,30 @@ def _edit_issue(api: Api, req: Request, repo: Repo, issue: Issue, body: dict[str
             api.state.emit(event, "reopened", repo, actor, issue=issue)
 
 
+def _require_user_role(api: Api, req: Request, repo: Repo, roles: tuple[str, ...], author: str | None = None) -> None:
+    """People (not apps) need a role for issue writes, unless they wrote the thing themselves.
+
+    GitHub: issue owners and people with push access or the triage role can edit an issue;
+    labels need triage; someone else's comment needs write access to delete.
+    """
+    if req.caller.kind != "user":
+        return
+    actor = api.actor(req)
+    if author is not None and author.lower() == actor.lower():
+        return
+    if api.state.permission(repo, actor) not in roles:
+        raise ApiError(403, "Resource not accessible by personal access token")
+
+
+_TRIAGE_UP = ("admin", "maintain", "write", "triage")
+_WRITE_UP = ("admin", "maintain", "write")
+
+
 @route("PATCH", r"{REPO}/issues/(?P<number>\d+)")
 def update_issue(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
     issue = api.issue(repo, p["number"])
+    _require_user_role(api, req, repo, _TRIAGE_UP, author=issue.user)
     body = req.obj()
     if issue.pull is not None and body.get("state") == "open" and issue.state == "closed":
         _check_reopenable(repo, issue.pull)
@@ -1277,6 +1297,7 @@ def update_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
 def delete_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
     comment = _comment(api, repo, p["id"])
+    _require_user_role(api, req, repo, _WRITE_UP, author=comment.user)
     del repo.comments[comment.id]
     repo.issues[comment.issue_number].comment_ids.remove(comment.id)
     return Response(204)
@@ -1295,6 +1316,7 @@ def get_issue_labels(api: Api, req: Request, p: dict[str, str]) -> Response:
 
 def _add_labels(api: Api, req: Request, p: dict[str, str], replace: bool) -> Response:
     repo = api.repo(req, p, "issues", write=True)
+    _require_user_role(api, req, repo, _TRIAGE_UP)
     issue = api.issue(repo, p["number"])
     names = _labels_arg(req.json())
     if replace:
@@ -1328,6 +1350,7 @@ def set_labels(api: Api, req: Request, p: dict[str, str]) -> Response:
 @route("DELETE", r"{REPO}/issues/(?P<number>\d+)/labels")
 def clear_labels(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
+    _require_user_role(api, req, repo, _TRIAGE_UP)
     api.issue(repo, p["number"]).labels = []
     return Response(204)
 
@@ -1335,6 +1358,7 @@ def clear_labels(api: Api, req: Request, p: dict[str, str]) -> Response:
 @route("DELETE", r"{REPO}/issues/(?P<number>\d+)/labels/(?P<name>.+)")
 def remove_label(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
+    _require_user_role(api, req, repo, _TRIAGE_UP)
     issue = api.issue(repo, p["number"])
     match = next((n for n in issue.labels if n.lower() == p["name"].lower()), None)
     if match is None:
