@@ -173,12 +173,15 @@ def screenshots(tmp_path: Path) -> Path:
     return target
 
 
+TOKEN = "console-printed-token"  # what `listbot serve` prints in setup mode; the page needs it
+
+
 @contextlib.contextmanager
 def setup_service(
     github_emulator: GitHubEmulator, env_path: Path, received: list[dict[str, Any]]
 ) -> Iterator[str]:
     with serving(fake_github_web(github_emulator, received)) as (web, _):
-        app = create_setup_app(api_url=github_emulator.url, env_path=env_path, github_url=web)
+        app = create_setup_app(api_url=github_emulator.url, env_path=env_path, github_url=web, token=TOKEN)
         with serving(app) as (url, _):
             yield url
 
@@ -191,7 +194,7 @@ def test_a_person_registers_the_app_for_their_account_in_a_browser(
     env_path = tmp_path / ".env"
     received: list[dict[str, Any]] = []
     with setup_service(github_emulator, env_path, received) as url, chromium(tmp_path / "profile") as browser:
-        browser.go(url + "/")
+        browser.go(f"{url}/?token={TOKEN}")
         assert "Register listbot as a GitHub App" in browser.text("h1")
         assert browser.text("#hook-url") == f"{url}/api/github/webhooks"
         assert "WEBHOOK_PROXY_URL" in browser.text("#local-warning")
@@ -218,7 +221,7 @@ def test_a_person_registers_the_app_for_an_organisation_in_a_browser(
     env_path = tmp_path / ".env"
     received: list[dict[str, Any]] = []
     with setup_service(github_emulator, env_path, received) as url, chromium(tmp_path / "profile") as browser:
-        browser.go(url + "/")
+        browser.go(f"{url}/?token={TOKEN}")
         browser.type("#org", "acme-lab")
         browser.click("#choose-org button")
         browser.wait_for("#register-org")
@@ -237,7 +240,18 @@ def test_setup_page_fits_a_narrow_window(github_emulator: GitHubEmulator, tmp_pa
         setup_service(github_emulator, tmp_path / ".env", []) as url,
         chromium(tmp_path / "profile", width=390, height=900) as browser,
     ):
-        browser.go(url + "/")
+        browser.go(f"{url}/?token={TOKEN}")
         browser.screenshot(screenshots / "setup-page-narrow.png")
         overflow = browser.run("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+@pytest.mark.e2e
+def test_without_the_printed_token_the_browser_gets_no_registration_form(
+    github_emulator: GitHubEmulator, tmp_path: Path
+) -> None:
+    """Opening the service without the console's token shows where to find it, and no form."""
+    with setup_service(github_emulator, tmp_path / ".env", []) as url, chromium(tmp_path / "profile") as browser:
+        browser.go(url + "/")
+        assert browser.text("h1") == "Open the printed address"
+        assert "?token=" in browser.text("#message")
