@@ -17,7 +17,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -29,12 +28,11 @@ from bot.template import TEMPLATE_PATH, render_template
 from bot.wiring import build_app
 from tests.emulator import GitHubEmulator
 from tests.emulator.webhooks import delivery_headers, encode
-from tests.factories import issue_body
+from tests.factories import SEED, issue_body
 from tests.servers import serving
 
 REPO = "acme/cxr-list"
 LIST_PATH = "list/README.md"
-SEED = (Path(__file__).parent / "fixtures" / "list_seed.md").read_text(encoding="utf-8")
 MAINTAINER = "mona"
 CONTRIBUTOR = "octocat"
 IDLE_TIMEOUT = 30.0

@@ -11,7 +11,9 @@ from bot.template import render_template
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST_PATH = ROOT / "list" / "README.md"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+SEED_PATH = Path(__file__).resolve().parent / "fixtures" / "list_seed.md"
+# The list as it stood when the golden files were made: tests edit this, never the live list.
+SEED = SEED_PATH.read_bytes().decode("utf-8")
 TODAY = dt.date(2026, 11, 28)
 
 

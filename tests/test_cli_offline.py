@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.factories import ROOT, issue_body
-
-SEED = Path(__file__).parent / "fixtures" / "list_seed.md"
+from tests.factories import ROOT, SEED_PATH, issue_body
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A copy of the seed list and a valid issue body in a temporary folder."""
-    (tmp_path / "list.md").write_bytes(SEED.read_bytes())
+    (tmp_path / "list.md").write_bytes(SEED_PATH.read_bytes())
     (tmp_path / "body.md").write_text(issue_body(), encoding="utf-8")
     return tmp_path
 
@@ -30,7 +28,7 @@ def test_preview_prints_the_diff_and_writes_nothing(workspace: Path, capsys: pyt
     assert code == 0
     assert out.startswith("--- a/")
     assert "+**RadRotator: Chest X-ray Report Generation with Rotating Experts**" in out
-    assert (workspace / "list.md").read_bytes() == SEED.read_bytes()
+    assert (workspace / "list.md").read_bytes() == SEED_PATH.read_bytes()
 
 
 def test_apply_writes_the_entry_once(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,7 +51,7 @@ def test_invalid_submission_exits_1_with_per_field_messages(
     err = capsys.readouterr().err
     assert "Paper link: only http:// and https:// links" in err
     assert "Publication date:" in err
-    assert (workspace / "list.md").read_bytes() == SEED.read_bytes()
+    assert (workspace / "list.md").read_bytes() == SEED_PATH.read_bytes()
 
 
 def test_usage_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,7 +91,7 @@ def test_form_parse_prints_json_keyed_by_field_id(workspace: Path) -> None:
 
 def test_apply_keeps_a_crlf_list_crlf(workspace: Path) -> None:
     """`apply` on a CRLF list writes CRLF lines and changes no other byte."""
-    crlf = SEED.read_bytes().replace(b"\n", b"\r\n")
+    crlf = SEED_PATH.read_bytes().replace(b"\n", b"\r\n")
     (workspace / "list.md").write_bytes(crlf)
     assert main(["apply", str(workspace / "body.md"), "--list", str(workspace / "list.md")]) == 0
     after = (workspace / "list.md").read_bytes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,7 @@ from bot.duplicates import entry_keys, fold_title, listed_entries
 from bot.proposal import propose
 from bot.submission import SubmissionError
 from bot.urls import arxiv_id, doi, normalised_url
-from tests.factories import TODAY, paper_values
-
-SEED = (Path(__file__).parent / "fixtures" / "list_seed.md").read_bytes().decode("utf-8")
+from tests.factories import SEED, TODAY, paper_values
 
 
 def refusal(**overrides: Any) -> dict[str, str]:

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.proposal import propose
-from tests.deployment import CONTRIBUTOR, MAINTAINER, SEED, Deployment, deployed
+from tests.deployment import CONTRIBUTOR, MAINTAINER, Deployment, deployed
 from tests.emulator import GitHubEmulator
 from tests.emulator.webhooks import delivery_headers, encode
-from tests.factories import TODAY, paper_values
+from tests.factories import SEED, TODAY, paper_values
 
 pytestmark = pytest.mark.e2e
 

@@ -15,9 +15,9 @@ import pytest
 from bot import lint
 from bot.markers import read_marker
 from bot.proposal import propose
-from tests.deployment import CONTRIBUTOR, LIST_PATH, MAINTAINER, REPO, SEED, Deployment, deployed
+from tests.deployment import CONTRIBUTOR, LIST_PATH, MAINTAINER, REPO, Deployment, deployed
 from tests.emulator import GitHubEmulator
-from tests.factories import TODAY, paper_values
+from tests.factories import SEED, TODAY, paper_values
 
 pytestmark = pytest.mark.e2e
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from bot import messages
 from bot.markers import fingerprint, read_marker
 from bot.plan import BaseView, CommentView, IssueView, Observed, PullView, Rules, plan_issue, proposed_entries
 from bot.proposal import propose
-from tests.factories import TODAY, issue_body, paper_form, paper_values
+from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
 
-SEED = (Path(__file__).parent / "fixtures" / "list_seed.md").read_bytes().decode("utf-8")
 RULES = Rules()
 BASE = BaseView("main", "a" * 40, SEED)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +13,7 @@ from hypothesis import strategies as st
 from bot.document import ListDocument
 from bot.proposal import propose
 from bot.submission import SubmissionError
-from tests.factories import TODAY
-
-SEED = (Path(__file__).parent / "fixtures" / "list_seed.md").read_bytes().decode("utf-8")
+from tests.factories import SEED, TODAY
 
 _WORD = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=12)
 _TITLE = st.lists(_WORD, min_size=2, max_size=8).map(" ".join).filter(lambda t: not t[0].isdigit())

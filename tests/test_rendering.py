@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,10 +9,8 @@ import pytest
 from bot.entry import render_paper
 from bot.proposal import propose
 from bot.submission import validate_paper
-from tests.factories import TODAY, paper_values
+from tests.factories import SEED, TODAY, paper_values
 from tests.golden_files import assert_golden
-
-SEED = (Path(__file__).parent / "fixtures" / "list_seed.md").read_bytes().decode("utf-8")
 
 RENDER_CASES: dict[str, dict[str, Any]] = {
     "github_code": {},
