@@ -269,7 +269,7 @@ def measure_listbot(key: str, secret: str, count: int, workdir: Path) -> Result:
     port = free_port()
     env = os.environ | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
                         "LISTBOT_LOG_LEVEL": "INFO", "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "bot.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
     return measure("listbot", cmd, env, REPO, port, secret.encode(), count,
                    workdir / "listbot.log")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import mistune
 
 from bench.synthetic import make_list
-from bot.cli import main as listbot
+from bot.cli.main import main as listbot
 from tests.factories import issue_body
 
 

@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import lint  # noqa: E402
-from bot.markers import read_marker  # noqa: E402
-from bot.proposal import propose  # noqa: E402
+from bot.core import lint  # noqa: E402
+from bot.core.markers import read_marker  # noqa: E402
+from bot.core.proposal import propose  # noqa: E402
+from bot.emulator import GitHubEmulator  # noqa: E402
 from tests.deployment import CONTRIBUTOR, LIST_PATH, REPO, prepare_repository  # noqa: E402
-from tests.emulator import GitHubEmulator  # noqa: E402
 from tests.factories import issue_body, paper_values  # noqa: E402
 
 LISTBOT = ROOT / ".venv" / "bin" / "listbot"

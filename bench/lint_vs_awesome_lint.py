@@ -43,7 +43,7 @@ def _median(command: list[str], cwd: Path, runs: int) -> tuple[float, str]:
 
 
 def _listbot(path: Path) -> list[str]:
-    return [sys.executable, "-m", "bot.cli", "lint", str(path)]
+    return [sys.executable, "-m", "bot.cli.main", "lint", str(path)]
 
 
 def _listbot_findings(output: str) -> Counter[str]:

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.emulator import GitHubEmulator, RecordedRequest  # noqa: E402
 from tests.deployment import REPO, Deployment, deployed  # noqa: E402
-from tests.emulator import GitHubEmulator, RecordedRequest  # noqa: E402
 
 NEW_SUBMISSION_GOAL = 7  # issue 3: at most 7 REST calls for a new valid submission
 OTHER_SUBMISSIONS = 3  # open listbot PRs already in the repository, so the resync has work to look at

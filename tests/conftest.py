@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-from tests.emulator import GitHubEmulator
+from bot.emulator import GitHubEmulator
 
 # CI replays the same examples every run (a red CI always means a change broke something);
 # locally hypothesis keeps exploring new ones. No deadlines: CI machines are shared.

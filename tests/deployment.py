@@ -22,12 +22,12 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from bot.config import Settings
-from bot.markers import read_marker
-from bot.template import TEMPLATE_PATH, render_template
-from bot.wiring import build_app
-from tests.emulator import GitHubEmulator
-from tests.emulator.webhooks import delivery_headers, encode
+from bot.core.markers import read_marker
+from bot.core.template import TEMPLATE_PATH, render_template
+from bot.emulator import GitHubEmulator
+from bot.emulator.webhooks import delivery_headers, encode
+from bot.service.settings import Settings
+from bot.service.wiring import build_app
 from tests.factories import SEED, issue_body
 from tests.servers import serving
 

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from bot.forms import IssueForm, form_from_yaml, render_issue_body
-from bot.template import render_template
+from bot.core.forms import IssueForm, form_from_yaml, render_issue_body
+from bot.core.template import render_template
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST_PATH = ROOT / "list" / "README.md"

@@ -1,4 +1,4 @@
-"""Tests for bot.app: the webhook endpoint, the background worker, health and logs."""
+"""Tests for bot.service.app: the webhook endpoint, the background worker, health and logs."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from bot.app import WEBHOOK_PATH, Dispatcher, HealthResult, LoggingDispatcher, create_app
-from bot.config import Settings
-from bot.logging_setup import configure_logging
-from bot.webhook import Delivery, sign
+from bot.core.webhook import Delivery, sign
+from bot.service.app import WEBHOOK_PATH, Dispatcher, HealthResult, LoggingDispatcher, create_app
+from bot.service.logs import configure_logging
+from bot.service.settings import Settings
 from tests.servers import serving as real_server
 
 SECRET = "test-webhook-secret-5b1e"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.factories import ROOT, SEED_PATH, issue_body
 
 
@@ -80,7 +80,7 @@ def test_committed_template_is_current() -> None:
 def test_form_parse_prints_json_keyed_by_field_id(workspace: Path) -> None:
     """`listbot form parse` prints the body as JSON keyed by field id, leaving empty fields out."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "form", "parse", str(workspace / "body.md"),
+        [sys.executable, "-m", "bot.cli.main", "form", "parse", str(workspace / "body.md"),
          "--template", str(ROOT / ".github/ISSUE_TEMPLATE/paper.yml")],
         capture_output=True, text=True, check=True,
     )

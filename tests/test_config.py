@@ -1,4 +1,4 @@
-"""Tests for bot.config: settings from the environment and their error messages."""
+"""Tests for bot.service.settings: settings from the environment and their error messages."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from bot import config, serve
-from bot.config import ConfigError, Settings, get_settings
+from bot.service import serve
+from bot.service import settings as config
+from bot.service.settings import ConfigError, Settings, get_settings
 
 SECRET = "hook-secret-7f3a9c"
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import DateError, PartialDate, parse_date, parse_house_date, year_in_text
+from bot.core.dates import DateError, PartialDate, parse_date, parse_house_date, year_in_text
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.document import ListDocument
-from bot.duplicates import entry_keys, fold_title, listed_entries
-from bot.proposal import propose
-from bot.submission import SubmissionError
-from bot.urls import arxiv_id, doi, normalised_url
+from bot.core.document import ListDocument
+from bot.core.duplicates import entry_keys, fold_title, listed_entries
+from bot.core.proposal import propose
+from bot.core.submission import SubmissionError
+from bot.core.urls import arxiv_id, doi, normalised_url
 from tests.factories import SEED, TODAY, paper_values
 
 

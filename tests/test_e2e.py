@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.proposal import propose
+from bot.core.proposal import propose
+from bot.emulator import GitHubEmulator
+from bot.emulator.webhooks import delivery_headers, encode
 from tests.deployment import CONTRIBUTOR, MAINTAINER, Deployment, deployed
-from tests.emulator import GitHubEmulator
-from tests.emulator.webhooks import delivery_headers, encode
 from tests.factories import SEED, TODAY, paper_values
 
 pytestmark = pytest.mark.e2e

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot import lint
-from bot.markers import read_marker
-from bot.proposal import propose
+from bot.core import lint
+from bot.core.markers import read_marker
+from bot.core.proposal import propose
+from bot.emulator import GitHubEmulator
 from tests.deployment import CONTRIBUTOR, LIST_PATH, MAINTAINER, REPO, Deployment, deployed
-from tests.emulator import GitHubEmulator
 from tests.factories import SEED, TODAY, paper_values
 
 pytestmark = pytest.mark.e2e

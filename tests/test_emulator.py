@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from github import Auth, Github, GithubException, GithubIntegration, InputGitTreeElement
 from github.Repository import Repository
 
-from tests.emulator import GitHubEmulator
+from bot.emulator import GitHubEmulator
 
 APP_ID = 4242
 REPO = "octo/awesome"

@@ -1,4 +1,4 @@
-"""Tests for bot.forms: issue-form templates, and parsing and rendering issue bodies."""
+"""Tests for bot.core.forms: issue-form templates, and parsing and rendering issue bodies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.forms import (
+from bot.core.forms import (
     FieldValue,
     IssueForm,
     form_from_yaml,

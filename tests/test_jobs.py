@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.plan import Rules
-from bot.reconcile import CommandJob, IssueJob, RepoJob, jobs_for
-from bot.webhook import Delivery, parse_delivery
-from bot.worker import Job
-from tests.emulator import GitHubEmulator
+from bot.core.plan import Rules
+from bot.core.webhook import Delivery, parse_delivery
+from bot.emulator import GitHubEmulator
+from bot.service.reconciler import CommandJob, IssueJob, RepoJob, jobs_for
+from bot.service.worker import Job
 from tests.factories import issue_body
 
 BOT = "listbot[bot]"

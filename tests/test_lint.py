@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import make_list
-from bot.cli import main
-from bot.document import ListDocument
-from bot.lint import FIXABLE, RULES, fix, lint
-from bot.proposal import propose
+from bot.cli.main import main
+from bot.core.document import ListDocument
+from bot.core.lint import FIXABLE, RULES, fix, lint
+from bot.core.proposal import propose
 from tests.factories import ROOT, TODAY, committed_list, paper_values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"

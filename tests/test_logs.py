@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
-from bot.logging_setup import REDACTED, configure_logging
+from bot.cli.main import main
+from bot.emulator import GitHubEmulator
+from bot.service.logs import REDACTED, configure_logging
 from tests.deployment import REPO, Deployment, deployed
-from tests.emulator import GitHubEmulator
 
 pytestmark = pytest.mark.e2e
 

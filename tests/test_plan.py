@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot import messages
-from bot.markers import fingerprint, read_marker
-from bot.plan import BaseView, CommentView, IssueView, Observed, PullView, Rules, plan_issue, proposed_entries
-from bot.proposal import propose
+from bot.core import messages
+from bot.core.markers import fingerprint, read_marker
+from bot.core.plan import BaseView, CommentView, IssueView, Observed, PullView, Rules, plan_issue, proposed_entries
+from bot.core.proposal import propose
 from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
 
 RULES = Rules()

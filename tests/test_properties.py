@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.document import ListDocument
-from bot.proposal import propose
-from bot.submission import SubmissionError
+from bot.core.document import ListDocument
+from bot.core.proposal import propose
+from bot.core.submission import SubmissionError
 from tests.factories import SEED, TODAY
 
 _WORD = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=12)

@@ -20,11 +20,11 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot import serve
-from bot.config import Settings, get_settings
-from bot.env_file import CREDENTIAL_KEYS, EnvFileError, parse_env, read_env_file, write_credentials
-from bot.logging_setup import configure_logging
-from bot.setup import (
+from bot.emulator import GitHubEmulator
+from bot.service import serve
+from bot.service.env_file import CREDENTIAL_KEYS, EnvFileError, parse_env, read_env_file, write_credentials
+from bot.service.logs import configure_logging
+from bot.service.registration import (
     CALLBACK_PATH,
     DEFAULT_MANIFEST,
     build_manifest,
@@ -32,8 +32,8 @@ from bot.setup import (
     load_manifest,
     web_url,
 )
-from bot.wiring import build_app
-from tests.emulator import GitHubEmulator
+from bot.service.settings import Settings, get_settings
+from bot.service.wiring import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://listbot.test"

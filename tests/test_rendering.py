@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from bot.entry import render_paper
-from bot.proposal import propose
-from bot.submission import validate_paper
+from bot.core.entry import render_paper
+from bot.core.proposal import propose
+from bot.core.submission import validate_paper
 from tests.factories import SEED, TODAY, paper_values
 from tests.golden_files import assert_golden
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WEBHOOK_PATH, create_app
-from bot.cli import main
+from bot.cli.main import main
+from bot.service.app import WEBHOOK_PATH, create_app
 from tests.test_app import SECRET, RecordingDispatcher, issues_payload, make_settings, serving
 
 

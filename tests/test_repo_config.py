@@ -1,4 +1,4 @@
-"""Tests for bot.repo_config: `.github/listbot.yml` over the defaults, and clear problems."""
+"""Tests for bot.core.repo_config: `.github/listbot.yml` over the defaults, and clear problems."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.plan import Rules
-from bot.repo_config import CONFIG_PATH, MAX_CONFIG_BYTES, parse_repo_config
+from bot.core.plan import Rules
+from bot.core.repo_config import CONFIG_PATH, MAX_CONFIG_BYTES, parse_repo_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = Rules()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from github import GithubException
 
-from bot.retry import RetryPolicy, rate_limit_wait, retry_delay
+from bot.gateway.retry import RetryPolicy, rate_limit_wait, retry_delay
 
 POLICY = RetryPolicy(attempts=4, base_delay=1.0, max_delay=5.0, secondary_wait=60.0)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.markers import read_marker, write_marker
-from bot.sanitize import code_block, neutralise
+from bot.core.markers import read_marker, write_marker
+from bot.core.sanitize import code_block, neutralise
 
 
 def test_mentions_are_broken() -> None:

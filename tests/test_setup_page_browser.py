@@ -21,9 +21,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
-from bot.env_file import read_env_file
-from bot.setup import create_setup_app
-from tests.emulator import GitHubEmulator
+from bot.emulator import GitHubEmulator
+from bot.service.env_file import read_env_file
+from bot.service.registration import create_setup_app
 from tests.servers import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.submission import SubmissionError, validate_paper
+from bot.core.submission import SubmissionError, validate_paper
 from tests.factories import TODAY, paper_values
 
 

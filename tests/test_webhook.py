@@ -1,4 +1,4 @@
-"""Tests for bot.webhook: signature checking and delivery parsing."""
+"""Tests for bot.core.webhook: signature checking and delivery parsing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.webhook import Delivery, MalformedDelivery, parse_delivery, sign, verify_signature
+from bot.core.webhook import Delivery, MalformedDelivery, parse_delivery, sign, verify_signature
 
 VECTOR_SECRET = b"It's a Secret to Everybody"
 VECTOR_BODY = b"Hello, World!"

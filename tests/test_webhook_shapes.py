@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import GitHubEmulator
+from bot.emulator import GitHubEmulator
 
 EXAMPLES = json.loads((Path(__file__).parent / "fixtures" / "webhooks" / "octokit-example-keys.json").read_text())
 REPO = "octo/list"

@@ -7,7 +7,7 @@ import time
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
-from bot.worker import Job, WorkQueue
+from bot.service.worker import Job, WorkQueue
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.dates import PartialDate, parse_house_date, year_in_text
-from bot.submission import PaperSubmission
+from bot.core.dates import PartialDate, parse_house_date, year_in_text
+from bot.core.submission import PaperSubmission
 
 BADGE = (
     "[![GitHub stars](https://img.shields.io/github/stars/{owner}/{repo}.svg"

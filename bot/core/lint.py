@@ -34,13 +34,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.dates import DateError, parse_date, parse_house_date, year_in_text
-from bot.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
-from bot.duplicates import ListedEntry, find_duplicates, listed_entries
-from bot.entry import BADGE, BADGE_PATTERN, read_paper
-from bot.placement import insert_paper
-from bot.textrules import invisible_characters
-from bot.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
+from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
+from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
+from bot.core.duplicates import ListedEntry, find_duplicates, listed_entries
+from bot.core.entry import BADGE, BADGE_PATTERN, read_paper
+from bot.core.placement import insert_paper
+from bot.core.textrules import invisible_characters
+from bot.core.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
 
 DATASETS_HEADING = "Datasets"
 

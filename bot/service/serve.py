@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config import BAD_LOG_LEVEL, DEFAULT_API_URL, LOG_LEVELS, ConfigError, Settings, get_settings
-from bot.env_file import EnvFileError, env_file_path, has_credentials, load_env_file
+from bot.service.env_file import EnvFileError, env_file_path, has_credentials, load_env_file
+from bot.service.settings import BAD_LOG_LEVEL, DEFAULT_API_URL, LOG_LEVELS, ConfigError, Settings, get_settings
 
 EXIT_CONFIG = 2
 CONFIG_FAILED = "listbot serve: configuration error: {error}"
@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
 
-    from bot.logging_setup import configure_logging
-    from bot.wiring import build_app
+    from bot.service.logs import configure_logging
+    from bot.service.wiring import build_app
 
     configure_logging(settings.log_level, secrets=secrets_of(settings))
     _serve(build_app(settings), args)
@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_setup(args: argparse.Namespace, env_path: Path) -> int:
     """Serve the registration page until the person has registered the app and restarts."""
-    from bot.logging_setup import configure_logging
-    from bot.setup import create_setup_app
+    from bot.service.logs import configure_logging
+    from bot.service.registration import create_setup_app
 
     level = os.environ.get("LISTBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in LOG_LEVELS:

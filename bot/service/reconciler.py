@@ -14,17 +14,17 @@ from typing import Any, TypeVar
 
 from github import BadCredentialsException
 
-from bot.forms import IssueForm, form_from_yaml
-from bot.github import GitHubApp, RepoGateway
-from bot.logging_setup import fields
-from bot.markers import read_marker
-from bot.messages import PULL_KIND
-from bot.plan import Plan, Rules, plan_issue
-from bot.repo_config import CONFIG_PATH
-from bot.retry import RetryPolicy, retry_delay
-from bot.template import render_template
-from bot.webhook import Delivery
-from bot.worker import Job, WorkQueue
+from bot.core.forms import IssueForm, form_from_yaml
+from bot.core.logfields import fields
+from bot.core.markers import read_marker
+from bot.core.messages import PULL_KIND
+from bot.core.plan import Plan, Rules, plan_issue
+from bot.core.repo_config import CONFIG_PATH
+from bot.core.template import render_template
+from bot.core.webhook import Delivery
+from bot.gateway.github import GitHubApp, RepoGateway
+from bot.gateway.retry import RetryPolicy, retry_delay
+from bot.service.worker import Job, WorkQueue
 
 log = logging.getLogger("listbot.reconcile")
 

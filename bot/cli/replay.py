@@ -11,7 +11,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from bot.webhook import sign
+from bot.core.webhook import sign
 
 EXIT_OK = 0
 EXIT_FAILED = 1

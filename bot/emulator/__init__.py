@@ -1,4 +1,9 @@
-"""A faithful GitHub REST API emulator for tests, spoken to by unmodified PyGithub."""
+"""A GitHub REST API emulator: a real HTTP server that the tests, benches and `listbot demo` run.
+
+Infrastructure, not a test: it keeps real git objects and SHAs, GitHub's status codes and error
+bodies, pagination, app JWT checks and webhook deliveries, so unmodified PyGithub can drive it.
+It imports nothing from the rest of listbot.
+"""
 
 from .emulator import CommentView, Delivery, GitHubEmulator, Hook, IssueView, PullView
 from .faults import Faults

@@ -96,7 +96,7 @@ class Settings(BaseModel):
 
 def _check_like_repo_config(values: Mapping[str, object]) -> None:
     """The environment's list path, labels and branch prefix obey `.github/listbot.yml`'s rules."""
-    from bot.repo_config import branch_prefix_problem, label_problem, list_path_problem
+    from bot.core.repo_config import branch_prefix_problem, label_problem, list_path_problem
 
     checks = (
         ("LISTBOT_LIST_PATH", "list_path", list_path_problem),

@@ -9,7 +9,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-FIELDS_ATTR = "fields"
+from bot.core.logfields import FIELDS_ATTR
+
 REDACTED = "[redacted]"
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
@@ -17,10 +18,6 @@ _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None)).keys()
 ) | {"message", "asctime", "taskName", "color_message"}
 
-
-def fields(**values: object) -> dict[str, Any]:
-    """Build the `extra=` mapping that attaches structured fields to one log call."""
-    return {FIELDS_ATTR: values}
 
 
 class JsonFormatter(logging.Formatter):

@@ -7,10 +7,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.document import ListDocument
-from bot.entry import read_paper
-from bot.submission import PaperSubmission
-from bot.urls import identity_keys
+from bot.core.document import ListDocument
+from bot.core.entry import read_paper
+from bot.core.submission import PaperSubmission
+from bot.core.urls import identity_keys
 
 _DATASET = re.compile(r"\[[^\]]*\]\s*(.+?)\s*\[\[")
 _ANY_LINK = re.compile(r"\]\((https?://[^)\s]+)\)")

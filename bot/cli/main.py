@@ -7,11 +7,6 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-# Exit statuses shared by every command (scripts rely on them).
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-
 DEFAULT_LIST_PATH = "list/README.md"
 
 CommandFunc = Callable[[argparse.Namespace], int]
@@ -37,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     for name, target, help_text in (
-        ("preview", "bot.commands:preview", "print the unified diff a PR would contain"),
-        ("apply", "bot.commands:apply", "write the submission into the list"),
+        ("preview", "bot.cli.offline:preview", "print the unified diff a PR would contain"),
+        ("apply", "bot.cli.offline:apply", "write the submission into the list"),
     ):
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument("body", metavar="BODY", help="file holding the issue body ('-' for stdin)")
@@ -52,24 +47,24 @@ def build_parser() -> argparse.ArgumentParser:
     template = sub.add_parser("template", help="write the issue form generated from the schema")
     template.add_argument("--check", action="store_true", help="exit 1 if the committed form is stale")
     template.add_argument("--output", default=None, metavar="PATH", help="where the form lives")
-    template.set_defaults(func=_lazy("bot.commands:template"))
+    template.set_defaults(func=_lazy("bot.cli.offline:template"))
 
     form = sub.add_parser("form", help="issue-form tools")
     form_sub = form.add_subparsers(dest="form_command", required=True, metavar="ACTION")
     parse = form_sub.add_parser("parse", help="print an issue body as JSON keyed by field id")
     parse.add_argument("body", metavar="BODY", help="file holding the issue body ('-' for stdin)")
     parse.add_argument("--template", required=True, metavar="TEMPLATE", help="issue form YAML")
-    parse.set_defaults(func=_lazy("bot.commands:form_parse"))
+    parse.set_defaults(func=_lazy("bot.cli.offline:form_parse"))
 
     lint = sub.add_parser("lint", help="check the list against its house style")
     lint.add_argument("path", nargs="?", default=DEFAULT_LIST_PATH, metavar="PATH")
     lint.add_argument("--fix", action="store_true", help="repair what needs no judgement")
-    lint.set_defaults(func=_lazy("bot.lint_cli:run"))
+    lint.set_defaults(func=_lazy("bot.cli.lint:run"))
 
     serve = sub.add_parser("serve", help="run the GitHub App webhook service")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a service listens on all interfaces
     serve.add_argument("--port", type=int, default=3000)
-    serve.set_defaults(func=_lazy("bot.serve:run"))
+    serve.set_defaults(func=_lazy("bot.service.serve:run"))
 
     replay = sub.add_parser("replay", help="send a signed delivery to a running service")
     replay.add_argument("payload", metavar="PAYLOAD.json")
@@ -79,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret", default=None, metavar="SECRET",
         help="webhook secret to sign with (default: $WEBHOOK_SECRET)",
     )
-    replay.set_defaults(func=_lazy("bot.replay:run"))
+    replay.set_defaults(func=_lazy("bot.cli.replay:run"))
     return parser
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from bot.submission import PAPER_FIELDS, FieldSpec
+from bot.core.submission import PAPER_FIELDS, FieldSpec
 
 TEMPLATE_PATH = ".github/ISSUE_TEMPLATE/paper.yml"
 SUBMISSION_LABEL = "submission"

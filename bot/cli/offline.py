@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from bot.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from bot.forms import IssueForm, form_from_yaml, load_form, parse_issue_body
-from bot.proposal import Proposal, propose
-from bot.submission import SubmissionError
-from bot.template import TEMPLATE_PATH, render_template
+from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from bot.core.forms import IssueForm, form_from_yaml, load_form, parse_issue_body
+from bot.core.proposal import Proposal, propose
+from bot.core.submission import SubmissionError
+from bot.core.template import TEMPLATE_PATH, render_template
 
 
 class UsageError(Exception):

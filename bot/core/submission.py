@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from bot import dates, textrules, urls
+from bot.core import dates, textrules, urls
 
 
 @dataclass(frozen=True)

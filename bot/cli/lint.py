@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from bot.lint import fix, lint
+from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from bot.core.lint import fix, lint
 
 MISSING_FILE = "listbot: `{path}` does not exist."
 UNREADABLE_FILE = "listbot: cannot read `{path}`: {error}."

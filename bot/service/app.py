@@ -15,9 +15,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.config import Settings, get_settings
-from bot.logging_setup import fields
-from bot.webhook import Delivery, MalformedDelivery, parse_delivery, verify_signature
+from bot.core.logfields import fields
+from bot.core.webhook import Delivery, MalformedDelivery, parse_delivery, verify_signature
+from bot.service.settings import Settings, get_settings
 
 log = logging.getLogger("listbot.app")
 

@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from bot import lint, messages
-from bot.document import ListDocument
-from bot.duplicates import ListedEntry, listed_entries
-from bot.forms import IssueForm, parse_issue
-from bot.markers import fingerprint, read_marker
-from bot.proposal import Proposal, propose
-from bot.submission import FieldProblem, SubmissionError
+from bot.core import lint, messages
+from bot.core.document import ListDocument
+from bot.core.duplicates import ListedEntry, listed_entries
+from bot.core.forms import IssueForm, parse_issue
+from bot.core.markers import fingerprint, read_marker
+from bot.core.proposal import Proposal, propose
+from bot.core.submission import FieldProblem, SubmissionError
 
 OPEN_PULL_SECTION = "Open pull request"
 _FENCED_ENTRY = re.compile(r"^(`{3,})markdown\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)

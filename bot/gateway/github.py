@@ -18,11 +18,11 @@ from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
-from bot import messages
-from bot.forms import IssueForm
-from bot.logging_setup import fields
-from bot.markers import read_marker, write_marker
-from bot.plan import (
+from bot.core import messages
+from bot.core.forms import IssueForm
+from bot.core.logfields import fields
+from bot.core.markers import read_marker, write_marker
+from bot.core.plan import (
     BaseView,
     BranchWrite,
     CommentView,
@@ -34,8 +34,8 @@ from bot.plan import (
     is_submission,
     proposed_entries,
 )
-from bot.repo_config import CONFIG_PATH, parse_repo_config
-from bot.retry import RetryPolicy
+from bot.core.repo_config import CONFIG_PATH, parse_repo_config
+from bot.gateway.retry import RetryPolicy
 
 log = logging.getLogger("listbot.github")
 

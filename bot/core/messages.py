@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.markers import read_marker, write_marker
-from bot.sanitize import code_block, defuse_references, neutralise
-from bot.submission import FieldProblem
+from bot.core.markers import read_marker, write_marker
+from bot.core.sanitize import code_block, defuse_references, neutralise
+from bot.core.submission import FieldProblem
 
 STATUS_KIND = "status"
 PULL_KIND = "pull"

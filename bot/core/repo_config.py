@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.plan import Rules
+from bot.core.plan import Rules
 
 CONFIG_PATH = ".github/listbot.yml"
 MAX_CONFIG_BYTES = 64 * 1024

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from github import GithubException
 
-from bot.app import HealthResult, create_app
-from bot.config import Settings
-from bot.github import ClientOptions, GitHubApp
-from bot.plan import Rules
-from bot.reconcile import Reconciler
-from bot.retry import RetryPolicy
+from bot.core.plan import Rules
+from bot.gateway.github import ClientOptions, GitHubApp
+from bot.gateway.retry import RetryPolicy
+from bot.service.app import HealthResult, create_app
+from bot.service.reconciler import Reconciler
+from bot.service.settings import Settings
 
 
 def rules_from(settings: Settings) -> Rules:

@@ -23,10 +23,10 @@ import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from bot.app import WEBHOOK_PATH
-from bot.config import DEFAULT_API_URL
-from bot.env_file import EnvFileError, has_credentials, read_env_file, writable_problem, write_credentials
-from bot.logging_setup import fields
+from bot.core.logfields import fields
+from bot.service.app import WEBHOOK_PATH
+from bot.service.env_file import EnvFileError, has_credentials, read_env_file, writable_problem, write_credentials
+from bot.service.settings import DEFAULT_API_URL
 
 log = logging.getLogger("listbot.setup")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.document import PAPERS_HEADING, Heading, ListDocument, github_anchor, toc_items
-from bot.entry import read_paper
+from bot.core.document import PAPERS_HEADING, Heading, ListDocument, github_anchor, toc_items
+from bot.core.entry import read_paper
 
 
 class PlacementError(ValueError):

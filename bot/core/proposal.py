@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.document import ListDocument
-from bot.duplicates import Duplicate, ListedEntry, find_duplicates, listed_entries, submission_keys
-from bot.entry import render_paper
-from bot.placement import Insertion, PlacementError, insert_paper
-from bot.submission import (
+from bot.core.document import ListDocument
+from bot.core.duplicates import Duplicate, ListedEntry, find_duplicates, listed_entries, submission_keys
+from bot.core.entry import render_paper
+from bot.core.placement import Insertion, PlacementError, insert_paper
+from bot.core.submission import (
     PAPER_FIELDS,
     FieldProblem,
     PaperSubmission,

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Protocol
 
-from bot.logging_setup import fields
+from bot.core.logfields import fields
 
 log = logging.getLogger("listbot.worker")
 

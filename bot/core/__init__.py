@@ -1,0 +1,8 @@
+"""The pure core: everything listbot decides, as plain functions over text and data.
+
+Issue-form parsing, submission kinds and their validation (text rules, dates, links), rendering in
+house style, the list document and where an entry goes, duplicates, lint, the proposal for one
+submission, the plan of writes for one issue, listbot's hidden markers, and every message it posts.
+Nothing here performs I/O, starts threads, or imports FastAPI, uvicorn, PyGithub or `requests`: it
+may import only the standard library, pydantic, mistune, PyYAML and other `bot.core` modules.
+"""
