@@ -5,14 +5,24 @@ from __future__ import annotations
 import requests
 from github import GithubException
 
+from bot.gateway.errors import GitHubError, RateLimited, translate
 from bot.gateway.retry import RetryPolicy, rate_limit_wait, retry_delay
 
 POLICY = RetryPolicy(attempts=4, base_delay=1.0, max_delay=5.0, secondary_wait=60.0)
 
 
-def error(status: int, message: str = "", **headers: str) -> GithubException:
-    """A GithubException as PyGithub raises it."""
-    return GithubException(status, {"message": message}, headers)
+def error(status: int, message: str = "", **headers: str) -> GitHubError:
+    """A GithubException as PyGithub raises it, as the gateway hands it on."""
+    translated = translate(GithubException(status, {"message": message}, headers))
+    assert isinstance(translated, GitHubError)
+    return translated
+
+
+def rate_limited(status: int, message: str = "", **headers: str) -> RateLimited:
+    """A rate-limit answer as the gateway hands it on."""
+    limited = error(status, message, **headers)
+    assert isinstance(limited, RateLimited)
+    return limited
 
 
 def test_server_errors_back_off_exponentially_up_to_a_cap() -> None:
@@ -24,7 +34,7 @@ def test_server_errors_back_off_exponentially_up_to_a_cap() -> None:
 
 def test_connection_errors_are_retried() -> None:
     """A dropped connection is transient."""
-    assert retry_delay(requests.exceptions.ConnectionError("reset"), 1, POLICY) == 1
+    assert retry_delay(translate(requests.exceptions.ConnectionError("reset")), 1, POLICY) == 1
 
 
 def test_secondary_rate_limits_honour_retry_after() -> None:
@@ -37,7 +47,8 @@ def test_secondary_rate_limits_honour_retry_after() -> None:
 
 def test_primary_rate_limit_waits_until_the_reset() -> None:
     """With no requests left, the wait runs to x-ratelimit-reset plus a second."""
-    exhausted = error(403, "API rate limit exceeded", **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1030"})
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1030"}
+    exhausted = rate_limited(403, "API rate limit exceeded", **headers)
     assert rate_limit_wait(exhausted, POLICY, now=1000) == 31
 
 

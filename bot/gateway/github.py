@@ -8,11 +8,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import github
-from github import Auth, GithubException, GithubIntegration, GithubRetry, UnknownObjectException
+from github import Auth, GithubIntegration, GithubRetry
 from github.Issue import Issue
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
@@ -35,13 +35,12 @@ from bot.core.plan import (
     proposed_entries,
 )
 from bot.core.repo_config import CONFIG_PATH, parse_repo_config
+from bot.gateway.errors import AlreadyExists, NotFound, Rejected, translated, translating
 from bot.gateway.retry import RetryPolicy
 
 log = logging.getLogger("listbot.github")
 
 TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1-hour expiry
-ALREADY_EXISTS_REF = "Reference already exists"
-ALREADY_EXISTS_PULL = "A pull request already exists"
 
 
 @dataclass(frozen=True)
@@ -180,18 +179,23 @@ class GitHubApp:
     def bot_login(self) -> str:
         """`{slug}[bot]`, the login GitHub shows for everything the app writes."""
         if self._bot_login is None:
-            self._bot_login = f"{self.integration.get_app().slug}[bot]"
+            with translated():
+                self._bot_login = f"{self.integration.get_app().slug}[bot]"
         return self._bot_login
 
-    def installations(self) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+    @translating
+    def installations(self) -> list[tuple[int, list[tuple[str, str]]]]:
         """Every installation with its repositories' full names and default branches."""
+        found = []
         for installation in self.integration.get_installations():
             repos = PaginatedList(
                 Repository, self.client(installation.id).requester, "/installation/repositories", None,
                 list_item="repositories",
             )
-            yield installation.id, [(repo.full_name, repo.default_branch) for repo in repos]
+            found.append((installation.id, [(repo.full_name, repo.default_branch) for repo in repos]))
+        return found
 
+    @translating
     def check_credentials(self, max_age: float = 60.0) -> str:
         """Raise if the app's key and id do not authenticate; return the app's slug.
 
@@ -204,13 +208,6 @@ class GitHubApp:
         slug = str(self.integration.get_app().slug)
         self._credentials_ok = (time.monotonic(), slug)
         return slug
-
-
-def _status_of(error: GithubException) -> tuple[int, str]:
-    data = error.data if isinstance(error.data, dict) else {}
-    texts = [str(data.get("message", ""))]
-    texts += [str(item.get("message", "")) for item in data.get("errors", []) if isinstance(item, dict)]
-    return error.status, " ".join(texts)
 
 
 def _pull_view(pull: PullRequest) -> PullView:
@@ -256,8 +253,9 @@ class RepoGateway:
         cached = self.cache.get(key)
         if cached is None:
             try:
-                content = self.repo.get_contents(path, ref=sha)
-            except UnknownObjectException:
+                with translated():
+                    content = self.repo.get_contents(path, ref=sha)
+            except NotFound:
                 content = None
             if content is None or isinstance(content, list):
                 cached = _ABSENT
@@ -330,22 +328,22 @@ class RepoGateway:
         committer = commit.committer.login if commit.committer else None
         return self.bot_login not in {author, committer}
 
+    @translating
     def observe(self, number: int, rebuild: bool = False) -> tuple[Observed, list[int]]:
         """Everything the plan needs, plus the ids of surplus status comments to remove."""
         issue = self.repo.get_issue(number)
         try:
-            view = IssueView(
-                number=number,
-                title=issue.title or "",
-                body=issue.body or "",
-                state=issue.state,
-                labels=frozenset(label.name for label in issue.labels),
-                is_pull_request=issue.pull_request is not None,
-            )
-            has_comments = bool(issue.comments)
-        except GithubException as error:
-            if error.status not in {404, 410}:
-                raise
+            with translated():
+                view = IssueView(
+                    number=number,
+                    title=issue.title or "",
+                    body=issue.body or "",
+                    state=issue.state,
+                    labels=frozenset(label.name for label in issue.labels),
+                    is_pull_request=issue.pull_request is not None,
+                )
+                has_comments = bool(issue.comments)
+        except NotFound:
             view, has_comments = IssueView(number, "", "", "closed", gone=True), False  # deleted or moved
         comments = self._status_comments(number) if has_comments else []
         status = comments[0] if comments else None
@@ -366,6 +364,7 @@ class RepoGateway:
 
     # --- writing ----------------------------------------------------------------------------
 
+    @translating
     def apply(self, plan: Plan, observed: Observed, surplus_comments: Sequence[int] = ()) -> int | None:
         """Carry out a plan; return the PR number the issue ends up with (if any)."""
         number = observed.issue.number
@@ -375,7 +374,7 @@ class RepoGateway:
         if plan.labels_add:
             issue.add_to_labels(*sorted(plan.labels_add))
         for label in sorted(plan.labels_remove):
-            with contextlib.suppress(UnknownObjectException):  # already removed: the desired state
+            with contextlib.suppress(NotFound), translated():  # already removed: the desired state
                 issue.remove_from_labels(label)
         pull_number = observed.pull.number if observed.pull else None
         if plan.close_pull is not None and observed.pull is not None:
@@ -398,7 +397,7 @@ class RepoGateway:
 
     @staticmethod
     def _delete_comment(issue: Issue, comment_id: int) -> None:
-        with contextlib.suppress(UnknownObjectException):  # already deleted: the desired state
+        with contextlib.suppress(NotFound), translated():  # already deleted: the desired state
             issue.get_comment(comment_id).delete()
 
     def _close_pull(self, number: int, comment: str) -> None:
@@ -414,15 +413,17 @@ class RepoGateway:
         the branch was deleted or force-pushed), so check first; otherwise a new PR is opened.
         """
         try:
-            head = self.repo.get_git_ref(f"heads/{view.head_ref}").object.sha
-        except UnknownObjectException:
+            with translated():
+                head = self.repo.get_git_ref(f"heads/{view.head_ref}").object.sha
+        except NotFound:
             return None
         if head != view.head_sha:
             return None
         pull = self._pull_objects.get(view.number) or self.repo.get_pull(view.number)
         try:
-            pull.edit(state="open")
-        except GithubException as error:
+            with translated():
+                pull.edit(state="open")
+        except Rejected as error:
             if error.status != 422:
                 raise
             return None
@@ -456,12 +457,11 @@ class RepoGateway:
         Returns None when the branch already exists, so the caller rewrites it atomically.
         """
         try:
-            self.repo.create_git_ref(f"refs/heads/{branch}", write.base_sha)
-        except GithubException as error:
-            if ALREADY_EXISTS_REF in _status_of(error)[1]:
-                self.contended = self.contended or expect_new
-                return None
-            raise
+            with translated():
+                self.repo.create_git_ref(f"refs/heads/{branch}", write.base_sha)
+        except AlreadyExists:
+            self.contended = self.contended or expect_new
+            return None
         found = self._file_at(self.rules.list_path, write.base_sha)
         assert found is not None, "a branch is only written for a list that exists"
         blob_sha = found[1]
@@ -472,9 +472,10 @@ class RepoGateway:
         """Force the branch to `sha`, creating it if it is gone (the ref update is the CAS point)."""
         url = f"{self.repo.url}/git/refs/heads/{branch}"
         try:
-            self.client.requester.requestJsonAndCheck("PATCH", url, input={"sha": sha, "force": True})
-        except GithubException as error:
-            if error.status != 422 and error.status != 404:
+            with translated():
+                self.client.requester.requestJsonAndCheck("PATCH", url, input={"sha": sha, "force": True})
+        except (NotFound, Rejected) as error:
+            if error.status not in {404, 422}:
                 raise
             self.repo.create_git_ref(f"refs/heads/{branch}", sha)
 
@@ -484,13 +485,12 @@ class RepoGateway:
             pull.edit(title=title, body=body)
             return existing
         try:
-            created = self.repo.create_pull(
-                title=title, body=body, head=self.rules.branch(number), base=self.default_branch,
-                maintainer_can_modify=True,
-            )
-        except GithubException as error:
-            if ALREADY_EXISTS_PULL not in _status_of(error)[1]:
-                raise
+            with translated():
+                created = self.repo.create_pull(
+                    title=title, body=body, head=self.rules.branch(number), base=self.default_branch,
+                    maintainer_can_modify=True,
+                )
+        except AlreadyExists:
             self.contended = True
             owner = self.full_name.split("/")[0]
             found = next(iter(self.repo.get_pulls(state="open", head=f"{owner}:{self.rules.branch(number)}")))
@@ -502,8 +502,9 @@ class RepoGateway:
     def _delete_branch(self, number: int) -> None:
         url = f"{self.repo.url}/git/refs/heads/{self.rules.branch(number)}"
         try:
-            self.client.requester.requestJsonAndCheck("DELETE", url)
-        except GithubException as error:
+            with translated():
+                self.client.requester.requestJsonAndCheck("DELETE", url)
+        except (NotFound, Rejected) as error:
             if error.status not in {404, 422}:  # already deleted
                 raise
 
@@ -526,6 +527,7 @@ class RepoGateway:
 
     # --- resync and commands ----------------------------------------------------------------
 
+    @translating
     def submission_candidates(self, form: IssueForm) -> set[int]:
         """Issues worth reconciling: open submissions, and issues behind open PRs or branches."""
         self.head()  # the repository's own configuration decides labels and branch names
@@ -546,6 +548,7 @@ class RepoGateway:
                 found.add(number)
         return found
 
+    @translating
     def may_run_commands(self, login: str) -> bool:
         """Whether `login` may run `/listbot` commands here (repository permission or allow-list)."""
         self.head()
@@ -559,6 +562,7 @@ class RepoGateway:
         needed = ranks.get(self.rules.command_permission, 2)
         return ranks.get(str(role), 0) >= needed
 
+    @translating
     def decline_command(self, number: int, comment_id: int) -> None:
         """Reply once (a redelivery finds the reply by its marker) that the command was not run."""
         issue = self.repo.get_issue(number)
@@ -569,6 +573,7 @@ class RepoGateway:
         body = f"{messages.COMMAND_DECLINED}\n\n{write_marker(messages.REPLY_KIND, {'comment': comment_id})}"
         issue.create_comment(body)
 
+    @translating
     def note_failure(self, number: int, reason: str) -> None:
         """Say in the status comment that processing failed and will be retried."""
         issue = self.repo.get_issue(number)

@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from github import BadCredentialsException
-
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.logfields import fields
 from bot.core.markers import read_marker
@@ -22,6 +20,7 @@ from bot.core.plan import Plan, Rules, plan_issue
 from bot.core.repo_config import CONFIG_PATH
 from bot.core.template import render_template
 from bot.core.webhook import Delivery
+from bot.gateway.errors import BadCredentials
 from bot.gateway.github import GitHubApp, RepoGateway
 from bot.gateway.retry import RetryPolicy, retry_delay
 from bot.service.worker import Job, WorkQueue
@@ -233,7 +232,7 @@ class Reconciler:
     def resync_all(self) -> int:
         """Queue a repository job for every repository of every installation."""
         count = 0
-        for installation_id, repos in self._with_retries(lambda: list(self.app.installations())):
+        for installation_id, repos in self._with_retries(self.app.installations):
             for full_name, default_branch in repos:
                 self.queue.submit(RepoJob(installation_id, full_name, default_branch))
                 count += 1
@@ -341,7 +340,7 @@ class Reconciler:
             attempt += 1
             try:
                 return action()
-            except BadCredentialsException:
+            except BadCredentials:
                 if refreshed or installation_id is None:
                     raise
                 # Often replication lag just after minting: refresh the token once and retry.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from github import GithubException
 
 from bot.core.plan import Rules
+from bot.gateway.errors import GitHubError, Unreachable
 from bot.gateway.github import ClientOptions, GitHubApp
 from bot.gateway.retry import RetryPolicy
 from bot.service.app import HealthResult, create_app
@@ -50,9 +50,9 @@ def build_app(settings: Settings) -> FastAPI:
     def credentials_work() -> HealthResult:
         try:
             return HealthResult(ok=True, detail=f"authenticated as app {app.check_credentials()}")
-        except GithubException as error:
+        except Unreachable as error:
+            return HealthResult(ok=False, detail=f"GitHub is unreachable: {error.message}")
+        except GitHubError as error:
             return HealthResult(ok=False, detail=f"GitHub refused the app's credentials ({error.status})")
-        except OSError as error:
-            return HealthResult(ok=False, detail=f"GitHub is unreachable: {error.__class__.__name__}")
 
     return create_app(settings, reconciler, health_check=credentials_work)
