@@ -213,6 +213,17 @@ def test_lb015_balanced_parentheses_and_toc_anchors_are_fine() -> None:
     assert lint(text) == []
 
 
+def test_lb015_ignores_links_in_a_fence_that_an_info_string_line_cannot_close(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`listbot lint` prints nothing for a link after a ```` ```python ```` line inside a fenced block."""
+    example = "```markdown\nCite it like this:\n```python\n[how to cite](docs/cite.md)\n```\n"
+    path = tmp_path / "README.md"
+    path.write_text(edited("# A list\n", f"# A list\n\n{example}"), encoding="utf-8")
+    assert main(["lint", str(path)]) == 0
+    assert capsys.readouterr().out == ""
+
+
 def test_lb016_dataset_not_in_house_style() -> None:
     """A dataset entry without its `[[dataset]]` link is reported."""
     text = edited(" [[dataset]](https://example.org/delta)", " (https://example.org/delta)")

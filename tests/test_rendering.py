@@ -80,3 +80,11 @@ def test_a_year_heading_inside_an_html_block_is_not_mistaken_for_the_real_one() 
     )
     after = propose(paper_values(date="2023-05"), text, today=TODAY).after
     assert after.startswith("## Papers\n\n<details>\n### 2023\n</details>\n\n### 2023\n\n**RadRotator")
+
+
+def test_an_entry_never_lands_inside_a_fenced_block_with_blank_lines() -> None:
+    """An example entry in a code block with blank lines is code: a new entry never goes inside the block."""
+    fence = "```markdown\nLike this:\n\n**Example**\n*A. Person*\narXiv | Jan 2022\n[paper](https://a.org/y)\n```\n"
+    text = f"## Papers\n\n### 2023\n\n{fence}\n**Old**\n*A*\narXiv | Jan 2023\n[paper](https://a.org/x)\n"
+    after = propose(paper_values(date="2023-05"), text, today=TODAY).after
+    assert fence in after

@@ -10,33 +10,14 @@ from typing import Any
 
 import mistune
 
+from bot.core.markdown_blocks import read_blocks
+
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _YEAR = re.compile(r"\d{4}")
 _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
-# CommonMark HTML blocks: types 1-5 end at a marker, types 6-7 at a blank line.
-_HTML_WITH_END = (
-    (
-        re.compile(r" {0,3}<(?:script|pre|style|textarea)(?:\s|>|$)", re.I),
-        re.compile(r"</(?:script|pre|style|textarea)>", re.I),
-    ),
-    (re.compile(r" {0,3}<!--"), re.compile(r"-->")),
-    (re.compile(r" {0,3}<\?"), re.compile(r"\?>")),
-    (re.compile(r" {0,3}<![A-Za-z]"), re.compile(r">")),
-    (re.compile(r" {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
-)
-_HTML_BLOCK_TAGS = (
-    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|"
-    "div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|"
-    "li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|"
-    "tfoot|th|thead|title|tr|track|ul"
-)
-_HTML_TYPE_6 = re.compile(rf" {{0,3}}</?(?:{_HTML_BLOCK_TAGS})(?:\s|/?>|$)", re.I)
-_HTML_TYPE_7 = re.compile(r" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>\s*$")
 
 
 @dataclass(frozen=True)
@@ -106,39 +87,15 @@ class ListDocument:
         self.raw_lines = split_lines(text)
         self.lines = [strip_ending(line) for line in self.raw_lines]
         self.newline = detect_newline(text)
+        self.structure = read_blocks(self.lines)
+        self._verbatim = self.structure.verbatim_lines()
         self.headings = self._locate_headings()
-
-    def _atx_candidates(self) -> Iterator[tuple[int, int, str]]:
-        """ATX heading lines outside fenced code and HTML blocks: (line index, level, raw text)."""
-        fence: str | None = None
-        html_end: re.Pattern[str] | None = None  # the end marker of the HTML block we are in
-        in_html_until_blank = False
-        previous_blank = True
-        for index, line in enumerate(self.lines):
-            blank = not line.strip()
-            if html_end is not None:
-                if html_end.search(line):
-                    html_end = None
-            elif in_html_until_blank:
-                in_html_until_blank = not blank
-            elif fence_match := _FENCE.match(line):
-                marker = fence_match[1]
-                if fence is None:
-                    fence = marker
-                elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip(marker[0] + " \t"):
-                    fence = None
-            elif fence is None:
-                if match := _ATX.fullmatch(line):
-                    yield index, len(match[1]), match[2] or ""
-                else:
-                    html_end, in_html_until_blank = _html_block_start(line, previous_blank)
-            previous_blank = blank
 
     def _locate_headings(self) -> list[Heading]:
         """Pair mistune's top-level headings, in order, with the lines they come from.
 
-        mistune decides what is a heading (not code, not HTML, not inside a list); the line
-        scan only says where. Only the block pass runs: inline parsing of every entry would
+        mistune decides what is a heading (not code, not HTML, not inside a list); the block
+        reader (`markdown_blocks`) only says on which line. Only the block pass runs: inline parsing of every entry would
         cost three times as much and tells us nothing about structure.
         """
         markdown = _markdown()
@@ -150,14 +107,14 @@ class ListDocument:
             hook(markdown, state)
         markdown.block.parse(state)
         located: list[Heading] = []
-        candidates = self._atx_candidates()
+        candidates = iter(self.structure.headings)
         for token in state.tokens:
             if token.get("type") != "heading" or token.get("style") != "atx":
                 continue
             level, raw = int(token["attrs"]["level"]), str(token.get("text", "")).strip()
-            for index, cand_level, cand_raw in candidates:
-                if cand_level == level and cand_raw.strip() == raw:
-                    located.append(Heading(level, _inline_plain(raw), index))
+            for candidate in candidates:
+                if candidate.level == level and candidate.raw.strip() == raw:
+                    located.append(Heading(level, _inline_plain(raw), candidate.line))
                     break
         return located
 
@@ -192,11 +149,11 @@ class ListDocument:
         ]
 
     def blocks(self, start: int, end: int) -> list[Block]:
-        """Runs of non-blank lines between two line indexes."""
+        """Runs of non-blank lines between two line indexes; a code or HTML block is never split."""
         found: list[Block] = []
         block_start: int | None = None
         for index in range(start, end):
-            blank = not self.lines[index].strip()
+            blank = not self.lines[index].strip() and not self._verbatim[index]
             if not blank and block_start is None:
                 block_start = index
             elif blank and block_start is not None:
@@ -229,17 +186,6 @@ class ListDocument:
                 inserted[-1] = new_lines[-1]
             raw[index:index] = inserted
         return "".join(raw)
-
-
-def _html_block_start(line: str, previous_blank: bool) -> tuple[re.Pattern[str] | None, bool]:
-    """Whether a line opens an HTML block: (end marker for types 1-5, or True for types 6-7)."""
-    for start, end in _HTML_WITH_END:
-        if opened := start.match(line):
-            closes_here = end.search(line, opened.end()) is not None
-            return (None if closes_here else end), False
-    if _HTML_TYPE_6.match(line) or (previous_blank and _HTML_TYPE_7.match(line)):
-        return None, True
-    return None, False
 
 
 def _inline_plain(raw: str) -> str:

@@ -12,6 +12,8 @@ from typing import Any, Literal, TypedDict
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from bot.core.markdown_blocks import closing_fence, opening_fence
+
 __all__ = [
     "NONE",
     "NO_RESPONSE",
@@ -247,8 +249,6 @@ def load_form(path: str | os.PathLike[str]) -> IssueForm:
 
 _HEADING = re.compile(r" {0,3}###(?:[ \t]+(.*))?\Z")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+\Z")
-_FENCE_OPEN = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
-_FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*\Z")
 _CHECKBOX = re.compile(r"[-*+][ \t]+\[([ xX])\][ \t]+(.*\S)\Z")
 
 
@@ -263,21 +263,6 @@ def _heading_text(line: str) -> str | None:
     return (match.group(1) or "").strip()
 
 
-def _fence_opener(line: str) -> tuple[str, int] | None:
-    match = _FENCE_OPEN.match(line)
-    if match is None:
-        return None
-    fence, info = match.group(2), match.group(3)
-    if fence[0] == "`" and "`" in info:
-        return None  # CommonMark: a backtick fence's info string has no backticks
-    return fence[0], len(fence)
-
-
-def _fence_closer(line: str) -> tuple[str, int] | None:
-    match = _FENCE_CLOSE.match(line)
-    return None if match is None else (match.group(1)[0], len(match.group(1)))
-
-
 def _fenced_lines(lines: Sequence[str]) -> list[bool]:
     """Mark the lines that are inside (or delimit) a fenced code block.
 
@@ -285,32 +270,28 @@ def _fenced_lines(lines: Sequence[str]) -> list[bool]:
     of the body (as CommonMark would), so a forgotten closing fence cannot swallow the rest
     of the form.
     """
-    closers = [_fence_closer(line) for line in lines]
+    closers = [closing_fence(line) for line in lines]
     # longest closer of each fence character at or after each line, to find unclosed openers
     longest_after: dict[str, list[int]] = {"`": [0] * (len(lines) + 1), "~": [0] * (len(lines) + 1)}
     for index in range(len(lines) - 1, -1, -1):
         for char, table in longest_after.items():
             closer = closers[index]
-            here = closer[1] if closer is not None and closer[0] == char else 0
+            here = closer.length if closer is not None and closer.char == char else 0
             table[index] = max(here, table[index + 1])
     fenced = [False] * len(lines)
     index = 0
     while index < len(lines):
-        opener = _fence_opener(lines[index])
-        if opener is None or longest_after[opener[0]][index + 1] < opener[1]:
+        opener = opening_fence(lines[index])
+        if opener is None or longest_after[opener.char][index + 1] < opener.length:
             index += 1
             continue
         end = index + 1
-        while not _closes(closers[end], opener):
+        while not opener.is_closed_by(closers[end]):
             end += 1
         for inner in range(index, end + 1):
             fenced[inner] = True
         index = end + 1
     return fenced
-
-
-def _closes(closer: tuple[str, int] | None, opener: tuple[str, int]) -> bool:
-    return closer is not None and closer[0] == opener[0] and closer[1] >= opener[1]
 
 
 def _trim_blank_lines(lines: Sequence[str]) -> str:
@@ -357,11 +338,11 @@ def _is_empty_text(value: str) -> bool:
 def _unfence(value: str) -> str:
     """Strip the code fence GitHub wraps round a ``render:`` textarea, if it is still intact."""
     lines = value.split("\n")
-    opener = _fence_opener(lines[0])
+    opener = opening_fence(lines[0])
     if opener is None or len(lines) < 2:
         return value
     for index in range(1, len(lines)):
-        if _closes(_fence_closer(lines[index]), opener):
+        if opener.is_closed_by(closing_fence(lines[index])):
             return _trim_blank_lines(lines[1:-1]) if index == len(lines) - 1 else value
     return value
 

@@ -70,7 +70,6 @@ _AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
 _LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
 _DATASET = re.compile(r"\[[^\]\s][^\]]*\] \S.*? \[\[paper\]\]\(\S+\) \[\[dataset\]\]\(\S+\)")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses).
 _PLAIN_URL = re.compile(
     r"https?://(?=[^/?#]{1,253}(?:[/?#]|\Z))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?"
@@ -215,23 +214,6 @@ def _url_problem(url: str) -> str | None:
     except UrlError as error:
         return str(error)
     return None
-
-
-def _fenced(lines: list[str]) -> list[bool]:
-    """Whether each line is inside (or is a fence of) a fenced code block."""
-    inside: list[bool] = []
-    fence: str | None = None
-    for line in lines:
-        match = _FENCE.match(line)
-        if match and fence is None:
-            fence = match[1]
-            inside.append(True)
-        elif match and fence is not None and match[1][0] == fence[0] and len(match[1]) >= len(fence):
-            fence = None
-            inside.append(True)
-        else:
-            inside.append(fence is not None)
-    return inside
 
 
 def _blank(line: str) -> bool:
@@ -549,7 +531,7 @@ def _extra_blanks(lines: list[str]) -> list[int]:
 
 def _line_findings(layout: _Layout) -> Iterator[Finding]:
     lines = layout.doc.lines
-    fenced = _fenced(lines)
+    fenced = layout.doc.structure.fenced_lines()
     toc_body = layout.toc_body()
     for index, line in enumerate(lines):
         number = index + 1

@@ -1,0 +1,185 @@
+"""The Markdown block reader: fenced code, HTML blocks and ATX headings, with their line numbers.
+
+mistune is the parser of record (it decides what *is* a heading) but gives no source positions,
+so everything that needs to know which *line* is code, HTML or a heading asks this module. It
+applies CommonMark's rules for those three kinds of block at the top level of a document:
+
+- a fence is three or more backticks or tildes indented at most three spaces; a backtick fence's
+  info string holds no backtick; it is closed by a line of the same character, at least as long,
+  indented at most three spaces and with nothing after it but spaces (so a ```` ```python ````
+  line inside a block cannot close it); an unclosed fence runs to the end of the document;
+- HTML blocks of types 1-5 end at their end marker, types 6-7 at a blank line, and type 7 cannot
+  interrupt a paragraph;
+- an ATX heading is one to six `#` followed by a space, a tab or the end of the line.
+
+Line numbers are 0-based indexes into the lines given (without their line endings).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_OPENING_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
+_CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*\Z")
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
+# CommonMark HTML blocks: types 1-5 end at a marker, types 6-7 at a blank line.
+_HTML_WITH_END = (
+    (
+        re.compile(r" {0,3}<(?:script|pre|style|textarea)(?:\s|>|$)", re.I),
+        re.compile(r"</(?:script|pre|style|textarea)>", re.I),
+    ),
+    (re.compile(r" {0,3}<!--"), re.compile(r"-->")),
+    (re.compile(r" {0,3}<\?"), re.compile(r"\?>")),
+    (re.compile(r" {0,3}<![A-Za-z]"), re.compile(r">")),
+    (re.compile(r" {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
+)
+_HTML_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|"
+    "div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|"
+    "li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|"
+    "tfoot|th|thead|title|tr|track|ul"
+)
+_HTML_TYPE_6 = re.compile(rf" {{0,3}}</?(?:{_HTML_BLOCK_TAGS})(?:\s|/?>|$)", re.I)
+_HTML_TYPE_7 = re.compile(r" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>\s*$")
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fence line: its character (`` ` `` or `~`), its length and, when it opens, its info string."""
+
+    char: str
+    length: int
+    info: str = ""
+
+    def is_closed_by(self, closer: Fence | None) -> bool:
+        """Whether a closing fence (see `closing_fence`) ends a block this fence opened."""
+        return closer is not None and closer.char == self.char and closer.length >= self.length
+
+
+def opening_fence(line: str) -> Fence | None:
+    """The fence a line opens, or None when it cannot open one."""
+    match = _OPENING_FENCE.match(line)
+    if match is None:
+        return None
+    marker, info = match[2], match[3]
+    if marker[0] == "`" and "`" in info:
+        return None  # a backtick fence's info string has no backticks: this is inline code
+    return Fence(marker[0], len(marker), info.strip())
+
+
+def closing_fence(line: str) -> Fence | None:
+    """The bare fence a line is (nothing after it but spaces), or None: only such a line can close."""
+    match = _CLOSING_FENCE.match(line)
+    return None if match is None else Fence(match[1][0], len(match[1]))
+
+
+@dataclass(frozen=True)
+class AtxHeading:
+    """An ATX heading line: its index, its level and its text as written (closing `#`s removed)."""
+
+    line: int
+    level: int
+    raw: str
+
+
+@dataclass(frozen=True)
+class FencedBlock:
+    """A fenced code block as the half-open line range from its opening fence to past its closing one."""
+
+    start: int
+    end: int
+    info: str
+    closed: bool
+
+
+@dataclass(frozen=True)
+class HtmlBlock:
+    """An HTML block as a half-open line range."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Where a document's fenced code, HTML blocks and ATX headings are."""
+
+    line_count: int
+    headings: tuple[AtxHeading, ...]
+    fences: tuple[FencedBlock, ...]
+    html: tuple[HtmlBlock, ...]
+
+    def fenced_lines(self) -> list[bool]:
+        """For each line, whether it is inside (or is a fence of) a fenced code block."""
+        return self._covered(self.fences)
+
+    def verbatim_lines(self) -> list[bool]:
+        """For each line, whether it belongs to a fenced code or HTML block (blank lines there split nothing)."""
+        return self._covered((*self.fences, *self.html))
+
+    def _covered(self, ranges: Iterable[FencedBlock | HtmlBlock]) -> list[bool]:
+        inside = [False] * self.line_count
+        for block in ranges:
+            inside[block.start:block.end] = [True] * (block.end - block.start)
+        return inside
+
+
+class _Reader:
+    """One pass over the lines; each line either continues the open block or may start one."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.headings: list[AtxHeading] = []
+        self.fences: list[FencedBlock] = []
+        self.html: list[HtmlBlock] = []
+
+    def read(self) -> Blocks:
+        index, in_paragraph = 0, False
+        while index < len(self.lines):
+            line = self.lines[index]
+            if fence := opening_fence(line):
+                index, in_paragraph = self._fenced(index, fence), False
+            elif html_end := self._html(index, in_paragraph):
+                index, in_paragraph = html_end, False
+            else:
+                heading = _ATX.match(line)
+                if heading:
+                    self.headings.append(AtxHeading(index, len(heading[1]), heading[2] or ""))
+                index, in_paragraph = index + 1, bool(line.strip()) and not heading
+        return Blocks(len(self.lines), tuple(self.headings), tuple(self.fences), tuple(self.html))
+
+    def _fenced(self, start: int, fence: Fence) -> int:
+        """Record the fenced block opened at `start`; the index of the first line after it."""
+        for index in range(start + 1, len(self.lines)):
+            if fence.is_closed_by(closing_fence(self.lines[index])):
+                self.fences.append(FencedBlock(start, index + 1, fence.info, closed=True))
+                return index + 1
+        self.fences.append(FencedBlock(start, len(self.lines), fence.info, closed=False))
+        return len(self.lines)
+
+    def _html(self, start: int, in_paragraph: bool) -> int | None:
+        """Record the HTML block starting at `start`, if one does; the index of the first line after it."""
+        line = self.lines[start]
+        end = len(self.lines)
+        for opener, end_marker in _HTML_WITH_END:
+            if opened := opener.match(line):
+                if end_marker.search(line, opened.end()):
+                    end = start + 1
+                else:
+                    found = (i for i in range(start + 1, len(self.lines)) if end_marker.search(self.lines[i]))
+                    end = next(found, len(self.lines) - 1) + 1
+                break
+        else:
+            if not (_HTML_TYPE_6.match(line) or (not in_paragraph and _HTML_TYPE_7.match(line))):
+                return None
+            blank = (i for i in range(start + 1, len(self.lines)) if not self.lines[i].strip())
+            end = next(blank, len(self.lines))
+        self.html.append(HtmlBlock(start, end))
+        return end
+
+
+def read_blocks(lines: Sequence[str]) -> Blocks:
+    """Locate the fenced code, HTML blocks and ATX headings of a document's lines (no line endings)."""
+    return _Reader(lines).read()
