@@ -95,8 +95,8 @@ class ListDocument:
         """Pair mistune's top-level headings, in order, with the lines they come from.
 
         mistune decides what is a heading (not code, not HTML, not inside a list); the block
-        reader (`markdown_blocks`) only says on which line. Only the block pass runs: inline parsing of every entry would
-        cost three times as much and tells us nothing about structure.
+        reader (`markdown_blocks`) only says on which line. Only the block pass runs: inline
+        parsing of every entry would cost three times as much and tells us nothing about structure.
         """
         markdown = _markdown()
         state = markdown.block.state_cls()
