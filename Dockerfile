@@ -12,6 +12,16 @@ RUN pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /wheels 
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM python:3.11-slim
+# The commit the image is built from: docker build --build-arg REVISION="$(git rev-parse HEAD)" .
+ARG REVISION=unknown
+# Open Containers image labels; the version is pyproject.toml's (a test keeps them equal).
+LABEL org.opencontainers.image.title="listbot" \
+      org.opencontainers.image.description="A self-hosted GitHub App that turns issue-form submissions into pull requests against a curated list." \
+      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.authors="listbot contributors" \
+      org.opencontainers.image.base.name="docker.io/library/python:3.11-slim"
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -20,7 +30,8 @@ RUN groupadd --system --gid 10001 listbot \
     && useradd --system --no-log-init --no-create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin listbot
 COPY requirements.lock /tmp/requirements.lock
 COPY --from=build /wheels /tmp/wheels
-RUN pip install --no-cache-dir --no-deps -r /tmp/requirements.lock \
+# Every dependency is pinned with its sha256 (requirements.lock, made by `bash .ci/lock`).
+RUN pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \
     && pip install --no-cache-dir --no-deps /tmp/wheels/listbot-*.whl \
     && pip check \
     && rm -rf /tmp/wheels /tmp/requirements.lock

@@ -59,14 +59,34 @@ def test_image_takes_configuration_only_from_the_environment() -> None:
     assert not any(line.startswith("!") and ("env" in line or "pem" in line) for line in ignore)
 
 
-def test_lock_pins_every_runtime_dependency() -> None:
-    """requirements.lock pins (==) each dependency pyproject.toml declares, and nothing twice."""
-    lines = [
-        line.strip() for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert all(re.fullmatch(r"[A-Za-z0-9._-]+==[A-Za-z0-9.+-]+", line) for line in lines), lines
-    pinned = [_name(line) for line in lines]
-    assert len(pinned) == len(set(pinned))
+def _locked() -> dict[str, list[str]]:
+    """requirements.lock's pins (`name==version`), each with its `--hash` options."""
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    requirements = re.sub(r"\\\n\s*", " ", re.sub(r"#.*", "", text))
+    pins: dict[str, list[str]] = {}
+    for line in filter(None, (line.strip() for line in requirements.splitlines())):
+        pin, *options = line.split()
+        assert re.fullmatch(r"[A-Za-z0-9._-]+==[A-Za-z0-9.+-]+", pin), line
+        assert _name(pin) not in pins, f"{pin} is pinned twice"
+        pins[_name(pin)] = options
+    return pins
+
+
+def test_lock_pins_every_runtime_dependency_with_hashes() -> None:
+    """requirements.lock pins (==) each dependency pyproject.toml declares, once, each with sha256 hashes."""
+    pins = _locked()
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    assert {_name(d) for d in declared} <= set(pinned)
+    assert {_name(d) for d in declared} <= set(pins)
+    for name, options in pins.items():
+        assert options, f"{name} has no --hash"
+        assert all(re.fullmatch(r"--hash=sha256:[0-9a-f]{64}", option) for option in options), name
+
+
+def test_image_installs_with_hashes_and_carries_oci_labels() -> None:
+    """The image installs the lock with --require-hashes and labels itself with pyproject's version."""
+    assert "pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock" in DOCKERFILE
+    labels = dict(re.findall(r'org\.opencontainers\.image\.([a-z.]+)="([^"]*)"', DOCKERFILE))
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert labels["version"] == version
+    assert labels["licenses"] == "MIT"
+    assert {"title", "description", "revision", "authors"} <= set(labels)
