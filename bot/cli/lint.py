@@ -1,4 +1,5 @@
-"""`listbot lint [PATH] [--fix]`: print the list's findings, optionally after repairing it."""
+"""`listbot lint [PATH...] [--fix] [--format text|github]`: print each list's findings, optionally
+after repairing it."""
 
 from __future__ import annotations
 
@@ -7,11 +8,26 @@ import sys
 from pathlib import Path
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from bot.core.lint import fix, lint
+from bot.core.annotations import error_annotation, workflow_command
+from bot.core.lint import Finding, fix, lint
 
 MISSING_FILE = "listbot: `{path}` does not exist."
 UNREADABLE_FILE = "listbot: cannot read `{path}`: {error}."
 FIXED = "listbot: fixed `{path}`."
+
+
+def _finding_line(finding: Finding, path: str, output_format: str) -> str:
+    """`PATH:LINE:COL: CODE message` (text), or a GitHub error annotation (github)."""
+    if output_format == "github":
+        return error_annotation(path.removeprefix("./"), finding.line, finding.col, finding.code, finding.message)
+    return finding.format(path)
+
+
+def _usage_error(message: str, output_format: str) -> None:
+    """Say why a file could not be linted: on stderr, and as an annotation in a workflow."""
+    print(message, file=sys.stderr)
+    if output_format == "github":
+        print(workflow_command("error", {"title": "listbot lint"}, message))
 
 
 def _read(path: Path) -> str:
@@ -19,24 +35,30 @@ def _read(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Lint (and with `--fix` first repair) the list; exit 0 clean, 1 findings, 2 usage error."""
-    path = Path(args.path)
+def _lint_one(name: str, repair: bool, output_format: str) -> int:
+    """Lint (and with `repair` first fix) one file; its exit status."""
+    path = Path(name)
     try:
         text = _read(path)
     except FileNotFoundError:
-        print(MISSING_FILE.format(path=args.path), file=sys.stderr)
+        _usage_error(MISSING_FILE.format(path=name), output_format)
         return EXIT_USAGE
     except (OSError, UnicodeError) as error:
-        print(UNREADABLE_FILE.format(path=args.path, error=error), file=sys.stderr)
+        _usage_error(UNREADABLE_FILE.format(path=name, error=error), output_format)
         return EXIT_USAGE
-    if getattr(args, "fix", False):
+    if repair:
         fixed = fix(text)
         if fixed != text:
             path.write_bytes(fixed.encode("utf-8"))
-            print(FIXED.format(path=args.path), file=sys.stderr)
+            print(FIXED.format(path=name), file=sys.stderr)
             text = fixed
     findings = lint(text)
     for finding in findings:
-        print(finding.format(args.path))
+        print(_finding_line(finding, name, output_format))
     return EXIT_INVALID if findings else EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """Lint every PATH; exit 0 all clean, 1 findings, 2 a file could not be read (the worst wins)."""
+    statuses = [_lint_one(name, args.fix, args.format) for name in args.paths]
+    return max(statuses, default=EXIT_OK)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
 
 DEFAULT_LIST_PATH = "list/README.md"
+FORMATS = ("text", "github")  # `listbot lint --format`
 
 CommandFunc = Callable[[argparse.Namespace], int]
 
@@ -23,12 +25,21 @@ def _lazy(target: str) -> CommandFunc:
     return run
 
 
+def installed_version() -> str:
+    """listbot's version from the installed package's metadata (pyproject.toml's `version`)."""
+    try:
+        return importlib.metadata.version("listbot")
+    except importlib.metadata.PackageNotFoundError:  # imported from a source tree never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser; every command and flag here is a public interface."""
     parser = argparse.ArgumentParser(
         prog="listbot",
         description="Turn issue-form submissions into pull requests against a curated list.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     for name, target, help_text in (
@@ -57,9 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(func=_lazy("bot.cli.offline:form_parse"))
 
     lint = sub.add_parser("lint", help="check the list against its house style")
-    lint.add_argument("path", nargs="?", default=DEFAULT_LIST_PATH, metavar="PATH")
+    lint.add_argument(
+        "paths", nargs="*", default=[DEFAULT_LIST_PATH], metavar="PATH",
+        help=f"the list file(s) to check (default: {DEFAULT_LIST_PATH})",
+    )
     lint.add_argument("--fix", action="store_true", help="repair what needs no judgement")
+    lint.add_argument(
+        "--format", choices=FORMATS, default="text",
+        help="text: PATH:LINE:COL: CODE message (default); github: GitHub Actions error annotations",
+    )
     lint.set_defaults(func=_lazy("bot.cli.lint:run"))
+
+    demo = sub.add_parser(
+        "demo", help="see listbot do its whole job against a bundled GitHub emulator (no account needed)",
+    )
+    demo.add_argument(
+        "--body", default=None, metavar="BODY",
+        help="issue body to file ('-' for stdin; default: the embedded examples/issue-body.md)",
+    )
+    demo.set_defaults(func=_lazy("bot.cli.demo:run"))
 
     serve = sub.add_parser("serve", help="run the GitHub App webhook service")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a service listens on all interfaces
