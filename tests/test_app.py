@@ -20,11 +20,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from bot.cli.sandbox import serving as real_server
 from bot.core.webhook import Delivery, sign
 from bot.service.app import WEBHOOK_PATH, Dispatcher, HealthResult, LoggingDispatcher, create_app
 from bot.service.logs import configure_logging
 from bot.service.settings import Settings
-from tests.servers import serving as real_server
 
 SECRET = "test-webhook-secret-5b1e"
 KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nTESTKEYMATERIALTESTKEYMATERIAL\n-----END PRIVATE KEY-----\n"

@@ -21,10 +21,10 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
+from bot.cli.sandbox import serving
 from bot.emulator import GitHubEmulator
 from bot.service.env_file import read_env_file
 from bot.service.registration import create_setup_app
-from tests.servers import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
