@@ -1,5 +1,9 @@
-"""`listbot lint [PATH...] [--fix] [--format text|github]`: print each list's findings, optionally
-after repairing it."""
+"""`listbot lint [PATH...] [--fix] [--format text|github] [--config PATH]`: print each list's
+findings, optionally after repairing it.
+
+The list's kinds (and their forms) come from the repository's `.github/listbot.yml`, so each
+kind's entries are checked against its own template; without PATH the configured list is linted.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from bot.cli.repo import Repository, UsageError, load_repository
 from bot.core.annotations import error_annotation, workflow_command
 from bot.core.lint import Finding, fix, lint
 
@@ -35,7 +40,7 @@ def _read(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-def _lint_one(name: str, repair: bool, output_format: str) -> int:
+def _lint_one(name: str, repair: bool, output_format: str, repo: Repository) -> int:
     """Lint (and with `repair` first fix) one file; its exit status."""
     path = Path(name)
     try:
@@ -47,12 +52,12 @@ def _lint_one(name: str, repair: bool, output_format: str) -> int:
         _usage_error(UNREADABLE_FILE.format(path=name, error=error), output_format)
         return EXIT_USAGE
     if repair:
-        fixed = fix(text)
+        fixed = fix(text, repo.rules.kinds, repo.forms)
         if fixed != text:
             path.write_bytes(fixed.encode("utf-8"))
             print(FIXED.format(path=name), file=sys.stderr)
             text = fixed
-    findings = lint(text)
+    findings = lint(text, repo.rules.kinds, repo.forms)
     for finding in findings:
         print(_finding_line(finding, name, output_format))
     return EXIT_INVALID if findings else EXIT_OK
@@ -60,5 +65,11 @@ def _lint_one(name: str, repair: bool, output_format: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Lint every PATH; exit 0 all clean, 1 findings, 2 a file could not be read (the worst wins)."""
-    statuses = [_lint_one(name, args.fix, args.format) for name in args.paths]
+    try:
+        repo = load_repository(getattr(args, "config", None))
+    except UsageError as error:
+        _usage_error(f"listbot: {error}", args.format)
+        return EXIT_USAGE
+    paths = args.paths or [repo.list_path(None)]
+    statuses = [_lint_one(name, args.fix, args.format, repo) for name in paths]
     return max(statuses, default=EXIT_OK)

@@ -48,16 +48,36 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument("body", metavar="BODY", help="file holding the issue body ('-' for stdin)")
-        cmd.add_argument("--list", dest="list_path", default=DEFAULT_LIST_PATH, metavar="PATH")
+        cmd.add_argument(
+            "--list", dest="list_path", default=None, metavar="PATH",
+            help=f"the list file (default: `list_path` from the configuration, else {DEFAULT_LIST_PATH})",
+        )
+        cmd.add_argument(
+            "--kind", default=None, metavar="KIND",
+            help="what the body submits (default: the kind whose form's headings the body matches)",
+        )
+        cmd.add_argument(
+            "--config", default=None, metavar="PATH",
+            help="the list repository's listbot.yml (default: ./.github/listbot.yml when present)",
+        )
         cmd.add_argument(
             "--template", default=None, metavar="TEMPLATE",
-            help="issue form the body came from (default: the committed paper form)",
+            help="issue form the body came from (default: the kind's form in the repository)",
         )
         cmd.set_defaults(func=_lazy(target))
 
-    template = sub.add_parser("template", help="write the issue form generated from the schema")
-    template.add_argument("--check", action="store_true", help="exit 1 if the committed form is stale")
-    template.add_argument("--output", default=None, metavar="PATH", help="where the form lives")
+    template = sub.add_parser(
+        "template", help="write the built-in kinds' issue forms and config.yml, generated from the schema"
+    )
+    template.add_argument("--check", action="store_true", help="exit 1 if a committed file is stale or missing")
+    template.add_argument(
+        "--dir", default=".github/ISSUE_TEMPLATE", metavar="DIR", help="where the forms live"
+    )
+    template.add_argument(
+        "--list-url", default=None, metavar="URL",
+        help="config.yml's link to the list (default: the committed one, else from the origin remote)",
+    )
+    template.add_argument("--output", default=None, metavar="PATH", help="write only the paper form, here")
     template.set_defaults(func=_lazy("bot.cli.offline:template"))
 
     form = sub.add_parser("form", help="issue-form tools")
@@ -69,13 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint = sub.add_parser("lint", help="check the list against its house style")
     lint.add_argument(
-        "paths", nargs="*", default=[DEFAULT_LIST_PATH], metavar="PATH",
-        help=f"the list file(s) to check (default: {DEFAULT_LIST_PATH})",
+        "paths", nargs="*", default=[], metavar="PATH",
+        help=f"the list file(s) to check (default: `list_path` from the configuration, else {DEFAULT_LIST_PATH})",
     )
     lint.add_argument("--fix", action="store_true", help="repair what needs no judgement")
     lint.add_argument(
         "--format", choices=FORMATS, default="text",
         help="text: PATH:LINE:COL: CODE message (default); github: GitHub Actions error annotations",
+    )
+    lint.add_argument(
+        "--config", default=None, metavar="PATH",
+        help="the list repository's listbot.yml (default: ./.github/listbot.yml when present)",
     )
     lint.set_defaults(func=_lazy("bot.cli.lint:run"))
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from bot.cli.repo import Repository, UsageError, load_repository
 from bot.core.forms import IssueForm, form_from_yaml, load_form, parse_issue_body
+from bot.core.kinds import Kind, kind_by_body
 from bot.core.proposal import Proposal, propose
 from bot.core.submission import SubmissionError
-from bot.core.template import TEMPLATE_PATH, render_template
+from bot.core.template import CHOOSER_PATH, builtin_forms, chooser_list_url, render_chooser, render_template
 
-
-class UsageError(Exception):
-    """A command-line mistake: a missing file, an unreadable template."""
+_GITHUB_REMOTE = re.compile(r"(?:https://github\.com/|git@github\.com:)([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
 
 
 def _read_text(path: str, what: str) -> str:
@@ -41,16 +43,42 @@ def _form(template: str | None) -> IssueForm:
         raise UsageError(f"template `{template}` is not a valid issue form: {error}") from None
 
 
-def _proposal(args: argparse.Namespace) -> Proposal:
-    form = _form(args.template)
+def _kind_and_form(args: argparse.Namespace, repo: Repository, body: str) -> tuple[Kind, IssueForm]:
+    """The kind the body is read as (`--kind`, else the one whose form's headings it matches)."""
+    template = _form(args.template) if args.template else None
+    if args.kind:
+        kind = repo.kind(args.kind)
+    else:
+        found = kind_by_body(repo.rules.kinds, repo.forms, body)
+        if found is None and template is None:
+            known = ", ".join(f"`{kind.name}`" for kind in repo.rules.kinds)
+            raise UsageError(f"the body's headings match none of the kinds' forms; pass `--kind` (one of {known}).")
+        kind = found or repo.rules.kinds[0]
+        if found is not None:
+            print(f"listbot: reading the body as a `{kind.name}` submission "
+                  f"(its headings match `{kind.form_path}`).", file=sys.stderr)
+    form = template or repo.forms.get(kind.name)
+    if form is None:
+        raise UsageError(f"the kind `{kind.name}` cannot be used: {repo.missing_forms.get(kind.name)}.")
+    return kind, form
+
+
+def _proposal(args: argparse.Namespace) -> tuple[Proposal, str]:
+    repo = load_repository(args.config)
     body = _read_text(args.body, "issue body")
-    list_text = _read_text(args.list_path, "list")
-    return propose(parse_issue_body(body, form), list_text)
+    kind, form = _kind_and_form(args, repo, body)
+    list_path = repo.list_path(args.list_path)
+    list_text = _read_text(list_path, "list")
+    proposal = propose(
+        parse_issue_body(body, form), list_text, kind=kind, form=form, kinds=repo.rules.kinds,
+        forms=repo.forms, placement=repo.rules.placement,
+    )
+    return proposal, list_path
 
 
 def _run(args: argparse.Namespace, write: bool) -> int:
     try:
-        proposal = _proposal(args)
+        proposal, list_path = _proposal(args)
     except UsageError as error:
         print(f"listbot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -60,13 +88,13 @@ def _run(args: argparse.Namespace, write: bool) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
     if write:
-        Path(args.list_path).write_bytes(proposal.after.encode("utf-8"))
+        Path(list_path).write_bytes(proposal.after.encode("utf-8"))
         print(
-            f"listbot: added “{proposal.paper.title}” to {proposal.paper.section} "
-            f"(line {proposal.insertion.line} of {args.list_path})."
+            f"listbot: added “{proposal.submission.title}” to {proposal.submission.section} "
+            f"(line {proposal.insertion.line} of {list_path})."
         )
     else:
-        sys.stdout.write(proposal.diff(args.list_path))
+        sys.stdout.write(proposal.diff(list_path))
     return EXIT_OK
 
 
@@ -80,21 +108,66 @@ def apply(args: argparse.Namespace) -> int:
     return _run(args, write=True)
 
 
+def _expected_forms(args: argparse.Namespace) -> dict[Path, str]:
+    """Every generated file and its exact text: one form per built-in kind, and `config.yml`."""
+    if args.output:  # the paper form alone, at a path of the caller's choosing
+        return {Path(args.output): render_template()}
+    folder = Path(args.dir)
+    expected = {folder / Path(path).name: text for path, text in builtin_forms().items()}
+    chooser = folder / Path(CHOOSER_PATH).name
+    list_url = args.list_url or _committed_list_url(chooser) or _origin_list_url()
+    if list_url is None:
+        raise UsageError(
+            f"no link to the list for `{chooser}`: pass `--list-url https://github.com/OWNER/REPO` "
+            "(or run where `git remote get-url origin` names the repository)."
+        )
+    expected[chooser] = render_chooser(list_url)
+    return expected
+
+
+def _committed_list_url(chooser: Path) -> str | None:
+    try:
+        return chooser_list_url(chooser.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _origin_list_url() -> str | None:
+    """`https://github.com/OWNER/REPO` from the checkout's `origin` remote, if it is on GitHub."""
+    try:
+        found = subprocess.run(
+            ["git", "remote", "get-url", "origin"],  # noqa: S607 - git from PATH, as the user runs it
+            capture_output=True, text=True, check=False, timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _GITHUB_REMOTE.fullmatch(found.stdout.strip()) if found.returncode == 0 else None
+    return f"https://github.com/{match[1]}/{match[2]}" if match else None
+
+
 def template(args: argparse.Namespace) -> int:
-    """`listbot template [--check]`: write the issue form, or check the committed one is current."""
-    path = Path(args.output or TEMPLATE_PATH)
-    expected = render_template()
+    """`listbot template [--check]`: write the forms and `config.yml`, or check they are current."""
+    try:
+        expected = _expected_forms(args)
+    except UsageError as error:
+        print(f"listbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.check:
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != expected:
-            state = "is missing" if current is None else "is stale"
-            print(f"listbot: {path} {state}; run `listbot template` and commit it.", file=sys.stderr)
+        stale = 0
+        for path, text in expected.items():
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current != text:
+                state = "is missing" if current is None else "is stale"
+                print(f"listbot: {path} {state}; run `listbot template` and commit it.", file=sys.stderr)
+                stale += 1
+        if stale:
             return EXIT_INVALID
-        print(f"listbot: {path} is up to date.")
+        print(f"listbot: {', '.join(str(path) for path in expected)} up to date.")
         return EXIT_OK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(expected, encoding="utf-8")
-    print(f"listbot: wrote {path}.")
+    for path, text in expected.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"listbot: wrote {path}.")
     return EXIT_OK
 
 

@@ -33,9 +33,10 @@ class Duplicate:
     entry: ListedEntry
     reason: str
 
-    def message(self) -> str:
+    def message(self, noun: str = "paper") -> str:
+        """What the submitter reads; `noun` is what the submission is (its kind's noun)."""
         return (
-            f"this paper is already listed: “{self.entry.title}” in {self.entry.section} "
+            f"this {noun} is already listed: “{self.entry.title}” in {self.entry.section} "
             f"(line {self.entry.line}) has {self.reason}."
         )
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.dates import PartialDate, parse_house_date, year_in_text
+from bot.core.entry_template import fill
+from bot.core.kinds import PAPER
 from bot.core.submission import PaperSubmission
 
 BADGE = (
@@ -21,19 +23,27 @@ _TITLE_LINE = re.compile(r"\*\*(.+)\*\*")
 _AUTHORS_LINE = re.compile(r"\*([^*].*)\*")
 
 
-def render_paper(paper: PaperSubmission) -> list[str]:
-    """The entry's lines in house style, without line endings."""
+def paper_template_values(paper: PaperSubmission) -> dict[str, str]:
+    """The paper's values for the paper kind's entry template, with its two derived lines:
+    `venue_line` (`Venue | 07 Aug 2024`, or the venue alone) and `code_line` (the stars badge
+    for code on GitHub, else `[code](…)`)."""
     venue_line = paper.venue
     if paper.date is not None:
         venue_line = f"{paper.venue} | {paper.date.house_style()}"
-    lines = [f"**{paper.title}**", f"*{paper.authors}*", venue_line, f"[paper]({paper.paper_url})"]
-    if paper.model_url:
-        lines.append(f"[model]({paper.model_url})")
+    code_line = ""
     if paper.code_repo is not None:
-        lines.append(BADGE.format(owner=paper.code_repo.owner, repo=paper.code_repo.name))
+        code_line = BADGE.format(owner=paper.code_repo.owner, repo=paper.code_repo.name)
     elif paper.code_url:
-        lines.append(f"[code]({paper.code_url})")
-    return lines
+        code_line = f"[code]({paper.code_url})"
+    return {
+        "title": paper.title, "authors": paper.authors, "venue_line": venue_line,
+        "paper_url": paper.paper_url, "model_url": paper.model_url or "", "code_line": code_line,
+    }
+
+
+def render_paper(paper: PaperSubmission) -> list[str]:
+    """The entry's lines in house style, without line endings."""
+    return fill(PAPER.template, paper_template_values(paper))
 
 
 @dataclass

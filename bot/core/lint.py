@@ -17,11 +17,13 @@ LB011   yes    Never more than one blank line in a row, and none at the end of t
 LB012   yes    No trailing whitespace.
 LB013   yes    No mis-decoded text (UTF-8 read as cp1252, e.g. ``ðŸ”¥`` for 🔥, ``â€“`` for –).
 LB014   no     No invisible, bidi-control or other control characters.
-LB015   no     Every link is an absolute http(s) URL (table-of-contents anchors excepted).
-LB016   no     A dataset entry is one line: ``[Venue] Title [[paper]](url) [[dataset]](url)``.
+LB015   no     Every link is an absolute http(s) URL (anchors to the list's own headings excepted).
+LB016   no     An entry under a kind's section has the kind's shape (``[Venue] Title [[paper]](url) …``).
 ======  =====  ==================================================================================
 
-`lint(text)` is pure and fast: one mistune parse (`ListDocument`) and linear scans of the lines.
+`lint(text, kinds, forms)` checks each kind's entries against its template (the built-in kinds
+by default; a list's own from its `.github/listbot.yml`); it is pure and fast: one mistune
+parse (`ListDocument`) and linear scans of the lines.
 `fix(text)` repairs the rules marked "yes" and never changes an entry's words.
 """
 
@@ -30,19 +32,20 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
-from bot.core.duplicates import ListedEntry, find_duplicates, listed_entries
+from bot.core.duplicates import ListedEntry, find_duplicates
 from bot.core.entry import BADGE, BADGE_PATTERN, read_paper
+from bot.core.forms import IssueForm
+from bot.core.kind_entries import candidate_ranges, kind_sections, listed_kind_entries
+from bot.core.kinds import BUILTIN_KINDS, Kind, entry_reader
 from bot.core.placement import insert_paper
 from bot.core.textrules import invisible_characters
 from bot.core.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
-
-DATASETS_HEADING = "Datasets"
 
 RULES: dict[str, str] = {
     "LB001": "a paper entry's first line is its bold title `**Title**`",
@@ -60,7 +63,7 @@ RULES: dict[str, str] = {
     "LB013": "no mis-decoded text (UTF-8 read as cp1252, e.g. `ðŸ”¥` for 🔥)",
     "LB014": "no invisible, bidi-control or other control characters",
     "LB015": "every link is an absolute http(s) URL",
-    "LB016": "a dataset entry is one line `[Venue] Title [[paper]](url) [[dataset]](url)`",
+    "LB016": "an entry under a kind's section has the kind's shape, e.g. `[Venue] Title [[paper]](url)`",
 }
 FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
 
@@ -68,7 +71,6 @@ _TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
 _TITLE_LIKE = re.compile(r"\*\*.*\*\*")
 _AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
 _LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
-_DATASET = re.compile(r"\[[^\]\s][^\]]*\] \S.*? \[\[paper\]\]\(\S+\) \[\[dataset\]\]\(\S+\)")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses).
 _PLAIN_URL = re.compile(
@@ -81,7 +83,7 @@ _AUTHORS_EXAMPLE = "`*A. Tao, B. Liu, et al.*` or `*Stanford AIMI Team*`"
 _DATE_EXAMPLE = "`07 Aug 2024` or `Aug 2024`"
 _VENUE_EXAMPLE = "`Nature Medicine | 07 Aug 2024`, `arXiv | May 2024` or `ICLR 2024`"
 _LINKS_EXAMPLE = "`[paper](url)`, `[model](url)`, then `[code](url)` or the stars badge"
-_DATASET_EXAMPLE = "`[Venue] Title [[paper]](url) [[dataset]](url)`"
+_LIST_MARKER = re.compile(r"\s{0,3}(?:[-*+]|\d+[.)])\s")
 _MAX_FIX_ROUNDS = 8
 
 
@@ -237,12 +239,20 @@ class _Entry:
 class _Layout:
     """The parts of a parsed list the rules look at, computed once."""
 
-    def __init__(self, doc: ListDocument) -> None:
+    def __init__(self, doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> None:
         self.doc = doc
+        self.kinds = kinds
+        self.forms = forms
         self.lines = [line.rstrip() for line in doc.lines]  # trailing whitespace is LB012's alone
-        self.papers = doc.find_heading(2, PAPERS_HEADING)
-        self.datasets = doc.find_heading(2, DATASETS_HEADING)
+        has_papers = any(kind.builtin and kind.name == "paper" for kind in kinds)
+        self.papers = doc.find_heading(2, PAPERS_HEADING) if has_papers else None
+        self.checks_papers = has_papers
         self.toc = next((h for h in doc.headings if h.text == TOC_HEADING), None)
+        self.kind_headings = [
+            (kind, heading)
+            for kind in kinds if not (kind.builtin and kind.name == "paper")
+            for heading in kind_sections(doc, kind, forms.get(kind.name))
+        ]
 
     def paper_headings(self) -> list[Heading]:
         """`## Papers` and every heading inside its section."""
@@ -263,18 +273,18 @@ class _Layout:
                 for start, end in zip(starts, [*starts[1:], block.end], strict=True):
                     yield _Entry(start, end, year, whole, start > block.start)
 
-    def dataset_blocks(self) -> Iterator[tuple[int, int]]:
-        if self.datasets is None:
-            return
-        end = self.doc.section_end(self.datasets)
-        for heading in self.doc.headings:
-            if self.datasets.line <= heading.line < end:
-                for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
-                    yield block.start, block.end
+    def kind_candidates(self) -> Iterator[tuple[Kind, int, int]]:
+        """(kind, start, end) of each line range under a kind's section that may be its entry."""
+        for kind, section in self.kind_headings:
+            end = self.doc.section_end(section)
+            for heading in self.doc.headings:
+                if section.line <= heading.line < end:
+                    for first, last in candidate_ranges(self.doc, heading.line + 1, self.doc.body_end(heading), kind):
+                        yield kind, first, last
 
     def spaced_from(self) -> int:
         """First line of the part of the list where headings must stand between blank lines."""
-        lines = [h.line for h in (self.papers, self.datasets) if h is not None]
+        lines = [h.line for h in (self.papers,) if h is not None] + [h.line for _, h in self.kind_headings]
         return min(lines) if lines else len(self.doc.lines)
 
     def toc_body(self) -> range:
@@ -436,12 +446,30 @@ def _entry_findings(layout: _Layout) -> Iterator[Finding]:
             where = f"the {entry.section_year} section" if entry.section_year else "no year section"
             yield Finding(entry.start + 1, 1, "LB006", f"the entry is dated {year} but sits in {where}; "
                           f"it belongs under `### {year}`")
-    for start, end in layout.dataset_blocks():
-        for index in range(start, end):
-            if _DATASET.fullmatch(lines[index]):
-                continue
-            if index > start or _link_count(lines[index]) or end > start + 1:
-                yield Finding(index + 1, 1, "LB016", f"a dataset entry is one line, like {_DATASET_EXAMPLE}")
+    yield from _kind_entry_findings(layout)
+
+
+def _kind_entry_findings(layout: _Layout) -> Iterator[Finding]:
+    """LB016: what reads as an entry under a kind's section has the kind's shape."""
+    lines = layout.lines
+    for kind, start, end in layout.kind_candidates():
+        reader = entry_reader(kind, layout.forms.get(kind.name))
+        if reader.read("\n".join(lines[start:end])) is not None or not _reads_as_entry(layout, kind, start, end):
+            continue
+        shape = "is one line" if kind.one_line or kind.tight else "reads"
+        yield Finding(start + 1, 1, "LB016", f"{kind.a_noun} entry {shape} like `{kind.example()}`")
+
+
+def _reads_as_entry(layout: _Layout, kind: Kind, start: int, end: int) -> bool:
+    """Whether text under a kind's section is meant as an entry (prose without links is not)."""
+    lines = layout.lines
+    if any(_link_count(line) or "://" in line for line in lines[start:end]):
+        return True
+    if kind.tight:
+        return bool(_LIST_MARKER.match(lines[start]))
+    if kind.one_line:  # a line run together with others is a malformed entry
+        return (start > 0 and not _blank(lines[start - 1])) or (end < len(lines) and not _blank(lines[end]))
+    return False
 
 
 def _link_count(line: str) -> int:
@@ -513,10 +541,12 @@ def _separations(layout: _Layout) -> list[tuple[int, str]]:
     for entry in layout.paper_entries():
         if entry.joined:
             found.append((entry.start, "this entry runs into the one above; separate entries with one blank line"))
-    for start, end in layout.dataset_blocks():
-        for index in range(start + 1, end):
-            if _DATASET.fullmatch(lines[index]) and _DATASET.fullmatch(lines[index - 1]):
-                found.append((index, "this dataset runs into the one above; separate entries with one blank line"))
+    previous: tuple[Kind, int] | None = None
+    for kind, start, end in layout.kind_candidates():
+        matched = entry_reader(kind, layout.forms.get(kind.name)).read("\n".join(lines[start:end])) is not None
+        if matched and not kind.tight and previous == (kind, start - 1):
+            found.append((start, f"this {kind.noun} runs into the one above; separate entries with one blank line"))
+        previous = (kind, end - 1) if matched else None
     return sorted(set(found))
 
 
@@ -533,6 +563,7 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
     lines = layout.doc.lines
     fenced = layout.doc.structure.fenced_lines()
     toc_body = layout.toc_body()
+    anchors = {github_anchor(heading.text) for heading in layout.doc.headings}
     for index, line in enumerate(lines):
         number = index + 1
         stripped = line.rstrip()
@@ -549,8 +580,8 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
             )
         if "](" in line and not fenced[index]:
             for start, target in _link_targets(line):
-                if target.startswith("#") and index in toc_body:
-                    continue
+                if target.startswith("#") and (index in toc_body or target[1:] in anchors):
+                    continue  # a link to one of the list's own headings
                 if problem := _url_problem(target):
                     yield Finding(
                         number, start + 1, "LB015",
@@ -569,10 +600,10 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
             yield Finding(index + 1, 1, "LB011", f"more than one blank line {where}; keep exactly one")
 
 
-def _duplicate_findings(doc: ListDocument) -> Iterator[Finding]:
+def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
     """Entries sharing an identity key with an earlier entry (the rules submissions use)."""
     first_with: dict[str, ListedEntry] = {}
-    for entry in listed_entries(doc):
+    for entry in listed_kind_entries(layout.doc, layout.kinds, layout.forms):
         earlier = {first_with[key].line: first_with[key] for key in entry.keys if key in first_with}
         for duplicate in find_duplicates(entry.keys, [earlier[line] for line in sorted(earlier)])[:1]:
             yield Finding(
@@ -584,15 +615,21 @@ def _duplicate_findings(doc: ListDocument) -> Iterator[Finding]:
             first_with.setdefault(key, entry)
 
 
-def lint(text: str) -> list[Finding]:
-    """Every house-style finding in the list text, sorted by line and column."""
+def lint(
+    text: str, kinds: Sequence[Kind] = BUILTIN_KINDS, forms: Mapping[str, IssueForm] | None = None
+) -> list[Finding]:
+    """Every house-style finding in the list text, sorted by line and column.
+
+    `kinds` are the list's kinds (their forms in `forms`, which a kind whose section a form field
+    picks needs): papers are checked only when `paper` is one of them.
+    """
     doc = ListDocument(text)
-    layout = _Layout(doc)
+    layout = _Layout(doc, kinds, forms or {})
     findings = [
-        *_year_findings(layout),
+        *(_year_findings(layout) if layout.checks_papers else ()),
         *_entry_findings(layout),
         *_toc_findings(layout),
-        *_duplicate_findings(doc),
+        *_duplicate_findings(layout),
         *_blank_findings(layout),
         *_line_findings(layout),
     ]
@@ -616,10 +653,10 @@ def _fix_lines(text: str) -> str:
     return _join(doc, [repair_mojibake(line).rstrip() for line in doc.lines])
 
 
-def _fix_blanks(text: str) -> str:
+def _fix_blanks(text: str, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> str:
     """LB010, LB011: one blank line between entries and around headings, never two."""
     doc = ListDocument(text)
-    before = {index for index, _ in _separations(_Layout(doc))}
+    before = {index for index, _ in _separations(_Layout(doc, kinds, forms))}
     drop = set(_extra_blanks(doc.lines))
     lines: list[str] = []
     for index, line in enumerate(doc.lines):
@@ -630,10 +667,10 @@ def _fix_blanks(text: str) -> str:
     return _join(doc, lines)
 
 
-def _fix_years(text: str) -> str:
+def _fix_years(text: str, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> str:
     """LB006: move each whole entry whose year is known into its year's section."""
     doc = ListDocument(text)
-    moves = [(entry, year) for entry, year in _misplaced(_Layout(doc)) if entry.whole_block]
+    moves = [(entry, year) for entry, year in _misplaced(_Layout(doc, kinds, forms)) if entry.whole_block]
     if not moves:
         return text
     lines = list(doc.lines)
@@ -650,10 +687,10 @@ def _fix_years(text: str) -> str:
     return result
 
 
-def _fix_toc(text: str) -> str:
+def _fix_toc(text: str, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> str:
     """LB008: rewrite the table of contents' items from the headings."""
     doc = ListDocument(text)
-    layout = _Layout(doc)
+    layout = _Layout(doc, kinds, forms)
     expected = _expected_toc(layout)
     if expected is None or layout.toc is None:
         return text
@@ -670,13 +707,15 @@ def _fix_toc(text: str) -> str:
     return _join(doc, [*doc.lines[:first], *expected, *kept, *doc.lines[last:]])
 
 
-def fix(text: str) -> str:
+def fix(text: str, kinds: Sequence[Kind] = BUILTIN_KINDS, forms: Mapping[str, IssueForm] | None = None) -> str:
     """The text with every fixable finding repaired; entries' words are never changed.
 
     Repairs run in rounds until nothing changes, so `fix(fix(text)) == fix(text)`.
     """
+    known = forms or {}
     for _ in range(_MAX_FIX_ROUNDS):
-        fixed = _fix_toc(_fix_blanks(_fix_years(_fix_blanks(_fix_lines(text)))))
+        spaced = _fix_blanks(_fix_lines(text), kinds, known)
+        fixed = _fix_toc(_fix_blanks(_fix_years(spaced, kinds, known), kinds, known), kinds, known)
         if fixed == text:
             break
         text = fixed

@@ -18,7 +18,7 @@ class Insertion:
     """The edited list and what the edit did, for PR bodies and messages."""
 
     text: str
-    year: int
+    year: int | None  # the paper's year section; None for kinds without year sections
     new_year_section: bool
     line: int  # 1-based line of the entry's first line in the new text
 

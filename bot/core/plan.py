@@ -12,6 +12,7 @@ from bot.core import lint, messages
 from bot.core.document import ListDocument
 from bot.core.duplicates import ListedEntry, listed_entries
 from bot.core.forms import IssueForm, parse_issue
+from bot.core.kinds import BUILTIN_KINDS, Kind
 from bot.core.markers import fingerprint, read_marker
 from bot.core.proposal import Proposal, propose
 from bot.core.submission import FieldProblem, SubmissionError
@@ -32,6 +33,7 @@ class Rules:
     placement: str = "by-date"  # "by-date" (newest first within the year), "top" or "bottom" of the year
     command_permission: str = "write"  # least repository permission needed for /listbot commands
     command_users: frozenset[str] = frozenset()  # logins allowed to run commands whatever their permission
+    kinds: tuple[Kind, ...] = BUILTIN_KINDS  # what may be submitted, from `kinds:` (else the built-in ones)
 
     def branch(self, issue: int) -> str:
         return f"{self.branch_prefix}{issue}"
@@ -313,17 +315,18 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         pull and pull.state == "open" and marker
         and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
     )
-    title = messages.pull_title(proposal.paper.title)
-    want = PullWrite(title, tuple(proposal.entry), proposal.paper.section, list_hash)
+    title = messages.pull_title(proposal.submission.title)
+    want = PullWrite(title, tuple(proposal.entry), proposal.submission.section, list_hash)
     branch = None
     if not branch_current:
-        branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.paper.title, issue))
+        branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.submission.title, issue))
     # The marker says the PR was written for exactly this list: its title and body are then ours
     # already, or a maintainer's edits, which listbot does not fight.
     pull_current = bool(pull and branch_current and pull.state == "open")
 
     def proposed(pull_number: int | None) -> str:
-        return messages.proposed_comment(issue, pull_number or 0, proposal.paper.title, proposal.paper.section)
+        submission = proposal.submission
+        return messages.proposed_comment(issue, pull_number or 0, submission.title, submission.section)
 
     return Plan(
         "valid",

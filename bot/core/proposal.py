@@ -4,38 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.document import ListDocument
-from bot.core.duplicates import Duplicate, ListedEntry, find_duplicates, listed_entries, submission_keys
-from bot.core.entry import render_paper
-from bot.core.placement import Insertion, PlacementError, insert_paper
-from bot.core.submission import (
-    PAPER_FIELDS,
-    FieldProblem,
-    PaperSubmission,
-    SubmissionError,
-    validate_paper,
-)
-
-# Which form field a duplicate is reported against, by the kind of key that matched.
-_DUPLICATE_FIELD = {
-    "title": "title", "arxiv": "paper_url", "doi": "paper_url", "openreview": "paper_url", "url": "paper_url",
-    "repo": "code_url",
-}
-_LABELS = {spec.id: spec.label for spec in PAPER_FIELDS}
+from bot.core.duplicates import Duplicate, ListedEntry, find_duplicates
+from bot.core.forms import IssueForm
+from bot.core.kind_entries import listed_kind_entries
+from bot.core.kind_placement import insert_entry
+from bot.core.kind_submission import Submission, kind_fields, validate
+from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind
+from bot.core.placement import Insertion, PlacementError
+from bot.core.submission import FieldProblem, PaperSubmission, SubmissionError
 
 
 @dataclass(frozen=True)
 class Proposal:
     """A valid, non-duplicate submission and the list text with its entry inserted."""
 
-    paper: PaperSubmission
+    submission: Submission
     entry: list[str]
     insertion: Insertion
     before: str
+
+    @property
+    def paper(self) -> PaperSubmission:
+        """The validated paper of a paper submission (`AttributeError` for other kinds)."""
+        if self.submission.paper is None:
+            raise AttributeError(f"a {self.submission.kind.name} submission has no paper")
+        return self.submission.paper
 
     @property
     def after(self) -> str:
@@ -50,16 +48,19 @@ class Proposal:
         ))
 
 
-def _duplicate_problem(duplicate: Duplicate, keys: frozenset[str]) -> FieldProblem:
-    shared = sorted(keys & duplicate.entry.keys)
-    field = _DUPLICATE_FIELD.get(shared[0].split(":", 1)[0], "title") if shared else "title"
-    return FieldProblem(field, _LABELS[field], duplicate.message(), duplicate_in=duplicate.entry.section)
+def _duplicate_problem(submission: Submission, duplicate: Duplicate, labels: Mapping[str, str]) -> FieldProblem:
+    field = submission.field_of(submission.keys & duplicate.entry.keys)
+    return FieldProblem(
+        field, labels.get(field, field), duplicate.message(submission.kind.noun), duplicate_in=duplicate.entry.section
+    )
 
 
-def duplicate_problems(paper: PaperSubmission, entries: Iterable[ListedEntry]) -> list[FieldProblem]:
-    """One problem per listed entry the paper duplicates."""
-    keys = submission_keys(paper)
-    return [_duplicate_problem(dup, keys) for dup in find_duplicates(keys, entries)]
+def duplicate_problems(
+    submission: Submission, entries: Iterable[ListedEntry], form: IssueForm | None = None
+) -> list[FieldProblem]:
+    """One problem per listed entry the submission duplicates."""
+    labels = {field.id: field.label for field in kind_fields(submission.kind, form)}
+    return [_duplicate_problem(submission, dup, labels) for dup in find_duplicates(submission.keys, entries)]
 
 
 def propose(
@@ -69,20 +70,24 @@ def propose(
     today: dt.date | None = None,
     also_listed: Iterable[ListedEntry] = (),
     placement: str = "by-date",
+    kind: Kind = PAPER,
+    form: IssueForm | None = None,
+    kinds: Sequence[Kind] = BUILTIN_KINDS,
+    forms: Mapping[str, IssueForm] | None = None,
 ) -> Proposal:
-    """Validate, check duplicates (in the list and in `also_listed`), render and place.
+    """Validate as `kind`, check duplicates against every entry of every kind in the list (and
+    in `also_listed`), render and place. `form` is the kind's form, `forms` every kind's.
 
     Raises `SubmissionError` with every problem; nothing is produced for a bad submission.
     """
-    paper = validate_paper(values, today)
+    submission = validate(kind, values, form, today)
     doc = ListDocument(list_text)
-    problems = duplicate_problems(paper, [*listed_entries(doc), *also_listed])
+    listed = listed_kind_entries(doc, kinds, {**(forms or {}), **({kind.name: form} if form else {})})
+    problems = duplicate_problems(submission, [*listed, *also_listed], form)
     if problems:
         raise SubmissionError(problems)
-    entry = render_paper(paper)
-    key = paper.date.sort_key() if paper.date else None
     try:
-        insertion = insert_paper(list_text, entry, paper.year, key, doc=doc, placement=placement)
+        insertion = insert_entry(list_text, submission, doc=doc, form=form, placement=placement)
     except PlacementError as error:
         raise SubmissionError([FieldProblem("list", "List", str(error))]) from error
-    return Proposal(paper, entry, insertion, list_text)
+    return Proposal(submission, submission.entry(), insertion, list_text)

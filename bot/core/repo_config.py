@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from bot.core.kinds import kinds_from_config
 from bot.core.plan import Rules
 
 CONFIG_PATH = ".github/listbot.yml"
@@ -21,7 +22,7 @@ MAX_USERS = 200
 
 PLACEMENTS = ("by-date", "top", "bottom")
 PERMISSIONS = ("write", "maintain", "admin")
-TOP_KEYS = ("list_path", "labels", "branch_prefix", "placement", "commands")
+TOP_KEYS = ("list_path", "labels", "branch_prefix", "placement", "commands", "kinds")
 LABEL_KEYS = ("submission", "needs_changes")
 COMMAND_KEYS = ("permission", "users")
 
@@ -134,6 +135,7 @@ class _Reader:
             "branch_prefix": self._branch_prefix,
             "placement": self._placement,
             "commands": self._commands,
+            "kinds": self._kinds,
         }
         for key, value in data.items():
             handler = handlers.get(key) if isinstance(key, str) else None
@@ -211,6 +213,11 @@ class _Reader:
             return
         assert isinstance(value, str)
         self.rules = replace(self.rules, placement=value)
+
+    def _kinds(self, value: object) -> None:
+        result = kinds_from_config(value)
+        self.problems.extend(result.problems)
+        self.rules = replace(self.rules, kinds=result.kinds)
 
     def _commands(self, value: object) -> None:
         if not isinstance(value, dict):

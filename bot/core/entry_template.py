@@ -1,0 +1,137 @@
+"""Entry templates: `{field_id}` placeholders filled to write an entry, and read back from the list.
+
+A template is a tuple of lines. Filling it drops every line whose placeholders are all empty
+(an optional link line, say); a one-line template joins the remaining parts with a space, so
+an optional part of one line (` [[code]](…)`) disappears with its space. Reading inverts
+filling: the same template becomes a regular expression that recognises an entry and gives its
+field values back, with the optional parts optional. `{{` and `}}` stand for literal braces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|\{|\}")
+FIELD_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be filled or read: an unmatched brace or a bad placeholder."""
+
+
+def _tokens(line: str) -> Iterator[tuple[str, bool]]:
+    """(text, is_placeholder) pieces of a template line; raises `TemplateError` on stray braces."""
+    position = 0
+    for match in _TOKEN.finditer(line):
+        if match.start() > position:
+            yield line[position:match.start()], False
+        token = match[0]
+        if match[1]:
+            yield match[1], True
+        elif token in ("{{", "}}"):
+            yield token[0], False
+        else:
+            raise TemplateError(
+                f"`{line}` has a stray `{token}`; placeholders look like `{{field_id}}` "
+                "(letters, digits and `_`), and a literal brace is written `{{` or `}}`"
+            )
+        position = match.end()
+    if position < len(line):
+        yield line[position:], False
+
+
+def placeholders(line: str) -> list[str]:
+    """The field ids a template line names, in order (repeats kept)."""
+    return [text for text, is_field in _tokens(line) if is_field]
+
+
+def template_fields(template: Sequence[str]) -> list[str]:
+    """Every field id a template names, first appearance first."""
+    seen: dict[str, None] = {}
+    for line in template:
+        for name in placeholders(line):
+            seen.setdefault(name)
+    return list(seen)
+
+
+def fill(template: Sequence[str], values: Mapping[str, str], *, one_line: bool = False) -> list[str]:
+    """The entry's lines: placeholders replaced, lines whose placeholders are all empty left out."""
+    kept: list[str] = []
+    for line in template:
+        names = placeholders(line)
+        if names and not any(values.get(name) for name in names):
+            continue
+        kept.append("".join(values.get(text, "") if is_field else text for text, is_field in _tokens(line)))
+    return [" ".join(kept)] if one_line and kept else kept
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A compiled template that recognises an entry's text and returns its field values."""
+
+    pattern: re.Pattern[str]
+    fields: tuple[str, ...]
+
+    def read(self, text: str) -> dict[str, str] | None:
+        """The entry's field values (absent optional parts as ""), or None when it does not match."""
+        match = self.pattern.fullmatch(text)
+        if match is None:
+            return None
+        return {name: match.group(name) or "" for name in self.fields}
+
+
+def _line_pattern(line: str, links: Collection[str], seen: set[str]) -> str:
+    parts: list[str] = []
+    for text, is_field in _tokens(line):
+        if not is_field:
+            parts.append(re.escape(text))
+        elif text in seen:
+            parts.append(f"(?P={text})")
+        else:
+            seen.add(text)
+            # A link is one run of non-space characters; text is anything on the line.
+            parts.append(f"(?P<{text}>\\S+?)" if text in links else f"(?P<{text}>[^\\n]+?)")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=256)
+def _compiled(
+    template: tuple[str, ...], one_line: bool, links: frozenset[str], optional: frozenset[str]
+) -> Reader:
+    seen: set[str] = set()
+    pattern = ""
+    separator = " " if one_line else "\n"
+    for index, line in enumerate(template):
+        names = placeholders(line)
+        piece = _line_pattern(line, links, seen)
+        skippable = bool(names) and all(name in optional for name in names)
+        joined = piece if index == 0 else re.escape(separator) + piece
+        pattern += f"(?:{joined})?" if skippable else joined
+    return Reader(re.compile(pattern), tuple(template_fields(template)))
+
+
+def reader(
+    template: Sequence[str], *, one_line: bool, links: Collection[str], optional: Collection[str]
+) -> Reader:
+    """The reader for entries written from `template` (`optional` fields may be absent)."""
+    return _compiled(tuple(template), one_line, frozenset(links), frozenset(optional))
+
+
+def check_template(template: Sequence[str]) -> list[str]:
+    """What is wrong with a template, as sentences (empty when it is usable)."""
+    problems: list[str] = []
+    if not template or not any(line.strip() for line in template):
+        return ["the entry template is empty; give at least one line such as `- [{name}]({url})`"]
+    for line in template:
+        try:
+            list(_tokens(line))
+        except TemplateError as error:
+            problems.append(str(error))
+        if "\n" in line or "\r" in line:
+            problems.append(f"`{line.strip()[:40]}` holds a line break; give the lines as a YAML list")
+    if not problems and not template_fields(template):
+        problems.append("the entry template names no field; use placeholders such as `{name}`")
+    return problems
