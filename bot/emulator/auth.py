@@ -10,9 +10,15 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .state import ApiError, App, Caller, Installation, InstallationToken, State
+from .state import ApiError, App, Caller, Installation, InstallationToken, State, WorkflowToken
 
 TOKEN_LIFETIME = timedelta(hours=1)
+# GitHub Actions is itself a GitHub App (id 15368); every GITHUB_TOKEN is one of its tokens.
+ACTIONS_APP_ID = 15368
+ACTIONS_SLUG = "github-actions"
+ACTIONS_BOT = "github-actions[bot]"
+# A job may run for up to 6 hours (24 on self-hosted runners); its token expires when it ends.
+WORKFLOW_TOKEN_LIFETIME = timedelta(hours=6)
 MAX_JWT_LIFETIME = 600
 CLOCK_LEEWAY = 60
 
@@ -114,10 +120,41 @@ def resolve_caller(state: State, authorization: str | None) -> Caller:
             raise bad_credentials()
         app = state.apps[inst.app_id]
         return Caller(kind="installation", login=app.bot_login, app=app, installation=inst)
+    workflow = state.workflow_tokens.get(value)
+    if workflow is not None:
+        if workflow.expires_at <= datetime.now(UTC) or state.actions_app is None:
+            raise bad_credentials()
+        return Caller(kind="installation", login=ACTIONS_BOT, app=state.actions_app, installation=workflow.installation)
     for user in state.users.values():
         if user.token is not None and secrets.compare_digest(user.token, value):
             return Caller(kind="user", login=user.login)
     raise bad_credentials()
+
+
+def actions_app(state: State) -> App:
+    """GitHub Actions' app; it is never registered with the emulator's apps, so it has no JWT,
+    sends no webhooks and is listed by no installation endpoint."""
+    if state.actions_app is None:
+        state.user(ACTIONS_BOT, "Bot")
+        state.user("github", "Organization")
+        state.actions_app = App(
+            id=ACTIONS_APP_ID, slug=ACTIONS_SLUG, name="GitHub Actions", public_key_pem=b"", private_key_pem="",
+            owner="github", webhook_secret="", client_id="Iv1.actions", client_secret="", bot_login=ACTIONS_BOT,
+        )
+    return state.actions_app
+
+
+def mint_workflow_token(state: State, repo_full_name: str, owner: str, permissions: dict[str, str]) -> WorkflowToken:
+    """The `GITHUB_TOKEN` of one workflow job in `repo_full_name`."""
+    app = actions_app(state)
+    installation = Installation(state.next_id(), app.id, owner, [repo_full_name], dict(permissions))
+    token = WorkflowToken(
+        token="ghs_" + secrets.token_urlsafe(27).replace("-", "a").replace("_", "b")[:36],
+        installation=installation,
+        expires_at=datetime.now(UTC).replace(microsecond=0) + WORKFLOW_TOKEN_LIFETIME,
+    )
+    state.workflow_tokens[token.token] = token
+    return token
 
 
 def mint_token(state: State, inst: Installation) -> InstallationToken:

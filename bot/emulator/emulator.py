@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from .auth import mint_token, pooled_key
+from .auth import mint_token, mint_workflow_token, pooled_key
 from .faults import Faults
 from .routes import Api
 from .server import HttpFront, RequestLog
@@ -228,12 +228,29 @@ class GitHubEmulator:
             return mint_token(self.state, self.state.installations[installation_id]).token
 
     def expire_tokens(self) -> None:
-        """Make every installation token issued so far expired."""
+        """Make every installation token (and workflow token) issued so far expired."""
         from datetime import UTC, datetime, timedelta
 
         with self.lock:
+            expired = datetime.now(UTC) - timedelta(seconds=1)
             for tok in self.state.tokens.values():
-                tok.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+                tok.expires_at = expired
+            for workflow in self.state.workflow_tokens.values():
+                workflow.expires_at = expired
+
+    # -- GitHub Actions --------------------------------------------------------------------
+    def workflow_token(self, repo: str, permissions: dict[str, str] | None = None) -> str:
+        """The `GITHUB_TOKEN` of a workflow job in ``repo``: it acts as ``github-actions[bot]``,
+        reaches only ``repo``, and holds the workflow's ``permissions:`` (default: listbot's)."""
+        with self.lock:
+            r = self._repo(repo)
+            granted = dict(permissions or DEFAULT_PERMISSIONS)
+            return mint_workflow_token(self.state, r.full_name, r.owner, granted).token
+
+    def allow_actions_pull_requests(self, repo: str, allowed: bool = True) -> None:
+        """Settings → Actions → "Allow GitHub Actions to create and approve pull requests"."""
+        with self.lock:
+            self._repo(repo).actions_create_pulls = allowed
 
     # -- users -----------------------------------------------------------------------------
     def add_user(self, login: str, permission: str = "read", repo: str | None = None) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .auth import mint_token
+from .auth import ACTIONS_BOT, mint_token
 from .gitstore import BLOB_MODE, VALID_BLOB_MODES, Commit, FlatTree, Signature
 from .render import Renderer, iso, node_id
 from .state import (
@@ -928,6 +928,8 @@ def _simple_pull(full: dict[str, Any]) -> dict[str, Any]:
 @route("POST", r"{REPO}/pulls")
 def create_pull(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "pull_requests", write=True)
+    if req.caller.login == ACTIONS_BOT and not repo.actions_create_pulls:
+        raise ApiError(403, "GitHub Actions is not permitted to create or approve pull requests.")
     body = req.obj()
     title = _str(body, "title", "PullRequest", required="issue" not in body)
     head = _str(body, "head", "PullRequest")

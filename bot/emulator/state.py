@@ -141,6 +141,8 @@ class Repo:
     comments: dict[int, Comment] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)  # lower-cased name -> label
     collaborators: dict[str, str] = field(default_factory=dict)  # login -> permission
+    # Settings → Actions → "Allow GitHub Actions to create and approve pull requests" (off by default).
+    actions_create_pulls: bool = False
 
     @property
     def full_name(self) -> str:
@@ -204,6 +206,16 @@ class InstallationToken:
 
 
 @dataclass
+class WorkflowToken:
+    """A workflow run's `GITHUB_TOKEN`: an installation token of the GitHub Actions app that
+    covers only the run's repository, with the workflow's `permissions:`."""
+
+    token: str
+    installation: Installation
+    expires_at: datetime
+
+
+@dataclass
 class Caller:
     """Who is making a request."""
 
@@ -223,6 +235,8 @@ class State:
         self.apps: dict[int, App] = {}
         self.installations: dict[int, Installation] = {}
         self.tokens: dict[str, InstallationToken] = {}
+        self.workflow_tokens: dict[str, WorkflowToken] = {}
+        self.actions_app: App | None = None  # GitHub's own app behind every GITHUB_TOKEN
         self.manifest_codes: dict[str, App] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []  # pending webhook events
 
