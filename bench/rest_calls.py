@@ -68,7 +68,7 @@ def measure(github: GitHubEmulator, deployment: Deployment, action: Any) -> tupl
 
 def resync(deployment: Deployment) -> None:
     """A resync of every installation by the running service (the periodic one), else a restart."""
-    dispatcher = deployment.replicas[0].app.state.service.dispatcher
+    dispatcher = deployment.replicas[0].app.state.service.reconciler
     run = getattr(dispatcher, "resync_all", None)
     if callable(run):
         run()

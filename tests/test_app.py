@@ -1,4 +1,8 @@
-"""Tests for bot.service.app: the webhook endpoint, the background worker, health and logs."""
+"""Tests for bot.service.app: the webhook endpoint, the one delivery path, probes and logs.
+
+Every test runs the real wiring (`build_app`): verified deliveries become reconcile jobs that
+run against the GitHub API emulator, so the outcome checked is what GitHub ends up holding.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,29 @@ import io
 import json
 import logging
 import socket
-import threading
+import sys
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from bot.cli.sandbox import serving as real_server
-from bot.core.webhook import Delivery, sign
-from bot.service.app import WEBHOOK_PATH, Dispatcher, HealthResult, LoggingDispatcher, create_app
-from bot.service.logs import configure_logging
+from bot.core.webhook import sign
+from bot.emulator import GitHubEmulator
+from bot.emulator.webhooks import encode
+from bot.service.app import WEBHOOK_PATH, Service
+from bot.service.logs import JsonFormatter, configure_logging
 from bot.service.settings import Settings
+from bot.service.wiring import build_app
+from tests.deployment import REPO, listbot_settings, prepare_repository
+from tests.factories import issue_body
 
-SECRET = "test-webhook-secret-5b1e"
-KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nTESTKEYMATERIALTESTKEYMATERIAL\n-----END PRIVATE KEY-----\n"
-WAIT = 5.0
+WAIT = 10.0
 HTTP_IMPLEMENTATIONS = [
     "h11",
     pytest.param(
@@ -40,76 +46,73 @@ HTTP_IMPLEMENTATIONS = [
 ]
 
 
-def make_settings(secret: str = SECRET) -> Settings:
-    """Settings for tests (the key is never used by the app, so it need not be real)."""
-    return Settings(app_id=1, private_key=SecretStr(KEY_TEXT), webhook_secret=SecretStr(secret))
+@dataclass
+class Live:
+    """A listbot app wired to the emulator; deliveries are posted by hand (the emulator has no hook)."""
+
+    github: GitHubEmulator
+    settings: Settings
+    app: FastAPI
+    filed: int = 0
+
+    @property
+    def secret(self) -> str:
+        return self.settings.webhook_secret.get_secret_value()
+
+    @property
+    def service(self) -> Service:
+        service: Service = self.app.state.service
+        return service
+
+    def file_issue(self) -> int:
+        """A valid submission of a paper not filed before (GitHub makes no delivery for it here)."""
+        self.filed += 1
+        body = issue_body(
+            title=f"{('Aurora', 'Beacon', 'Cobalt', 'Delta', 'Ember')[self.filed % 5]}-{self.filed}: Reports at Scale",
+            paper_url=f"https://arxiv.org/abs/2403.{20000 + self.filed}",
+            code_url=f"https://github.com/example/paper-{self.filed}",
+        )
+        return self.github.create_issue(REPO, "octocat", "[Paper]: x", body, ("submission",))
+
+    def payload(self, number: int, action: str = "opened") -> bytes:
+        """The `issues` delivery GitHub would send for issue `number`."""
+        _event, payload = self.github.webhook("issues", action, REPO, issue=number)
+        return encode(payload)
+
+    def headers(self, body: bytes, event: str = "issues", secret: str | None = None,
+                delivery: str | None = None) -> dict[str, str]:
+        """The headers GitHub would send with `body`."""
+        return {
+            "Content-Type": "application/json",
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign((secret or self.secret).encode(), body),
+        }
+
+    def wait_idle(self) -> None:
+        deadline = time.monotonic() + WAIT
+        while self.service.outstanding:
+            assert time.monotonic() < deadline, "listbot did not become idle"
+            time.sleep(0.01)
+
+    def pull_heads(self) -> list[str]:
+        return [pull.head for pull in self.github.pulls(REPO, "open")]
 
 
-def issues_payload(number: int = 42, action: str = "opened", pad: int = 0) -> dict[str, Any]:
-    """An `issues` payload for issue `number`, optionally padded to a realistic size."""
-    return {
-        "action": action,
-        "issue": {"number": number, "title": "Add a paper", "body": "x" * pad},
-        "repository": {"full_name": "octo/list"},
-        "installation": {"id": 777},
-        "sender": {"login": "mona", "type": "User"},
-    }
-
-
-def signed(
-    body: bytes, event: str = "issues", secret: str = SECRET, delivery: str | None = None
-) -> dict[str, str]:
-    """Headers GitHub would send with `body`."""
-    return {
-        "Content-Type": "application/json",
-        "X-GitHub-Event": event,
-        "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
-        "X-Hub-Signature-256": sign(secret.encode(), body),
-    }
-
-
-class RecordingDispatcher:
-    """A dispatcher that records deliveries; it can be told to block or to raise."""
-
-    def __init__(self, *, fail: bool = False, gate: threading.Event | None = None) -> None:
-        self.deliveries: list[Delivery] = []
-        self.fail = fail
-        self.gate = gate
-        self.done = threading.Semaphore(0)
-
-    def handles(self, event: str) -> bool:
-        """Accept issues and pushes only."""
-        return event in {"issues", "push"}
-
-    def dispatch(self, delivery: Delivery) -> None:
-        """Record the delivery, after waiting for the gate if there is one."""
-        try:
-            if self.gate is not None:
-                self.gate.wait(WAIT)
-            if self.fail:
-                raise RuntimeError(f"boom with {SECRET}")
-            self.deliveries.append(delivery)
-        finally:
-            self.done.release()
-
-    def wait_for(self, count: int) -> None:
-        """Block until `count` dispatches have finished."""
-        for _ in range(count):
-            assert self.done.acquire(timeout=WAIT), "dispatcher was not called in time"
+@pytest.fixture
+def live(github_emulator: GitHubEmulator) -> Live:
+    """listbot's app over a prepared repository (not started: use `started` or a server)."""
+    app_id, key, secret = prepare_repository(github_emulator)
+    settings = listbot_settings(github_emulator, app_id, key, secret, shutdown_grace=1.0)
+    return Live(github_emulator, settings, build_app(settings))
 
 
 @contextlib.contextmanager
-def client_for(dispatcher: Dispatcher | None = None, **kwargs: Any) -> Iterator[TestClient]:
-    """A TestClient with the app's lifespan (and so its worker) running."""
-    with TestClient(create_app(make_settings(), dispatcher, **kwargs)) as client:
+def started(live: Live) -> Iterator[TestClient]:
+    """A TestClient with the app's lifespan running, after the start-up resync finished."""
+    with TestClient(live.app) as client:
+        live.wait_idle()
         yield client
-
-
-@contextlib.contextmanager
-def serving(app: FastAPI, http: str = "auto") -> Iterator[str]:
-    """Run `app` under real uvicorn on a free loopback port in a thread; yield its base URL."""
-    with real_server(app, http) as (url, _server):
-        yield url
 
 
 def post(client: TestClient, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -118,234 +121,266 @@ def post(client: TestClient, body: bytes, headers: dict[str, str]) -> httpx.Resp
     return response
 
 
-BODY = json.dumps(issues_payload()).encode()
-
-
-def test_a_valid_delivery_is_acknowledged_with_202_and_dispatched() -> None:
-    """A signed issues delivery gets 202 and reaches the dispatcher with its routing fields."""
-    dispatcher = RecordingDispatcher()
-    with client_for(dispatcher) as client:
-        response = post(client, BODY, signed(BODY, delivery="abc-123"))
-        dispatcher.wait_for(1)
+def test_a_valid_delivery_is_acknowledged_with_202_and_reconciled(live: Live) -> None:
+    """A signed issues delivery gets 202 and its issue gets listbot's pull request."""
+    with started(live) as client:
+        number = live.file_issue()
+        body = live.payload(number)
+        response = post(client, body, live.headers(body, delivery="abc-123"))
+        live.wait_idle()
     assert response.status_code == 202
     assert response.json() == {"ok": True, "delivery": "abc-123"}
-    [delivery] = dispatcher.deliveries
-    assert (delivery.delivery_id, delivery.issue_number, delivery.repository) == (
-        "abc-123",
-        42,
-        "octo/list",
-    )
+    assert live.pull_heads() == [f"listbot/issue-{number}"]
 
 
-def test_json_with_a_charset_is_accepted() -> None:
+def test_json_with_a_charset_is_accepted(live: Live) -> None:
     """`application/json; charset=utf-8` is accepted like plain application/json."""
-    with client_for(RecordingDispatcher()) as client:
-        headers = signed(BODY) | {"Content-Type": "application/json; charset=UTF-8"}
-        assert post(client, BODY, headers).status_code == 202
+    with started(live) as client:
+        body = live.payload(live.file_issue())
+        headers = live.headers(body) | {"Content-Type": "application/json; charset=UTF-8"}
+        assert post(client, body, headers).status_code == 202
 
 
-def test_ping_gets_200() -> None:
-    """A signed ping is answered 200 and never dispatched."""
-    dispatcher = RecordingDispatcher()
+def test_ping_gets_200_and_queues_nothing(live: Live) -> None:
+    """A signed ping is answered 200 and causes no work."""
     body = b'{"zen": "Keep it logically awesome.", "hook_id": 1}'
-    with client_for(dispatcher) as client:
-        response = post(client, body, signed(body, event="ping"))
-    assert (response.status_code, response.json()["ok"]) == (200, True)
-    assert dispatcher.deliveries == []
+    with started(live) as client:
+        response = post(client, body, live.headers(body, event="ping"))
+        outstanding = live.service.outstanding
+    assert (response.status_code, response.json()["ok"], outstanding) == (200, True, 0)
 
 
-def test_unhandled_events_get_2xx_and_are_not_dispatched() -> None:
-    """An event the dispatcher does not handle is acknowledged and dropped."""
-    dispatcher = RecordingDispatcher()
-    body = b'{"action": "created", "starred_at": null}'
-    with client_for(dispatcher) as client:
-        response = post(client, body, signed(body, event="star"))
-        follow_up = post(client, BODY, signed(BODY))
-        dispatcher.wait_for(1)
-    assert response.status_code == 200
-    assert [d.event for d in dispatcher.deliveries] == ["issues"]
-    assert follow_up.status_code == 202
+def test_unhandled_events_and_ordinary_comments_get_200_and_change_nothing(live: Live) -> None:
+    """An event listbot does not handle, or one with nothing to do, is acknowledged with 200 and ignored."""
+    star = b'{"action": "created", "starred_at": null}'
+    with started(live) as client:
+        number = live.file_issue()
+        live.github.add_comment(REPO, number, "octocat", "nice paper")
+        _event, payload = live.github.webhook("issue_comment", "created", REPO, issue=number)
+        comment = encode(payload)
+        live.github.reset_requests()
+        answers = [post(client, star, live.headers(star, event="star")),
+                   post(client, comment, live.headers(comment, event="issue_comment"))]
+        live.wait_idle()
+    assert [(a.status_code, a.json()["ok"]) for a in answers] == [(200, True), (200, True)]
+    assert answers[1].json()["ignored"] == "not a listbot command"
+    assert live.pull_heads() == []
+    assert live.github.requests.snapshot() == []
 
 
 @pytest.mark.parametrize(
     "content_type",
     [None, "application/x-www-form-urlencoded", "text/plain", "application/jsonx"],
 )
-def test_non_json_content_types_get_415(content_type: str | None) -> None:
+def test_non_json_content_types_get_415(live: Live, content_type: str | None) -> None:
     """A body that is not declared as application/json is refused with 415."""
-    headers = signed(BODY)
-    del headers["Content-Type"]
-    if content_type is not None:
-        headers["Content-Type"] = content_type
-    with client_for(RecordingDispatcher()) as client:
-        response = post(client, BODY, headers)
+    with started(live) as client:
+        body = live.payload(live.file_issue())
+        headers = live.headers(body)
+        del headers["Content-Type"]
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        response = post(client, body, headers)
     assert response.status_code == 415
     assert "application/json" in response.json()["error"]
 
 
-def test_a_content_length_over_25_mb_gets_413() -> None:
+def test_a_content_length_over_25_mb_gets_413(live: Live) -> None:
     """A declared Content-Length over 25 MB is refused with 413."""
-    headers = signed(BODY) | {"Content-Length": str(25 * 1024 * 1024 + 1)}
-    with client_for(RecordingDispatcher()) as client:
-        response = post(client, BODY, headers)
+    with started(live) as client:
+        body = live.payload(live.file_issue())
+        response = post(client, body, live.headers(body) | {"Content-Length": str(25 * 1024 * 1024 + 1)})
     assert response.status_code == 413
     assert "25 MB" in response.json()["error"]
 
 
-def test_a_streamed_body_over_the_cap_gets_413() -> None:
+def test_a_streamed_body_over_the_cap_gets_413(live: Live) -> None:
     """A chunked body without Content-Length is cut off with 413 once it passes the cap."""
 
     def chunks() -> Iterator[bytes]:
         for _ in range(8):
             yield b"x" * 1024
 
-    with client_for(RecordingDispatcher(), max_payload_bytes=4096) as client:
-        response = client.post(WEBHOOK_PATH, content=chunks(), headers=signed(b"ignored"))
+    live.app = build_app(live.settings, max_payload_bytes=4096)
+    with started(live) as client:
+        response = client.post(WEBHOOK_PATH, content=chunks(), headers=live.headers(b"ignored"))
     assert response.status_code == 413
 
 
-def test_a_missing_signature_gets_401() -> None:
+def test_a_missing_signature_gets_401(live: Live) -> None:
     """A delivery without X-Hub-Signature-256 is refused with 401."""
-    headers = signed(BODY)
-    del headers["X-Hub-Signature-256"]
-    with client_for(RecordingDispatcher()) as client:
-        response = post(client, BODY, headers)
+    with started(live) as client:
+        body = live.payload(live.file_issue())
+        headers = live.headers(body)
+        del headers["X-Hub-Signature-256"]
+        response = post(client, body, headers)
     assert response.status_code == 401
     assert "X-Hub-Signature-256" in response.json()["error"]
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        signed(BODY, secret="another-secret"),
-        signed(BODY + b" "),
-        signed(BODY) | {"X-Hub-Signature-256": "sha256=" + "0" * 64},
-        signed(BODY) | {"X-Hub-Signature": sign(b"x", BODY).replace("sha256", "sha1")},
-    ],
-)
-def test_a_wrong_signature_gets_401_and_is_not_dispatched(headers: dict[str, str]) -> None:
-    """A signature made with another secret or over other bytes is refused with 401."""
-    dispatcher = RecordingDispatcher()
-    if "X-Hub-Signature" in headers:
-        del headers["X-Hub-Signature-256"]
-    with client_for(dispatcher) as client:
-        response = post(client, BODY, headers)
+@pytest.mark.parametrize("forgery", ["other secret", "other bytes", "zeros", "sha1 only"])
+def test_a_wrong_signature_gets_401_and_changes_nothing(live: Live, forgery: str) -> None:
+    """A signature made with another secret or over other bytes is refused with 401; no PR appears."""
+    with started(live) as client:
+        body = live.payload(live.file_issue())
+        headers = {
+            "other secret": live.headers(body, secret="another-secret"),
+            "other bytes": live.headers(body + b" "),
+            "zeros": live.headers(body) | {"X-Hub-Signature-256": "sha256=" + "0" * 64},
+            "sha1 only": live.headers(body) | {"X-Hub-Signature": sign(b"x", body).replace("sha256", "sha1")},
+        }[forgery]
+        if forgery == "sha1 only":
+            del headers["X-Hub-Signature-256"]
+        response = post(client, body, headers)
+        live.wait_idle()
     assert response.status_code == 401
-    assert dispatcher.deliveries == []
+    assert live.pull_heads() == []
 
 
 @pytest.mark.parametrize(
     ("body", "drop", "message"),
     [
-        (BODY, "X-GitHub-Event", "X-GitHub-Event"),
-        (BODY, "X-GitHub-Delivery", "X-GitHub-Delivery"),
+        (b'{"action": "opened"}', "X-GitHub-Event", "X-GitHub-Event"),
+        (b'{"action": "opened"}', "X-GitHub-Delivery", "X-GitHub-Delivery"),
         (b'{"action": "opened"', None, "not valid JSON"),
         (b'["an", "array"]', None, "JSON object"),
         (b"null", None, "JSON object"),
     ],
 )
-def test_malformed_deliveries_get_400(body: bytes, drop: str | None, message: str) -> None:
+def test_malformed_deliveries_get_400(live: Live, body: bytes, drop: str | None, message: str) -> None:
     """Missing GitHub headers, invalid JSON or a non-object body are refused with 400."""
-    headers = signed(body)
+    headers = live.headers(body)
     if drop:
         del headers[drop]
-    with client_for(RecordingDispatcher()) as client:
+    with started(live) as client:
         response = post(client, body, headers)
     assert response.status_code == 400
     assert message in response.json()["error"]
 
 
-def test_a_slow_dispatcher_does_not_delay_acknowledgements() -> None:
-    """Deliveries are acknowledged at once while the dispatcher is blocked on the first one."""
-    gate = threading.Event()
-    dispatcher = RecordingDispatcher(gate=gate)
-    with client_for(dispatcher) as client:
-        statuses = [post(client, BODY, signed(BODY)).status_code for _ in range(5)]
+def test_a_github_that_does_not_answer_does_not_delay_acknowledgements(live: Live) -> None:
+    """While GitHub hangs, deliveries are still acknowledged with 202 and wait in the queue."""
+    with started(live) as client:
+        numbers = [live.file_issue() for _ in range(5)]
+        live.github.faults.latency(3.0)
+        statuses = [post(client, body, live.headers(body)).status_code for body in map(live.payload, numbers)]
         health = client.get("/healthz").json()
-        gate.set()
-        dispatcher.wait_for(5)
+        live.github.faults.latency(0.0)
     assert statuses == [202] * 5
-    assert health["queued"] >= 4
-    assert len(dispatcher.deliveries) == 5
+    assert health["status"] == "ok"
+    assert health["outstanding"] == 5
+    assert health["queued"] == 4  # one runs: the installation's jobs go one at a time
 
 
-def test_a_raising_dispatcher_never_causes_a_5xx() -> None:
-    """A dispatcher exception is swallowed; later deliveries are still acknowledged and counted."""
-    dispatcher = RecordingDispatcher(fail=True)
-    with client_for(dispatcher) as client:
-        statuses = [post(client, BODY, signed(BODY)).status_code for _ in range(3)]
-        dispatcher.wait_for(3)
-        health = client.get("/healthz").json()
-    assert statuses == [202] * 3
-    assert (health["status"], health["failed"]) == ("ok", 3)
+def test_an_unexpected_error_in_the_endpoint_is_a_4xx_not_a_5xx(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception escaping the endpoint becomes a JSON 400 with an error id, never a 5xx."""
 
-
-class BrokenDispatcher(RecordingDispatcher):
-    """A dispatcher whose routing check itself raises, to exercise the last line of defence."""
-
-    def handles(self, event: str) -> bool:
-        """Raise instead of answering."""
+    def broken(event: str) -> bool:
         raise KeyError(event)
 
-
-def test_an_unexpected_error_in_the_endpoint_is_a_4xx_not_a_5xx() -> None:
-    """An exception escaping the endpoint becomes a JSON 400 with an error id, never a 5xx."""
-    with client_for(BrokenDispatcher()) as client:
-        response = post(client, BODY, signed(BODY))
+    with started(live) as client:
+        monkeypatch.setattr(live.service.reconciler, "handles", broken)
+        body = live.payload(live.file_issue())
+        response = post(client, body, live.headers(body))
     assert response.status_code == 400
     assert "error id" in response.json()["error"]
 
 
-def test_a_full_queue_answers_429_not_5xx() -> None:
-    """When the queue is full a delivery is refused with 429 so GitHub marks it for redelivery."""
-    gate = threading.Event()
-    dispatcher = RecordingDispatcher(gate=gate)
-    with client_for(dispatcher, queue_size=1) as client:
-        statuses = [post(client, BODY, signed(BODY)).status_code for _ in range(4)]
-        gate.set()
-    assert statuses[-1] == 429
-    assert 202 in statuses
+# --- probes -------------------------------------------------------------------------------------
 
 
-def test_healthz_reports_ok_with_a_running_worker() -> None:
-    """GET /healthz answers 200 with status ok while the worker runs."""
-    with client_for(LoggingDispatcher()) as client:
+def wait_checked(client: TestClient) -> httpx.Response:
+    """/readyz once the background credentials check has run at least once."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        response: httpx.Response = client.get("/readyz")
+        if response.json()["github"]["checked_at"] is not None:
+            return response
+        assert time.monotonic() < deadline, "the credentials check never ran"
+        time.sleep(0.02)
+
+
+def test_healthz_reports_ok_with_running_workers(live: Live) -> None:
+    """GET /healthz answers 200 with status ok, the queue, GitHub and the last resync."""
+    with started(live) as client:
         response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    assert response.json()["worker"] == "running"
+    body = response.json()
+    assert (response.status_code, body["status"], body["worker"]) == (200, "ok", "running")
+    assert (body["queued"], body["outstanding"]) == (0, 0)
+    assert body["github"]["last_success"] is not None
+    assert body["resync"]["age_s"] is not None
 
 
-@pytest.mark.parametrize(
-    ("result", "status"),
-    [(HealthResult(ok=True, detail="token minted"), "ok"), (HealthResult(ok=False), "degraded")],
-)
-def test_healthz_includes_the_health_check(result: HealthResult, status: str) -> None:
-    """The optional health check's verdict decides between ok and degraded."""
-    with client_for(LoggingDispatcher(), health_check=lambda: result) as client:
-        body = client.get("/healthz").json()
-    assert body["status"] == status
-    assert body["github"]["ok"] is result.ok
-
-
-def test_healthz_survives_a_raising_health_check() -> None:
-    """A health check that raises reports degraded instead of failing the request."""
-
-    def broken() -> HealthResult:
-        raise ConnectionError("api.github.com unreachable")
-
-    with client_for(LoggingDispatcher(), health_check=broken) as client:
+def test_healthz_answers_503_once_the_workers_are_gone(live: Live) -> None:
+    """Liveness fails when the worker threads no longer run, so the orchestrator restarts listbot."""
+    with started(live) as client:
+        live.service.reconciler.queue.stop(grace=1.0)
         response = client.get("/healthz")
-    assert (response.status_code, response.json()["status"]) == (200, "degraded")
+    assert (response.status_code, response.json()["status"], response.json()["worker"]) == (503, "down", "stopped")
+
+
+def test_readyz_is_ready_when_github_accepts_the_credentials(live: Live) -> None:
+    """GET /readyz answers 200 once the background check found the app's credentials accepted."""
+    with started(live) as client:
+        response = wait_checked(client)
+    assert (response.status_code, response.json()["status"]) == (200, "ready")
+    assert "authenticated as app listbot" in response.json()["github"]["detail"]
+
+
+def test_readyz_says_why_github_refuses_the_credentials(live: Live) -> None:
+    """With a key GitHub does not know, /readyz answers 503 naming the 401 and /healthz stays 200."""
+    other_key = live.github.register_app(app_id=999, slug="other")
+    settings = live.settings.model_copy(update={"private_key": type(live.settings.private_key)(other_key)})
+    live.app = build_app(settings)
+    with started(live) as client:
+        ready = wait_checked(client)
+        health = client.get("/healthz")
+    assert (ready.status_code, ready.json()["status"]) == (503, "not ready")
+    assert ready.json()["reason"] == "GitHub refused the app's credentials (401)"
+    assert health.status_code == 200
+
+
+def test_metrics_are_served_in_prometheus_format(live: Live) -> None:
+    """GET /metrics lists deliveries, job durations, GitHub requests, queue depth and resync duration."""
+    with started(live) as client:
+        body = live.payload(live.file_issue())
+        post(client, body, live.headers(body))
+        live.wait_idle()
+        response = client.get("/metrics")
+    text = response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    for name in ("listbot_deliveries_total{", "listbot_job_duration_seconds_bucket{",
+                 "listbot_github_requests_total{", "listbot_queue_depth ", "listbot_resync_duration_seconds_count"):
+        assert name in text, name
+    assert 'listbot_deliveries_total{event="issues",outcome="ok"}' in text
+
+
+def test_after_shutdown_begins_deliveries_get_503_with_retry_after(live: Live) -> None:
+    """Once shutting down, a delivery is refused with 503 and Retry-After, and /readyz is 503."""
+    with started(live) as client:
+        live.service.shutdown()
+        body = live.payload(live.file_issue())
+        response = post(client, body, live.headers(body))
+        ready = client.get("/readyz")
+        health = client.get("/healthz")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert (ready.status_code, ready.json()["reason"]) == (503, response.json()["error"])
+    assert (health.status_code, health.json()["status"]) == (200, "stopping")
+    assert live.pull_heads() == []
+
+
+# --- logs ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def log_stream() -> Iterator[io.StringIO]:
+def log_stream(live: Live) -> Iterator[io.StringIO]:
     """Capture JSON log lines written through configure_logging, with the secrets registered."""
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
-    configure_logging("INFO", secrets=[SECRET, KEY_TEXT.strip()], stream=stream)
+    key = live.settings.private_key.get_secret_value()
+    configure_logging("INFO", secrets=[live.secret, key.strip()], stream=stream)
     try:
         yield stream
     finally:
@@ -353,34 +388,54 @@ def log_stream() -> Iterator[io.StringIO]:
         root.setLevel(saved[1])
 
 
-def test_logs_name_each_delivery_and_never_the_secret(log_stream: io.StringIO) -> None:
-    """Every delivery is logged as JSON with its ids and outcome, and the secret never appears."""
-    dispatcher = RecordingDispatcher(fail=True)
-    with client_for(dispatcher) as client:
-        post(client, BODY, signed(BODY, delivery="good-1"))
-        post(client, BODY, signed(BODY, secret="wrong", delivery="bad-2"))
-        dispatcher.wait_for(1)
-    text = log_stream.getvalue()
-    records = [json.loads(line) for line in text.splitlines()]
-    received = next(r for r in records if r["msg"] == "delivery received")
+def test_a_delivery_is_logged_received_dispatched_reconciled_done(live: Live, log_stream: io.StringIO) -> None:
+    """One delivery's lines, found by its id, are received → dispatched → reconciled → done, in that order."""
+    with started(live) as client:
+        number = live.file_issue()
+        body = live.payload(number)
+        post(client, body, live.headers(body, delivery="good-1"))
+        post(client, body, live.headers(body, secret="wrong", delivery="bad-2"))
+        live.wait_idle()
+    records = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    mine = [r for r in records if r.get("delivery_id") == "good-1"]
+    assert [r["msg"] for r in mine if r["msg"] != "GitHub request retried"] == [
+        "delivery received", "delivery dispatched", "reconciled", "delivery done",
+    ]
+    received, dispatched, _reconciled, done = mine
+    [installation] = live.github.state.installations
     assert received | {"duration_ms": 0} == received | {
-        "delivery_id": "good-1",
-        "event": "issues",
-        "action": "opened",
-        "installation_id": 777,
-        "repository": "octo/list",
-        "issue": 42,
-        "outcome": "queued",
-        "status": 202,
-        "duration_ms": 0,
+        "event": "issues", "action": "opened", "installation_id": installation, "repository": REPO,
+        "issue": number, "outcome": "queued", "status": 202, "duration_ms": 0,
     }
+    assert (dispatched["outcome"], dispatched["jobs"]) == ("queued", 1)
+    assert done["outcome"] == "ok"
+    assert done["duration_ms"] >= 0
     rejected = next(r for r in records if r["msg"] == "delivery rejected")
     assert (rejected["delivery_id"], rejected["status"]) == ("bad-2", 401)
-    dispatched = next(r for r in records if r["msg"] == "delivery dispatched")
-    assert (dispatched["delivery_id"], dispatched["outcome"]) == ("good-1", "error")
-    assert SECRET not in text
-    assert "TESTKEYMATERIAL" not in text
-    assert "[redacted]" in text  # the dispatcher's exception message quoted the secret
+
+
+def test_known_secrets_are_scrubbed_from_every_line() -> None:
+    """A secret that reaches a log line (e.g. inside an exception) is replaced by a marker."""
+    formatter = JsonFormatter(secrets=["s3cret-value-123"])
+    try:
+        raise RuntimeError("boom with s3cret-value-123")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed: %s", ("s3cret-value-123",), None)
+        record.exc_info = sys.exc_info()
+    line = formatter.format(record)
+    assert "s3cret-value-123" not in line
+    assert json.loads(line)["msg"] == "failed: [redacted]"
+
+
+# --- a real uvicorn server ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serving(live: Live, http: str = "auto") -> Iterator[str]:
+    """Run the live app under real uvicorn on a free loopback port in a thread; yield its base URL."""
+    with real_server(live.app, http) as (url, _server):
+        live.wait_idle()
+        yield url
 
 
 def _raw_exchange(url: str, request: bytes, timeout: float = WAIT) -> bytes:
@@ -398,55 +453,50 @@ def _raw_exchange(url: str, request: bytes, timeout: float = WAIT) -> bytes:
 
 
 @pytest.mark.parametrize("http", HTTP_IMPLEMENTATIONS)
-def test_real_server_acknowledges_and_dispatches(http: str) -> None:
-    """Under real uvicorn, signed deliveries get 202 over HTTP and reach the dispatcher."""
-    dispatcher = RecordingDispatcher()
-    with serving(create_app(make_settings(), dispatcher), http=http) as url:
-        with httpx.Client(base_url=url) as client:
-            responses = [
-                client.post(WEBHOOK_PATH, content=BODY, headers=signed(BODY)) for _ in range(3)
-            ]
-            health = client.get("/healthz")
-        dispatcher.wait_for(3)
+def test_real_server_acknowledges_and_reconciles(live: Live, http: str) -> None:
+    """Under real uvicorn, signed deliveries get 202 over HTTP and their issues get pull requests."""
+    with serving(live, http=http) as url, httpx.Client(base_url=url) as client:
+        numbers = [live.file_issue() for _ in range(3)]
+        responses = [
+            client.post(WEBHOOK_PATH, content=body, headers=live.headers(body)) for body in map(live.payload, numbers)
+        ]
+        live.wait_idle()
+        health = client.get("/healthz")
     assert [r.status_code for r in responses] == [202, 202, 202]
     assert health.json()["status"] == "ok"
-    assert len(dispatcher.deliveries) == 3
+    assert sorted(live.pull_heads()) == sorted(f"listbot/issue-{n}" for n in numbers)
 
 
 @pytest.mark.parametrize("http", HTTP_IMPLEMENTATIONS)
-def test_real_server_answers_413_without_reading_the_body(http: str) -> None:
+def test_real_server_answers_413_without_reading_the_body(live: Live, http: str) -> None:
     """A huge Content-Length is refused with 413 although the client never sends the body."""
     request = (
         f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: localhost\r\n"
         "Content-Type: application/json\r\nX-GitHub-Event: issues\r\n"
         "X-GitHub-Delivery: huge-1\r\nContent-Length: 10000000000\r\n\r\n{"
     ).encode()
-    with serving(create_app(make_settings(), RecordingDispatcher()), http=http) as url:
-        started = time.perf_counter()
+    with serving(live, http=http) as url:
         answer = _raw_exchange(url, request)
-        elapsed = time.perf_counter() - started
     assert answer.startswith(b"HTTP/1.1 413")
     assert b'"error"' in answer
-    assert elapsed < 2.0
 
 
-def test_real_server_cuts_off_an_oversized_chunked_body() -> None:
+def test_real_server_cuts_off_an_oversized_chunked_body(live: Live) -> None:
     """A chunked body without Content-Length is refused with 413 once it passes the cap."""
 
     def chunks() -> Iterator[bytes]:
         for _ in range(64):
             yield b"x" * 1024
 
-    app = create_app(make_settings(), RecordingDispatcher(), max_payload_bytes=8192)
-    with serving(app) as url, httpx.Client(base_url=url) as client:
-        response = client.post(WEBHOOK_PATH, content=chunks(), headers=signed(b"whatever"))
+    live.app = build_app(live.settings, max_payload_bytes=8192)
+    with serving(live) as url, httpx.Client(base_url=url) as client:
+        response = client.post(WEBHOOK_PATH, content=chunks(), headers=live.headers(b"whatever"))
     assert response.status_code == 413
 
 
-def test_real_server_refuses_a_bad_signature_with_401() -> None:
+def test_real_server_refuses_a_bad_signature_with_401(live: Live) -> None:
     """Over real HTTP a delivery signed with the wrong secret gets 401."""
-    with serving(create_app(make_settings(), RecordingDispatcher())) as url:
-        response = httpx.post(
-            url + WEBHOOK_PATH, content=BODY, headers=signed(BODY, secret="not-it")
-        )
+    with serving(live) as url:
+        body = live.payload(live.file_issue())
+        response = httpx.post(url + WEBHOOK_PATH, content=body, headers=live.headers(body, secret="not-it"))
     assert response.status_code == 401

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -205,15 +206,24 @@ def test_after_registration_the_page_and_health_say_registered(
     assert "registered as app 9001" in health["github"]["detail"]
 
 
+def readiness(client: TestClient) -> dict[str, Any]:
+    """/readyz once the service's background credentials check has run."""
+    deadline = time.monotonic() + 10
+    while (report := client.get("/readyz").json())["github"]["checked_at"] is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return dict(report)
+
+
 def test_registered_credentials_authenticate_with_github(
     setup_client: TestClient, github_emulator: GitHubEmulator, env_path: Path
 ) -> None:
-    """The service started from the written `.env` reports working GitHub credentials on /healthz."""
+    """The service started from the written `.env` reports working GitHub credentials on /readyz."""
     register(setup_client, github_emulator)
     github_emulator.install("acme", ["list"], app_id=9001)
     env = {**read_env_file(env_path), "GITHUB_API_URL": github_emulator.url}
     with TestClient(build_app(Settings.from_env(env))) as client:
-        health = client.get("/healthz").json()
+        health = readiness(client)
     assert health["github"]["ok"] is True, health
 
 

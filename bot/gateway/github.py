@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import github
-from github import Auth, GithubIntegration, GithubRetry
+from github import Auth, GithubIntegration
 from github.Issue import Issue
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
@@ -35,8 +35,8 @@ from bot.core.plan import (
     proposed_entries,
 )
 from bot.core.repo_config import CONFIG_PATH, parse_repo_config
+from bot.gateway import transport
 from bot.gateway.errors import AlreadyExists, NotFound, Rejected, translated, translating
-from bot.gateway.retry import RetryPolicy
 
 log = logging.getLogger("listbot.github")
 
@@ -45,28 +45,15 @@ TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """How PyGithub paces and retries: GitHub's advice in production, fast in tests."""
+    """How PyGithub paces requests: GitHub's advice in production, fast in tests.
+
+    PyGithub itself never retries (`retry=None`): `bot.gateway.retry` is the one retry layer.
+    """
 
     base_url: str = "https://api.github.com"
     request_pause: float = 0.25
     write_pause: float = 1.0
     timeout: float = 15.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-
-    def request_retry(self) -> GithubRetry:
-        """Per-request retries for methods that are safe to repeat; POSTs are never re-sent.
-
-        A POST that fails is retried by the reconciler instead, after reading state again.
-        """
-        return GithubRetry(
-            total=self.retry.attempts,
-            backoff_factor=self.retry.base_delay / 2,
-            backoff_max=self.retry.max_delay,
-            allowed_methods=frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"}),
-            status_forcelist=[429, *range(500, 600)],
-            secondary_rate_wait=self.retry.secondary_wait,
-            raise_on_status=False,
-        )
 
 
 class ShaCache:
@@ -138,12 +125,14 @@ class GitHubApp:
     """The GitHub App: its JWT-authenticated integration and one client per installation."""
 
     def __init__(self, app_id: int, private_key: str, options: ClientOptions) -> None:
+        transport.install()
         self.options = options
         self._app_auth = Auth.AppAuth(app_id, private_key)
         self.integration = GithubIntegration(
             auth=self._app_auth,
             base_url=options.base_url,
-            retry=options.request_retry(),
+            timeout=max(1, round(options.timeout)),
+            retry=None,
             seconds_between_requests=options.request_pause,
             seconds_between_writes=options.write_pause,
         )
@@ -160,9 +149,8 @@ class GitHubApp:
                 self._clients[installation_id] = github.Github(
                     auth=_InstallationAuth(self.tokens, installation_id),
                     base_url=self.options.base_url,
-                    timeout=int(self.options.timeout),
-                    # PyGithub's default retry re-sends POSTs after a 5xx; ours never does.
-                    retry=self.options.request_retry(),
+                    timeout=max(1, round(self.options.timeout)),
+                    retry=None,  # PyGithub's GithubRetry re-sends POSTs; bot.gateway.retry decides
                     seconds_between_requests=self.options.request_pause,
                     seconds_between_writes=self.options.write_pause,
                     per_page=100,

@@ -1,10 +1,31 @@
-"""When to try a GitHub operation again, and after how long: transient faults only, bounded."""
+"""The one retry layer: whether to try a GitHub operation again, after how long, and the loop.
+
+PyGithub's own retries are off (see `bot.gateway.transport`), so this is the only place that
+decides. An operation (e.g. "reconcile issue 7") is tried at most `MAX_ATTEMPTS` times; waits
+GitHub asks for (rate limits) do not count against that budget but are bounded on their own. A
+retry runs the whole operation again, so a write whose outcome is unknown is looked up (read
+back) before it is ever repeated: nothing is re-sent blindly.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from bot.gateway.errors import Conflict, RateLimited, Transient
+from prometheus_client import Counter
+
+from bot.core.logfields import context_fields, fields
+from bot.gateway.errors import BadCredentials, Conflict, RateLimited, Transient
+from bot.gateway.transport import last_answer, pause
+
+log = logging.getLogger("listbot.retry")
+
+MAX_ATTEMPTS = 7  # per operation, whatever LISTBOT_RETRY_ATTEMPTS says
+MAX_RATE_LIMIT_WAITS = 3  # waits GitHub asked for, on top of the attempts
+RETRIES = Counter("listbot_github_retries", "GitHub operations tried again, by the answer that failed", ["reason"])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -15,6 +36,11 @@ class RetryPolicy:
     base_delay: float = 1.0
     max_delay: float = 60.0
     secondary_wait: float = 60.0
+
+    @property
+    def budget(self) -> int:
+        """Attempts per operation: `attempts`, never more than `MAX_ATTEMPTS`."""
+        return max(1, min(int(self.attempts), MAX_ATTEMPTS))
 
     def backoff(self, attempt: int) -> float:
         """Exponential delay for the given (1-based) failed attempt, capped."""
@@ -33,10 +59,74 @@ def retry_delay(error: BaseException, attempt: int, policy: RetryPolicy) -> floa
     objects, permissions — they will not change by waiting. A conflict means a SHA moved under
     us: re-reading and retrying is the cure.
     """
-    if attempt >= policy.attempts:
+    if attempt >= policy.budget:
         return None
     if isinstance(error, RateLimited):
         return rate_limit_wait(error, policy)
     if isinstance(error, Transient | Conflict):
         return policy.backoff(attempt)
     return None
+
+
+class Retrier:
+    """Runs an operation, trying again after transient GitHub faults, within the budget.
+
+    `refresh_token(installation_id)` drops a cached installation token: a 401 just after minting
+    one is often replication lag, so it is refreshed once and the operation tried again.
+    """
+
+    def __init__(self, policy: RetryPolicy, refresh_token: Callable[[int], None]) -> None:
+        self.policy = policy
+        self.refresh_token = refresh_token
+
+    def run(self, action: Callable[[], T], installation_id: int | None = None) -> T:
+        attempt = 0
+        rate_limit_waits = 0
+        refreshed = False
+        while True:
+            attempt += 1
+            try:
+                return action()
+            except BadCredentials as error:
+                if refreshed or installation_id is None or attempt >= self.policy.budget:
+                    raise
+                refreshed = True
+                self.refresh_token(installation_id)
+                delay = min(1.0, self.policy.base_delay)
+                failure: BaseException = error
+            except Exception as error:
+                waited_enough = rate_limit_waits >= MAX_RATE_LIMIT_WAITS
+                if isinstance(error, RateLimited) and not waited_enough:
+                    rate_limit_waits += 1
+                    attempt -= 1  # GitHub asked us to wait: not a failed attempt
+                    delay = rate_limit_wait(error, self.policy)
+                else:
+                    found = retry_delay(error, attempt, self.policy)
+                    if found is None:
+                        raise
+                    delay = found
+                failure = error
+            self._note(failure, attempt, delay, installation_id)
+            pause(delay)
+
+    def _note(self, error: BaseException, attempt: int, delay: float, installation_id: int | None) -> None:
+        """One INFO line per retry, naming the request that failed and the work it was for."""
+        answer = last_answer()
+        reason = describe(error)
+        RETRIES.labels(reason).inc()
+        log.info("GitHub request retried", extra=fields(
+            **{"installation_id": installation_id, **context_fields()},
+            method=answer.method if answer else None,
+            path=answer.path if answer else None,
+            status=getattr(error, "status", None) or (answer.status if answer else None),
+            error=reason,
+            attempt=attempt,
+            budget=self.policy.budget,
+            delay_s=round(delay, 2),
+        ))
+
+
+def describe(error: BaseException) -> str:
+    """A short name for a failure: `HTTP 502`, or the error's class (`ConnectTimeout`)."""
+    status = getattr(error, "status", None)
+    return f"HTTP {status}" if status else error.__class__.__name__

@@ -1,15 +1,21 @@
-"""The webhook service: receive, verify, acknowledge, queue deliveries for a background worker."""
+"""The webhook service: receive, verify, acknowledge, hand the delivery's jobs to the workers.
+
+One delivery path: a verified delivery becomes jobs for the reconciler's work queue inside the
+request (no I/O), and the request is answered at once. `/healthz` (liveness) and `/readyz`
+(readiness) answer from memory; `/metrics` serves Prometheus metrics.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -17,15 +23,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.logfields import fields
 from bot.core.webhook import Delivery, MalformedDelivery, parse_delivery, verify_signature
-from bot.service.settings import Settings, get_settings
+from bot.gateway.transport import last_success
+from bot.service.metrics import DELIVERIES, OUTSTANDING, QUEUE_DEPTH, exposition
+from bot.service.readiness import CredentialsWatch
+from bot.service.reconciler import Reconciler
+from bot.service.settings import Settings
+from bot.service.worker import Origin
 
 log = logging.getLogger("listbot.app")
 
 WEBHOOK_PATH = "/api/github/webhooks"
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB.
-DEFAULT_QUEUE_SIZE = 10_000
-SHUTDOWN_DRAIN_SECONDS = 5.0
-HANDLED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "push"})
+RETRY_AFTER_SECONDS = 30  # what a 503 during shutdown asks the sender to wait
 
 WRONG_CONTENT_TYPE = (
     "Content-Type must be application/json (got {got!r}): in the GitHub App's webhook "
@@ -38,65 +47,9 @@ BAD_SIGNATURE = (
     "X-Hub-Signature-256 does not match the body: the App's webhook secret and this "
     "service's WEBHOOK_SECRET differ"
 )
-OVERLOADED = "delivery queue is full: redeliver later (the periodic resync also catches up)"
+SHUTTING_DOWN = "listbot is shutting down: redeliver later (the start-up resync also catches up)"
+WORKER_STOPPED = "the worker threads stopped: restart the process"
 INTERNAL = "listbot could not handle this request (error id {error_id}); it has been logged"
-
-
-@runtime_checkable
-class Dispatcher(Protocol):
-    """What the worker hands verified deliveries to; `dispatch` is sync and may be slow."""
-
-    def handles(self, event: str) -> bool:
-        """Tell whether deliveries of `event` (e.g. `issues`) are worth queueing at all."""
-        ...
-
-    def dispatch(self, delivery: Delivery) -> None:
-        """Act on one delivery; runs in a worker thread, one delivery at a time."""
-        ...
-
-
-@runtime_checkable
-class NonBlockingDispatcher(Protocol):
-    """A dispatcher whose `dispatch_now` only schedules work: it is called in the request itself."""
-
-    def dispatch_now(self, delivery: Delivery) -> None: ...
-
-
-@runtime_checkable
-class Background(Protocol):
-    """A dispatcher with work of its own (worker threads, a resync loop) to start and stop."""
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def pending(self) -> int:
-        """Jobs queued or running; 0 when idle."""
-        ...
-
-
-class LoggingDispatcher:
-    """A dispatcher that only logs what it would act on."""
-
-    def handles(self, event: str) -> bool:
-        """Accept the events listbot subscribes to."""
-        return event in HANDLED_EVENTS
-
-    def dispatch(self, delivery: Delivery) -> None:
-        """Log the delivery's routing fields."""
-        log.info("would reconcile", extra=fields(**_delivery_fields(delivery)))
-
-
-@dataclass(frozen=True, slots=True)
-class HealthResult:
-    """What a health check reports: whether a dependency works, and a short human detail."""
-
-    ok: bool
-    detail: str = ""
-
-
-HealthCheck = Callable[[], HealthResult]
-"""A sync check (e.g. "can we mint a GitHub token?"); it runs in a thread on each /healthz."""
 
 
 def _delivery_fields(delivery: Delivery) -> dict[str, Any]:
@@ -116,120 +69,128 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-@dataclass(slots=True)
-class _Queued:
-    delivery: Delivery
-    enqueued: float
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-@dataclass
-class WebhookService:
-    """The queue between acknowledgement and dispatch, and the worker task that drains it."""
+def _age(timestamp: float | None) -> float | None:
+    return None if timestamp is None else round(max(0.0, time.time() - timestamp), 1)
 
-    dispatcher: Dispatcher
-    queue_size: int = DEFAULT_QUEUE_SIZE
-    queue: asyncio.Queue[_Queued] | None = None
-    worker: asyncio.Task[None] | None = None
-    accepted: int = 0
-    dispatched: int = 0
-    failed: int = 0
-    started: float = field(default_factory=time.monotonic)
+
+class Service:
+    """The running listbot: the reconciler's workers, the credentials watch, and shutdown."""
+
+    def __init__(self, reconciler: Reconciler, watch: CredentialsWatch, grace: float = 10.0) -> None:
+        self.reconciler = reconciler
+        self.watch = watch
+        self.grace = grace
+        self.started = time.monotonic()
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+
+    # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Create the queue and start the worker on the running event loop."""
-        if self.worker is None or self.worker.done():
-            self.queue = asyncio.Queue(self.queue_size)
-            self.worker = asyncio.create_task(self._run(self.queue), name="listbot-worker")
-
-    async def stop(self, drain_seconds: float = SHUTDOWN_DRAIN_SECONDS) -> None:
-        """Give queued deliveries `drain_seconds` to finish, then stop the worker."""
-        if self.worker is None or self.queue is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.queue.join(), drain_seconds)
-        left = self.queue.qsize()
-        self.worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.worker
-        if left:
-            log.warning("shutdown with deliveries still queued", extra=fields(dropped=left))
-        self.worker = None
-
-    def submit(self, delivery: Delivery) -> bool:
-        """Queue a delivery (or hand it straight to a non-blocking dispatcher); False when full."""
-        if isinstance(self.dispatcher, NonBlockingDispatcher):
-            self._dispatch_now(self.dispatcher, delivery)
-            return True
-        if self.queue is None or self.worker is None or self.worker.done():
-            self.start()
-        assert self.queue is not None
-        try:
-            self.queue.put_nowait(_Queued(delivery, time.perf_counter()))
-        except asyncio.QueueFull:
-            return False
-        self.accepted += 1
-        return True
-
-    def _dispatch_now(self, dispatcher: NonBlockingDispatcher, delivery: Delivery) -> None:
-        """Turn the delivery into background work at once, so no payload waits in memory."""
-        self.accepted += 1
-        began = time.perf_counter()
-        outcome = "ok"
-        try:
-            dispatcher.dispatch_now(delivery)
-            self.dispatched += 1
-        except Exception:
-            outcome = "error"
-            self.failed += 1
-            log.exception("dispatch failed", extra=fields(**_delivery_fields(delivery)))
-        log.info("delivery dispatched", extra=fields(
-            **_delivery_fields(delivery), outcome=outcome, wait_ms=0.0,
-            duration_ms=round((time.perf_counter() - began) * 1000, 2),
-        ))
+        self.reconciler.start()
+        self.watch.start()
 
     @property
-    def depth(self) -> int:
-        """How many deliveries wait for the worker."""
-        return self.queue.qsize() if self.queue is not None else 0
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def shutdown(self) -> None:
+        """Stop taking deliveries, let the GitHub call in flight finish within `grace`, stop.
+
+        Safe to call twice (a signal, then the lifespan's end): the second call waits for the first.
+        """
+        with self._lock:
+            first = not self._stopping.is_set()
+            self._stopping.set()
+        if not first:
+            self._stopped.wait(self.grace + 1)
+            return
+        log.info("shutting down", extra=fields(grace_s=self.grace, outstanding=self.outstanding))
+        self.watch.stop()
+        running = self.reconciler.stop(self.grace)
+        log.info("listbot stopped", extra=fields(still_running=running))
+        self._stopped.set()
+
+    # --- state ------------------------------------------------------------------------------
 
     @property
     def outstanding(self) -> int:
-        """Deliveries accepted but not yet finished (queued or being dispatched)."""
-        own = self.accepted - self.dispatched - self.failed
-        if isinstance(self.dispatcher, Background):
-            own += self.dispatcher.pending()
-        return own
+        """Jobs waiting, running or scheduled (plus a resync being planned); 0 when idle."""
+        return self.reconciler.pending()
 
-    async def _run(self, queue: asyncio.Queue[_Queued]) -> None:
-        """Dispatch queued deliveries one at a time, each in a thread."""
-        while True:
-            item = await queue.get()
-            try:
-                await self._dispatch(item)
-            finally:
-                queue.task_done()
+    @property
+    def depth(self) -> int:
+        return self.reconciler.queue.depth
 
-    async def _dispatch(self, item: _Queued) -> None:
-        """Run the dispatcher on one delivery; log its outcome, never raise."""
-        began = time.perf_counter()
-        outcome = "ok"
-        try:
-            await asyncio.to_thread(self.dispatcher.dispatch, item.delivery)
-            self.dispatched += 1
-        except Exception:
-            outcome = "error"
-            self.failed += 1
-            log.exception("dispatch failed", extra=fields(**_delivery_fields(item.delivery)))
-        done = time.perf_counter()
-        log.info(
-            "delivery dispatched",
-            extra=fields(
-                **_delivery_fields(item.delivery),
-                outcome=outcome,
-                wait_ms=round((began - item.enqueued) * 1000, 2),
-                duration_ms=round((done - began) * 1000, 2),
-            ),
-        )
+    def report(self) -> dict[str, Any]:
+        """What both probes report: the worker, the queue, GitHub and the last resync."""
+        verdict = self.watch.verdict()
+        worker = "stopping" if self.stopping else "running" if self.reconciler.alive() else "stopped"
+        success = last_success()
+        return {
+            "worker": worker,
+            "queued": self.depth,
+            "outstanding": self.outstanding,
+            "github": {
+                "ok": verdict.ok,
+                "detail": verdict.detail,
+                "checked_at": _iso(verdict.checked_at),
+                "last_success": _iso(success),
+                "last_success_age_s": _age(success),
+            },
+            "resync": {"last": _iso(self.reconciler.last_resync), "age_s": _age(self.reconciler.last_resync)},
+            "uptime_s": round(time.monotonic() - self.started, 1),
+        }
+
+    # --- deliveries -------------------------------------------------------------------------
+
+    def accept(self, delivery: Delivery, began: float) -> JSONResponse:
+        """Answer a verified delivery; queue its jobs, logging received → dispatched."""
+        if delivery.event == "ping":
+            return self._answer(delivery, began, 200, "pong", {"ok": True, "event": "ping"})
+        if self.stopping:
+            return self._answer(delivery, began, 503, "unavailable", {"error": SHUTTING_DOWN})
+        if not self.reconciler.handles(delivery.event):
+            return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": delivery.event})
+        found = self.reconciler.jobs_for(delivery)
+        if isinstance(found, str):
+            return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": found}, reason=found)
+        response = self._answer(delivery, began, 202, "queued", {"ok": True, "delivery": delivery.delivery_id})
+        origin = Origin(self._done, **_delivery_fields(delivery))
+        queued = sum(self.reconciler.queue.submit(job, origin) for job in found)
+        log.info("delivery dispatched", extra=fields(
+            **_delivery_fields(delivery), outcome="queued" if queued else "refused", jobs=queued,
+            queue_depth=self.depth,
+        ))
+        if not queued:  # shutdown began meanwhile: the start-up resync finds the work again
+            DELIVERIES.labels(delivery.event, "unavailable").inc()
+            return _error(503, SHUTTING_DOWN, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return response
+
+    def _answer(
+        self, delivery: Delivery, began: float, status: int, outcome: str, content: dict[str, Any], **extra: Any
+    ) -> JSONResponse:
+        log.info("delivery received", extra=fields(
+            **_delivery_fields(delivery), outcome=outcome, status=status,
+            duration_ms=round((time.perf_counter() - began) * 1000, 2), **extra,
+        ))
+        if outcome != "queued":
+            DELIVERIES.labels(delivery.event, outcome).inc()
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+        return JSONResponse(content, status_code=status, headers=headers)
+
+    @staticmethod
+    def _done(origin: Origin, outcome: str) -> None:
+        """Every job of a delivery ended: one line with its real outcome and total duration."""
+        log.info("delivery done", extra=fields(**origin.fields, outcome=outcome, duration_ms=origin.elapsed_ms))
+        DELIVERIES.labels(origin.fields.get("event"), outcome).inc()
 
 
 class LastResortMiddleware:
@@ -285,7 +246,7 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
 class WebhookEndpoint:
     """`POST /api/github/webhooks`: check, verify before parsing, then acknowledge or reject."""
 
-    def __init__(self, service: WebhookService, secret: bytes, max_payload_bytes: int) -> None:
+    def __init__(self, service: Service, secret: bytes, max_payload_bytes: int) -> None:
         self.service = service
         self.secret = secret
         self.max_payload_bytes = max_payload_bytes
@@ -307,7 +268,7 @@ class WebhookEndpoint:
             delivery = parse_delivery(request.headers, body)
         except MalformedDelivery as exc:
             return self._reject(400, str(exc), request, began)
-        return self._acknowledge(delivery, began)
+        return self.service.accept(delivery, began)
 
     def _header_problem(self, request: Request) -> tuple[int, str] | None:
         """What is wrong before reading a byte of the body: content type and declared size."""
@@ -323,6 +284,7 @@ class WebhookEndpoint:
 
     @staticmethod
     def _reject(status: int, message: str, request: Request, began: float) -> JSONResponse:
+        DELIVERIES.labels("unverified", "rejected").inc()  # never an unauthenticated header as a label
         log.info(
             "delivery rejected",
             extra=fields(
@@ -336,97 +298,75 @@ class WebhookEndpoint:
         )
         return _error(status, message)
 
-    def _acknowledge(self, delivery: Delivery, began: float) -> JSONResponse:
-        if delivery.event == "ping":
-            status, outcome, content = 200, "pong", {"ok": True, "event": "ping"}
-        elif not self.service.dispatcher.handles(delivery.event):
-            status, outcome, content = 200, "ignored", {"ok": True, "ignored": delivery.event}
-        elif self.service.submit(delivery):
-            status, outcome, content = 202, "queued", {"ok": True, "delivery": delivery.delivery_id}
-        else:
-            status, outcome, content = 429, "dropped", {"error": OVERLOADED}
-        log.info(
-            "delivery received",
-            extra=fields(
-                **_delivery_fields(delivery),
-                outcome=outcome,
-                status=status,
-                duration_ms=round((time.perf_counter() - began) * 1000, 2),
-            ),
-        )
-        return JSONResponse(content, status_code=status)
 
-
-async def _health_report(service: WebhookService, health_check: HealthCheck | None) -> dict[str, Any]:
-    """`GET /healthz`: the worker's state and, when configured, whether GitHub accepts us."""
-    worker_ok = service.worker is not None and not service.worker.done()
-    report: dict[str, Any] = {
-        "status": "ok" if worker_ok else "degraded",
-        "worker": "running" if worker_ok else "stopped",
-        "queued": service.depth,
-        "outstanding": service.outstanding,
-        "dispatched": service.dispatched,
-        "failed": service.failed,
-        "uptime_s": round(time.monotonic() - service.started, 1),
-    }
-    if health_check is not None:
-        try:
-            result = await asyncio.to_thread(health_check)
-        except Exception as exc:
-            log.exception("health check raised")
-            result = HealthResult(ok=False, detail=type(exc).__name__)
-        report["github"] = {"ok": result.ok, "detail": result.detail}
-        if not result.ok:
-            report["status"] = "degraded"
-    return report
+def _probe(service: Service, ready: bool) -> JSONResponse:
+    """`/healthz` (ready=False): 200 while the process and its workers run. `/readyz` (True): 200
+    when, besides, GitHub accepted the credentials at the last check and no shutdown began."""
+    report = service.report()
+    if report["worker"] == "stopped":
+        status, code, reason = "down", 503, WORKER_STOPPED
+    elif not ready:
+        status, code, reason = ("stopping" if service.stopping else "ok"), 200, None
+    elif service.stopping:
+        status, code, reason = "not ready", 503, SHUTTING_DOWN
+    elif not report["github"]["ok"]:
+        status, code, reason = "not ready", 503, report["github"]["detail"]
+    else:
+        status, code, reason = "ready", 200, None
+    body = {"status": status, **({"reason": reason} if reason else {}), **report}
+    return JSONResponse(body, status_code=code)
 
 
 Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
 
 
-def _lifespan(service: WebhookService, app_id: int) -> Lifespan:
-    """Start the queue worker (and the dispatcher's own threads) with the app; drain on exit."""
+def _lifespan(service: Service, app_id: int) -> Lifespan:
+    """Start the workers and the credentials watch with the app; shut down on exit."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.start()
-        if isinstance(service.dispatcher, Background):
-            service.dispatcher.start()
         log.info("listbot started", extra=fields(app_id=app_id))
         try:
             yield
         finally:
-            await service.stop()
-            if isinstance(service.dispatcher, Background):
-                await asyncio.to_thread(service.dispatcher.stop)
-            log.info("listbot stopped", extra=fields(dispatched=service.dispatched))
+            await asyncio.to_thread(service.shutdown)
 
     return lifespan
 
 
 def create_app(
-    settings: Settings | None = None,
-    dispatcher: Dispatcher | None = None,
+    settings: Settings,
+    reconciler: Reconciler,
+    watch: CredentialsWatch,
     *,
-    health_check: HealthCheck | None = None,
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-    queue_size: int = DEFAULT_QUEUE_SIZE,
+    webhook_path: str = WEBHOOK_PATH,
 ) -> FastAPI:
-    """Build the service; settings default to the environment, the dispatcher to logging only."""
-    settings = get_settings() if settings is None else settings
-    service = WebhookService(dispatcher or LoggingDispatcher(), queue_size=queue_size)
+    """The webhook service around a reconciler; `watch` tells whether GitHub accepts us."""
+    service = Service(reconciler, watch, grace=settings.shutdown_grace)
     app = FastAPI(
         title="listbot", lifespan=_lifespan(service, settings.app_id), docs_url=None, redoc_url=None,
         openapi_url=None,
     )
     app.state.service = service
     app.add_middleware(LastResortMiddleware)
-    app.add_api_route(
-        WEBHOOK_PATH, WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes), methods=["POST"]
-    )
+    endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
+    app.add_api_route(webhook_path, endpoint, methods=["POST"])
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        return await _health_report(service, health_check)
+    async def healthz() -> JSONResponse:
+        return _probe(service, ready=False)
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        return _probe(service, ready=True)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        QUEUE_DEPTH.set(service.depth)
+        OUTSTANDING.set(service.outstanding)
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
 
     return app

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from bot.core.logfields import FIELDS_ATTR
+from bot.core.logfields import FIELDS_ATTR, context_fields
 
 REDACTED = "[redacted]"
 
@@ -37,9 +37,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        # The work in progress (a delivery's ids) first, so a line's own fields win, but a
+        # field a line leaves empty (e.g. `delivery_id: None` on a resync) is filled from it.
+        entry.update(context_fields())
         extra = getattr(record, FIELDS_ATTR, None)
         if isinstance(extra, Mapping):
-            entry.update(extra)
+            entry.update({key: value for key, value in extra.items() if value is not None or key not in entry})
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and key != FIELDS_ATTR and key not in entry:
                 entry[key] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -13,17 +14,18 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.core.forms import IssueForm, form_from_yaml
-from bot.core.logfields import fields
+from bot.core.logfields import fields, log_context
 from bot.core.markers import read_marker
 from bot.core.messages import PULL_KIND
 from bot.core.plan import Plan, Rules, plan_issue
 from bot.core.repo_config import CONFIG_PATH
 from bot.core.template import render_template
 from bot.core.webhook import Delivery
-from bot.gateway.errors import BadCredentials
 from bot.gateway.github import GitHubApp, RepoGateway
-from bot.gateway.retry import RetryPolicy, retry_delay
-from bot.service.worker import Job, WorkQueue
+from bot.gateway.retry import Retrier, RetryPolicy, describe
+from bot.gateway.transport import Cancelled, cancellable
+from bot.service.metrics import RESYNC_SECONDS
+from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
 
 log = logging.getLogger("listbot.reconcile")
 
@@ -183,16 +185,16 @@ class Reconciler:
         resync_interval: float = 600.0,
         workers: int = 4,
         today: Callable[[], dt.date] = dt.date.today,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.app = app
         self.rules = rules
         self.policy = policy or RetryPolicy()
+        self.retrier = Retrier(self.policy, app.tokens.invalidate)
         self.resync_interval = resync_interval
         self.today = today
-        self.sleep = sleep
         self.queue = WorkQueue(self._run, workers)
         self.recheck_delay = max(0.25, 5 * self.policy.base_delay)
+        self.last_resync: float | None = None  # UNIX time the last full resync finished
         self._stop = threading.Event()
         self._resync_thread: threading.Thread | None = None
 
@@ -206,60 +208,67 @@ class Reconciler:
             self._resync_thread = threading.Thread(target=self._resync_loop, name="listbot-resync", daemon=True)
             self._resync_thread.start()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10.0) -> int:
+        """Stop the resync loop and the workers (see `WorkQueue.stop`); jobs still running."""
         self._stop.set()
-        self.queue.stop()
+        return self.queue.stop(grace)
 
     def pending(self) -> int:
         """Jobs queued or running (plus a resync being planned); 0 when idle."""
         return self.queue.pending() + (1 if self._resyncing else 0)
 
+    def alive(self) -> bool:
+        """Whether the workers run and the resync loop has not died."""
+        resync_ok = self._resync_thread is None or self._resync_thread.is_alive() or self.resync_interval <= 0
+        return self.queue.alive() and resync_ok
+
     _resyncing = False
 
     def _resync_loop(self) -> None:
-        while not self._stop.is_set():
-            self._resyncing = True
-            try:
-                self._with_retries(lambda: self.app.bot_login)
-                self.resync_all()
-            except Exception:
-                log.exception("resync failed; it runs again at the next interval")
-            finally:
-                self._resyncing = False
-            if self.resync_interval <= 0 or self._stop.wait(self.resync_interval):
-                return
+        with contextlib.suppress(Cancelled), cancellable(self._stop):  # Cancelled: shutting down
+            while not self._stop.is_set():
+                self._resyncing = True
+                try:
+                    self._with_retries(lambda: self.app.bot_login)
+                    self.resync_all()
+                except Exception:
+                    log.exception("resync failed; it runs again at the next interval")
+                finally:
+                    self._resyncing = False
+                if self.resync_interval <= 0 or self._stop.wait(self.resync_interval):
+                    return
 
     def resync_all(self) -> int:
         """Queue a repository job for every repository of every installation."""
         count = 0
+        origin = Origin(self._resync_done, reason="resync")
+        origin.expect()  # held until every repository is queued, so a fast scan cannot end it early
         for installation_id, repos in self._with_retries(self.app.installations):
             for full_name, default_branch in repos:
-                self.queue.submit(RepoJob(installation_id, full_name, default_branch))
+                self.queue.submit(RepoJob(installation_id, full_name, default_branch), origin)
                 count += 1
         log.info("resync queued", extra=fields(repositories=count))
+        origin.finish(OK)
         return count
 
-    # --- webhook dispatcher -----------------------------------------------------------------
+    def _resync_done(self, origin: Origin, outcome: str) -> None:
+        RESYNC_SECONDS.observe(origin.elapsed_ms / 1000)
+        if outcome == OK:
+            self.last_resync = time.time()
+        log.info("resync done", extra=fields(outcome=outcome, duration_ms=origin.elapsed_ms))
+
+    # --- deliveries -------------------------------------------------------------------------
 
     def handles(self, event: str) -> bool:
         return event in HANDLED_EVENTS
 
-    def dispatch(self, delivery: Delivery) -> None:
-        """Turn a delivery into queued jobs; the work happens on the worker threads."""
-        self.dispatch_now(delivery)
-
-    def dispatch_now(self, delivery: Delivery) -> None:
-        """Queue the delivery's jobs without any I/O, so it can run inside the webhook request.
+    def jobs_for(self, delivery: Delivery) -> list[Job] | str:
+        """The jobs a delivery asks for, or why none; no I/O, so it runs inside the request.
 
         Until the bot's login is known (the resync thread fetches it first), listbot's own
         events are not recognised and cause a harmless extra look at their issue.
         """
-        found = jobs_for(delivery, self.rules, self.app.known_bot_login)
-        if isinstance(found, str):
-            log.info("delivery ignored", extra=fields(delivery_id=delivery.delivery_id, reason=found))
-            return
-        for job in found:
-            self.queue.submit(job)
+        return jobs_for(delivery, self.rules, self.app.known_bot_login)
 
     # --- jobs -------------------------------------------------------------------------------
 
@@ -269,20 +278,25 @@ class Reconciler:
             self.app.base_cache,
         )
 
-    def _run(self, job: Job) -> None:
-        if isinstance(job, IssueJob):
-            self._run_issue(job)
-        elif isinstance(job, RepoJob):
-            self._run_repo(job)
-        elif isinstance(job, CommandJob):
-            self._run_command(job)
+    def _run(self, job: Job) -> str:
+        """Run one job; `ok`, or `failed` when it gave up (a failure raising is `failed` too)."""
+        with log_context(repository=getattr(job, "repository", None), issue=getattr(job, "issue", None)):
+            if isinstance(job, IssueJob):
+                return self._run_issue(job)
+            if isinstance(job, RepoJob):
+                self._run_repo(job)
+            elif isinstance(job, CommandJob):
+                return self._run_command(job)
+            return OK
 
-    def _run_issue(self, job: IssueJob) -> None:
+    def _run_issue(self, job: IssueJob) -> str:
         try:
             self._with_retries(lambda: self.reconcile(job), job.installation_id)
         except Exception as error:
             log.exception("giving up on issue until the next resync", extra=fields(**_ids(job)))
             self._note_failure(job, error)
+            return FAILED
+        return OK
 
     def _run_repo(self, job: RepoJob) -> None:
         gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
@@ -293,7 +307,7 @@ class Reconciler:
             installation_id=job.installation_id, repository=job.repository, reason=job.reason, issues=len(numbers),
         ))
 
-    def _run_command(self, job: CommandJob) -> None:
+    def _run_command(self, job: CommandJob) -> str:
         gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
         allowed = self._with_retries(lambda: gateway.may_run_commands(job.author), job.installation_id)
         log.info("command", extra=fields(
@@ -302,11 +316,11 @@ class Reconciler:
         ))
         if not allowed:
             self._with_retries(lambda: gateway.decline_command(job.issue, job.comment_id), job.installation_id)
-            return
+            return OK
         issue_job = IssueJob(
             job.installation_id, job.repository, job.default_branch, job.issue, rebuild=job.command == "recreate"
         )
-        self._run_issue(issue_job)
+        return self._run_issue(issue_job)
 
     def reconcile(self, job: IssueJob) -> Plan:
         """One attempt: read the issue's current state, plan, and apply whatever differs."""
@@ -329,46 +343,18 @@ class Reconciler:
         return plan
 
     def _with_retries(self, action: Callable[[], T], installation_id: int | None = None) -> T:
-        """Run `action`, retrying transient GitHub faults with bounded backoff.
-
-        Each retry runs the whole action again, so a write whose outcome is unknown is looked
-        up (re-read) before it is ever repeated.
-        """
-        refreshed = False
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return action()
-            except BadCredentials:
-                if refreshed or installation_id is None:
-                    raise
-                # Often replication lag just after minting: refresh the token once and retry.
-                refreshed = True
-                self.app.tokens.invalidate(installation_id)
-                self.sleep(min(1.0, self.policy.base_delay))
-            except Exception as error:
-                delay = retry_delay(error, attempt, self.policy)
-                if delay is None:
-                    raise
-                log.warning("transient GitHub fault; retrying", extra=fields(
-                    attempt=attempt, delay_s=round(delay, 2), error=_describe(error),
-                ))
-                self.sleep(delay)
+        """Run `action` under the one retry layer (`bot.gateway.retry`); each retry runs the
+        whole action again, so a write whose outcome is unknown is read back before it is repeated."""
+        return self.retrier.run(action, installation_id)
 
     def _note_failure(self, job: IssueJob, error: Exception) -> None:
         """Best effort: tell the submitter the bot will try again; never raise."""
         try:
             self.gateway(job.installation_id, job.repository, job.default_branch).note_failure(
-                job.issue, _describe(error)
+                job.issue, describe(error)
             )
         except Exception:
             log.warning("could not post the retry notice", extra=fields(**_ids(job)))
-
-
-def _describe(error: BaseException) -> str:
-    status = getattr(error, "status", None)
-    return f"HTTP {status}" if status else error.__class__.__name__
 
 
 def _ids(job: IssueJob) -> dict[str, Any]:

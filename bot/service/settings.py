@@ -58,9 +58,12 @@ class Settings(BaseModel):
     resync_interval: float = Field(default=600.0, ge=0)
     request_pause: float = Field(default=0.25, ge=0)
     write_pause: float = Field(default=1.0, ge=0)
-    retry_attempts: float = Field(default=6, ge=1)
+    retry_attempts: float = Field(default=6, ge=1, le=7)
     retry_base_delay: float = Field(default=1.0, ge=0)
     secondary_rate_wait: float = Field(default=60.0, ge=0)
+    github_timeout: float = Field(default=15.0, ge=1)
+    readiness_interval: float = Field(default=30.0, ge=1)
+    shutdown_grace: float = Field(default=10.0, ge=0)
 
     @property
     def webhook_secret_bytes(self) -> bytes:
@@ -130,6 +133,9 @@ _OPTIONAL_FLOAT = {
     "LISTBOT_RETRY_ATTEMPTS": ("retry_attempts", "6"),
     "LISTBOT_RETRY_BASE_DELAY": ("retry_base_delay", "1.0"),
     "LISTBOT_SECONDARY_RATE_WAIT": ("secondary_rate_wait", "60"),
+    "LISTBOT_GITHUB_TIMEOUT": ("github_timeout", "15"),
+    "LISTBOT_READINESS_INTERVAL": ("readiness_interval", "30"),
+    "LISTBOT_SHUTDOWN_GRACE": ("shutdown_grace", "10"),
 }
 
 

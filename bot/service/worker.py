@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from bot.core.logfields import fields
+from bot.core.logfields import fields, log_context
+from bot.gateway.transport import Cancelled, cancellable
+from bot.service.metrics import JOB_SECONDS
 
 log = logging.getLogger("listbot.worker")
+
+OK, FAILED, INTERRUPTED = "ok", "failed", "interrupted"
+_SEVERITY = (FAILED, INTERRUPTED)  # an origin's outcome is its worst job's
 
 
 class Job(Protocol):
@@ -27,6 +34,49 @@ class Job(Protocol):
         ...
 
 
+class Origin:
+    """Who asked for jobs (a delivery, a resync): told once, when every job it caused has ended.
+
+    `on_done(origin, outcome)` runs on the worker thread that ended the last job; the outcome is
+    `failed` if any job failed, `interrupted` if shutdown stopped one, else the last job's result.
+    """
+
+    def __init__(self, on_done: Callable[[Origin, str], None], **log_fields: Any) -> None:
+        self.fields = log_fields
+        self.began = time.monotonic()
+        self._on_done = on_done
+        self._lock = threading.Lock()
+        self._open = 0
+        self._outcome: str | None = None
+
+    def expect(self) -> None:
+        with self._lock:
+            self._open += 1
+
+    def finish(self, outcome: str) -> None:
+        with self._lock:
+            self._open -= 1
+            if self._outcome not in _SEVERITY:
+                self._outcome = outcome
+            done = self._open == 0
+        if done:
+            self._on_done(self, self._outcome or OK)
+
+    @property
+    def elapsed_ms(self) -> float:
+        return round((time.monotonic() - self.began) * 1000, 1)
+
+
+@dataclass
+class _Entry:
+    job: Job
+    origins: list[Origin] = field(default_factory=list)
+
+    def absorb(self, other: _Entry) -> None:
+        self.job = self.job.merge(other.job)
+        self.origins.extend(other.origins)
+
+
 class WorkQueue:
     """Worker threads draining keyed jobs.
 
@@ -34,16 +84,20 @@ class WorkQueue:
     issue becomes one run). A job submitted while an equal-keyed job runs is kept and runs after
     it, because the running one may have read state from before the event. At most one job per
     installation runs at a time, so writes to one installation go one after another.
+
+    `run(job)` returns the job's outcome (None means ok); an exception means it failed. `stop`
+    drops waiting jobs and lets running ones finish their GitHub call in flight, no more.
     """
 
-    def __init__(self, run: Callable[[Job], None], workers: int = 4) -> None:
+    def __init__(self, run: Callable[[Job], str | None], workers: int = 4) -> None:
         self._run = run
         self._cond = threading.Condition()
-        self._waiting: OrderedDict[Hashable, Job] = OrderedDict()
-        self._after_running: dict[Hashable, Job] = {}
+        self._waiting: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._after_running: dict[Hashable, _Entry] = {}
         self._running_keys: set[Hashable] = set()
         self._busy_installations: set[int] = set()
         self._stopping = False
+        self._cancel = threading.Event()
         self._scheduled = 0
         self._threads = [
             threading.Thread(target=self._work, name=f"listbot-worker-{n}", daemon=True) for n in range(workers)
@@ -56,27 +110,57 @@ class WorkQueue:
             for thread in self._threads:
                 thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, grace: float = 10.0) -> int:
+        """Take no more jobs, drop waiting ones, give running ones `grace` seconds; return how
+        many were still running at the deadline (their threads are abandoned: they are daemons)."""
         with self._cond:
             self._stopping = True
+            dropped = [*self._waiting.values(), *self._after_running.values()]
+            self._waiting.clear()
+            self._after_running.clear()
             self._cond.notify_all()
+        self._cancel.set()  # no new GitHub request; sleeps before a retry end now
+        deadline = time.monotonic() + grace
         for thread in self._threads:
             if thread.is_alive():
-                thread.join(timeout)
+                thread.join(max(0.0, deadline - time.monotonic()))
+        for entry in dropped:
+            for origin in entry.origins:
+                origin.finish(INTERRUPTED)
+        return sum(thread.is_alive() for thread in self._threads)
 
-    def submit(self, job: Job) -> None:
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def alive(self) -> bool:
+        """Whether the worker threads run (started, not stopped, none died)."""
+        return self._started and not self._stopping and all(thread.is_alive() for thread in self._threads)
+
+    def submit(self, job: Job, origin: Origin | None = None) -> bool:
+        """Queue a job (told to `origin` when it ends); False once the queue is stopping."""
+        entry = _Entry(job, [origin] if origin is not None else [])
         with self._cond:
-            self._submit_locked(job)
+            if self._stopping:
+                return False
+            if origin is not None:
+                origin.expect()
+            self._submit_locked(entry)
+        return True
 
-    def _submit_locked(self, job: Job) -> None:
-        """Queue or merge a job; the caller holds `self._cond`."""
-        if job.key in self._running_keys:
-            earlier = self._after_running.get(job.key)
-            self._after_running[job.key] = earlier.merge(job) if earlier else job
-        elif job.key in self._waiting:
-            self._waiting[job.key] = self._waiting[job.key].merge(job)
+    def _submit_locked(self, entry: _Entry) -> None:
+        """Queue or merge an entry; the caller holds `self._cond`."""
+        key = entry.job.key
+        if key in self._running_keys:
+            earlier = self._after_running.get(key)
+            if earlier is None:
+                self._after_running[key] = entry
+            else:
+                earlier.absorb(entry)
+        elif key in self._waiting:
+            self._waiting[key].absorb(entry)
         else:
-            self._waiting[job.key] = job
+            self._waiting[key] = entry
             # One waiting worker is enough for one new job; a worker that finishes a job
             # wakes everyone, since that may unblock jobs of its installation.
             self._cond.notify()
@@ -88,7 +172,7 @@ class WorkQueue:
             with self._cond:  # hand over in one step, so pending() never reads a false 0
                 self._scheduled -= 1
                 if not self._stopping:
-                    self._submit_locked(job)
+                    self._submit_locked(_Entry(job))
 
         with self._cond:
             self._scheduled += 1
@@ -101,32 +185,58 @@ class WorkQueue:
         with self._cond:
             return len(self._waiting) + len(self._running_keys) + len(self._after_running) + self._scheduled
 
-    def _next_runnable(self) -> Job | None:
-        for key, job in self._waiting.items():
-            if job.installation_id not in self._busy_installations:
+    @property
+    def depth(self) -> int:
+        """Jobs waiting for a worker (not running, not scheduled for later)."""
+        with self._cond:
+            return len(self._waiting) + len(self._after_running)
+
+    def _next_runnable(self) -> _Entry | None:
+        for key, entry in self._waiting.items():
+            if entry.job.installation_id not in self._busy_installations:
                 del self._waiting[key]
-                return job
+                return entry
         return None
 
     def _work(self) -> None:
-        while True:
-            with self._cond:
-                job = self._next_runnable()
-                while job is None:
-                    if self._stopping:
-                        return
-                    self._cond.wait()
-                    job = self._next_runnable()
-                self._running_keys.add(job.key)
-                self._busy_installations.add(job.installation_id)
-            try:
-                self._run(job)
-            except Exception:
-                log.exception("job failed", extra=fields(job=repr(job)))
-            finally:
+        with cancellable(self._cancel):
+            while (entry := self._take()) is not None:
+                outcome = self._execute(entry.job, entry.origins)
                 with self._cond:
-                    self._running_keys.discard(job.key)
-                    self._busy_installations.discard(job.installation_id)
-                    if (follow_up := self._after_running.pop(job.key, None)) is not None:
-                        self._waiting[job.key] = follow_up
+                    self._running_keys.discard(entry.job.key)
+                    self._busy_installations.discard(entry.job.installation_id)
+                    if (follow_up := self._after_running.pop(entry.job.key, None)) is not None:
+                        self._waiting[entry.job.key] = follow_up
                     self._cond.notify_all()
+                for origin in entry.origins:
+                    origin.finish(outcome)
+
+    def _take(self) -> _Entry | None:
+        """The next job this worker may run (marked running), or None once stopping."""
+        with self._cond:
+            entry = self._next_runnable()
+            while entry is None:
+                if self._stopping:
+                    return None
+                self._cond.wait()
+                entry = self._next_runnable()
+            self._running_keys.add(entry.job.key)
+            self._busy_installations.add(entry.job.installation_id)
+            return entry
+
+    def _execute(self, job: Job, origins: list[Origin]) -> str:
+        """Run one job with its delivery's ids on every log line; its outcome, never raising."""
+        delivery = next((o.fields.get("delivery_id") for o in origins if o.fields.get("delivery_id")), None)
+        began = time.monotonic()
+        with log_context(delivery_id=delivery, installation_id=job.installation_id):
+            try:
+                outcome = self._run(job) or OK
+            except Cancelled:
+                outcome = INTERRUPTED
+                log.info("job interrupted by shutdown; the start-up resync finds it again",
+                         extra=fields(job=repr(job)))
+            except Exception:
+                outcome = FAILED
+                log.exception("job failed", extra=fields(job=repr(job)))
+        JOB_SECONDS.labels(type(job).__name__, outcome).observe(time.monotonic() - began)
+        return outcome

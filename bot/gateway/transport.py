@@ -1,0 +1,180 @@
+"""Every HTTP request PyGithub sends, observed: metrics, the last answer per thread, cancellation.
+
+PyGithub offers no per-request hook, so listbot gives it its own connection classes (through
+`Requester.injectConnectionClasses`, the seam PyGithub provides for tests). They add three things
+and change nothing else: each request is counted by method, path template and status; each thread
+remembers its last request (the retry layer names it in its log line); and a thread inside
+`cancellable(event)` starts no new request once `event` is set, which is how shutdown finishes the
+call in flight and nothing after it. PyGithub's own retries are off (`retry=None`): the one retry
+layer is `bot.gateway.retry`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
+from prometheus_client import Counter
+
+GITHUB_REQUESTS = Counter(
+    "listbot_github_requests", "GitHub API requests by method and answer (status, or the error class)",
+    ["method", "status"],
+)
+
+# Path segments that identify one object: replaced so one template names one kind of request.
+_TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(/repos)/[^/]+/[^/]+"), r"\1/{owner}/{repo}"),
+    (re.compile(r"(/git/(?:matching-)?refs/heads)/.+$"), r"\1/{branch}"),
+    (re.compile(r"(/contents)/.+$"), r"\1/{path}"),
+    (re.compile(r"(/app-manifests)/[^/]+"), r"\1/{code}"),
+    (re.compile(r"(/collaborators|/users)/[^/]+"), r"\1/{login}"),
+    (re.compile(r"(/branches)/[^/]+"), r"\1/{branch}"),
+    (re.compile(r"/[0-9a-f]{40}(?=/|$)"), "/{sha}"),
+    (re.compile(r"/\d+(?=/|$)"), "/{id}"),
+)
+
+
+class Cancelled(BaseException):
+    """The service is shutting down: this thread sends no further request.
+
+    A BaseException, so the `except Exception` around a job (which would report a failure and
+    try to post a retry notice) lets it through; the job is found again by the next resync.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What one request got: an HTTP status, or the name of the error that stopped it."""
+
+    method: str
+    path: str  # a template: `/repos/{owner}/{repo}/issues/{id}`
+    status: int | None
+    error: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        return str(self.status) if self.status is not None else (self.error or "error")
+
+
+def path_template(url: str) -> str:
+    """The request's path with owners, numbers, SHAs, branches and file paths as placeholders."""
+    path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    path = re.sub(r"^/api/v3(?=/)", "", path)  # GitHub Enterprise Server's prefix
+    for pattern, replacement in _TEMPLATES:
+        path = pattern.sub(replacement, path)
+    return path
+
+
+class _State(threading.local):
+    last: Answer | None = None
+    cancel: threading.Event | None = None
+
+
+_state = _State()
+_last_success = 0.0  # wall-clock time of the last 2XX/3XX from GitHub, any thread
+
+
+def last_answer() -> Answer | None:
+    """The last request this thread sent, and what it got."""
+    return _state.last
+
+
+def last_success() -> float | None:
+    """When GitHub last answered a request successfully (UNIX time), if ever in this process."""
+    return _last_success or None
+
+
+@contextlib.contextmanager
+def cancellable(event: threading.Event) -> Iterator[None]:
+    """Within this block, no new request starts once `event` is set (it raises `Cancelled`)."""
+    previous, _state.cancel = _state.cancel, event
+    try:
+        yield
+    finally:
+        _state.cancel = previous
+
+
+def check_cancelled() -> None:
+    """Raise `Cancelled` if this thread's cancel event is set."""
+    if _state.cancel is not None and _state.cancel.is_set():
+        raise Cancelled
+
+
+def pause(seconds: float) -> None:
+    """Sleep before a retry; a shutdown cuts the sleep short with `Cancelled`."""
+    event = _state.cancel
+    if event is None:
+        time.sleep(seconds)
+    elif event.wait(seconds):
+        raise Cancelled
+
+
+def _record(method: str, url: str, status: int | None, error: str | None = None) -> None:
+    global _last_success
+    answer = Answer(method.upper(), path_template(url), status, error)
+    _state.last = answer
+    GITHUB_REQUESTS.labels(answer.method, answer.outcome).inc()
+    if status is not None and status < 400:
+        _last_success = time.time()
+
+
+def _on_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    request = response.request
+    _record(str(request.method), str(request.url), response.status_code)
+
+
+class _Observed:
+    """The observing part shared by the HTTP and HTTPS connection classes."""
+
+    session: requests.Session
+    verb: str
+    url: str
+
+    def _observe(self) -> None:
+        self.session.hooks["response"].append(_on_response)
+
+    def _send(self, send: Any) -> Any:
+        check_cancelled()
+        try:
+            return send()
+        except requests.RequestException as error:
+            _record(self.verb, self.url, None, type(error).__name__)
+            raise
+
+
+class _HTTP(_Observed, HTTPRequestsConnectionClass):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._observe()
+
+    def getresponse(self) -> Any:
+        return self._send(super().getresponse)
+
+
+class _HTTPS(_Observed, HTTPSRequestsConnectionClass):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._observe()
+
+    def getresponse(self) -> Any:
+        return self._send(super().getresponse)
+
+
+_installed = threading.Lock()
+
+
+def install() -> None:
+    """Make every PyGithub client in this process use the observing connections (idempotent)."""
+    with _installed:
+        Requester.injectConnectionClasses(_HTTP, _HTTPS)
+        # Injecting also turns off connection reuse (meant for PyGithub's recorded tests); keep
+        # it on: one keep-alive connection per client, as without injection.
+        setattr(Requester, "_Requester__persist", True)  # noqa: B010 - name-mangled class attribute
