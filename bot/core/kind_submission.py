@@ -112,7 +112,9 @@ def identity_keys_of(kind: Kind, name: str, value: str) -> frozenset[str]:
         repo = urls.github_repo(value)
     except urls.UrlError:
         repo = None
-    return entry_keys(None, () if repo else (value,), (repo.url,) if repo else ())
+    # A repository link is keyed both as a repository (as papers' badges are) and as a link
+    # (as entries read without their kind's template are, e.g. in other open pull requests).
+    return entry_keys(None, (value,), (repo.url,) if repo else ())
 
 
 def entry_identity(kind: Kind, values: Mapping[str, str]) -> frozenset[str]:

@@ -120,15 +120,15 @@ def with_config_problems(status: str, problems: Iterable[str]) -> str:
     return f"{text}\n\n{CONFIG_PROBLEMS}\n{items}{marker_start}{marker}"
 
 
-def pull_title(title: str) -> str:
-    """PR title: the paper's title (already validated as one plain line), capped."""
-    text = f"Add paper: {defuse_references(title)}"
+def pull_title(title: str, noun: str = "paper") -> str:
+    """PR title: the entry's title (already validated as one plain line), capped; `noun` is its kind's."""
+    text = f"Add {noun}: {defuse_references(title)}"
     return text if len(text) <= 250 else text[:249] + "…"
 
 
-def commit_message(title: str, issue: int) -> str:
+def commit_message(title: str, issue: int, noun: str = "paper") -> str:
     """The commit message: a squash or merge lands it on main, so it must not close issues."""
-    return f"Add paper: {defuse_references(title)} (#{issue})"
+    return f"Add {noun}: {defuse_references(title)} (#{issue})"
 
 
 def pull_body(issue: int, entry: list[str], section: str, marker: dict[str, object]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -12,7 +12,8 @@ from bot.core import lint, messages
 from bot.core.document import ListDocument
 from bot.core.duplicates import ListedEntry, listed_entries
 from bot.core.forms import IssueForm, parse_issue
-from bot.core.kinds import BUILTIN_KINDS, Kind
+from bot.core.kind_forms import builtin_forms
+from bot.core.kinds import BUILTIN_KINDS, Kind, choose_kind
 from bot.core.markers import fingerprint, read_marker
 from bot.core.proposal import Proposal, propose
 from bot.core.submission import FieldProblem, SubmissionError
@@ -20,6 +21,7 @@ from bot.core.submission import FieldProblem, SubmissionError
 OPEN_PULL_SECTION = "Open pull request"
 _FENCED_ENTRY = re.compile(r"^(`{3,})markdown\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
 _DEFUSED = "\u200b"
+_TITLE_PREFIX = re.compile(r"^Add [^:]{1,40}: ")  # messages.pull_title's "Add {noun}: "
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Observed:
     branch_foreign: bool = False  # the branch's head commit was not made by listbot
     others: tuple[ListedEntry, ...] = ()  # entries proposed by other open listbot PRs
     config_problems: tuple[str, ...] = ()  # what is wrong with the repository's .github/listbot.yml
+    forms: Mapping[str, IssueForm] = field(default_factory=dict)  # each kind's form on the default branch
 
 
 @dataclass(frozen=True)
@@ -141,14 +144,25 @@ class Plan:
         )
 
 
-def is_submission(issue: IssueView, form: IssueForm, rules: Rules) -> bool:
-    """An issue carrying the submission label, or whose body came from the paper form."""
+def kind_forms_of(observed_forms: Mapping[str, IssueForm], form: IssueForm, rules: Rules) -> dict[str, IssueForm]:
+    """Each kind's form: the repository's own as observed, else the built-in one (`form` for papers)."""
+    return {**builtin_forms(rules.kinds), "paper": form, **observed_forms}
+
+
+def issue_kind(issue: IssueView, forms: Mapping[str, IssueForm], rules: Rules) -> Kind | None:
+    """The kind an issue submits: from its kind label, else from the form its body came from."""
+    return choose_kind(rules.kinds, forms, issue.labels, issue.body)
+
+
+def is_submission(
+    issue: IssueView, form: IssueForm, rules: Rules, forms: Mapping[str, IssueForm] | None = None
+) -> bool:
+    """An issue carrying the submission label or a kind's label, or whose body came from a kind's form."""
     if issue.is_pull_request:
         return False
     if rules.submission_label in issue.labels:
         return True
-    sections = parse_issue(issue.body, form).sections
-    return "title" in sections and "paper_url" in sections
+    return issue_kind(issue, kind_forms_of(forms or {}, form, rules), rules) is not None
 
 
 def proposed_entries(pulls: Iterable[PullView], rules: Rules, exclude_issue: int) -> list[ListedEntry]:
@@ -241,7 +255,7 @@ def _number(pull: PullView | None) -> int | None:
 
 
 def _title(pull: PullView) -> str:
-    return pull.title.removeprefix("Add paper: ")
+    return _TITLE_PREFIX.sub("", pull.title, count=1)
 
 
 def _landed_in(observed: Observed, problems: list[FieldProblem]) -> str | None:
@@ -281,13 +295,14 @@ def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]
     return _with_labels(plan, observed, rules, needs_changes=True)
 
 
-def _new_lint_findings(before: str, after: str) -> list[str]:
+def _new_lint_findings(before: str, after: str, rules: Rules, forms: Mapping[str, IssueForm]) -> list[str]:
     """Findings the entry would add to the list (ones already on the base are not its fault)."""
     def key(finding: lint.Finding) -> tuple[str, str]:
         return finding.code, finding.message
 
-    existing = {key(f) for f in lint.lint(before)}
-    return [f"line {f.line}: {f.code} {f.message}" for f in lint.lint(after) if key(f) not in existing]
+    existing = {key(f) for f in lint.lint(before, rules.kinds, forms)}
+    found = lint.lint(after, rules.kinds, forms)
+    return [f"line {f.line}: {f.code} {f.message}" for f in found if key(f) not in existing]
 
 
 def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
@@ -304,7 +319,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
     if pull is not None and pull.state == "open" and observed.branch_foreign:
         hands_off = _fixed(messages.hands_off_comment(issue, pull.number, rules.branch(issue)))
         return Plan("branch changed by someone else", status=hands_off)
-    findings = _new_lint_findings(proposal.before, proposal.after)
+    findings = _new_lint_findings(proposal.before, proposal.after, rules, proposal.forms)
     if findings:
         lint_failed = _fixed(messages.lint_failed_comment(issue, findings, _number(pull)))
         return Plan("would fail lint", status=lint_failed)
@@ -315,11 +330,12 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         pull and pull.state == "open" and marker
         and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
     )
-    title = messages.pull_title(proposal.submission.title)
+    noun = proposal.submission.kind.noun
+    title = messages.pull_title(proposal.submission.title, noun)
     want = PullWrite(title, tuple(proposal.entry), proposal.submission.section, list_hash)
     branch = None
     if not branch_current:
-        branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.submission.title, issue))
+        branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.submission.title, issue, noun))
     # The marker says the PR was written for exactly this list: its title and body are then ours
     # already, or a maintainer's edits, which listbot does not fight.
     pull_current = bool(pull and branch_current and pull.state == "open")
@@ -358,18 +374,33 @@ def plan_issue(
 
 def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None, rebuild: bool) -> Plan:
     issue = observed.issue
-    if not is_submission(issue, form, rules):
+    forms = kind_forms_of(observed.forms, form, rules)
+    if not is_submission(issue, form, rules, forms):
         return Plan("not a submission")
     if issue.state == "closed" or (observed.pull is not None and observed.pull.merged):
         return _plan_closed(observed)
     if observed.base.list_text is None:
         problem = FieldProblem("list", "List", f"`{rules.list_path}` does not exist on `{observed.base.branch}`.")
         return _plan_invalid(observed, rules, [problem])
-    values = parse_issue(issue.body, form).values
+    kind = issue_kind(issue, forms, rules) or next(iter(rules.kinds), None)
+    kind_form = forms.get(kind.name) if kind is not None else None
+    if kind is None or kind_form is None:
+        return _plan_invalid(observed, rules, [_no_kind_problem(kind, rules, observed.base.branch)])
     try:
         proposal = propose(
-            values, observed.base.list_text, today=today, also_listed=observed.others, placement=rules.placement
+            parse_issue(issue.body, kind_form).values, observed.base.list_text, today=today,
+            also_listed=observed.others, placement=rules.placement, kind=kind, form=kind_form,
+            kinds=rules.kinds, forms=forms,
         )
     except SubmissionError as error:
         return _plan_invalid(observed, rules, error.problems)
     return _plan_valid(observed, rules, proposal, rebuild)
+
+
+def _no_kind_problem(kind: Kind | None, rules: Rules, branch: str) -> FieldProblem:
+    """Why a submission cannot be read at all: no kind is configured, or its form is missing."""
+    if kind is None:
+        return FieldProblem("kind", "Kind", "`.github/listbot.yml` defines no usable kind; fix its `kinds:` so "
+                            "submissions can be read.")
+    return FieldProblem("kind", "Kind", f"the form of the `{kind.name}` kind, `{kind.form_path}`, is missing or "
+                        f"invalid on `{branch}`; a maintainer needs to fix it.")

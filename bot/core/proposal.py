@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.document import ListDocument
@@ -27,6 +27,7 @@ class Proposal:
     entry: list[str]
     insertion: Insertion
     before: str
+    forms: Mapping[str, IssueForm] = field(default_factory=dict)  # every kind's form, for lint
 
     @property
     def paper(self) -> PaperSubmission:
@@ -82,7 +83,8 @@ def propose(
     """
     submission = validate(kind, values, form, today)
     doc = ListDocument(list_text)
-    listed = listed_kind_entries(doc, kinds, {**(forms or {}), **({kind.name: form} if form else {})})
+    known = {**(forms or {}), **({kind.name: form} if form else {})}
+    listed = listed_kind_entries(doc, kinds, known)
     problems = duplicate_problems(submission, [*listed, *also_listed], form)
     if problems:
         raise SubmissionError(problems)
@@ -90,4 +92,4 @@ def propose(
         insertion = insert_entry(list_text, submission, doc=doc, form=form, placement=placement)
     except PlacementError as error:
         raise SubmissionError([FieldProblem("list", "List", str(error))]) from error
-    return Proposal(submission, submission.entry(), insertion, list_text)
+    return Proposal(submission, submission.entry(), insertion, list_text, known)

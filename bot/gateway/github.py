@@ -20,6 +20,7 @@ from github.Repository import Repository
 
 from bot.core import messages
 from bot.core.forms import IssueForm
+from bot.core.kind_forms import kind_forms
 from bot.core.logfields import fields
 from bot.core.markers import read_marker, write_marker
 from bot.core.plan import (
@@ -221,6 +222,7 @@ class RepoGateway:
     rules: Rules
     cache: ShaCache = field(default_factory=ShaCache)
     config_problems: tuple[str, ...] = ()
+    forms: dict[str, IssueForm] = field(default_factory=dict)  # each kind's form at the head (from head())
     _repo: Repository | None = field(default=None, init=False)
     _pull_objects: dict[int, PullRequest] = field(default_factory=dict, init=False)
     # Set when a create lost a race (422 "already exists"): another process works on this issue.
@@ -258,12 +260,19 @@ class RepoGateway:
         view = BaseView(self.default_branch, head.sha, None, head.commit.tree.sha)
         config = self._file_at(CONFIG_PATH, view.sha)
         result = parse_repo_config(config[0] if config else None, self.rules)
-        self.rules, self.config_problems = result.rules, tuple(result.problems)
-        if result.problems:
+        self.rules = result.rules
+        committed = {kind.form_path: self._text_at(kind.form_path, view.sha) for kind in self.rules.kinds}
+        self.forms, form_problems = kind_forms(self.rules.kinds, committed, self.default_branch)
+        self.config_problems = (*result.problems, *form_problems)
+        if self.config_problems:
             log.warning("repository configuration problems", extra=fields(
-                repository=self.full_name, commit=view.sha, problems=result.problems,
+                repository=self.full_name, commit=view.sha, problems=list(self.config_problems),
             ))
         return view
+
+    def _text_at(self, path: str, sha: str) -> str | None:
+        found = self._file_at(path, sha)
+        return found[0] if found else None
 
     def base(self, head: BaseView) -> BaseView:
         """The head with the list file there (None when the list does not exist)."""
@@ -347,6 +356,7 @@ class RepoGateway:
             branch_foreign=False if rebuild else self._branch_foreign(pull),
             others=tuple(proposed_entries(open_pulls, self.rules, exclude_issue=number)),
             config_problems=self.config_problems,
+            forms=self.forms,
         )
         return observed, [comment.id for comment in comments[1:]]
 
@@ -526,7 +536,7 @@ class RepoGateway:
                 continue
             view = IssueView(issue.number, issue.title or "", issue.body or "", "open",
                              frozenset(label.name for label in issue.labels))
-            if is_submission(view, form, self.rules):
+            if is_submission(view, form, self.rules, self.forms):
                 found.add(issue.number)
         for pull in self.open_pulls():
             if (number := self.rules.issue_of_branch(pull.head_ref)) is not None:
