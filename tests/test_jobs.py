@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.plan import Rules
+from bot.core.rules import Rules
 from bot.core.webhook import Delivery, parse_delivery
 from bot.emulator import GitHubEmulator
 from bot.service.reconciler import CommandJob, IssueJob, RepoJob, jobs_for

@@ -14,9 +14,9 @@ from bot.core.entry_template import fill, reader
 from bot.core.forms import form_from_yaml, render_issue_body
 from bot.core.kinds import BUILTIN_KINDS, DATASET, METRIC, PAPER, choose_kind
 from bot.core.lint import lint
-from bot.core.plan import Rules
 from bot.core.proposal import propose
 from bot.core.repo_config import parse_repo_config
+from bot.core.rules import Rules
 from bot.core.submission import SubmissionError
 from bot.core.template import render_form
 from tests.factories import ROOT, SEED, TODAY, issue_body

@@ -7,8 +7,9 @@ from typing import Any
 
 from bot.core import messages
 from bot.core.markers import fingerprint, read_marker
-from bot.core.plan import BaseView, CommentView, IssueView, Observed, PullView, Rules, plan_issue, proposed_entries
+from bot.core.plan import BaseView, CommentView, IssueView, Observed, PullView, plan_issue, proposed_entries
 from bot.core.proposal import propose
+from bot.core.rules import Rules
 from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
 
 RULES = Rules()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.plan import Rules
 from bot.core.repo_config import CONFIG_PATH, MAX_CONFIG_BYTES, parse_repo_config
+from bot.core.rules import Rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = Rules()
@@ -166,3 +166,10 @@ def test_messages_never_echo_long_or_control_text() -> None:
     [problem] = result.problems
     assert "\n" not in problem
     assert "y" * 100 not in problem
+
+
+def test_a_group_with_every_key_left_out_keeps_its_defaults() -> None:
+    """`labels:` or `commands:` with nothing under them (all commented out) is not a problem."""
+    result = parse_repo_config("labels:\n  # submission: paper\ncommands:\n", DEFAULTS)
+    assert result.problems == []
+    assert result.rules == DEFAULTS

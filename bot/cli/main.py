@@ -87,6 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--template", required=True, metavar="TEMPLATE", help="issue form YAML")
     parse.set_defaults(func=_lazy("bot.cli.offline:form_parse"))
 
+    config = sub.add_parser("config", help="the JSON Schema of .github/listbot.yml, and checking such a file")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    config_schema = config_sub.add_parser("schema", help="write .github/listbot.schema.json from the settings model")
+    config_schema.add_argument("--check", action="store_true", help="exit 1 if the committed schema is stale")
+    config_schema.add_argument("--output", default=None, metavar="PATH", help="where the schema lives")
+    config_schema.set_defaults(func=_lazy("bot.cli.config:schema"))
+    config_check = config_sub.add_parser("check", help="check a .github/listbot.yml with the bot's own messages")
+    config_check.add_argument("path", nargs="?", default=".github/listbot.yml", metavar="PATH")
+    config_check.set_defaults(func=_lazy("bot.cli.config:check"))
+
     lint = sub.add_parser("lint", help="check the list against its house style")
     lint.add_argument(
         "paths", nargs="*", default=[], metavar="PATH",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.kinds import Kind
-from bot.core.plan import Rules
 from bot.core.repo_config import CONFIG_PATH, parse_repo_config
+from bot.core.rules import Rules
 from bot.core.template import render_form
 
 

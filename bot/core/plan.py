@@ -13,37 +13,16 @@ from bot.core.document import ListDocument
 from bot.core.duplicates import ListedEntry, listed_entries
 from bot.core.forms import IssueForm, parse_issue
 from bot.core.kind_forms import builtin_forms
-from bot.core.kinds import BUILTIN_KINDS, Kind, choose_kind
+from bot.core.kinds import Kind, choose_kind
 from bot.core.markers import fingerprint, read_marker
 from bot.core.proposal import Proposal, propose
+from bot.core.rules import Rules
 from bot.core.submission import FieldProblem, SubmissionError
 
 OPEN_PULL_SECTION = "Open pull request"
 _FENCED_ENTRY = re.compile(r"^(`{3,})markdown\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
 _DEFUSED = "\u200b"
 _TITLE_PREFIX = re.compile(r"^Add [^:]{1,40}: ")  # messages.pull_title's "Add {noun}: "
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Per-repository settings the plan depends on."""
-
-    list_path: str = "list/README.md"
-    submission_label: str = "submission"
-    needs_changes_label: str = "needs-changes"
-    branch_prefix: str = "listbot/issue-"
-    placement: str = "by-date"  # "by-date" (newest first within the year), "top" or "bottom" of the year
-    command_permission: str = "write"  # least repository permission needed for /listbot commands
-    command_users: frozenset[str] = frozenset()  # logins allowed to run commands whatever their permission
-    kinds: tuple[Kind, ...] = BUILTIN_KINDS  # what may be submitted, from `kinds:` (else the built-in ones)
-
-    def branch(self, issue: int) -> str:
-        return f"{self.branch_prefix}{issue}"
-
-    def issue_of_branch(self, ref: str) -> int | None:
-        """The issue number a listbot branch belongs to, or None for any other branch."""
-        suffix = ref.removeprefix(self.branch_prefix)
-        return int(suffix) if ref.startswith(self.branch_prefix) and suffix.isdigit() else None
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ from bot.core.plan import (
     Observed,
     Plan,
     PullView,
-    Rules,
     is_submission,
     proposed_entries,
 )
 from bot.core.repo_config import CONFIG_PATH, parse_repo_config
+from bot.core.rules import Rules
 from bot.gateway import transport
 from bot.gateway.errors import AlreadyExists, NotFound, Rejected, translated, translating
 

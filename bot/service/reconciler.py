@@ -17,8 +17,9 @@ from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.logfields import fields, log_context
 from bot.core.markers import read_marker
 from bot.core.messages import PULL_KIND
-from bot.core.plan import Plan, Rules, plan_issue
+from bot.core.plan import Plan, plan_issue
 from bot.core.repo_config import CONFIG_PATH
+from bot.core.rules import Rules
 from bot.core.template import render_template
 from bot.core.webhook import Delivery
 from bot.gateway.github import GitHubApp, RepoGateway

@@ -7,10 +7,13 @@ import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from bot.core.rules import Rules, check_value, labels_clash
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -50,10 +53,7 @@ class Settings(BaseModel):
     private_key: SecretStr
     webhook_secret: SecretStr
     github_api_url: str = DEFAULT_API_URL
-    list_path: str = "list/README.md"
-    submission_label: str = "submission"
-    needs_changes_label: str = "needs-changes"
-    branch_prefix: str = "listbot/issue-"
+    rules: Rules = Field(default_factory=Rules)  # the defaults for repositories without `.github/listbot.yml`
     log_level: str = "INFO"
     resync_interval: float = Field(default=600.0, ge=0)
     request_pause: float = Field(default=0.25, ge=0)
@@ -64,6 +64,22 @@ class Settings(BaseModel):
     github_timeout: float = Field(default=15.0, ge=1)
     readiness_interval: float = Field(default=30.0, ge=1)
     shutdown_grace: float = Field(default=10.0, ge=0)
+
+    @property
+    def list_path(self) -> str:
+        return self.rules.list_path
+
+    @property
+    def submission_label(self) -> str:
+        return self.rules.submission_label
+
+    @property
+    def needs_changes_label(self) -> str:
+        return self.rules.needs_changes_label
+
+    @property
+    def branch_prefix(self) -> str:
+        return self.rules.branch_prefix
 
     @property
     def webhook_secret_bytes(self) -> bytes:
@@ -78,6 +94,7 @@ class Settings(BaseModel):
             "app_id": _app_id(env),
             "private_key": SecretStr(_private_key(env)),
             "webhook_secret": SecretStr(_webhook_secret(env)),
+            "rules": _rules(env),
         }
         for name, key in _OPTIONAL_STR.items():
             if env.get(name, "").strip():
@@ -88,7 +105,6 @@ class Settings(BaseModel):
         values["log_level"] = str(values.get("log_level", "INFO")).upper()
         if values["log_level"] not in LOG_LEVELS:
             raise ConfigError(BAD_LOG_LEVEL.format(value=values["log_level"]))
-        _check_like_repo_config(values)
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
@@ -97,33 +113,33 @@ class Settings(BaseModel):
             raise ConfigError(message) from None
 
 
-def _check_like_repo_config(values: Mapping[str, object]) -> None:
-    """The environment's list path, labels and branch prefix obey `.github/listbot.yml`'s rules."""
-    from bot.core.repo_config import branch_prefix_problem, label_problem, list_path_problem
-
-    checks = (
-        ("LISTBOT_LIST_PATH", "list_path", list_path_problem),
-        ("LISTBOT_SUBMISSION_LABEL", "submission_label", label_problem),
-        ("LISTBOT_NEEDS_CHANGES_LABEL", "needs_changes_label", label_problem),
-        ("LISTBOT_BRANCH_PREFIX", "branch_prefix", branch_prefix_problem),
-    )
-    for name, key, problem_of in checks:
-        if key in values and (why := problem_of(values[key])) is not None:
-            raise ConfigError(BAD_SETTING.format(name=name, reason=why))
-    defaults = Settings.model_fields
-    submission = values.get("submission_label", defaults["submission_label"].default)
-    needs_changes = values.get("needs_changes_label", defaults["needs_changes_label"].default)
-    if submission == needs_changes:
+def _rules(env: Mapping[str, str]) -> Rules:
+    """The default rules, each `LISTBOT_*` rule variable checked exactly as `.github/listbot.yml` is."""
+    chosen: dict[str, Any] = {}
+    for name, rule in ENV_RULES.items():
+        if not (raw := env.get(name, "").strip()):
+            continue
+        kept, problem = check_value(rule, raw)
+        if problem is not None:
+            raise ConfigError(BAD_SETTING.format(name=name, reason=problem.why))
+        chosen[rule] = kept
+    defaults = Rules()
+    submission = chosen.get("submission_label", defaults.submission_label)
+    if labels_clash(submission, chosen.get("needs_changes_label", defaults.needs_changes_label)):
         reason = "it must differ from the submission label"
         raise ConfigError(BAD_SETTING.format(name="LISTBOT_NEEDS_CHANGES_LABEL", reason=reason))
+    return defaults.model_copy(update=chosen)
 
 
-_OPTIONAL_STR = {
-    "GITHUB_API_URL": "github_api_url",
+# Rules the environment may set for repositories without `.github/listbot.yml`: variable → rule.
+ENV_RULES = {
     "LISTBOT_LIST_PATH": "list_path",
     "LISTBOT_SUBMISSION_LABEL": "submission_label",
     "LISTBOT_NEEDS_CHANGES_LABEL": "needs_changes_label",
     "LISTBOT_BRANCH_PREFIX": "branch_prefix",
+}
+_OPTIONAL_STR = {
+    "GITHUB_API_URL": "github_api_url",
     "LISTBOT_LOG_LEVEL": "log_level",
 }
 _OPTIONAL_FLOAT = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.core.plan import Rules
+from bot.core.rules import Rules
 from bot.gateway.errors import BadCredentials, GitHubError, NotFound, PermissionDenied, Unreachable
 from bot.gateway.github import ClientOptions, GitHubApp
 from bot.gateway.retry import RetryPolicy
@@ -15,12 +15,7 @@ from bot.service.settings import Settings
 
 
 def rules_from(settings: Settings) -> Rules:
-    return Rules(
-        list_path=settings.list_path,
-        submission_label=settings.submission_label,
-        needs_changes_label=settings.needs_changes_label,
-        branch_prefix=settings.branch_prefix,
-    )
+    return settings.rules
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
