@@ -8,7 +8,15 @@ import mistune
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.markdown_blocks import Fence, FencedBlock, HtmlBlock, closing_fence, opening_fence, read_blocks
+from bot.core.markdown_blocks import (
+    Fence,
+    FencedBlock,
+    HtmlBlock,
+    closing_fence,
+    fence_around,
+    opening_fence,
+    read_blocks,
+)
 
 _MARKDOWN = mistune.create_markdown(renderer=None)
 
@@ -169,3 +177,11 @@ def test_html_blocks_agree_with_mistune(lines: list[str]) -> None:
     ours = ["".join(line + "\n" for line in lines[b.start:b.end]) for b in read_blocks(lines).html]
     theirs = [t["raw"] for t in _mistune_tokens(lines) if t["type"] == "block_html"]
     assert ours == theirs
+
+
+@given(st.lists(st.text(alphabet="`~ ax#", max_size=10), max_size=8))
+def test_a_fence_around_any_lines_holds_them_all(lines: list[str]) -> None:
+    """`fence_around` gives a fence no line of the text can close, so the block holds every line."""
+    fence = fence_around("\n".join(lines))
+    blocks = read_blocks([f"{fence}markdown", *lines, fence])
+    assert blocks.fences == (FencedBlock(0, len(lines) + 2, "markdown", closed=True),)

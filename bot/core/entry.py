@@ -18,8 +18,9 @@ BADGE_PATTERN = re.compile(
     r"\[!\[GitHub stars\]\(https://img\.shields\.io/github/stars/([^/\s]+)/([^/\s]+?)\.svg"
     r"\?logo=github&label=Stars\)\]\(https://github\.com/([^/\s]+)/([^/\s)]+)\)"
 )
-_LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
-_TITLE_LINE = re.compile(r"\*\*(.+)\*\*")
+# A paper entry's link line and title line, as read back from the list (lint checks them too).
+LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
+TITLE_LINE = re.compile(r"\*\*(.+)\*\*")
 _AUTHORS_LINE = re.compile(r"\*([^*].*)\*")
 
 
@@ -71,7 +72,7 @@ class ListedPaper:
 def read_paper(lines: list[str]) -> ListedPaper:
     """Read a paper entry's lines (no line endings) into its parts."""
     paper = ListedPaper()
-    if lines and (match := _TITLE_LINE.fullmatch(lines[0].strip())):
+    if lines and (match := TITLE_LINE.fullmatch(lines[0].strip())):
         paper.title = match[1]
     if len(lines) > 2 and _AUTHORS_LINE.fullmatch(lines[1].strip()):
         venue_line = lines[2].strip()
@@ -79,7 +80,7 @@ def read_paper(lines: list[str]) -> ListedPaper:
         paper.venue = venue
         paper.date = parse_house_date(date_text) if date_text else None
     for line in lines:
-        for _, url in _LINK_LINE.findall(line):
+        for _, url in LINK_LINE.findall(line):
             paper.links.append(url)
         for badge in BADGE_PATTERN.finditer(line):
             paper.repo_urls.append(f"https://github.com/{badge[3]}/{badge[4]}")

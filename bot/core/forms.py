@@ -12,7 +12,7 @@ from typing import Any, Literal, TypedDict
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from bot.core.markdown_blocks import closing_fence, opening_fence
+from bot.core.markdown_blocks import closing_fence, fence_around, opening_fence
 
 __all__ = [
     "NONE",
@@ -475,11 +475,6 @@ def parse_issue_body(body: str, form: IssueForm) -> dict[str, FieldValue]:
 # --------------------------------------------------------------------------- rendering
 
 
-def _fence_for(value: str) -> str:
-    longest = max((len(m.group(0)) for m in re.finditer(r"`{3,}", value)), default=2)
-    return "`" * max(3, longest + 1)
-
-
 def _selected_labels(value: RenderValue | None) -> list[str]:
     if value is None or isinstance(value, str):
         return [] if not value else [value]
@@ -501,7 +496,7 @@ def _render_value(item: FormField, value: RenderValue | None) -> str:
     if not text.strip():
         return NO_RESPONSE
     if item.type == "textarea" and item.attributes.render:
-        fence = _fence_for(text)
+        fence = fence_around(text)
         return f"{fence}{item.attributes.render}\n{text}\n{fence}"
     return text
 

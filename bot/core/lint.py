@@ -39,7 +39,7 @@ from functools import lru_cache
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
 from bot.core.duplicates import ListedEntry, find_duplicates
-from bot.core.entry import BADGE, BADGE_PATTERN, read_paper
+from bot.core.entry import BADGE, BADGE_PATTERN, LINK_LINE, TITLE_LINE, read_paper
 from bot.core.forms import IssueForm
 from bot.core.kind_entries import candidate_ranges, kind_sections, listed_kind_entries
 from bot.core.kinds import BUILTIN_KINDS, Kind, entry_reader
@@ -68,9 +68,7 @@ RULES: dict[str, str] = {
 FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
 
 _TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
-_TITLE_LIKE = re.compile(r"\*\*.*\*\*")
 _AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
-_LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses).
 _PLAIN_URL = re.compile(
@@ -267,7 +265,7 @@ class _Layout:
             year = heading.year if heading.level == 3 else None
             for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
                 starts = [block.start] + [
-                    i for i in range(block.start + 1, block.end) if _TITLE_LIKE.fullmatch(self.lines[i])
+                    i for i in range(block.start + 1, block.end) if TITLE_LINE.fullmatch(self.lines[i])
                 ]
                 whole = len(starts) == 1
                 for start, end in zip(starts, [*starts[1:], block.end], strict=True):
@@ -362,7 +360,7 @@ def _check_links(lines: list[str], start: int) -> Iterator[Finding]:
                     number, 1, "LB005",
                     f"the stars badge shows `{shown}` but links to `{linked}`; both must name the same repository",
                 )
-        elif link := _LINK_LINE.fullmatch(line):
+        elif link := LINK_LINE.fullmatch(line):
             kind = link[1]
             if kind == "code" and _github_key(link[2]) is not None:
                 yield Finding(

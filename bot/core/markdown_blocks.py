@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 _OPENING_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
 _CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*\Z")
+_BACKTICKS = re.compile(r"`+")
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
 # CommonMark HTML blocks: types 1-5 end at a marker, types 6-7 at a blank line.
 _HTML_WITH_END = (
@@ -67,6 +68,12 @@ def opening_fence(line: str) -> Fence | None:
     if marker[0] == "`" and "`" in info:
         return None  # a backtick fence's info string has no backticks: this is inline code
     return Fence(marker[0], len(marker), info.strip())
+
+
+def fence_around(text: str) -> str:
+    """The shortest backtick fence nothing in `text` can close: longer than its longest backtick run."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def closing_fence(line: str) -> Fence | None:

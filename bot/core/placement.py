@@ -23,9 +23,6 @@ class Insertion:
     line: int  # 1-based line of the entry's first line in the new text
 
 
-PLACEMENTS = ("by-date", "top", "bottom")
-
-
 def _position_in_year(
     doc: ListDocument, year: Heading, key: tuple[int, int, int] | None, placement: str
 ) -> tuple[int, list[str], list[str]]:

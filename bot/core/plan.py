@@ -14,13 +14,13 @@ from bot.core.duplicates import ListedEntry, listed_entries
 from bot.core.forms import IssueForm, parse_issue
 from bot.core.kind_forms import builtin_forms
 from bot.core.kinds import Kind, choose_kind
+from bot.core.markdown_blocks import read_blocks
 from bot.core.markers import fingerprint, read_marker
 from bot.core.proposal import Proposal, propose
 from bot.core.rules import Rules
 from bot.core.submission import FieldProblem, SubmissionError
 
 OPEN_PULL_SECTION = "Open pull request"
-_FENCED_ENTRY = re.compile(r"^(`{3,})markdown\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
 _DEFUSED = "\u200b"
 _TITLE_PREFIX = re.compile(r"^Add [^:]{1,40}: ")  # messages.pull_title's "Add {noun}: "
 
@@ -158,10 +158,11 @@ def proposed_entries(pulls: Iterable[PullView], rules: Rules, exclude_issue: int
 @lru_cache(maxsize=4096)
 def _entries_in_body(number: int, body: str) -> tuple[ListedEntry, ...]:
     """The entry a listbot PR body shows; memoised, as every reconcile reads every open PR."""
-    match = _FENCED_ENTRY.search(body.replace("\r\n", "\n"))
-    if match is None:
+    lines = body.replace("\r\n", "\n").split("\n")
+    fence = next((f for f in read_blocks(lines).fences if f.info == "markdown" and f.closed), None)
+    if fence is None:
         return ()
-    entry = match[2].replace(_DEFUSED, "")
+    entry = "\n".join(lines[fence.start + 1:fence.end - 1]).replace(_DEFUSED, "")
     return tuple(listed_entries(ListDocument(f"## {OPEN_PULL_SECTION} #{number}\n\n{entry}\n")))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.core.markdown_blocks import fence_around
+
 # Any `@` before a login character: markdown around it (`_@x_`, a closed code span) can make
 # even a mid-word `@` a live mention, so none is trusted.
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
@@ -29,8 +31,7 @@ def neutralise(text: str, limit: int = _MAX_QUOTE) -> str:
 
 def code_block(lines: list[str]) -> str:
     """Lines inside a fence that the lines cannot close (they never contain backticks runs)."""
-    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = fence_around("\n".join(lines))
     return "\n".join([f"{fence}markdown", *(defuse_references(line) for line in lines), fence])
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SIGNATURE_PREFIX = "sha256="
+# The events listbot acts on, which are also the ones its app manifest subscribes to.
+HANDLED_EVENTS: tuple[str, ...] = ("issues", "issue_comment", "pull_request", "push")
 
 MISSING_EVENT = "missing X-GitHub-Event header"
 MISSING_DELIVERY = "missing X-GitHub-Delivery header"

@@ -21,7 +21,7 @@ from bot.core.plan import Plan, plan_issue
 from bot.core.repo_config import CONFIG_PATH
 from bot.core.rules import Rules
 from bot.core.template import render_template
-from bot.core.webhook import Delivery
+from bot.core.webhook import HANDLED_EVENTS, Delivery
 from bot.gateway.github import GitHubApp, RepoGateway
 from bot.gateway.retry import Retrier, RetryPolicy, describe
 from bot.gateway.transport import Cancelled, cancellable
@@ -30,7 +30,6 @@ from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
 
 log = logging.getLogger("listbot.reconcile")
 
-HANDLED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "push"})
 ISSUE_ACTIONS = frozenset(
     {"opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred"}
 )

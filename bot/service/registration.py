@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from bot.core.logfields import fields
+from bot.core.webhook import HANDLED_EVENTS
 from bot.service.app import WEBHOOK_PATH
 from bot.service.env_file import EnvFileError, has_credentials, read_env_file, writable_problem, write_credentials
 from bot.service.settings import DEFAULT_API_URL
@@ -45,7 +46,7 @@ DEFAULT_MANIFEST: dict[str, Any] = {
         "Turns issue-form submissions into pull requests against a curated list, in the list's house style."
     ),
     "public": False,
-    "default_events": ["issues", "issue_comment", "pull_request", "push"],
+    "default_events": list(HANDLED_EVENTS),
     "default_permissions": {
         "contents": "write",
         "issues": "write",
