@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from bot.emulator import GitHubEmulator
+from bot.emulator.sources import SourcesServer
 
 # CI replays the same examples every run (a red CI always means a change broke something);
 # locally hypothesis keeps exploring new ones. No deadlines: CI machines are shared.
@@ -29,3 +30,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Silence logging once tests are done: daemon threads of stopped services must not print
     after pytest's closing summary line."""
     logging.disable(logging.CRITICAL)
+
+
+@pytest.fixture
+def sources_server() -> Iterator[SourcesServer]:
+    """The fake arXiv, Crossref and Hugging Face on a random local port (slow answers take 2 s)."""
+    with SourcesServer(slow_seconds=2.0) as server:
+        yield server

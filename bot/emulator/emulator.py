@@ -293,6 +293,16 @@ class GitHubEmulator:
             repo = st.create_repo(owner, name, dict(files or {}), default_branch, private, "Initial commit")
         return repo.full_name
 
+    def rename_repo(self, full_name: str, new_full_name: str) -> None:
+        """Rename or transfer a repository: the old name answers 301 to the new one, as on GitHub."""
+        owner, _, name = new_full_name.partition("/")
+        with self._change() as st:
+            st.rename_repo(self._repo(full_name), owner, name)
+
+    def archive_repo(self, full_name: str, archived: bool = True) -> None:
+        with self._change():
+            self._repo(full_name).archived = archived
+
     def push_commit(
         self, repo: str, branch: str, files: dict[str, str | None], author: str, message: str = "Update files"
     ) -> str:

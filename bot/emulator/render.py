@@ -74,7 +74,7 @@ class Renderer:
             "pushed_at": iso(repo.created_at),
             "visibility": "private" if repo.private else "public",
             "default_branch": repo.default_branch,
-            "archived": False,
+            "archived": repo.archived,
             "disabled": False,
             "has_issues": True,
             "open_issues_count": sum(1 for i in repo.issues.values() if i.state == "open"),

@@ -184,7 +184,10 @@ class Api:
             inst = caller.installation
             assert inst is not None
             if not inst.covers(repo.full_name, repo.owner):
-                raise not_found()
+                # Any installation token may read public repositories, as on GitHub.
+                if repo.private or write:
+                    raise not_found()
+                return repo
             granted = inst.permissions.get(perm, "read" if perm == "metadata" else None)
             if granted is None or (write and granted != "write"):
                 raise ApiError(403, "Resource not accessible by integration")
@@ -435,6 +438,26 @@ def rate_limit(api: Api, req: Request, p: dict[str, str]) -> Response:
 # ==== repositories ==========================================================================
 @route("GET", "{REPO}")
 def get_repo(api: Api, req: Request, p: dict[str, str]) -> Response:
+    moved = api.state.renamed.get(f"{p['owner']}/{p['repo']}".lower())
+    if moved is not None and api.state.repo(p["owner"], p["repo"]) is None:
+        # A renamed or transferred repository: GitHub answers 301 to the repository's id.
+        location = f"{api.api_url}/repositories/{moved}"
+        return Response(301, {
+            "message": "Moved Permanently", "url": location,
+            "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects",
+        }, {"Location": location})
+    return _repo_response(api, req, p)
+
+
+@route("GET", r"/repositories/(?P<id>\d+)")
+def get_repo_by_id(api: Api, req: Request, p: dict[str, str]) -> Response:
+    found = api.state.repo_by_id(int(p["id"]))
+    if found is None:
+        raise not_found()
+    return _repo_response(api, req, {"owner": found.owner, "repo": found.name})
+
+
+def _repo_response(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p)
     return Response(
         200, api.r.repo(repo, viewer=req.caller.login if req.caller.kind == "user" else None) | _bot_permissions(req)

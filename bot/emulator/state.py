@@ -143,6 +143,7 @@ class Repo:
     collaborators: dict[str, str] = field(default_factory=dict)  # login -> permission
     # Settings → Actions → "Allow GitHub Actions to create and approve pull requests" (off by default).
     actions_create_pulls: bool = False
+    archived: bool = False
 
     @property
     def full_name(self) -> str:
@@ -232,6 +233,7 @@ class State:
         self._ids = itertools.count(1000)
         self.users: dict[str, User] = {}
         self.repos: dict[str, Repo] = {}  # lower-cased full name -> repo
+        self.renamed: dict[str, int] = {}  # lower-cased former full name -> the repository's id
         self.apps: dict[int, App] = {}
         self.installations: dict[int, Installation] = {}
         self.tokens: dict[str, InstallationToken] = {}
@@ -273,6 +275,18 @@ class State:
     # -- repositories ----------------------------------------------------------------------
     def repo(self, owner: str, name: str) -> Repo | None:
         return self.repos.get(f"{owner}/{name}".lower())
+
+    def repo_by_id(self, repo_id: int) -> Repo | None:
+        return next((repo for repo in self.repos.values() if repo.id == repo_id), None)
+
+    def rename_repo(self, repo: Repo, owner: str, name: str) -> None:
+        """Move (rename or transfer) a repository; its former name then answers 301."""
+        del self.repos[repo.full_name.lower()]
+        self.renamed[repo.full_name.lower()] = repo.id
+        self.user(owner)
+        repo.owner, repo.name = owner, name
+        self.repos[repo.full_name.lower()] = repo
+        self.renamed.pop(repo.full_name.lower(), None)
 
     def create_repo(
         self,
