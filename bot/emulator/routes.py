@@ -184,8 +184,9 @@ class Api:
             inst = caller.installation
             assert inst is not None
             if not inst.covers(repo.full_name, repo.owner):
-                # Any installation token may read public repositories, as on GitHub.
-                if repo.private or write:
+                # Public code elsewhere (a submission's code link) is readable with any installation
+                # token, as on GitHub; the installation's own account keeps unselected repositories hidden.
+                if repo.private or write or repo.owner.lower() == inst.account.lower():
                     raise not_found()
                 return repo
             granted = inst.permissions.get(perm, "read" if perm == "metadata" else None)
