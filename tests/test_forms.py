@@ -239,7 +239,7 @@ def test_heading_mid_line_is_content() -> None:
 
 def test_unknown_heading_stays_in_previous_value() -> None:
     """A heading that matches no label stays, with its text, in the previous field's value."""
-    notes = "Intro.\n\n### Results\n\nGood.\n\n#### Paper title\n\n### paper title\n\nx"
+    notes = "Intro.\n\n### Results\n\nGood.\n\n#### Paper title\n\n### Paper titles\n\nx"
     text = body("### Notes", notes, "### Paper title", "T")
     assert parse_issue_body(text, FORM) == {"notes": notes, "title": "T"}
 

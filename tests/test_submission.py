@@ -68,7 +68,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ("Hangul\u3164filler", "U+3164"),
         ("S\u0336t\u0336r\u0336u\u0336c\u0336k", "U+0336"),
         ("Visit www.evil.example", "link"),
-        ("~~struck~~", "`~~`"),
+        ("Contact jane.doe@example.org", "e-mail address"),
+        ("A ÂŒ", "mis-decoded"),
         ("   ", "required"),
     ],
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from bot.cli.repo import Repository, UsageError, load_repository
-from bot.core.forms import IssueForm, form_from_yaml, load_form, parse_issue_body
+from bot.core.forms import IssueForm, form_from_yaml, load_form, parse_issue, parse_issue_body
 from bot.core.kinds import Kind, kind_by_body
 from bot.core.proposal import Proposal, propose
 from bot.core.submission import SubmissionError
@@ -69,9 +69,10 @@ def _proposal(args: argparse.Namespace) -> tuple[Proposal, str]:
     kind, form = _kind_and_form(args, repo, body)
     list_path = repo.list_path(args.list_path)
     list_text = _read_text(list_path, "list")
+    parsed = parse_issue(body, form)
     proposal = propose(
-        parse_issue_body(body, form), list_text, kind=kind, form=form, kinds=repo.rules.kinds,
-        forms=repo.forms, placement=repo.rules.placement,
+        parsed.values, list_text, kind=kind, form=form, kinds=repo.rules.kinds,
+        forms=repo.forms, placement=repo.rules.placement, strays=parsed.strays,
     )
     return proposal, list_path
 

@@ -23,7 +23,19 @@ _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})")
 _MONTH_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{4})")
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]\d)(?!\d)")
+_SHORT_YEAR = re.compile(r"(?<=[A-Za-z])\s?['’`](\d{2})\b")  # `MICCAI'23`, `CVPR '24`
+# Numbers that look like years but are not: identifiers, DOIs, pages, volumes and issues.
+NOT_A_YEAR = re.compile(
+    r"\b10\.\d{4,9}/\S+"  # a DOI
+    r"|\b(?:arxiv|corr|abs)\s*[:/]\s*\S+"  # `arXiv:2010.16056`, `CoRR abs/2010.16056`
+    r"|\b\d{4}\.\d{4,5}(?:v\d+)?\b"  # a bare arXiv id
+    r"|\b\d+\s*[-–—]{1,2}\s*\d+\b"  # a page range
+    r"|\b\d+\s*\(\s*\d+(?:\s*[-–]\s*\d+)?\s*\)"  # volume(issue)
+    r"|\b(?:pp?|pages?|vol|volume|no|issue|art|article)\.?\s*\d+(?:\s*[-–—]{1,2}\s*\d+)?"  # `pp. 1995`, `vol. 42`
+    r"|:\s*e?\d+(?:\s*[-–—]{1,2}\s*\d+)?\b",  # `42: 1995-2006`, `307(2):e222268`
+    re.IGNORECASE,
+)
 
 
 class DateError(ValueError):
@@ -93,6 +105,19 @@ def parse_date(text: str, today: dt.date | None = None) -> PartialDate:
     raise DateError(f"`{value[:40]}` is not a date listbot understands; write it like {DATE_EXAMPLES}.")
 
 
+def is_year_only(text: str) -> bool:
+    """True for a bare year such as `2021`: the list dates papers to the month at least."""
+    return bool(re.fullmatch(r"\s*(?:19|20)\d{2}\s*", text))
+
+
+def arxiv_month(identifier: str) -> PartialDate | None:
+    """The month a new-style arXiv id (`2010.16056`: YYMM.NNNNN) was first submitted in."""
+    match = re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}", identifier)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        return None
+    return PartialDate(2000 + int(match[1]), int(match[2]))
+
+
 def parse_house_date(text: str) -> PartialDate | None:
     """Read a date already in house style (`07 Aug 2024`, `Aug 2024`); None when it is not."""
     if match := re.fullmatch(r"(\d{2}) ([A-Z][a-z]{2}) (\d{4})", text):
@@ -113,6 +138,9 @@ def parse_house_date(text: str) -> PartialDate | None:
 
 
 def year_in_text(text: str) -> int | None:
-    """The last plausible year written in a venue such as `ICLR 2024`, if any."""
-    years = _YEAR_IN_TEXT.findall(text)
-    return int(years[-1]) if years else None
+    """The year a venue names (`ICLR 2024`, `MICCAI'23`), never one read from inside an
+    identifier, a DOI, a page range or a volume (`arXiv:2010.16056`, `42(7): 1995-2006`)."""
+    cleaned = NOT_A_YEAR.sub(" ", text)
+    years = [int(year) for year in _YEAR_IN_TEXT.findall(cleaned)]
+    years += [2000 + int(short) for short in _SHORT_YEAR.findall(cleaned)]
+    return years[-1] if years else None

@@ -32,6 +32,7 @@ class Duplicate:
 
     entry: ListedEntry
     reason: str
+    shared: frozenset[str] = frozenset()  # the identity keys both have
 
     def message(self, noun: str = "paper") -> str:
         """What the submitter reads; `noun` is what the submission is (its kind's noun)."""
@@ -42,16 +43,25 @@ class Duplicate:
 
 
 def fold_title(title: str) -> str:
-    """Title folded for comparison: case, accents, punctuation and spacing ignored."""
+    """Title folded to its words: case, accents and punctuation ignored, and a hyphen counts as a
+    space (`LLM-CXR: Instruction-Finetuned` and `LLM CXR: Instruction Finetuned` fold alike)."""
     decomposed = unicodedata.normalize("NFKD", title.casefold())
-    letters = "".join(ch for ch in decomposed if ch.isalnum() or ch.isspace())
-    return " ".join(letters.split())
+    kept = "".join(
+        ch if ch.isalnum() or ch.isspace() else ("" if ch in "'’`" else " ")
+        for ch in decomposed if not unicodedata.combining(ch)
+    )
+    return " ".join(kept.split())
+
+
+def _title_key(title: str) -> str:
+    """The folded title without spaces, so `X-Ray`, `X Ray` and `XRay` are the same title."""
+    return fold_title(title).replace(" ", "")
 
 
 def entry_keys(title: str | None, links: Iterable[str], repos: Iterable[str]) -> frozenset[str]:
     """The identity keys of one entry: its folded title, its links' keys and its repositories."""
     keys: set[str] = set()
-    if title and (folded := fold_title(title)):
+    if title and (folded := _title_key(title)):
         keys.add(f"title:{folded}")
     for link in links:
         keys |= identity_keys(link)
@@ -60,13 +70,40 @@ def entry_keys(title: str | None, links: Iterable[str], repos: Iterable[str]) ->
     return frozenset(keys)
 
 
+def field_keys(paper: PaperSubmission) -> dict[str, frozenset[str]]:
+    """The identity keys of each field of a submission, comparable with `entry_keys`, so a match
+    can be reported against the field that caused it."""
+    keys = {"title": entry_keys(paper.title, [], [])}
+    for field_id in ("paper_url", "model_url"):
+        if url := getattr(paper, field_id):
+            keys[field_id] = entry_keys(None, [url], [])
+    if paper.code_repo is not None:
+        keys["code_url"] = entry_keys(None, [], [paper.code_repo.url])
+    elif paper.code_url:
+        keys["code_url"] = entry_keys(None, [paper.code_url], [])
+    return keys
+
+
 def submission_keys(paper: PaperSubmission) -> frozenset[str]:
     """The identity keys of a submission, comparable with `entry_keys`."""
-    repos = [paper.code_repo.url] if paper.code_repo else []
-    links = [url for url in (paper.paper_url, paper.model_url) if url]
-    if paper.code_url and not paper.code_repo:
-        links.append(paper.code_url)
-    return entry_keys(paper.title, links, repos)
+    return frozenset().union(*field_keys(paper).values())
+
+
+MIN_CONTAINED_WORDS = 2
+
+
+def containing_titles(title: str, entries: Iterable[ListedEntry]) -> Iterator[ListedEntry]:
+    """Listed entries whose title contains this one, or is contained in it, word for word
+    (`MAIRA-2` in `MAIRA-2: Grounded Radiology Report Generation`): maybe the same paper."""
+    words = fold_title(title)
+    if len(words.split()) < MIN_CONTAINED_WORDS:
+        return
+    for entry in entries:
+        listed = fold_title(entry.title)
+        if listed != words and len(listed.split()) >= MIN_CONTAINED_WORDS and (
+            f" {words} " in f" {listed} " or f" {listed} " in f" {words} "
+        ):
+            yield entry
 
 
 def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:
@@ -96,6 +133,8 @@ _REASONS = {
     "arxiv": "the same arXiv paper",
     "doi": "the same DOI",
     "openreview": "the same OpenReview paper",
+    "anthology": "the same ACL Anthology paper",
+    "cvf": "the same CVF paper",
     "url": "the same link",
     "repo": "the same code repository",
 }
@@ -109,5 +148,5 @@ def find_duplicates(keys: frozenset[str], entries: Iterable[ListedEntry]) -> lis
         if shared:
             kinds = sorted({key.split(":", 1)[0] for key in shared}, key=list(_REASONS).index)
             reason = " and ".join(_REASONS[kind] for kind in kinds[:2])
-            found.append(Duplicate(entry, reason))
+            found.append(Duplicate(entry, reason, frozenset(shared)))
     return found

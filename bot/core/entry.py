@@ -9,6 +9,7 @@ from bot.core.dates import PartialDate, parse_house_date, year_in_text
 from bot.core.entry_template import fill
 from bot.core.kinds import PAPER
 from bot.core.submission import PaperSubmission
+from bot.core.textrules import escape_inline, unescape_inline
 
 BADGE = (
     "[![GitHub stars](https://img.shields.io/github/stars/{owner}/{repo}.svg"
@@ -27,17 +28,18 @@ _AUTHORS_LINE = re.compile(r"\*([^*].*)\*")
 def paper_template_values(paper: PaperSubmission) -> dict[str, str]:
     """The paper's values for the paper kind's entry template, with its two derived lines:
     `venue_line` (`Venue | 07 Aug 2024`, or the venue alone) and `code_line` (the stars badge
-    for code on GitHub, else `[code](…)`)."""
-    venue_line = paper.venue
+    for code on GitHub, else `[code](…)`). Text that GitHub would restyle (`_x_`, `~x~`, `$x$`)
+    is escaped, so it shows as submitted."""
+    venue_line = escape_inline(paper.venue)
     if paper.date is not None:
-        venue_line = f"{paper.venue} | {paper.date.house_style()}"
+        venue_line = f"{venue_line} | {paper.date.house_style()}"
     code_line = ""
     if paper.code_repo is not None:
         code_line = BADGE.format(owner=paper.code_repo.owner, repo=paper.code_repo.name)
     elif paper.code_url:
         code_line = f"[code]({paper.code_url})"
     return {
-        "title": paper.title, "authors": paper.authors, "venue_line": venue_line,
+        "title": escape_inline(paper.title), "authors": escape_inline(paper.authors), "venue_line": venue_line,
         "paper_url": paper.paper_url, "model_url": paper.model_url or "", "code_line": code_line,
     }
 
@@ -73,7 +75,7 @@ def read_paper(lines: list[str]) -> ListedPaper:
     """Read a paper entry's lines (no line endings) into its parts."""
     paper = ListedPaper()
     if lines and (match := TITLE_LINE.fullmatch(lines[0].strip())):
-        paper.title = match[1]
+        paper.title = unescape_inline(match[1])
     if len(lines) > 2 and _AUTHORS_LINE.fullmatch(lines[1].strip()):
         venue_line = lines[2].strip()
         venue, _, date_text = venue_line.partition(" | ")

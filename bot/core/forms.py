@@ -25,6 +25,7 @@ __all__ = [
     "FormField",
     "IssueForm",
     "ParsedIssue",
+    "StrayHeading",
     "form_from_yaml",
     "load_form",
     "parse_issue",
@@ -253,6 +254,7 @@ _CHECKBOX = re.compile(r"[-*+][ \t]+\[([ xX])\][ \t]+(.*\S)\Z")
 
 
 def _lines(body: str) -> list[str]:
+    body = body.removeprefix("\ufeff")  # a UTF-8 BOM left by an editor is not text
     return body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
@@ -304,28 +306,52 @@ def _trim_blank_lines(lines: Sequence[str]) -> str:
 
 
 def _match_label(text: str, labels: Mapping[str, str]) -> str | None:
-    if text in labels:
-        return labels[text]
-    stripped = _CLOSING_HASHES.sub("", text).strip()  # "### Label ###" is the same heading
-    return labels.get(stripped)
+    """The field id of a heading's label, whatever its case (`### paper link`)."""
+    for candidate in (text, _CLOSING_HASHES.sub("", text).strip()):  # "### Label ###" is the same
+        if candidate in labels:
+            return labels[candidate]
+        if (folded := candidate.casefold()) in labels:
+            return labels[folded]
+    return None
 
 
-def _split_sections(body: str, form: IssueForm) -> tuple[str, dict[str, str]]:
-    """Split a body into the preface and the raw text under each field heading."""
+@dataclass(frozen=True)
+class StrayHeading:
+    """A `### Heading` that ended a one-line field's value: unknown to the form (`field_id` None)
+    or a field's heading seen a second time. Its text is kept apart, never glued onto the field."""
+
+    heading: str
+    field_id: str | None
+    text: str
+
+
+def _split_sections(body: str, form: IssueForm) -> tuple[str, dict[str, str], list[StrayHeading]]:
+    """Split a body into the preface, the raw text under each field heading and stray sections.
+
+    An unknown or repeated heading is content of a textarea (which may hold headings of its own)
+    or of the preface, but after any other field it starts a stray section of its own.
+    """
     lines = _lines(body)
     fenced = _fenced_lines(lines)
     labels = {item.label: item.id for item in form.fields}
+    labels |= {label.casefold(): field_id for label, field_id in list(labels.items())}
+    multiline = {item.id for item in form.fields if item.type == "textarea"}
     preface: list[str] = []
     sections: dict[str, list[str]] = {}
-    current = preface
+    strays: list[tuple[str, str | None, list[str]]] = []
+    current, current_id = preface, ""
     for line, in_fence in zip(lines, fenced, strict=True):
         text = None if in_fence else _heading_text(line)
         field_id = None if text is None else _match_label(text, labels)
-        if field_id is None or field_id in sections:
-            current.append(line)  # content, an unknown heading, or a repeated heading
+        if text is not None and field_id is not None and field_id not in sections:
+            current, current_id = sections.setdefault(field_id, []), field_id
+        elif text is not None and current is not preface and current_id not in multiline:
+            current, current_id = [], "stray"
+            strays.append((text, field_id, current))
         else:
-            current = sections[field_id] = []
-    return _trim_blank_lines(preface), {key: _trim_blank_lines(v) for key, v in sections.items()}
+            current.append(line)  # content, or a heading inside a textarea or the preface
+    found = [StrayHeading(heading, field_id, _trim_blank_lines(text)) for heading, field_id, text in strays]
+    return _trim_blank_lines(preface), {key: _trim_blank_lines(v) for key, v in sections.items()}, found
 
 
 # --------------------------------------------------------------------------- value parsing
@@ -425,26 +451,29 @@ class ParsedIssue:
     absent when its heading is missing or its text is blank, and inputs/textareas are absent
     when ``_No response_``. ``preface`` is any text before the first field heading;
     ``sections`` the trimmed raw text under each field heading found; ``unknown`` the
-    dropdown entries and checkbox lines (per field id) that are not options of the template.
+    dropdown entries and checkbox lines (per field id) that are not options of the template;
+    ``strays`` the unknown or repeated headings that followed a field other than a textarea.
     """
 
     values: dict[str, FieldValue]
     preface: str = ""
     sections: dict[str, str] = field(default_factory=dict)
     unknown: dict[str, list[str]] = field(default_factory=dict)
+    strays: tuple[StrayHeading, ...] = ()
 
 
 def parse_issue(body: str, form: IssueForm) -> ParsedIssue:
     """Parse an issue body written by GitHub from ``form``; never raises on any text.
 
-    Line endings are normalised to ``\n``. A field starts at a ``### {label}`` line (label
-    compared exactly after trimming, any order) that is outside a fenced code block and is the
-    first heading for that label. Any other line, including unknown or repeated headings and
-    ``###`` mid-line, is content of the field before it (or of the preface). Values lose their
+    Line endings are normalised to ``\n`` and a leading BOM dropped. A field starts at a
+    ``### {label}`` line (label compared after trimming, in any case, any order) that is outside
+    a fenced code block and is the first heading for that label. An unknown or repeated heading
+    after a textarea (or before the first field) is content, like ``###`` mid-line; after any
+    other field it starts a stray section, kept apart in ``strays``. Values lose their
     leading/trailing blank lines; dropdowns are matched against the template's options and
     keep entries that are not options; ``[x]`` and ``[X]`` both tick a checkbox.
     """
-    preface, sections = _split_sections(body, form)
+    preface, sections, stray_headings = _split_sections(body, form)
     values: dict[str, FieldValue] = {}
     unknown: dict[str, list[str]] = {}
     for item in form.fields:
@@ -464,7 +493,9 @@ def parse_issue(body: str, form: IssueForm) -> ParsedIssue:
             strays = []
         if strays:
             unknown[item.id] = strays
-    return ParsedIssue(values=values, preface=preface, sections=sections, unknown=unknown)
+    return ParsedIssue(
+        values=values, preface=preface, sections=sections, unknown=unknown, strays=tuple(stray_headings)
+    )
 
 
 def parse_issue_body(body: str, form: IssueForm) -> dict[str, FieldValue]:

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import dates, textrules, urls
-from bot.core.duplicates import entry_keys, fold_title, submission_keys
+from bot.core.duplicates import entry_keys, field_keys, fold_title, submission_keys
 from bot.core.entry import paper_template_values
 from bot.core.entry_template import fill, template_fields
 from bot.core.forms import IssueForm
 from bot.core.kinds import Kind
-from bot.core.submission import FieldProblem, PaperSubmission, SubmissionError, validate_paper
+from bot.core.submission import Change, FieldProblem, PaperSubmission, SubmissionError, check_paper
+from bot.core.venues import VenueTable
 
 TEXT_LIMIT = 300
-_PAPER_KEY_FIELD = {"title": "title", "arxiv": "paper_url", "doi": "paper_url", "openreview": "paper_url",
-                    "url": "paper_url", "repo": "code_url"}
 SortKey = tuple[int, int, int] | str | None
 
 
@@ -49,10 +48,13 @@ class Submission:
     keys: frozenset[str]
     sort_key: SortKey = None
     paper: PaperSubmission | None = None
+    changes: tuple[Change, ...] = ()  # what was written differently from the form, and why
 
     @property
     def title(self) -> str:
         """What messages call the entry: its title, else its name, else its first field."""
+        if self.paper is not None:
+            return self.paper.title  # as submitted, not escaped for the list
         for name in ("title", "name"):
             if self.values.get(name):
                 return self.values[name]
@@ -70,8 +72,7 @@ class Submission:
     def field_of(self, keys: frozenset[str]) -> str:
         """The form field a shared identity key came from (for a duplicate's message)."""
         if self.paper is not None:
-            first = sorted(keys)[0].split(":", 1)[0] if keys else "title"
-            return _PAPER_KEY_FIELD.get(first, "title")
+            return next((field for field, own in field_keys(self.paper).items() if own & keys), "title")
         for name in self.kind.identity:
             if identity_keys_of(self.kind, name, self.values.get(name, "")) & keys:
                 return name
@@ -195,15 +196,20 @@ def validate_fields(kind: Kind, raw: Mapping[str, Any], form: IssueForm | None) 
 
 
 def validate(
-    kind: Kind, raw: Mapping[str, Any], form: IssueForm | None = None, today: dt.date | None = None
+    kind: Kind,
+    raw: Mapping[str, Any],
+    form: IssueForm | None = None,
+    today: dt.date | None = None,
+    venues: VenueTable | None = None,
 ) -> Submission:
     """Validate parsed form values as a submission of `kind`; raise `SubmissionError`."""
     if kind.builtin and kind.name == "paper":
-        paper = validate_paper(raw, today)
+        checked = check_paper(raw, today, venues)
+        paper = checked.paper
         values = paper_template_values(paper)
         headings = kind.headings({"year": str(paper.year)})
         key = paper.date.sort_key() if paper.date else None
-        return Submission(kind, values, headings, submission_keys(paper), key, paper)
+        return Submission(kind, values, headings, submission_keys(paper), key, paper, checked.changes)
     values = validate_fields(kind, raw, form)
     try:
         headings = kind.headings(values)

@@ -34,7 +34,6 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
@@ -44,7 +43,8 @@ from bot.core.forms import IssueForm
 from bot.core.kind_entries import candidate_ranges, kind_sections, listed_kind_entries
 from bot.core.kinds import BUILTIN_KINDS, Kind, entry_reader
 from bot.core.placement import insert_paper
-from bot.core.textrules import invisible_characters
+from bot.core.textrules import invisible_characters, repair_mojibake
+from bot.core.textrules import mojibake_runs as _mojibake
 from bot.core.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
 
 RULES: dict[str, str] = {
@@ -101,65 +101,6 @@ class Finding:
     def format(self, path: str) -> str:
         """The `PATH:LINE:COL: CODE message` shape editors and CI understand."""
         return f"{path}:{self.line}:{self.col}: {self.code} {self.message}"
-
-
-# --- mis-decoded text -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _cp1252_table() -> dict[str, int]:
-    """Each character a cp1252 decoder produces for a byte 0x80-0xFF, mapped back to the byte.
-
-    The five bytes cp1252 leaves undefined are taken to decode to the same-numbered C1 control.
-    """
-    table: dict[str, int] = {}
-    for byte in range(0x80, 0x100):
-        try:
-            char = bytes([byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            char = chr(byte)
-        table[char] = byte
-    return table
-
-
-@lru_cache(maxsize=1)
-def _mojibake_pattern() -> re.Pattern[str]:
-    """One UTF-8 sequence of 2-4 bytes, each byte shown as its cp1252 character."""
-
-    def chars(low: int, high: int) -> str:
-        return "".join(re.escape(c) for c, b in _cp1252_table().items() if low <= b <= high)
-
-    cont = f"[{chars(0x80, 0xBF)}]"
-    return re.compile(
-        f"[{chars(0xC2, 0xDF)}]{cont}|[{chars(0xE0, 0xEF)}]{cont}{{2}}|[{chars(0xF0, 0xF4)}]{cont}{{3}}"
-    )
-
-
-def _mojibake(line: str) -> Iterator[tuple[int, str, str]]:
-    """Runs of mis-decoded text in a line: (start index, run, repaired text)."""
-    if line.isascii():
-        return
-    run_start, run, repaired = -1, "", ""
-    for match in _mojibake_pattern().finditer(line):
-        try:
-            decoded = bytes(_cp1252_table()[c] for c in match[0]).decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if run and match.start() == run_start + len(run):
-            run, repaired = run + match[0], repaired + decoded
-            continue
-        if run:
-            yield run_start, run, repaired
-        run_start, run, repaired = match.start(), match[0], decoded
-    if run:
-        yield run_start, run, repaired
-
-
-def repair_mojibake(line: str) -> str:
-    """The line with every mis-decoded run replaced by the text it was meant to be."""
-    for start, run, repaired in reversed(list(_mojibake(line))):
-        line = line[:start] + repaired + line[start + len(run):]
-    return line
 
 
 # --- small scanners ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.core.markers import read_marker, write_marker
 from bot.core.sanitize import code_block, defuse_references, neutralise
-from bot.core.submission import FieldProblem
+from bot.core.submission import Change, FieldProblem
 
 STATUS_KIND = "status"
 PULL_KIND = "pull"
@@ -64,8 +64,27 @@ def invalid_comment(issue: int, problems: Iterable[FieldProblem], pull: int | No
     return _status(f"{INVALID_INTRO}\n\n{items}", issue, "needs-changes", pull)
 
 
-def proposed_comment(issue: int, pull: int, title: str, section: str) -> str:
-    return _status(PROPOSED.format(pull=pull, title=neutralise(title), section=section), issue, "proposed", pull)
+CHANGES_INTRO = "I wrote some fields in the list's style; if one is wrong, edit this issue:"
+WARNINGS_INTRO = "Please check:"
+
+
+def _change_line(change: Change) -> str:
+    label, reason = change.label.lower(), neutralise(change.reason)
+    if change.written is None:
+        return f"- I left out the {label}: {reason}."
+    return f"- I wrote the {label} as `{neutralise(change.written).replace('`', '')}` ({reason})."
+
+
+def proposed_comment(
+    issue: int, pull: int, title: str, section: str, changes: Iterable[Change] = (), warnings: Iterable[str] = ()
+) -> str:
+    """The status of a valid submission: its PR, and every change and warning for the submitter."""
+    text = PROPOSED.format(pull=pull, title=neutralise(title), section=section)
+    if lines := [_change_line(change) for change in changes]:
+        text += "\n\n" + "\n".join([CHANGES_INTRO, *lines])
+    if notes := [f"- {neutralise(warning)}." for warning in warnings]:
+        text += "\n\n" + "\n".join([WARNINGS_INTRO, *notes])
+    return _status(text, issue, "proposed", pull)
 
 
 def merged_comment(issue: int, pull: int, title: str) -> str:

@@ -322,7 +322,9 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
 
     def proposed(pull_number: int | None) -> str:
         submission = proposal.submission
-        return messages.proposed_comment(issue, pull_number or 0, submission.title, submission.section)
+        return messages.proposed_comment(
+            issue, pull_number or 0, submission.title, submission.section, proposal.changes, proposal.warnings
+        )
 
     return Plan(
         "valid",
@@ -366,11 +368,12 @@ def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.
     kind_form = forms.get(kind.name) if kind is not None else None
     if kind is None or kind_form is None:
         return _plan_invalid(observed, rules, [_no_kind_problem(kind, rules, observed.base.branch)])
+    parsed = parse_issue(issue.body, kind_form)
     try:
         proposal = propose(
-            parse_issue(issue.body, kind_form).values, observed.base.list_text, today=today,
+            parsed.values, observed.base.list_text, today=today,
             also_listed=observed.others, placement=rules.placement, kind=kind, form=kind_form,
-            kinds=rules.kinds, forms=forms,
+            kinds=rules.kinds, forms=forms, strays=parsed.strays,
         )
     except SubmissionError as error:
         return _plan_invalid(observed, rules, error.problems)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
@@ -11,6 +12,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from bot.core import dates, textrules, urls
+from bot.core.authors import house_authors
+from bot.core.venues import Venue, VenueTable, canonical_venue
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ PAPER_FIELDS: tuple[FieldSpec, ...] = (
 
 _TEXT_LIMITS = {"title": 300, "authors": 300, "venue": 100}
 _FORBIDDEN_EXTRA = {"venue": "|"}
+_QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’"}
 
 
 class PaperSubmission(BaseModel):
@@ -127,8 +131,31 @@ class PaperSubmission(BaseModel):
         return [url for url in (self.paper_url, self.model_url, self.code_url) if url]
 
 
+@dataclass(frozen=True)
+class Change:
+    """One thing listbot wrote differently from what was submitted, and why; the status comment
+    lists every change so the submitter can check it. `written` None: the field was left out."""
+
+    field: str
+    label: str
+    written: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckedPaper:
+    """A valid paper and every change made to what was submitted to put it in house style."""
+
+    paper: PaperSubmission
+    changes: tuple[Change, ...] = ()
+
+
 def _spec(field_id: str) -> FieldSpec:
     return next(spec for spec in PAPER_FIELDS if spec.id == field_id)
+
+
+def _example(field_id: str) -> str:
+    return f"`{_spec(field_id).placeholder}`"
 
 
 def _text_value(raw: Mapping[str, Any], field_id: str) -> str:
@@ -137,85 +164,225 @@ def _text_value(raw: Mapping[str, Any], field_id: str) -> str:
         return ""
     if not isinstance(value, str):
         raise TypeError("expected text")
-    return value.strip()
-
-
-def _check_text(field_id: str, value: str) -> str:
-    forbidden = "*`[]\\<>" + _FORBIDDEN_EXTRA.get(field_id, "")
-    return textrules.clean_line(
-        value,
-        max_length=_TEXT_LIMITS[field_id],
-        example=f"`{_spec(field_id).placeholder}`",
-        forbidden=forbidden,
-    )
-
-
-def validate_paper(raw: Mapping[str, Any], today: dt.date | None = None) -> PaperSubmission:
-    """Validate parsed form values; raise `SubmissionError` listing every problem at once."""
-    problems: list[FieldProblem] = []
-    clean: dict[str, Any] = {}
-
-    def check(field_id: str, rule: Callable[[str], Any]) -> None:
-        spec = _spec(field_id)
-        try:
-            value = _text_value(raw, field_id)
-        except TypeError:
-            problems.append(FieldProblem(field_id, spec.label, "must be text."))
-            return
-        if not value:
-            if spec.required:
-                problems.append(FieldProblem(
-                    field_id, spec.label, f"is required; for example `{spec.placeholder}`."
-                ))
-            return
-        try:
-            clean[field_id] = rule(value)
-        except (ValueError, TypeError) as error:
-            problems.append(FieldProblem(field_id, spec.label, str(error)))
-
-    for field_id in ("title", "authors", "venue"):
-        check(field_id, partial(_check_text, field_id))
-    check("date", lambda value: dates.parse_date(value, today))
-    check("paper_url", urls.validate_url)
-    check("model_url", urls.validate_url)
-    check("code_url", urls.validate_url)
-
-    if "code_url" in clean:
-        try:
-            repo = urls.github_repo(clean["code_url"])
-        except urls.UrlError as error:
-            problems.append(FieldProblem("code_url", _spec("code_url").label, str(error)))
-        else:
-            clean["code_repo"] = repo
-            if repo is not None:
-                clean["code_url"] = repo.url
-    if "venue" in clean and "date" not in clean and raw_is_empty(raw, "date"):
-        problems.extend(_venue_year_problems(clean["venue"], today or dt.date.today()))
-    if problems:
-        raise SubmissionError(problems)
-    clean.setdefault("date", None)
-    return PaperSubmission(**clean)
-
-
-def _venue_year_problems(venue: str, today: dt.date) -> list[FieldProblem]:
-    """Without a date the venue's year picks the section, so it must be a real, past year."""
-    year = dates.year_in_text(venue)
-    example = f"give a date such as `{_spec('date').placeholder}`"
-    if year is None:
-        message = f"is required unless the venue names its year (like `ICLR 2024`); {example}."
-    elif year > today.year:
-        message = f"is required: the venue's year {year} is in the future; {example}."
-    elif year < dates.EARLIEST_YEAR:
-        message = f"is required: the venue's year {year} is before {dates.EARLIEST_YEAR}; {example}."
-    else:
-        return []
-    return [FieldProblem("date", _spec("date").label, message)]
+    return value.removeprefix("\ufeff").strip()
 
 
 def raw_is_empty(raw: Mapping[str, Any], field_id: str) -> bool:
     """True when a field was left out or empty in the parsed form."""
     value = raw.get(field_id)
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Checker:
+    """Reads each field of one submission, collecting clean values, changes and problems."""
+
+    def __init__(self, raw: Mapping[str, Any], venues: VenueTable | None) -> None:
+        self.raw = raw
+        self.venues = venues
+        self.clean: dict[str, Any] = {}
+        self.venue: Venue | None = None
+        self.changes: list[Change] = []
+        self.problems: list[FieldProblem] = []
+
+    def problem(self, field_id: str, message: str) -> None:
+        self.problems.append(FieldProblem(field_id, _spec(field_id).label, message))
+
+    def change(self, field_id: str, written: str | None, reasons: Iterable[str]) -> None:
+        reason = "; ".join(dict.fromkeys(reasons))
+        self.changes.append(Change(field_id, _spec(field_id).label, written, reason))
+
+    def text(self, field_id: str) -> str | None:
+        """The field's trimmed text; None (with a problem when required) when it is missing."""
+        spec = _spec(field_id)
+        try:
+            value = _text_value(self.raw, field_id)
+        except TypeError:
+            self.problem(field_id, "must be text.")
+            return None
+        if not value and spec.required:
+            self.problem(field_id, f"is required; for example {_example(field_id)}.")
+        return value or None
+
+    def run(self, field_id: str, rule: Callable[[], None]) -> None:
+        """Apply one field's rule; a listbot error becomes a problem, anything else a plain one."""
+        try:
+            rule()
+        except (textrules.TextError, urls.UrlError, dates.DateError) as error:
+            self.problem(field_id, str(error))
+        except (ValueError, TypeError):  # never show a library's own words to the submitter
+            self.problem(field_id, f"could not be read; write it like {_example(field_id)}.")
+
+
+def _check_text(field_id: str, value: str) -> str:
+    forbidden = "*`[]\\<>" + _FORBIDDEN_EXTRA.get(field_id, "")
+    return textrules.clean_line(
+        value, max_length=_TEXT_LIMITS[field_id], example=_example(field_id), forbidden=forbidden
+    )
+
+
+def _unquoted_title(value: str) -> tuple[str, list[str]]:
+    """A title without the quotes or final period a citation wraps it in."""
+    reasons = []
+    if len(value) > 2 and _QUOTES.get(value[0]) == value[-1]:
+        value = value[1:-1].strip()
+        reasons.append("without the quotation marks around it")
+    if value.endswith(".") and not value.endswith("..") and not re.search(r"\b\w\.$", value[-3:]):
+        value = value[:-1].rstrip()
+        reasons.append("without the final period")
+    return value, reasons
+
+
+def _check_title(checker: _Checker) -> None:
+    value = checker.text("title")
+    if value is None:
+        return
+    repaired = textrules.repair(value)
+    title, reasons = _unquoted_title(repaired.text)
+    checker.clean["title"] = _check_text("title", title)
+    if reasons or repaired.reasons:
+        checker.change("title", checker.clean["title"], [*repaired.reasons, *reasons])
+
+
+def _check_authors(checker: _Checker) -> None:
+    value = checker.text("authors")
+    if value is None:
+        return
+    repaired = textrules.repair(value)
+    written = _check_text("authors", house_authors(repaired.text))
+    checker.clean["authors"] = written
+    if written != " ".join(value.split()):
+        house = [] if written == " ".join(repaired.text.split()) else [
+            "house style is initials and surname, the first two authors, then `et al.`"
+        ]
+        checker.change("authors", written, [*repaired.reasons, *house])
+
+
+def _check_venue(checker: _Checker) -> None:
+    value = checker.text("venue")
+    if value is None:
+        return
+    repaired = textrules.repair(value)
+    _check_text("venue", repaired.text)  # what was typed must be safe before it is looked up
+    venue = canonical_venue(repaired.text, checker.venues)
+    checker.clean["venue"] = _check_text("venue", venue.name)
+    checker.venue = venue
+    if venue.name != " ".join(value.split()):
+        checker.change("venue", venue.name, [*repaired.reasons, "the list writes venues by their usual short name"])
+
+
+def _check_link(checker: _Checker, field_id: str) -> None:
+    value = checker.text(field_id)
+    if value is None:
+        return
+    link = urls.read_link(value)
+    if link.url is None:
+        if _spec(field_id).required:
+            checker.problem(field_id, f"is required: `{value[:40]}` is not a link; paste one like {urls.URL_EXAMPLE}.")
+        else:
+            checker.change(field_id, None, link.reasons)
+        return
+    written = link.url
+    reasons = list(link.reasons)
+    if field_id == "code_url" and (repo := urls.github_repo(written)) is not None:
+        checker.clean["code_repo"] = repo
+        if repo.url != written:
+            reasons.append("a GitHub code link is written as its repository")
+        written = repo.url
+    checker.clean[field_id] = written
+    if written != value:
+        checker.change(field_id, written, reasons)
+
+
+def _arxiv_hint(checker: _Checker) -> str:
+    """`; its arXiv id says Oct 2020` when the paper link is on arXiv, else nothing."""
+    identifier = urls.arxiv_id(checker.clean.get("paper_url", ""))
+    month = dates.arxiv_month(identifier) if identifier else None
+    return f" (its arXiv id {identifier} dates the first version `{month.house_style()}`)" if month else ""
+
+
+def _check_date(checker: _Checker, venue: Venue | None, today: dt.date) -> None:
+    """The date, or none when the venue names its year (that year picks the section)."""
+    value = checker.text("date")
+    venue_year = venue.year if venue is not None else None
+    if venue_year is not None:
+        if problem := _venue_year_problem(venue_year, today):
+            field_id = "venue" if value else "date"
+            checker.problem(field_id, problem if value else f"is required: {problem}")
+            return
+        if value is None:
+            return
+        try:
+            date = dates.parse_date(value, today)
+        except dates.DateError:
+            checker.problem("date", f"leave the date empty: the venue `{checker.clean.get('venue')}` names its year.")
+            return
+        reason = f"the venue `{checker.clean.get('venue')}` names its year, which picks the section"
+        if date.year != venue_year:
+            reason += f" ({venue_year}, not {date.year})"
+        checker.change("date", None, [reason])
+        return
+    if venue is not None and venue.needs_year:
+        year = f"{venue.name} {_year_example(checker, value, today)}"
+        checker.problem("venue", f"`{venue.name}` is a conference: write it with its year, like `{year}`.")
+        return
+    if value is None:
+        if venue is not None:
+            checker.problem("date", f"is required unless the venue names its year (like `ICLR 2024`); give the "
+                            f"date the paper was published{_arxiv_hint(checker)}, such as `2024-08-07`.")
+        return
+    if dates.is_year_only(value):
+        checker.problem("date", f"`{value}` needs its month too, like `Aug {value}` or `{value}-08-07`"
+                        f"{_arxiv_hint(checker)}.")
+        return
+    def parse() -> None:
+        checker.clean["date"] = dates.parse_date(value, today)
+
+    checker.run("date", parse)
+
+
+def _year_example(checker: _Checker, value: str | None, today: dt.date) -> int:
+    try:
+        return dates.parse_date(value, today).year if value else today.year
+    except dates.DateError:
+        return today.year
+
+
+def _venue_year_problem(year: int, today: dt.date) -> str | None:
+    """A venue's year picks the section, so it must be a real, past year."""
+    example = f"write the year it appeared, or a publication date such as `{_spec('date').placeholder}`"
+    if year > today.year:
+        return f"the venue's year {year} is in the future; {example}."
+    if year < dates.EARLIEST_YEAR:
+        return f"the venue's year {year} is before {dates.EARLIEST_YEAR}; {example}."
+    return None
+
+
+def check_paper(raw: Mapping[str, Any], today: dt.date | None = None, venues: VenueTable | None = None) -> CheckedPaper:
+    """Validate and normalise parsed form values; raise `SubmissionError` listing every problem.
+
+    `venues` is the venue table to use (the built-in one, with a repository's overrides).
+    """
+    today = today or dt.date.today()
+    checker = _Checker(raw, venues)
+    checker.run("title", lambda: _check_title(checker))
+    checker.run("authors", lambda: _check_authors(checker))
+    checker.run("venue", lambda: _check_venue(checker))
+    for field_id in ("paper_url", "code_url", "model_url"):
+        checker.run(field_id, partial(_check_link, checker, field_id))
+    _check_date(checker, checker.venue, today)
+    order = [spec.id for spec in PAPER_FIELDS]
+    if checker.problems:
+        raise SubmissionError(sorted(checker.problems, key=lambda p: order.index(p.field)))
+    checker.clean.setdefault("date", None)
+    changes = sorted(checker.changes, key=lambda change: order.index(change.field))
+    return CheckedPaper(PaperSubmission(**checker.clean), tuple(changes))
+
+
+def validate_paper(
+    raw: Mapping[str, Any], today: dt.date | None = None, venues: VenueTable | None = None
+) -> PaperSubmission:
+    """Validate parsed form values into a paper in house style (see `check_paper`)."""
+    return check_paper(raw, today, venues).paper
 
 
 KINDS: dict[str, Callable[..., PaperSubmission]] = {"paper": validate_paper}

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ftfy
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
@@ -12,7 +17,13 @@ _AUTOLINK = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
 # or escape the wrapper: any of them lets user text reshape the entry block.
 _MARKDOWN_CHARS = "*`[]\\<>"
 # A line may not begin like a block of its own (heading, quote, list, table, rule, setext).
-_BLOCK_START = re.compile(r"^(?:[#>+=~|-]|\d+[.)](?:\s|$))")
+_BLOCK_START = re.compile(r"^(?:[#>+=|-]|\d+[.)](?:\s|$))")
+# GitHub turns an e-mail address into a `mailto:` link, even inside bold or italic text.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Characters that only restyle inline text (`_x_` emphasis, `~x~` strike-through, `$x$` math):
+# they are written escaped, so the entry shows them as typed.
+_INLINE_STYLE = re.compile(r"(?<![^\W_])_|_(?![^\W_])|[~$]")
+_ESCAPED_STYLE = re.compile(r"\\([_~$])")
 
 
 class TextError(ValueError):
@@ -38,6 +49,108 @@ def invisible_characters(text: str) -> list[str]:
     return found
 
 
+# --- mis-decoded text -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cp1252_table() -> dict[str, int]:
+    """Each character a cp1252 decoder produces for a byte 0x80-0xFF, mapped back to the byte.
+
+    The five bytes cp1252 leaves undefined are taken to decode to the same-numbered C1 control.
+    """
+    table: dict[str, int] = {}
+    for byte in range(0x80, 0x100):
+        try:
+            char = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            char = chr(byte)
+        table[char] = byte
+    return table
+
+
+@lru_cache(maxsize=1)
+def _mojibake_pattern() -> re.Pattern[str]:
+    """One UTF-8 sequence of 2-4 bytes, each byte shown as its cp1252 character."""
+
+    def chars(low: int, high: int) -> str:
+        return "".join(re.escape(c) for c, b in _cp1252_table().items() if low <= b <= high)
+
+    cont = f"[{chars(0x80, 0xBF)}]"
+    return re.compile(
+        f"[{chars(0xC2, 0xDF)}]{cont}|[{chars(0xE0, 0xEF)}]{cont}{{2}}|[{chars(0xF0, 0xF4)}]{cont}{{3}}"
+    )
+
+
+def mojibake_runs(line: str) -> Iterator[tuple[int, str, str]]:
+    """Runs of mis-decoded text in a line: (start index, run, repaired text)."""
+    if line.isascii():
+        return
+    run_start, run, repaired = -1, "", ""
+    for match in _mojibake_pattern().finditer(line):
+        try:
+            decoded = bytes(_cp1252_table()[c] for c in match[0]).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if run and match.start() == run_start + len(run):
+            run, repaired = run + match[0], repaired + decoded
+            continue
+        if run:
+            yield run_start, run, repaired
+        run_start, run, repaired = match.start(), match[0], decoded
+    if run:
+        yield run_start, run, repaired
+
+
+def repair_mojibake(line: str) -> str:
+    """The line with every mis-decoded run replaced by the text it was meant to be."""
+    for start, run, repaired in reversed(list(mojibake_runs(line))):
+        line = line[:start] + repaired + line[start + len(run):]
+    return line
+
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """Text after the repairs that keep its meaning, and the reason for each repair made."""
+
+    text: str
+    reasons: tuple[str, ...] = ()
+
+
+def repair(text: str) -> Repaired:
+    """Undo what copying from PDFs and mis-decoding does: a BOM, `FranÃ§ois`, `ﬁ`/`ﬃ` ligatures."""
+    value = text.removeprefix("\ufeff")
+    if invisible_characters(value):
+        return Repaired(value)  # refused later, by the code points the submitter typed
+    reasons: list[str] = []
+    fixed = ftfy.fix_encoding(value)
+    if fixed != value:
+        reasons.append("it contained mis-decoded characters, which I repaired")
+        value = fixed
+    normal = unicodedata.normalize("NFKC", value)
+    if normal != value:
+        reasons.append("it contained typographic forms such as PDF ligatures, which I wrote as plain letters")
+    return Repaired(normal, tuple(reasons))
+
+
+def escape_inline(text: str) -> str:
+    """Text with the characters that would restyle it on GitHub escaped (`_`, `~`, `$`)."""
+    return _INLINE_STYLE.sub(lambda match: "\\" + match[0], text)
+
+
+def unescape_inline(text: str) -> str:
+    """The plain text an `escape_inline` result shows."""
+    return _ESCAPED_STYLE.sub(r"\1", text)
+
+
+def _refuse_invisible(value: str) -> None:
+    if invisible := invisible_characters(value):
+        listed = ", ".join(sorted(set(invisible))[:5])
+        raise TextError(
+            f"contains invisible or direction-changing characters ({listed}); retype it as plain text."
+        )
+
+
 def clean_line(
     text: str,
     *,
@@ -51,11 +164,7 @@ def clean_line(
         raise TextError(f"this field is empty; write something like {example}.")
     if _LINE_BREAKS.search(value):
         raise TextError(f"must be a single line; put it all on one line, like {example}.")
-    if invisible := invisible_characters(value):
-        listed = ", ".join(sorted(set(invisible))[:5])
-        raise TextError(
-            f"contains invisible or direction-changing characters ({listed}); retype it as plain text."
-        )
+    _refuse_invisible(value)
     value = " ".join(value.split())  # collapse tabs and runs of spaces
     if len(value) > max_length:
         raise TextError(f"is {len(value)} characters long; the limit is {max_length}.")
@@ -63,13 +172,20 @@ def clean_line(
         raise TextError(f"must not contain HTML tags or entities; write plain text like {example}.")
     if _AUTOLINK.search(value):
         raise TextError("must not contain a link; put links in the link fields.")
+    if email := _EMAIL.search(value):
+        raise TextError(
+            f"must not contain an e-mail address (`{email[0]}`): GitHub would turn it into a mail link; "
+            f"write plain text like {example}."
+        )
+    if runs := list(mojibake_runs(value)):
+        _, run, meant = runs[0]
+        guess = f" (`{meant}`?)" if meant.isprintable() else ""
+        raise TextError(f"contains mis-decoded text `{run}`; retype it as it appears in the paper{guess}.")
     if bad := sorted({char for char in value if char in forbidden}):
         shown = " ".join("`` ` ``" if char == "`" else f"`{char}`" for char in bad)
         raise TextError(
             f"must not contain {shown} (they would change the list's formatting); write plain text like {example}."
         )
-    if "~~" in value or "__" in value:
-        raise TextError(f"must not contain `~~` or `__` (markdown formatting); write plain text like {example}.")
     if _BLOCK_START.match(value):
         raise TextError(
             f"must not start with `{value[0]}` (markdown would read it as a heading, quote or list); "

@@ -21,14 +21,38 @@ _GITHUB_RESERVED = {
     "topics", "trending", "users",
 }
 _ARXIV_ID = re.compile(
-    r"(?:arxiv\.org|export\.arxiv\.org)/(?:abs|pdf|html)/(?:arxiv:)?"
+    r"(?:arxiv\.org|export\.arxiv\.org|ar5iv\.org|ar5iv\.labs\.arxiv\.org|huggingface\.co/papers|alphaxiv\.org/abs)"
+    r"/(?:(?:abs|pdf|html)/)?(?:arxiv:)?"
     r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf|/index\.html)?/?$",
     re.IGNORECASE,
 )
+_ARXIV_PAGE = "https://arxiv.org/abs/{}"
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s?#]+)", re.IGNORECASE)
 # Publishers whose article URLs carry the DOI suffix without its prefix.
 _DOI_HOSTS = {"nature.com": "10.1038"}
+_ACL_ANTHOLOGY = re.compile(r"/([A-Z]\d{2}-\d{4}|\d{4}\.[a-z0-9-]+\.\d+)(?:v\d+)?(?:\.pdf)?/?$", re.IGNORECASE)
+_CVF_PAPER = re.compile(r"/(?:papers|html)/([^/]+?)_paper\.(?:pdf|html)$")
+# Sites that serve https, so an `http://` link to them is written `https://`.
+HTTPS_HOSTS = frozenset({
+    "arxiv.org", "doi.org", "dx.doi.org", "github.com", "gitlab.com", "huggingface.co", "openreview.net",
+    "aclanthology.org", "openaccess.thecvf.com", "link.springer.com", "sciencedirect.com", "ieeexplore.ieee.org",
+    "nature.com", "proceedings.mlr.press", "proceedings.neurips.cc", "papers.nips.cc", "ojs.aaai.org", "ijcai.org",
+    "dl.acm.org", "pubs.rsna.org", "physionet.org", "medrxiv.org", "biorxiv.org", "pubmed.ncbi.nlm.nih.gov",
+    "ncbi.nlm.nih.gov", "academic.oup.com", "onlinelibrary.wiley.com", "thelancet.com", "ai.nejm.org",
+    "paperswithcode.com", "zenodo.org", "figshare.com", "aimi.stanford.edu", "openi.nlm.nih.gov", "mdpi.com",
+    "frontiersin.org", "jamanetwork.com", "papers.miccai.org", "conferences.miccai.org", "aclweb.org",
+    "semanticscholar.org", "researchgate.net", "bitbucket.org", "kaggle.com", "stanfordmlgroup.github.io",
+})
+# What people type in an optional link field to say there is no link.
+NO_LINK = frozenset({
+    "n/a", "na", "n.a.", "none", "no", "nil", "null", "-", "--", "–", "—", "/", "tbd", "tba", "todo",
+    "not available", "not applicable", "coming soon", "not yet", "not released", "unavailable",
+})
+_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)")
+_BARE_DOI = re.compile(r"(?:doi\s*:?\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_BARE_ARXIV = re.compile(r"(?:arxiv\s*:?\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
+_SCHEMELESS = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
 # Query parameters that never change which document a URL names.
 _QUERY_NOISE = re.compile(r"^(utm_.*|ref|ref_src|source|src|via|fbclid|gclid|mc_[a-z]+)$", re.I)
 
@@ -65,6 +89,11 @@ def _has_balanced_parentheses(text: str) -> bool:
 def validate_url(text: str) -> str:
     """Return the trimmed URL if it is an absolute http(s) link safe inside `[x](...)`."""
     url = text.strip()
+    if any(char in url for char in "[]"):
+        raise UrlError(
+            f"the link contains `[` or `]`; paste only the address, such as {URL_EXAMPLE}, "
+            "not a Markdown link or a list of links."
+        )
     if not url:
         raise UrlError(f"the link is empty; paste a full address such as {URL_EXAMPLE}.")
     if len(url) > MAX_URL_LENGTH:
@@ -75,7 +104,10 @@ def validate_url(text: str) -> str:
         )
     if any(char in url for char in "<>\"`\\{}|^"):
         raise UrlError(f"the link contains characters not allowed in a URL; use an address such as {URL_EXAMPLE}.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UrlError(f"`{url[:60]}` is not a web address listbot can read; use one such as {URL_EXAMPLE}.") from None
     if parts.scheme.lower() not in {"http", "https"}:
         raise UrlError(f"only http:// and https:// links are accepted, such as {URL_EXAMPLE}.")
     if parts.username or parts.password:
@@ -134,9 +166,27 @@ def doi(url: str) -> str | None:
         return match[1].rstrip("/.").lower()
     host = (parts.hostname or "").lower().removeprefix("www.")
     prefix = _DOI_HOSTS.get(host)
-    if prefix and (article := re.fullmatch(r"/articles/([^/]+)/?", path)):
+    if prefix and (article := re.fullmatch(r"/articles/([^/]+?)(?:\.pdf)?/?", path)):
         return f"{prefix}/{article[1]}".lower()
     return None
+
+
+def _anthology_id(url: str) -> str | None:
+    """The ACL Anthology id (`2021.acl-long.459`) of a paper page or its pdf."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower().removeprefix("www.") not in {"aclanthology.org", "aclweb.org"}:
+        return None
+    match = _ACL_ANTHOLOGY.search(parts.path)
+    return match[1].lower() if match else None
+
+
+def _cvf_id(url: str) -> str | None:
+    """The paper a CVF open-access pdf or html page names."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() != "openaccess.thecvf.com":
+        return None
+    match = _CVF_PAPER.search(parts.path)
+    return match[1].lower() if match else None
 
 
 def openreview_id(url: str) -> str | None:
@@ -167,4 +217,77 @@ def identity_keys(url: str) -> set[str]:
         keys.add(f"doi:{found}")
     if found := openreview_id(url):
         keys.add(f"openreview:{found}")
+    if found := _anthology_id(url):
+        keys.add(f"anthology:{found}")
+    if found := _cvf_id(url):
+        keys.add(f"cvf:{found}")
     return keys
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link field as listbot writes it (None: no link) and why it differs from what was typed."""
+
+    url: str | None
+    reasons: tuple[str, ...] = ()
+
+
+def read_link(text: str) -> Link:
+    """What a submitter meant by a link field: the address inside a pasted Markdown link, a bare
+    DOI or arXiv id as its page, `N/A`/`none`/`-`/`TBD` as no link; then `canonical_link`.
+
+    Raises `UrlError` (saying what to write instead) when no valid address is left.
+    """
+    value = text.strip().removeprefix("\ufeff").strip()
+    reasons: list[str] = []
+    if value.casefold().rstrip(".") in NO_LINK or value.casefold() in NO_LINK:
+        return Link(None, (f"`{value}` means there is no link",))
+    if match := _MARKDOWN_LINK.fullmatch(value):
+        value = match[1]
+        reasons.append("the address inside the pasted Markdown link")
+    elif value.startswith("<") and value.endswith(">"):
+        value = value[1:-1].strip()
+    trimmed = value.rstrip(".,;")
+    if trimmed != value:
+        reasons.append(f"without the trailing `{value[len(trimmed):]}`")
+        value = trimmed
+    if match := _BARE_DOI.fullmatch(value):
+        value = f"https://doi.org/{match[1]}"
+        reasons.append("a DOI is written as its doi.org link")
+    elif match := _BARE_ARXIV.fullmatch(value):
+        value = _ARXIV_PAGE.format(match[1])
+        reasons.append("an arXiv id is written as its abstract page")
+    elif _SCHEMELESS.fullmatch(value):
+        value = f"https://{value}"
+        reasons.append("with `https://` in front")
+    url = validate_url(value)
+    canonical, why = canonical_link(url)
+    return Link(canonical, (*reasons, *why))
+
+
+def canonical_link(url: str) -> tuple[str, tuple[str, ...]]:
+    """The form of a valid URL a maintainer writes: arXiv as `https://arxiv.org/abs/ID` (no
+    version, no pdf), https for sites that serve it, publisher article pages instead of their pdfs."""
+    reasons: list[str] = []
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if found := arxiv_id(url):
+        page = _ARXIV_PAGE.format(found)
+        if page != url:
+            reasons.append("arXiv links are written as the abstract page, without version or pdf")
+        return page, tuple(reasons)
+    if host == "dx.doi.org" or (host == "doi.org" and parts.scheme == "http"):
+        return f"https://doi.org{parts.path}", ("DOI links are written `https://doi.org/…`",)
+    if parts.scheme.lower() == "http" and host.removeprefix("www.") in HTTPS_HOSTS:
+        url = "https" + url[len(parts.scheme):]
+        reasons.append(f"{host} is served over https")
+    if host.removeprefix("www.") == "nature.com" and (pdf := re.fullmatch(r"(/articles/[^/]+)\.pdf", parts.path)):
+        url = f"https://www.nature.com{pdf[1]}"
+        reasons.append("a Nature article is linked by its page, not its pdf")
+    elif (anthology := _anthology_id(url)) and parts.path.endswith(".pdf"):
+        url = f"https://aclanthology.org/{anthology}/"
+        reasons.append("an ACL Anthology paper is linked by its page, not its pdf")
+    elif (review := openreview_id(url)) and parts.path.rstrip("/") == "/pdf":
+        url = f"https://openreview.net/forum?id={review}"
+        reasons.append("an OpenReview paper is linked by its forum page, not its pdf")
+    return url, tuple(reasons)

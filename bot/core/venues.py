@@ -1,0 +1,107 @@
+"""Venues: the canonical name for what people type (`Proc. of ACL-IJCNLP 2021` → `ACL 2021`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from bot.core.dates import NOT_A_YEAR, year_in_text
+
+_IGNORED_WORDS = frozenset({
+    "proceedings", "proc", "of", "the", "in", "annual", "international", "conference", "meeting", "on",
+    "volume", "vol", "long", "short", "papers", "main", "track", "part", "lncs", "i", "ii", "iii", "iv",
+    "ieee", "cvf", "acm", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+})
+PREPRINT, CONFERENCE, JOURNAL, OTHER = "preprint", "conference", "journal", "other"
+_KINDS = {"preprints": PREPRINT, "conferences": CONFERENCE, "journals": JOURNAL}
+_ORDINAL = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|(?:twenty|thirty|forty|fifty|sixty)|first|second|third|fourth|fifth|sixth|seventh"
+    r"|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
+    r"|nineteenth|twentieth|thirtieth|fortieth|fiftieth)\b"
+)
+_YEARS = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.]\d)(?!\d)|(?<=[A-Za-z])\s?['’`]\d{2}\b")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+
+
+def fold(text: str) -> str:
+    """Venue text reduced to the words that name it: `Proc. of the 61st ACL` → `acl`."""
+    lowered = _YEARS.sub(" ", NOT_A_YEAR.sub(" ", text)).lower()
+    words = re.sub(r"[^\w]+", " ", lowered)
+    words = _ORDINAL.sub(" ", words.replace("_", " "))
+    return " ".join(word for word in words.split() if word not in _IGNORED_WORDS and not word.isdigit())
+
+
+@dataclass(frozen=True)
+class VenueTable:
+    """Canonical venue names by folded alias, and the kind of each canonical name."""
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, overrides: Mapping[str, Iterable[str]], kind: str | None = None) -> VenueTable:
+        """This table with `overrides` (canonical name → aliases) taking precedence, as a
+        repository's `venues:` does; a name new to the table keeps the `kind` given (else other)."""
+        names, kinds = dict(self.names), dict(self.kinds)
+        for canonical, aliases in overrides.items():
+            kinds[canonical] = kind or kinds.get(canonical, OTHER)
+            for alias in (canonical, *aliases):
+                if folded := fold(alias):
+                    names[folded] = canonical
+        return VenueTable(names, kinds)
+
+    def kind(self, canonical: str) -> str:
+        return self.kinds.get(canonical, OTHER)
+
+    def lookup(self, text: str) -> str | None:
+        """The canonical name the text (or a parenthesised acronym in it) stands for."""
+        candidates = [text, *_PARENTHESES.findall(text), re.split(r"[,;]", text)[0]]
+        for candidate in candidates:
+            if (folded := fold(candidate)) and folded in self.names:
+                return self.names[folded]
+        return None
+
+
+@lru_cache(maxsize=1)
+def builtin_table() -> VenueTable:
+    """The venue table shipped with listbot (`bot/core/venues.yml`, package data read once)."""
+    data = yaml.safe_load(resources.files("bot.core").joinpath("venues.yml").read_text(encoding="utf-8"))
+    table = VenueTable()
+    for section, kind in _KINDS.items():
+        table = table.with_overrides(data[section], kind)
+    return table
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A venue as listbot writes it, the year it names (None if none) and its kind."""
+
+    name: str
+    year: int | None
+    kind: str = OTHER
+
+    @property
+    def needs_year(self) -> bool:
+        """A known conference written without its year (`AAAI`): the year is the conference's."""
+        return self.kind == CONFERENCE and self.year is None
+
+
+def canonical_venue(text: str, table: VenueTable | None = None) -> Venue:
+    """The venue in house style: its canonical name, plus the year when the venue names one.
+
+    Text no entry of the table matches is kept as typed (a trailing period dropped).
+    """
+    table = table or builtin_table()
+    typed = " ".join(text.split()).rstrip(".,; ")
+    canonical = table.lookup(typed)
+    if canonical is None:
+        return Venue(typed, year_in_text(typed))
+    kind = table.kind(canonical)
+    if kind == PREPRINT:
+        return Venue(canonical, None, kind)
+    year = year_in_text(typed)
+    return Venue(f"{canonical} {year}" if year else canonical, year, kind)
