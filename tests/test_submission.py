@@ -131,7 +131,7 @@ def test_venue_year_stands_in_for_a_missing_date() -> None:
 
 def test_non_text_values_are_refused() -> None:
     """A value that is not text (e.g. a dropdown list) is reported, not crashed on."""
-    assert problems(title=["a", "b"])["title"] == "must be text."
+    assert problems(title=["a", "b"])["title"].startswith("must be text; write it like `")
 
 
 @given(st.dictionaries(

@@ -45,7 +45,7 @@ def house_authors(text: str) -> str:
         return text.strip()
     try:
         names, more = _split(value)
-        written = [_initialled(name) for name in names]
+        written = [_initialled(name, surname) for name, surname in names]
     except AuthorsUnread:
         return text.strip()
     if len(written) > 2 or (more and written):
@@ -60,31 +60,38 @@ def _is_team(value: str) -> bool:
     return any(word.lower().strip(".,") in _TEAM_WORDS for word in value.split())
 
 
-def _split(value: str) -> tuple[list[str], bool]:
+Name = tuple[str, str | None]  # the name as written, and its surname when the text says which it is
+
+
+def _split(value: str) -> tuple[list[Name], bool]:
     """The people named, in order, and whether the text says there are more (`et al.`)."""
     more = bool(_ET_AL.search(value))
     value = _ET_AL.sub("", value).strip(" ,;")
+    names: list[Name]
     if ";" in value:
-        parts = [part.strip() for part in value.split(";")]
-        parts = [_inverted(part) if part.count(",") == 1 else part for part in parts]
+        names = [_inverted(part) if part.count(",") == 1 else (part, None) for part in value.split(";")]
     elif re.search(r"\band\b", value) and all(p.count(",") == 1 for p in re.split(r"\s+and\s+", value)):
-        parts = [_inverted(part) for part in re.split(r"\s+and\s+", value)]  # BibTeX: `Last, First and ...`
+        names = [_inverted(part) for part in re.split(r"\s+and\s+", value)]  # BibTeX: `Last, First and ...`
     else:
-        parts = [piece for chunk in value.split(",") for piece in _AND.split(chunk)]
-    names = [" ".join(part.split()) for part in parts if part.strip(" .")]
+        names = [(piece, None) for chunk in value.split(",") for piece in _AND.split(chunk)]
+    names = [(" ".join(name.split()), surname) for name, surname in names if name.strip(" .")]
     if not names:
         raise AuthorsUnread(value)
     return names, more
 
 
-def _inverted(part: str) -> str:
-    """`Chen, Zhihong` → `Zhihong Chen`."""
+def _inverted(part: str) -> Name:
+    """`Zambrano Chaves, Juan Manuel` → the given names and the surname, which may be two words."""
     last, _, first = part.partition(",")
-    return f"{first.strip()} {last.strip()}"
+    return f"{first.strip()} {last.strip()}", " ".join(last.split())
 
 
-def _initialled(name: str) -> str:
+def _initialled(name: str, surname: str | None = None) -> str:
     """One person as `F. Last` (`F.-G. Last` for a hyphenated given name)."""
+    if surname and name.endswith(surname) and (given_names := name[: -len(surname)].split()):
+        if all(_WORD.fullmatch(word) or _INITIAL.fullmatch(word) for word in [*given_names, *surname.split()]):
+            return " ".join([*(_initial(word) for word in given_names), surname])
+        raise AuthorsUnread(name)
     words = name.split()
     if not words or not all(_WORD.fullmatch(word) or _INITIAL.fullmatch(word) for word in words):
         raise AuthorsUnread(name)
@@ -98,8 +105,8 @@ def _initialled(name: str) -> str:
     surname_start = len(words) - 1
     while surname_start > 1 and _is_particle(words[surname_start - 1]):
         surname_start -= 1
-    given, surname = words[:surname_start], words[surname_start:]
-    return " ".join([*(_initial(word) for word in given), *surname, *suffix])
+    given, last = words[:surname_start], words[surname_start:]
+    return " ".join([*(_initial(word) for word in given), *last, *suffix])
 
 
 def _is_particle(word: str) -> bool:

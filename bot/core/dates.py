@@ -79,7 +79,7 @@ def _build(year: int, month: int, day: int | None, today: dt.date) -> PartialDat
             dt.date(year, month, day)
         except ValueError:
             raise DateError(
-                f"{MONTH_ABBRS[month - 1]} {year} has no day {day}; check the date."
+                f"{MONTH_ABBRS[month - 1]} {year} has no day {day}; check the date and write it like {DATE_EXAMPLES}."
             ) from None
     date = PartialDate(year, month, day)
     if (year, month, day or 1) > (today.year, today.month, today.day):

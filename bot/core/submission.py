@@ -91,8 +91,10 @@ PAPER_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 _TEXT_LIMITS = {"title": 300, "authors": 300, "venue": 100}
+_TYPED_LIMIT = 500  # a long citation may still shorten to a venue within its limit
 _FORBIDDEN_EXTRA = {"venue": "|"}
-_QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’"}
+# Wrappers a title is pasted in from a reference list or typed in for emphasis.
+_WRAPPERS = {'"': '"', "“": "”", "'": "'", "‘": "’", "_": "_", "*": "*", "**": "**", "__": "__"}
 
 
 class PaperSubmission(BaseModel):
@@ -197,10 +199,10 @@ class _Checker:
         try:
             value = _text_value(self.raw, field_id)
         except TypeError:
-            self.problem(field_id, "must be text.")
+            self.problem(field_id, f"must be text; write it like {_example(field_id)}.")
             return None
         if not value and spec.required:
-            self.problem(field_id, f"is required; for example {_example(field_id)}.")
+            self.problem(field_id, f"is required; fill it in, for example {_example(field_id)}.")
         return value or None
 
     def run(self, field_id: str, rule: Callable[[], None]) -> None:
@@ -213,19 +215,21 @@ class _Checker:
             self.problem(field_id, f"could not be read; write it like {_example(field_id)}.")
 
 
-def _check_text(field_id: str, value: str) -> str:
+def _check_text(field_id: str, value: str, max_length: int | None = None) -> str:
     forbidden = "*`[]\\<>" + _FORBIDDEN_EXTRA.get(field_id, "")
-    return textrules.clean_line(
-        value, max_length=_TEXT_LIMITS[field_id], example=_example(field_id), forbidden=forbidden
-    )
+    limit = max_length or _TEXT_LIMITS[field_id]
+    return textrules.clean_line(value, max_length=limit, example=_example(field_id), forbidden=forbidden)
 
 
 def _unquoted_title(value: str) -> tuple[str, list[str]]:
     """A title without the quotes or final period a citation wraps it in."""
     reasons = []
-    if len(value) > 2 and _QUOTES.get(value[0]) == value[-1]:
-        value = value[1:-1].strip()
-        reasons.append("without the quotation marks around it")
+    for opening in sorted(_WRAPPERS, key=len, reverse=True):
+        closing = _WRAPPERS[opening]
+        if len(value) > 2 * len(opening) + 1 and value.startswith(opening) and value.endswith(closing):
+            value = value[len(opening):-len(closing)].strip()
+            reasons.append(f"without the `{opening}…{closing}` around it")
+            break
     if value.endswith(".") and not value.endswith("..") and not re.search(r"\b\w\.$", value[-3:]):
         value = value[:-1].rstrip()
         reasons.append("without the final period")
@@ -262,7 +266,7 @@ def _check_venue(checker: _Checker) -> None:
     if value is None:
         return
     repaired = textrules.repair(value)
-    _check_text("venue", repaired.text)  # what was typed must be safe before it is looked up
+    _check_text("venue", repaired.text, _TYPED_LIMIT)  # what was typed must be safe before it is looked up
     venue = canonical_venue(repaired.text, checker.venues)
     checker.clean["venue"] = _check_text("venue", venue.name)
     checker.venue = venue
@@ -331,8 +335,8 @@ def _check_date(checker: _Checker, venue: Venue | None, today: dt.date) -> None:
                             f"date the paper was published{_arxiv_hint(checker)}, such as `2024-08-07`.")
         return
     if dates.is_year_only(value):
-        checker.problem("date", f"`{value}` needs its month too, like `Aug {value}` or `{value}-08-07`"
-                        f"{_arxiv_hint(checker)}.")
+        checker.problem("date", f"`{value}` is only a year; write the month too, like `Aug {value}` or "
+                        f"`{value}-08-07`{_arxiv_hint(checker)}.")
         return
     def parse() -> None:
         checker.clean["date"] = dates.parse_date(value, today)

@@ -167,7 +167,9 @@ def clean_line(
     _refuse_invisible(value)
     value = " ".join(value.split())  # collapse tabs and runs of spaces
     if len(value) > max_length:
-        raise TextError(f"is {len(value)} characters long; the limit is {max_length}.")
+        raise TextError(
+            f"is {len(value)} characters long; the limit is {max_length}: write a shorter form, like {example}."
+        )
     if _HTML.search(value):
         raise TextError(f"must not contain HTML tags or entities; write plain text like {example}.")
     if _AUTOLINK.search(value):

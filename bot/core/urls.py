@@ -97,7 +97,10 @@ def validate_url(text: str) -> str:
     if not url:
         raise UrlError(f"the link is empty; paste a full address such as {URL_EXAMPLE}.")
     if len(url) > MAX_URL_LENGTH:
-        raise UrlError(f"the link is {len(url)} characters long; the limit is {MAX_URL_LENGTH}.")
+        raise UrlError(
+            f"the link is {len(url)} characters long; the limit is {MAX_URL_LENGTH}: "
+            f"use a shorter address for the same page, such as {URL_EXAMPLE}."
+        )
     if any(char.isspace() or unicodedata.category(char) in {"Cc", "Cf"} for char in url):
         raise UrlError(
             f"the link contains spaces or invisible characters; use one address such as {URL_EXAMPLE}."
@@ -109,18 +112,20 @@ def validate_url(text: str) -> str:
     except ValueError:
         raise UrlError(f"`{url[:60]}` is not a web address listbot can read; use one such as {URL_EXAMPLE}.") from None
     if parts.scheme.lower() not in {"http", "https"}:
-        raise UrlError(f"only http:// and https:// links are accepted, such as {URL_EXAMPLE}.")
+        raise UrlError(f"only http:// and https:// links are accepted; use one such as {URL_EXAMPLE}.")
     if parts.username or parts.password:
-        raise UrlError("the link must not contain a user name or password.")
+        raise UrlError("the link must not contain a user name or password; use the address without them.")
     host = (parts.hostname or "").lower()
     if not _HOST.fullmatch(host):
         raise UrlError(f"`{host or url[:60]}` is not a public host name; use an address such as {URL_EXAMPLE}.")
     try:
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError:
-        raise UrlError("the link has an invalid port number.") from None
+        raise UrlError(
+            f"the link has an invalid port number; use the address without it, such as {URL_EXAMPLE}."
+        ) from None
     if not _has_balanced_parentheses(url):
-        raise UrlError("the link has unbalanced parentheses; percent-encode them as %28 and %29.")
+        raise UrlError("the link has unbalanced parentheses; write them percent-encoded, as %28 and %29.")
     return url
 
 
@@ -132,7 +137,7 @@ def github_repo(url: str) -> GitHubRepo | None:
     segments = [segment for segment in parts.path.split("/") if segment]
     if len(segments) < 2:
         raise UrlError(
-            "a GitHub code link must name a repository, like `https://github.com/owner/repo`."
+            "a GitHub code link must name a repository; use its address, like `https://github.com/owner/repo`."
         )
     owner, name = segments[0], segments[1].removesuffix(".git")
     if (
