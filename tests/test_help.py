@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.core.help import COMMANDS, help_reply, help_text
+from bot.core.help import COMMANDS, help_text
 from bot.core.markers import read_marker
+from bot.emulator import GitHubEmulator
+from tests.deployment import CONTRIBUTOR, deployed
 from tests.factories import ROOT
 
 
@@ -33,8 +35,16 @@ def test_every_command_is_listed_with_who_and_what() -> None:
     assert [c.usage for c in COMMANDS] == ["/listbot refresh", "/listbot recreate", "/listbot help"]
 
 
-def test_help_reply_carries_the_text_and_a_marker_for_the_command() -> None:
-    """The reply is the help text plus a hidden marker naming the comment it answers."""
-    reply = help_reply(77)
-    assert reply.startswith(help_text())
-    assert read_marker("help", reply) == {"comment": 77}
+def test_anyone_gets_the_help_table_once(github_emulator: GitHubEmulator) -> None:
+    """`/listbot help` from a reader is answered with the table; a redelivery posts nothing more."""
+    with deployed(github_emulator) as deployment:
+        number = deployment.file_issue()
+        comment_id = deployment.comment(number, CONTRIBUTOR, "/listbot help")
+        [reply] = [c for c in deployment.bot_comments(number) if read_marker("help", c.body) is not None]
+        assert reply.body.startswith(help_text())
+        assert read_marker("help", reply.body) == {"comment": comment_id}
+        [event] = [p for e, p in github_emulator.events if e == "issue_comment" and p["comment"]["id"] == comment_id]
+        assert deployment.deliver("issue_comment", event) == 202
+        deployment.wait_idle()
+        assert len([c for c in deployment.bot_comments(number) if read_marker("help", c.body)]) == 1
+        assert deployment.pull_for(number).state == "open"

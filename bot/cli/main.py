@@ -122,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_lazy("bot.cli.demo:run"))
 
+    action = sub.add_parser(
+        "action",
+        help="run listbot once in a GitHub Actions workflow, on its event, with its GITHUB_TOKEN",
+        description="Reads GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH and "
+        "GITHUB_API_URL as a runner sets them (see README.md, 'listbot as a GitHub Action').",
+    )
+    action.set_defaults(func=_lazy("bot.cli.action:run"))
+
     serve = sub.add_parser("serve", help="run the GitHub App webhook service")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a service listens on all interfaces
     serve.add_argument("--port", type=int, default=3000)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.markers import write_marker
-
-HELP_KIND = "help"
+HELP_KIND = "help"  # the marker kind on listbot's answers to `/listbot help`
 MAINTAINERS = (
     "people with at least `commands.permission` on the repository (write by default), "
     "and the logins in `commands.users`"
@@ -19,14 +17,18 @@ ANYONE = "anyone who can comment on the issue"
 class Command:
     """One `/listbot` command: what to type, who may run it and what it does."""
 
-    usage: str
+    name: str
     who: str
     what: str
+
+    @property
+    def usage(self) -> str:
+        return f"/listbot {self.name}"
 
 
 COMMANDS = (
     Command(
-        "/listbot refresh",
+        "refresh",
         MAINTAINERS,
         "Look at this issue again now, as a resync would: re-read the issue, the list on the default "
         "branch and `.github/listbot.yml`, then bring the pull request, labels and status comment up to "
@@ -34,14 +36,14 @@ COMMANDS = (
         "left alone.",
     ),
     Command(
-        "/listbot recreate",
+        "recreate",
         MAINTAINERS,
         "Start this submission afresh: rewrite listbot's branch from the default branch and update (or "
         "reopen, or open again) its pull request, even after a maintainer closed it or someone else "
         "pushed to the branch. Their commits on the branch are replaced.",
     ),
     Command(
-        "/listbot help",
+        "help",
         ANYONE,
         "Answer with this table.",
     ),
@@ -59,11 +61,11 @@ def help_table() -> str:
     return "\n".join(["| command | who may run it | what it does |", "|---|---|---|", *rows])
 
 
+def command_names() -> tuple[str, ...]:
+    """What may follow `/listbot ` at the start of a comment."""
+    return tuple(command.name for command in COMMANDS)
+
+
 def help_text() -> str:
     """The README section's text: the introduction, then the table."""
     return f"{INTRO}\n\n{help_table()}\n"
-
-
-def help_reply(command_comment: int) -> str:
-    """The answer to a `/listbot help` comment; its marker lets a redelivery find it, so it is posted once."""
-    return f"{help_text()}\n{write_marker(HELP_KIND, {'comment': command_comment})}"

@@ -56,6 +56,19 @@ class ClientOptions:
     write_pause: float = 1.0
     timeout: float = 15.0
 
+    def client(self, auth: Auth.Auth) -> github.Github:
+        """A PyGithub client authenticated with `auth`, paced as these options say."""
+        return github.Github(
+            auth=auth,
+            base_url=self.base_url,
+            timeout=max(1, round(self.timeout)),
+            retry=None,  # PyGithub's GithubRetry re-sends POSTs; bot.gateway.retry decides
+            seconds_between_requests=self.request_pause,
+            seconds_between_writes=self.write_pause,
+            per_page=100,
+            lazy=True,
+        )
+
 
 class ShaCache:
     """Files read at a given commit (the list, the repository config): a commit never changes,
@@ -147,16 +160,7 @@ class GitHubApp:
     def client(self, installation_id: int) -> github.Github:
         with self._lock:
             if installation_id not in self._clients:
-                self._clients[installation_id] = github.Github(
-                    auth=_InstallationAuth(self.tokens, installation_id),
-                    base_url=self.options.base_url,
-                    timeout=max(1, round(self.options.timeout)),
-                    retry=None,  # PyGithub's GithubRetry re-sends POSTs; bot.gateway.retry decides
-                    seconds_between_requests=self.options.request_pause,
-                    seconds_between_writes=self.options.write_pause,
-                    per_page=100,
-                    lazy=True,
-                )
+                self._clients[installation_id] = self.options.client(_InstallationAuth(self.tokens, installation_id))
             return self._clients[installation_id]
 
     @property
@@ -563,13 +567,17 @@ class RepoGateway:
     @translating
     def decline_command(self, number: int, comment_id: int) -> None:
         """Reply once (a redelivery finds the reply by its marker) that the command was not run."""
+        self.reply_once(number, comment_id, messages.REPLY_KIND, messages.COMMAND_DECLINED)
+
+    @translating
+    def reply_once(self, number: int, comment_id: int, kind: str, text: str) -> None:
+        """Answer comment `comment_id` with `text`, unless a redelivery already did (found by marker)."""
         issue = self.repo.get_issue(number)
         for comment in issue.get_comments():
-            marker = read_marker(messages.REPLY_KIND, comment.body)
+            marker = read_marker(kind, comment.body)
             if comment.user.login == self.bot_login and marker and marker.get("comment") == comment_id:
                 return
-        body = f"{messages.COMMAND_DECLINED}\n\n{write_marker(messages.REPLY_KIND, {'comment': comment_id})}"
-        issue.create_comment(body)
+        issue.create_comment(f"{text}\n\n{write_marker(kind, {'comment': comment_id})}")
 
     @translating
     def note_failure(self, number: int, reason: str) -> None:

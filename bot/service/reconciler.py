@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.core.forms import IssueForm, form_from_yaml
+from bot.core.help import HELP_KIND, command_names, help_text
 from bot.core.logfields import fields, log_context
 from bot.core.markers import read_marker
 from bot.core.messages import PULL_KIND
@@ -22,7 +23,8 @@ from bot.core.repo_config import CONFIG_PATH
 from bot.core.rules import Rules
 from bot.core.template import render_template
 from bot.core.webhook import HANDLED_EVENTS, Delivery
-from bot.gateway.github import GitHubApp, RepoGateway
+from bot.gateway.credentials import Credentials
+from bot.gateway.github import RepoGateway
 from bot.gateway.retry import Retrier, RetryPolicy, describe
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.metrics import RESYNC_SECONDS
@@ -35,7 +37,7 @@ ISSUE_ACTIONS = frozenset(
 )
 PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
 PUSH_COMMITS_LIMIT = 2048
-_COMMAND = re.compile(r"^\s*/listbot\s+(refresh|recreate)\b", re.IGNORECASE)
+_COMMAND = re.compile(rf"^\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNORECASE)
 T = TypeVar("T")
 
 
@@ -178,7 +180,7 @@ class Reconciler:
 
     def __init__(
         self,
-        app: GitHubApp,
+        app: Credentials,
         rules: Rules,
         *,
         policy: RetryPolicy | None = None,
@@ -197,6 +199,7 @@ class Reconciler:
         self.last_resync: float | None = None  # UNIX time the last full resync finished
         self._stop = threading.Event()
         self._resync_thread: threading.Thread | None = None
+        self.failures = 0  # jobs that gave up (each is logged); `listbot action` fails on any
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -224,12 +227,34 @@ class Reconciler:
 
     _resyncing = False
 
+    def learn_bot_login(self) -> str:
+        """The bot's login, fetched (with retries) unless known: routing then recognises listbot's own events."""
+        return self._with_retries(lambda: self.app.bot_login)
+
+    def run_once(self, jobs: list[Job] | None, timeout: float, poll: float = 0.05) -> bool:
+        """One-shot mode (`listbot action`): run `jobs` (None: resync every repository) and every
+        job they cause, then stop. False when `timeout` ran out first; `failures` counts give-ups."""
+        self.queue.start()
+        try:
+            if jobs is None:
+                self.resync_all()
+            for job in jobs or []:
+                self.queue.submit(job)
+            deadline = time.monotonic() + timeout
+            while self.pending() > 0:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(poll)
+            return True
+        finally:
+            self.stop()
+
     def _resync_loop(self) -> None:
         with contextlib.suppress(Cancelled), cancellable(self._stop):  # Cancelled: shutting down
             while not self._stop.is_set():
                 self._resyncing = True
                 try:
-                    self._with_retries(lambda: self.app.bot_login)
+                    self.learn_bot_login()
                     self.resync_all()
                 except Exception:
                     log.exception("resync failed; it runs again at the next interval")
@@ -280,6 +305,16 @@ class Reconciler:
 
     def _run(self, job: Job) -> str:
         """Run one job; `ok`, or `failed` when it gave up (a failure raising is `failed` too)."""
+        try:
+            outcome = self._run_job(job)
+        except Exception:
+            self.failures += 1
+            raise
+        if outcome == FAILED:
+            self.failures += 1
+        return outcome
+
+    def _run_job(self, job: Job) -> str:
         with log_context(repository=getattr(job, "repository", None), issue=getattr(job, "issue", None)):
             if isinstance(job, IssueJob):
                 return self._run_issue(job)
@@ -309,6 +344,12 @@ class Reconciler:
 
     def _run_command(self, job: CommandJob) -> str:
         gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
+        if job.command == "help":  # anyone may ask
+            answer = help_text()
+            self._with_retries(
+                lambda: gateway.reply_once(job.issue, job.comment_id, HELP_KIND, answer), job.installation_id
+            )
+            return OK
         allowed = self._with_retries(lambda: gateway.may_run_commands(job.author), job.installation_id)
         log.info("command", extra=fields(
             installation_id=job.installation_id, repository=job.repository, issue=job.issue,

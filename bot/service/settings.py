@@ -94,14 +94,12 @@ class Settings(BaseModel):
             "app_id": _app_id(env),
             "private_key": SecretStr(_private_key(env)),
             "webhook_secret": SecretStr(_webhook_secret(env)),
-            "rules": _rules(env),
+            "rules": rules_from_env(env),
         }
         for name, key in _OPTIONAL_STR.items():
             if env.get(name, "").strip():
                 values[key] = env[name].strip()
-        for name, (key, example) in _OPTIONAL_FLOAT.items():
-            if env.get(name, "").strip():
-                values[key] = _seconds(name, env[name], example)
+        values.update(tuning_from_env(env))
         values["log_level"] = str(values.get("log_level", "INFO")).upper()
         if values["log_level"] not in LOG_LEVELS:
             raise ConfigError(BAD_LOG_LEVEL.format(value=values["log_level"]))
@@ -113,7 +111,7 @@ class Settings(BaseModel):
             raise ConfigError(message) from None
 
 
-def _rules(env: Mapping[str, str]) -> Rules:
+def rules_from_env(env: Mapping[str, str]) -> Rules:
     """The default rules, each `LISTBOT_*` rule variable checked exactly as `.github/listbot.yml` is."""
     chosen: dict[str, Any] = {}
     for name, rule in ENV_RULES.items():
@@ -153,6 +151,18 @@ _OPTIONAL_FLOAT = {
     "LISTBOT_READINESS_INTERVAL": ("readiness_interval", "30"),
     "LISTBOT_SHUTDOWN_GRACE": ("shutdown_grace", "10"),
 }
+
+
+def tuning_from_env(env: Mapping[str, str]) -> dict[str, float]:
+    """The pacing, retry and timing seconds `env` sets (each checked), keyed by `Settings` field.
+
+    `listbot action`, which has a token instead of an App, reads them as `listbot serve` does.
+    """
+    return {
+        key: _seconds(name, env[name], example)
+        for name, (key, example) in _OPTIONAL_FLOAT.items()
+        if env.get(name, "").strip()
+    }
 
 
 def _app_id(env: Mapping[str, str]) -> int:
