@@ -32,10 +32,13 @@ def test_workflow_token_acts_as_github_actions_bot(emulator: GitHubEmulator) -> 
 
 
 def test_workflow_token_reaches_only_its_repository(emulator: GitHubEmulator) -> None:
-    """Another repository of the same owner is 404 to the workflow token."""
+    """Another repository of the same owner is 404 to the workflow token, its own is readable."""
     gh = client(emulator, emulator.workflow_token(REPO))
+    readme = gh.get_repo(REPO).get_contents("README.md")
+    assert not isinstance(readme, list)
+    assert readme.decoded_content == b"# Awesome\n"
     with pytest.raises(GithubException) as error:
-        gh.get_repo("octo/other").get_issue(1)
+        gh.get_repo("octo/other").get_contents("README.md")
     assert error.value.status == 404
 
 
