@@ -22,6 +22,7 @@ from bot.core.submission import FieldProblem, SubmissionError
 
 OPEN_PULL_SECTION = "Open pull request"
 _DEFUSED = "\u200b"
+_SHARED_FIELDS = frozenset({"code_url", "model_url"})  # links an entry may share with another one
 _TITLE_PREFIX = re.compile(r"^Add [^:]{1,40}: ")  # messages.pull_title's "Add {noun}: "
 
 
@@ -239,16 +240,16 @@ def _title(pull: PullView) -> str:
 
 
 def _landed_in(observed: Observed, problems: list[FieldProblem]) -> str | None:
-    """The section where our PR's paper now sits on the default branch, if it got there.
+    """The section where our PR's entry now sits on the default branch, if it got there.
 
-    Only the paper itself counts (its title or paper link), not a shared code repository.
+    Only the entry itself counts (its title, name or own links), not a shared code repository.
     """
     pull = observed.pull
     if pull is None or pull.merged:
         return None
     return next(
         (p.duplicate_in for p in problems
-         if p.duplicate_in and p.field in {"title", "paper_url"}
+         if p.duplicate_in and p.field not in _SHARED_FIELDS
          and not p.duplicate_in.startswith(OPEN_PULL_SECTION)),
         None,
     )
