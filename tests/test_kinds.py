@@ -356,3 +356,25 @@ def test_template_check_covers_every_form_and_the_chooser(tmp_path: Path, capsys
     (folder / "metric.yml").unlink()
     assert main(["template", "--dir", str(folder), "--check"]) == 1
     assert "metric.yml is missing" in capsys.readouterr().err
+
+
+def test_config_check_names_a_form_field_the_kind_needs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`listbot config check` reports a kind whose form lacks a field its entry uses, as the bot would."""
+    from bot.cli.main import main
+
+    github = tmp_path / ".github"
+    (github / "ISSUE_TEMPLATE").mkdir(parents=True)
+    (github / "listbot.yml").write_bytes((EXAMPLE / ".github" / "listbot.yml").read_bytes())
+    form = (EXAMPLE / ".github" / "ISSUE_TEMPLATE" / "tool.yml").read_text(encoding="utf-8")
+    (github / "ISSUE_TEMPLATE" / "tool.yml").write_text(form.replace("id: description", "id: summary"))
+    assert main(["config", "check", str(github / "listbot.yml")]) == 1
+    assert "has no field with `id: description`, which the `tool` kind's entry or section uses" in (
+        capsys.readouterr().out
+    )
+    (github / "ISSUE_TEMPLATE" / "tool.yml").unlink()
+    assert main(["config", "check", str(github / "listbot.yml")]) == 1
+    assert "`.github/ISSUE_TEMPLATE/tool.yml`, the form of the `tool` kind, is not in this checkout" in (
+        capsys.readouterr().out
+    )

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from bot.cli.repo import read_forms, root_of
 from bot.core.repo_config import SCHEMA_PATH, parse_repo_config
 from bot.core.rules import Rules, rules_json_schema_text
 
@@ -44,7 +45,9 @@ def check(args: argparse.Namespace) -> int:
         print(f"listbot: cannot read `{path}`: {error.strerror or error}.", file=sys.stderr)
         return EXIT_USAGE
     # Built-in defaults: a repository's file is checked the way a fresh listbot reads it.
-    problems = parse_repo_config(text, Rules()).problems
+    result = parse_repo_config(text, Rules())
+    # The kinds' forms next to the file are checked too: the bot reports those problems as well.
+    problems = [*result.problems, *read_forms(root_of(path), result.rules)[1]]
     for problem in problems:
         print(f"{path}: {problem}")
     if problems:

@@ -10,11 +10,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.forms import IssueForm, form_from_yaml
+from bot.core.forms import IssueForm
+from bot.core.kind_forms import kind_forms
 from bot.core.kinds import Kind
 from bot.core.repo_config import CONFIG_PATH, parse_repo_config
 from bot.core.rules import Rules
-from bot.core.template import render_form
 
 
 class UsageError(Exception):
@@ -46,7 +46,7 @@ class Repository:
         return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-def _root_of(config: Path) -> Path:
+def root_of(config: Path) -> Path:
     """The repository root a config file belongs to (the folder holding `.github`)."""
     parent = config.resolve().parent
     return parent.parent if parent.name == ".github" else parent
@@ -56,11 +56,23 @@ def _read(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
+def read_forms(root: Path, rules: Rules) -> tuple[dict[str, IssueForm], list[str]]:
+    """Each kind's form in the checkout at `root` (a built-in kind's generated one when it has
+    none there), and what is wrong with them, as the bot would report it."""
+    committed: dict[str, str | None] = {}
+    for kind in rules.kinds:
+        try:
+            committed[kind.form_path] = _read(root / kind.form_path)
+        except (OSError, UnicodeDecodeError):
+            committed[kind.form_path] = None
+    return kind_forms(rules.kinds, committed, "in this checkout")
+
+
 def load_repository(config: str | None) -> Repository:
     """Read the configuration (`--config`, else `./.github/listbot.yml` when present) and forms.
 
-    Problems with the configuration are printed on stderr, as the bot reports them in its
-    status comment; the commands go on with the defaults for the keys at fault.
+    Problems with the configuration and the forms are printed on stderr, as the bot reports
+    them in its status comment; the commands go on with the defaults for the keys at fault.
     """
     path = Path(config) if config else Path(CONFIG_PATH)
     text: str | None = None
@@ -71,21 +83,13 @@ def load_repository(config: str | None) -> Repository:
             raise UsageError(f"configuration `{path}` does not exist.") from None
         except (OSError, UnicodeDecodeError) as error:
             raise UsageError(f"cannot read configuration `{path}`: {error}.") from None
-    root = _root_of(path) if config else Path.cwd()
+    root = root_of(path) if config else Path.cwd()
     result = parse_repo_config(text, Rules())
-    for problem in result.problems:
+    forms, form_problems = read_forms(root, result.rules)
+    for problem in [*result.problems, *form_problems]:
         print(f"listbot: {path}: {problem}", file=sys.stderr)
-    forms: dict[str, IssueForm] = {}
-    missing: dict[str, str] = {}
-    for kind in result.rules.kinds:
-        form_path = root / kind.form_path
-        try:
-            forms[kind.name] = form_from_yaml(_read(form_path))
-        except FileNotFoundError:
-            if kind.builtin:
-                forms[kind.name] = form_from_yaml(render_form(kind))
-            else:
-                missing[kind.name] = f"its form `{kind.form_path}` does not exist"
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            missing[kind.name] = f"its form `{kind.form_path}` is not a valid issue form: {error}"
+    missing = {
+        kind.name: f"its form `{kind.form_path}` is missing or not a valid issue form"
+        for kind in result.rules.kinds if kind.name not in forms
+    }
     return Repository(root, result.rules, forms, missing)

@@ -14,7 +14,7 @@ from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.kinds import Kind
 from bot.core.template import render_form
 
-MISSING = "`{path}`, the form of the `{kind}` kind, is not on `{branch}`; {effect}."
+MISSING = "`{path}`, the form of the `{kind}` kind, is not {where}; {effect}."
 INVALID = "`{path}`, the form of the `{kind}` kind, is not a valid issue form ({why}); {effect}."
 NO_FIELD = (
     "`{path}` has no field with `id: {field}`, which the `{kind}` kind's entry or section uses; "
@@ -45,9 +45,12 @@ def builtin_forms(kinds: Sequence[Kind]) -> dict[str, IssueForm]:
 
 
 def kind_forms(
-    kinds: Sequence[Kind], committed: Mapping[str, str | None], branch: str
+    kinds: Sequence[Kind], committed: Mapping[str, str | None], where: str
 ) -> tuple[dict[str, IssueForm], list[str]]:
-    """Each kind's form from the committed text at its path (None: absent), and the problems."""
+    """Each kind's form from the committed text at its path (None: absent), and the problems.
+
+    `where` says where the forms were looked for, e.g. "on `main`" or "in this checkout".
+    """
     forms: dict[str, IssueForm] = {}
     problems: list[str] = []
     for kind in kinds:
@@ -59,7 +62,7 @@ def kind_forms(
             problems.extend(_missing_fields(kind, parsed))
             continue
         if parsed is None and not kind.builtin:
-            problems.append(MISSING.format(path=kind.form_path, kind=kind.name, branch=branch, effect=effect))
+            problems.append(MISSING.format(path=kind.form_path, kind=kind.name, where=where, effect=effect))
         elif parsed is not None:
             problems.append(INVALID.format(path=kind.form_path, kind=kind.name, why=parsed, effect=effect))
         if kind.builtin:

@@ -266,7 +266,7 @@ class RepoGateway:
         result = parse_repo_config(config[0] if config else None, self.rules)
         self.rules = result.rules
         committed = {kind.form_path: self._text_at(kind.form_path, view.sha) for kind in self.rules.kinds}
-        self.forms, form_problems = kind_forms(self.rules.kinds, committed, self.default_branch)
+        self.forms, form_problems = kind_forms(self.rules.kinds, committed, f"on `{self.default_branch}`")
         self.config_problems = (*result.problems, *form_problems)
         if self.config_problems:
             log.warning("repository configuration problems", extra=fields(
