@@ -19,7 +19,8 @@ FORMS_DIR = ".github/ISSUE_TEMPLATE"
 ORDERS = ("newest-first", "alphabetical", "top", "bottom")
 MAX_KINDS = 20
 MAX_TEMPLATE_LINES = 20
-_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
+KIND_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
+FORM_PATH = re.compile(r"\.github/ISSUE_TEMPLATE/[A-Za-z0-9._-]+\.ya?ml")
 _HEADING = re.compile(r"(#{1,6}) +(\S.*?)\s*")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)]) ")
 _BODY_HEADING = re.compile(r"^ {0,3}###[ \t]+\S", re.MULTILINE)
@@ -244,7 +245,7 @@ def _text_list(value: object) -> tuple[str, ...] | None:
 
 
 def _form_path_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not re.fullmatch(r"\.github/ISSUE_TEMPLATE/[A-Za-z0-9._-]+\.ya?ml", value):
+    if not isinstance(value, str) or not FORM_PATH.fullmatch(value):
         return "it must be an issue form under `.github/ISSUE_TEMPLATE/`, like `.github/ISSUE_TEMPLATE/tool.yml`"
     return None
 
@@ -371,7 +372,7 @@ def kinds_from_config(value: object) -> KindsResult:
     problems: list[str] = []
     labels: dict[str, str] = {}
     for name, data in value.items():
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
+        if not isinstance(name, str) or not KIND_NAME.fullmatch(name):
             problems.append(f"`kinds.{name}`: a kind's name is lower-case letters, digits and `-`, like `tool`.")
             continue
         if data is None and name in BUILTINS:

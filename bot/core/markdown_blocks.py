@@ -24,6 +24,7 @@ from dataclasses import dataclass
 _OPENING_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
 _CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*\Z")
 _BACKTICKS = re.compile(r"`+")
+_BLOCK_STARTS = frozenset("`~<#")  # the first character of every fence, HTML block and ATX heading
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
 # CommonMark HTML blocks: types 1-5 end at a marker, types 6-7 at a blank line.
 _HTML_WITH_END = (
@@ -146,7 +147,9 @@ class _Reader:
         index, in_paragraph = 0, False
         while index < len(self.lines):
             line = self.lines[index]
-            if fence := opening_fence(line):
+            if line.lstrip(" ")[:1] not in _BLOCK_STARTS:  # most lines: text or blank, no regex needed
+                index, in_paragraph = index + 1, bool(line.strip())
+            elif fence := opening_fence(line):
                 index, in_paragraph = self._fenced(index, fence), False
             elif html_end := self._html(index, in_paragraph):
                 index, in_paragraph = html_end, False

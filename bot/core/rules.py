@@ -7,8 +7,10 @@ field that lives under a mapping in the file (`labels: {submission: …}`) says 
 `validation_alias` path. A value's check says *why* it is refused in words a maintainer can act
 on; readers add where the value came from and what happens instead.
 
-New keys are new fields: a plain field is a top-level key of the file (a `kinds:` or `venues:`
-mapping can be a field typed with its own model), a field with an `AliasPath` sits in a group.
+New keys are new fields: a plain field is a top-level key of the file, a field with an `AliasPath`
+sits in a group (`GROUPS`). A mapping such as `kinds:` (or a `venues:` table) is a field whose
+value has its own reader in `OWN_READERS`, which keeps the parts that are valid and names each
+problem, and its own schema (`WithJsonSchema`) in the shape people write.
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ def _kinds_json_schema() -> dict[str, Any]:
     text_or_lines = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]}
     field_ids = {"type": "array", "items": {"type": "string"}}
     settings = {
-        "form": {"type": "string", "pattern": r"^\.github/ISSUE_TEMPLATE/[A-Za-z0-9._-]+\.ya?ml$",
+        "form": {"type": "string", "pattern": f"^{kinds_module.FORM_PATH.pattern}$",
                  "description": "The kind's issue form in the repository."},
         "label": {"type": "string", "minLength": 1, "maxLength": MAX_LABEL_CHARS,
                   "description": "The label the form puts on its issues (default: the kind's name)."},
@@ -213,7 +215,7 @@ def _kinds_json_schema() -> dict[str, Any]:
     return {
         "type": "object",
         "maxProperties": kinds_module.MAX_KINDS,
-        "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,29}$"},
+        "propertyNames": {"pattern": f"^{kinds_module.KIND_NAME.pattern}$"},
         "additionalProperties": {
             "type": ["object", "null"],  # null: a built-in kind taken as it is
             "additionalProperties": False,
