@@ -96,6 +96,19 @@ def test_lint_step_passes_on_a_clean_list(workspace: Path) -> None:
     assert (result.returncode, result.stdout) == (0, "")
 
 
+def test_lint_step_lints_the_configured_list_by_default(workspace: Path) -> None:
+    """Without `path` the lint step checks the list `.github/listbot.yml` names."""
+    (workspace / ".github").mkdir()
+    (workspace / ".github" / "listbot.yml").write_text("list_path: lists/a,b:c.md\n", encoding="utf-8")
+    path = workspace / "lists" / "a,b:c.md"
+    path.write_text(committed_list().replace("\n## Papers\n", "\n## Papers \n", 1), encoding="utf-8")
+    result = run_step("lint", workspace, command="lint")
+    assert result.returncode == 1, result.stderr
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::error file=lists/a%2Cb%3Ac.md,line=")
+    assert line.endswith(",col=10,title=LB012::trailing whitespace; remove it")
+
+
 def test_lint_step_runs_only_for_the_lint_command() -> None:
     """Each command's step runs only when that command is asked for."""
     assert _step("lint")["if"] == "inputs.command == 'lint'"

@@ -30,7 +30,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
-    reason="needs chromium and chromedriver (apt-get install -y chromium chromium-driver)",
+    reason=(
+        "needs chromium and chromedriver: apt-get install chromium chromium-driver, "
+        "or LISTBOT_CI_INSTALL_SYSTEM=1 bash .ci/run"
+    ),
 )
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 START_TIMEOUT = 20.0
