@@ -165,3 +165,16 @@ def test_unreadable_event_file_and_bad_tuning_are_usage_errors(github: GitHubEmu
     result = subprocess.run([str(LISTBOT), "action"], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "LISTBOT_WRITE_PAUSE='soon' is not a number" in result.stderr
+
+
+def test_a_personal_token_writes_as_its_user(github: GitHubEmulator, tmp_path: Path) -> None:
+    """With a personal access token instead of GITHUB_TOKEN, listbot writes as that token's user."""
+    github.add_user("list-bot-account", "write", repo=REPO)
+    number = github.create_issue(REPO, CONTRIBUTOR, f"[Paper]: {TITLE}", issue_body(), ["submission"])
+    token = github.user_token("list-bot-account")
+    result = run_action(github, tmp_path, "issues", last_event(github, "issues"), token=token)
+    assert result.returncode == 0, result.stderr
+    assert "as list-bot-account." in result.stdout
+    pull = listbot_pull(github, number)
+    assert (pull.user, pull.state) == ("list-bot-account", "open")
+    assert [c.user for c in github.comments(REPO, number)] == ["list-bot-account"]
