@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core import messages
 from bot.core.markers import fingerprint, read_marker
-from bot.core.plan import BaseView, CommentView, IssueView, Observed, PullView, plan_issue, proposed_entries
+from bot.core.plan import (
+    BaseView,
+    CommentView,
+    IssueView,
+    Observed,
+    Plan,
+    PullView,
+    after,
+    plan_issue,
+    plan_retry_notice,
+    proposed_entries,
+)
 from bot.core.proposal import propose
 from bot.core.rules import Rules
+from bot.core.writes import (
+    AddLabels,
+    BranchWritten,
+    ClosePull,
+    CommentPosted,
+    CreatePull,
+    DeleteBranch,
+    Done,
+    EditComment,
+    EditPull,
+    PostComment,
+    PostStatus,
+    PullOpened,
+    Reopened,
+    ReopenPull,
+    Result,
+    Write,
+    WriteBranch,
+)
 from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
 
 RULES = Rules()
 BASE = BaseView("main", "a" * 40, SEED)
+HEAD = "b" * 40
+W = TypeVar("W", bound=Write)
 
 
 def observed(state: str = "open", pull: PullView | None = None, status: str | None = None, **values: Any) -> Observed:
@@ -22,23 +55,60 @@ def observed(state: str = "open", pull: PullView | None = None, status: str | No
     return Observed(issue, BASE, pull, CommentView(1, status) if status is not None else None)
 
 
+def results(writes: Sequence[Write], pull_number: int = 9, reopens: bool = True) -> list[Result]:
+    """What GitHub answers to each write: the new head is HEAD, a new PR gets `pull_number`."""
+    answers: dict[type, Result] = {
+        WriteBranch: BranchWritten(HEAD), CreatePull: PullOpened(pull_number), PostStatus: CommentPosted(1),
+        ReopenPull: Reopened(reopens),
+    }
+    return [answers.get(type(write), Done()) for write in writes]
+
+
+def settle(start: Observed, pull_number: int = 9, rebuild: bool = False) -> tuple[list[Write], Observed]:
+    """Plan, execute (on paper) and plan again until nothing is left: every write, and the end state."""
+    writes: list[Write] = []
+    state = start
+    for _ in range(8):
+        plan = plan_issue(state, paper_form(), RULES, TODAY, rebuild=rebuild)
+        if plan.is_noop:
+            return writes, state
+        writes += plan.writes
+        state = after(state, plan.writes, results(plan.writes, pull_number))
+    raise AssertionError("the plan did not settle")
+
+
+def first(writes: Sequence[Write] | Plan, kind: type[W]) -> W | None:
+    """The first write of one kind."""
+    found = writes.writes if isinstance(writes, Plan) else writes
+    return next((write for write in found if isinstance(write, kind)), None)
+
+
+def status_text(writes: Sequence[Write] | Plan) -> str | None:
+    """The status comment text the writes post or edit, if any."""
+    found = writes.writes if isinstance(writes, Plan) else writes
+    return next((write.body for write in found if isinstance(write, PostStatus | EditComment)), None)
+
+
 def right_pull(**values: Any) -> PullView:
     """The PR listbot would have made for these values, with its marker matching its head."""
-    plan = plan_issue(observed(**values), paper_form(), RULES, TODAY)
-    assert plan.pull is not None
-    assert plan.pull.list_hash == fingerprint(propose(paper_values(**values), SEED, today=TODAY).after)
-    return PullView(9, "open", False, "listbot/issue-7", "b" * 40, plan.pull.title, plan.pull.body(7, "b" * 40))
+    _, settled = settle(observed(**values))
+    assert settled.pull is not None
+    marker = read_marker("pull", settled.pull.body)
+    assert marker is not None
+    assert marker["list"] == fingerprint(propose(paper_values(**values), SEED, today=TODAY).after)
+    return replace(settled.pull, number=9)
 
 
 def test_a_new_valid_submission_plans_branch_pull_and_status() -> None:
     """A valid issue with nothing on GitHub yet needs a branch, a PR and a status comment."""
-    plan = plan_issue(observed(), paper_form(), RULES, TODAY)
-    assert plan.branch is not None
-    assert plan.branch.list_text == propose(paper_values(), SEED, today=TODAY).after
-    assert plan.pull is not None
-    assert plan.pull.title.startswith("Add paper: RadRotator")
-    assert plan.status is not None
-    assert "#12" in plan.status(12)
+    writes, _ = settle(observed(), pull_number=12)
+    branch, pull, status = first(writes, WriteBranch), first(writes, CreatePull), status_text(writes)
+    assert branch is not None
+    assert branch.text == propose(paper_values(), SEED, today=TODAY).after
+    assert pull is not None
+    assert pull.title.startswith("Add paper: RadRotator")
+    assert status is not None
+    assert "#12" in status
 
 
 def test_an_up_to_date_submission_plans_nothing() -> None:
@@ -52,36 +122,38 @@ def test_a_moved_main_that_changed_the_list_regenerates_the_branch() -> None:
     """A list change on main makes the branch stale, so it is rewritten on the new head."""
     pull = right_pull()
     moved = replace(observed(pull=pull), base=BaseView("main", "c" * 40, SEED + "\nNew line.\n"))
-    plan = plan_issue(moved, paper_form(), RULES, TODAY)
-    assert plan.branch is not None
-    assert plan.branch.base_sha == "c" * 40
+    branch = first(plan_issue(moved, paper_form(), RULES, TODAY), WriteBranch)
+    assert branch is not None
+    assert branch.base_sha == "c" * 40
 
 
 def test_a_foreign_commit_on_the_branch_is_left_alone() -> None:
     """When someone else committed to the branch, listbot writes nothing but its status."""
     foreign = replace(observed(pull=right_pull()), branch_foreign=True)
-    plan = plan_issue(foreign, paper_form(), RULES, TODAY)
-    assert plan.branch is None
-    assert plan.pull is None
-    assert plan.status is not None
-    assert "recreate" in plan.status(9)
+    writes, _ = settle(foreign)
+    assert first(writes, WriteBranch) is None
+    assert first(writes, EditPull) is None
+    status = status_text(writes)
+    assert status is not None
+    assert "recreate" in status
 
 
 def test_recreate_rebuilds_over_a_foreign_commit() -> None:
     """A rebuild rewrites the branch even over someone else's commit."""
     foreign = replace(observed(pull=right_pull()), branch_foreign=True)
-    assert plan_issue(foreign, paper_form(), RULES, TODAY, rebuild=True).branch is not None
+    assert first(plan_issue(foreign, paper_form(), RULES, TODAY, rebuild=True), WriteBranch) is not None
 
 
 def test_an_invalid_edit_closes_the_pull_and_labels_the_issue() -> None:
     """An issue made invalid closes its open PR with a reason and gets the needs-changes label."""
     plan = plan_issue(observed(pull=right_pull(), paper_url="nope"), paper_form(), RULES, TODAY)
-    assert plan.close_pull is not None
-    assert "#7" in plan.close_pull
-    assert plan.labels_add == {"needs-changes"}
-    assert plan.branch is None
-    assert plan.status is not None
-    assert read_marker("status", plan.status(None)) == {
+    assert first(plan, ClosePull) == ClosePull(9)
+    reason = first(plan, PostComment)
+    assert reason is not None
+    assert "#7" in reason.body
+    assert first(plan, AddLabels) == AddLabels(7, ("needs-changes",))
+    assert first(plan, WriteBranch) is None
+    assert read_marker("status", status_text(plan)) == {
         "issue": 7, "state": "needs-changes", "pull": 9, "listbot_closed": True,
     }
 
@@ -90,25 +162,29 @@ def test_a_paper_that_landed_on_main_closes_the_pull() -> None:
     """If the paper reached main another way, the open PR is closed with an explanation."""
     landed = replace(observed(pull=right_pull()), base=replace(BASE, list_text=propose(paper_values(), SEED).after))
     plan = plan_issue(landed, paper_form(), RULES, TODAY)
-    assert plan.close_pull is not None
-    assert "already on the list" in plan.close_pull
-    assert plan.delete_branch
+    assert first(plan, ClosePull) is not None
+    reason = first(plan, PostComment)
+    assert reason is not None
+    assert "already on the list" in reason.body
+    assert first(plan, DeleteBranch) is not None
 
 
 def test_closing_the_issue_closes_the_pull_and_deletes_the_branch() -> None:
     """A closed issue with an open PR plans closing it and deleting the branch."""
     plan = plan_issue(observed(state="closed", pull=right_pull()), paper_form(), RULES, TODAY)
-    assert plan.close_pull == ""
-    assert plan.delete_branch
+    assert first(plan, ClosePull) == ClosePull(9)
+    assert first(plan, PostComment) is None
+    assert first(plan, DeleteBranch) == DeleteBranch("listbot/issue-7")
 
 
 def test_a_merged_pull_gets_a_thank_you() -> None:
     """A merged PR leads to a thank-you status and branch deletion."""
     merged = replace(right_pull(), state="closed", merged=True)
     plan = plan_issue(observed(state="closed", pull=merged), paper_form(), RULES, TODAY)
-    assert plan.delete_branch
-    assert plan.status is not None
-    assert "Thank you" in plan.status(9)
+    assert first(plan, DeleteBranch) is not None
+    status = status_text(plan)
+    assert status is not None
+    assert "Thank you" in status
 
 
 def test_issues_that_are_not_submissions_are_ignored() -> None:
@@ -129,16 +205,16 @@ def test_entries_of_other_open_pulls_are_read_back_from_their_bodies() -> None:
     ours = right_pull()
     entries = proposed_entries([other, ours], RULES, exclude_issue=7)
     assert [entry.title for entry in entries] == [paper_values()["title"]]
-    plan = plan_issue(replace(observed(), others=tuple(entries)), paper_form(), RULES, TODAY)
-    assert plan.status is not None
-    assert "Open pull request #3" in plan.status(None)
+    status = status_text(plan_issue(replace(observed(), others=tuple(entries)), paper_form(), RULES, TODAY))
+    assert status is not None
+    assert "Open pull request #3" in status
 
 
 def test_pull_bodies_cannot_ping_or_close_other_issues() -> None:
     """Text copied into a PR body cannot mention people or close other issues."""
-    pull = plan_issue(observed(authors="Fixes #1 with @octocat"), paper_form(), RULES, TODAY).pull
+    pull = first(settle(observed(authors="Fixes #1 with @octocat"))[0], CreatePull)
     assert pull is not None
-    body = pull.body(7, "b" * 40)
+    body = pull.body
     assert "@octocat" not in body
     assert "Fixes #1" not in body
     assert "Closes #7" in body
@@ -149,47 +225,51 @@ def test_a_pull_closed_by_a_maintainer_is_not_reopened() -> None:
     closed = replace(right_pull(), state="closed")
     status = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
     plan = plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY)
-    assert not plan.reopen_pull
-    assert plan.branch is None
-    assert plan.status is not None
-    assert "recreate" in plan.status(9)
-    assert plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY, rebuild=True).reopen_pull
+    assert first(plan, ReopenPull) is None
+    assert first(plan, WriteBranch) is None
+    status_now = status_text(plan)
+    assert status_now is not None
+    assert "recreate" in status_now
+    rebuilt = plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY, rebuild=True)
+    assert first(rebuilt, ReopenPull) is not None
 
 
 def test_a_pull_listbot_closed_is_reopened_with_a_fresh_branch() -> None:
     """When listbot closed the PR (invalid edit) and the issue is fixed, it reopens and rewrites it."""
     closed = replace(right_pull(), state="closed")
     status = messages.with_marker_fields(messages.invalid_comment(7, [], 9), {"listbot_closed": True})
-    plan = plan_issue(observed(pull=closed, status=status), paper_form(), RULES, TODAY)
-    assert plan.reopen_pull
-    assert plan.branch is not None
+    writes, _ = settle(observed(pull=closed, status=status))
+    assert first(writes, ReopenPull) is not None
+    assert first(writes, WriteBranch) is not None
 
 
 def test_landed_meanwhile_settles_in_one_pass() -> None:
     """After closing a PR whose paper reached main, planning again changes nothing."""
     on_main = replace(BASE, list_text=propose(paper_values(), SEED).after)
-    first = plan_issue(replace(observed(pull=right_pull()), base=on_main), paper_form(), RULES, TODAY)
-    assert first.status is not None
-    after = replace(observed(pull=replace(right_pull(), state="closed"), status=first.status(9)), base=on_main)
-    assert plan_issue(after, paper_form(), RULES, TODAY).is_noop
+    status = status_text(plan_issue(replace(observed(pull=right_pull()), base=on_main), paper_form(), RULES, TODAY))
+    assert status is not None
+    closed = replace(observed(pull=replace(right_pull(), state="closed"), status=status), base=on_main)
+    assert plan_issue(closed, paper_form(), RULES, TODAY).is_noop
 
 
 def test_a_deleted_issue_takes_its_pull_and_branch_with_it() -> None:
     """An issue that answers 404/410 gets its open PR closed and branch deleted, and no comment."""
     gone = replace(observed(pull=right_pull()), issue=IssueView(7, "", "", "closed", gone=True))
     plan = plan_issue(gone, paper_form(), RULES, TODAY)
-    assert plan.close_pull == ""
-    assert plan.delete_branch
-    assert plan.status is None
+    assert first(plan, ClosePull) == ClosePull(9)
+    assert first(plan, PostComment) is None
+    assert first(plan, DeleteBranch) is not None
+    assert status_text(plan) is None
 
 
 def test_closing_keywords_never_reach_the_commit_or_title() -> None:
     """A title with `Fixes #1` is defused in the commit message and PR title."""
-    plan = plan_issue(observed(title="Fixes #1 and closes #2 a study"), paper_form(), RULES, TODAY)
-    assert plan.branch is not None
-    assert plan.pull is not None
-    assert "Fixes #1" not in plan.branch.message
-    assert "closes #2" not in plan.pull.title
+    writes, _ = settle(observed(title="Fixes #1 and closes #2 a study"))
+    branch, pull = first(writes, WriteBranch), first(writes, CreatePull)
+    assert branch is not None
+    assert pull is not None
+    assert "Fixes #1" not in branch.message
+    assert "closes #2" not in pull.title
 
 
 def test_a_pull_whose_list_would_fail_lint_is_not_opened() -> None:
@@ -197,11 +277,12 @@ def test_a_pull_whose_list_would_fail_lint_is_not_opened() -> None:
     no_papers_in_toc = SEED.replace("  - [Papers](#papers)\n", "")
     unlinted = replace(observed(date="2021-06"), base=replace(BASE, list_text=no_papers_in_toc))
     plan = plan_issue(unlinted, paper_form(), RULES, TODAY)
-    assert plan.branch is None
-    assert plan.pull is None
-    assert plan.status is not None
-    assert "listbot lint" in plan.status(None)
-    assert "2021" in plan.status(None)
+    assert first(plan, WriteBranch) is None
+    assert first(plan, CreatePull) is None
+    status = status_text(plan)
+    assert status is not None
+    assert "listbot lint" in status
+    assert "2021" in status
 
 
 def test_a_maintainers_edit_of_the_pull_body_is_left_alone() -> None:
@@ -215,24 +296,95 @@ def test_a_maintainers_close_survives_an_invalid_edit_and_a_fix() -> None:
     """After a maintainer closes the PR, breaking and fixing the issue does not bring it back."""
     closed = replace(right_pull(), state="closed")
     proposed = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
-    first = plan_issue(observed(pull=closed, status=proposed), paper_form(), RULES, TODAY)
-    assert first.status is not None
-    broken = plan_issue(observed(pull=closed, status=first.status(9), paper_url="nope"), paper_form(), RULES, TODAY)
-    assert broken.status is not None
-    fixed = plan_issue(observed(pull=closed, status=broken.status(9)), paper_form(), RULES, TODAY)
-    assert not fixed.reopen_pull
-    assert fixed.branch is None
-    assert fixed.pull is None
+    told = status_text(plan_issue(observed(pull=closed, status=proposed), paper_form(), RULES, TODAY))
+    assert told is not None
+    broken = status_text(plan_issue(observed(pull=closed, status=told, paper_url="nope"), paper_form(), RULES, TODAY))
+    assert broken is not None
+    fixed, _ = settle(observed(pull=closed, status=broken))
+    assert first(fixed, ReopenPull) is None
+    assert first(fixed, WriteBranch) is None
+    assert first(fixed, CreatePull) is None
 
 
 def test_a_pull_listbot_closed_stays_revivable_after_a_failed_run() -> None:
     """A retry notice keeps the record that listbot closed the PR, so a fix still reopens it."""
     closed = replace(right_pull(), state="closed")
     retrying = messages.with_marker_fields(messages.retrying_comment(7, "HTTP 502", 9), {"listbot_closed": True})
-    assert plan_issue(observed(pull=closed, status=retrying), paper_form(), RULES, TODAY).reopen_pull
+    assert first(plan_issue(observed(pull=closed, status=retrying), paper_form(), RULES, TODAY), ReopenPull)
 
 
 def test_a_deleted_issue_with_a_closed_pull_still_loses_its_branch() -> None:
     """An issue that is gone gets its branch deleted even when its PR was already closed."""
     gone = replace(observed(), issue=IssueView(7, "", "", "closed", gone=True))
-    assert plan_issue(gone, paper_form(), RULES, TODAY).delete_branch
+    assert first(plan_issue(gone, paper_form(), RULES, TODAY), DeleteBranch) is not None
+
+
+def test_a_plan_is_plain_data_that_stops_where_a_result_is_needed() -> None:
+    """A new submission's first plan only writes the branch: the PR body must record its new head."""
+    plan = plan_issue(observed(), paper_form(), RULES, TODAY)
+    assert [type(write) for write in plan.writes] == [WriteBranch]
+    assert plan == plan_issue(observed(), paper_form(), RULES, TODAY)
+
+
+def test_each_round_renders_its_texts_from_the_last_rounds_results() -> None:
+    """The PR body records the head the branch write returned; the status names the PR GitHub numbered."""
+    writes, settled = settle(observed(), pull_number=12)
+    assert [type(write) for write in writes] == [WriteBranch, CreatePull, PostStatus]
+    pull = first(writes, CreatePull)
+    assert pull is not None
+    assert read_marker("pull", pull.body) == {
+        "issue": 7, "list": fingerprint(propose(paper_values(), SEED, today=TODAY).after), "head": HEAD,
+    }
+    assert settled.status is not None
+    assert read_marker("status", settled.status.body) == {
+        "issue": 7, "state": "proposed", "pull": 12, "listbot_closed": False,
+    }
+
+
+def test_an_edit_rewrites_the_branch_then_the_pull_body_and_status() -> None:
+    """Editing a submission with an open PR writes the branch, then edits the PR; no second PR."""
+    status = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
+    writes, settled = settle(observed(pull=right_pull(), status=status, title="RadRotator: a new title"))
+    assert [type(write) for write in writes] == [WriteBranch, EditPull, EditComment]
+    assert first(writes, CreatePull) is None
+    assert settled.pull is not None
+    assert settled.pull.number == 9
+
+
+def test_doubled_status_comments_are_deleted_first() -> None:
+    """Status comments beyond the first (two replicas posted at once) are deleted."""
+    pull = right_pull()
+    status = messages.proposed_comment(7, 9, paper_values()["title"], "Papers › 2024")
+    doubled = replace(observed(pull=pull, status=status), surplus=(5, 6))
+    writes, _ = settle(doubled)
+    assert [(type(write).__name__, getattr(write, "comment_id", None)) for write in writes] == [
+        ("DeleteComment", 5), ("DeleteComment", 6),
+    ]
+
+
+def test_a_pull_github_cannot_reopen_is_replaced_by_a_new_one() -> None:
+    """When the reopen fails (its branch moved), the next round writes the branch and opens a new PR."""
+    closed = replace(right_pull(), state="closed")
+    status = messages.with_marker_fields(messages.invalid_comment(7, [], 9), {"listbot_closed": True})
+    start = observed(pull=closed, status=status)
+    plan = plan_issue(start, paper_form(), RULES, TODAY)
+    assert plan.writes[-1] == ReopenPull(9, "listbot/issue-7", HEAD)
+    failed = after(start, plan.writes, results(plan.writes, reopens=False))
+    assert failed.pull is None
+    writes, settled = settle(failed, pull_number=10)
+    assert [type(write) for write in writes] == [WriteBranch, CreatePull, EditComment]
+    assert settled.pull is not None
+    assert settled.pull.number == 10
+
+
+def test_a_retry_notice_keeps_who_closed_the_pull() -> None:
+    """The retry notice names the PR the status recorded and keeps the listbot_closed flag."""
+    status = CommentView(3, messages.with_marker_fields(messages.invalid_comment(7, [], 9), {"listbot_closed": True}))
+    plan = plan_retry_notice(7, "HTTP 502", status)
+    [edit] = plan.writes
+    assert isinstance(edit, EditComment)
+    assert edit.comment_id == 3
+    assert read_marker("status", edit.body) == {"issue": 7, "state": "retrying", "pull": 9, "listbot_closed": True}
+    again = plan_retry_notice(7, "HTTP 502", replace(status, body=edit.body))
+    assert again.is_noop
+    assert isinstance(plan_retry_notice(7, "HTTP 502", None).writes[0], PostStatus)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from bot.core.webhook import Delivery, MalformedDelivery, parse_delivery
+from bot.gateway.app import ClientOptions
 from bot.gateway.credentials import TOKEN_INSTALLATION, GitHubToken
 from bot.gateway.errors import BadCredentials, GitHubError
-from bot.gateway.github import ClientOptions
 from bot.gateway.retry import RetryPolicy
 from bot.service.logs import configure_logging
 from bot.service.reconciler import Reconciler

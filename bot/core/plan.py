@@ -1,73 +1,73 @@
-"""Planning: from what GitHub holds now to what listbot must change for one submission issue."""
+"""Planning: from what GitHub holds now to the writes listbot must make for one submission issue.
+
+A plan is plain data: primitive writes (`bot.core.writes`) with every text already rendered. A
+write whose text needs an earlier write's result (the PR body records the new head commit, the
+status names a new PR) is left to the next round: the reconciler folds each round's results into
+what it observed (`after`) and plans again until the plan is empty.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from typing import TypeVar
 
 from bot.core import lint, messages
-from bot.core.document import ListDocument
-from bot.core.duplicates import ListedEntry, listed_entries
+from bot.core.duplicates import ListedEntry
+from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
-from bot.core.kind_forms import builtin_forms
-from bot.core.kinds import Kind, choose_kind
-from bot.core.markdown_blocks import read_blocks
+from bot.core.kinds import Kind
 from bot.core.markers import fingerprint, read_marker
+from bot.core.ownership import recorded_pull
 from bot.core.proposal import Proposal, propose
 from bot.core.rules import Rules
 from bot.core.submission import FieldProblem, SubmissionError
+from bot.core.triage import OPEN_PULL_SECTION, is_submission, issue_kind, kind_forms_of, proposed_entries
+from bot.core.writes import (
+    AddLabels,
+    BranchWritten,
+    ClosePull,
+    CommentPosted,
+    CreatePull,
+    DeleteBranch,
+    DeleteComment,
+    EditComment,
+    EditPull,
+    PostComment,
+    PostStatus,
+    PullOpened,
+    RemoveLabel,
+    Reopened,
+    ReopenPull,
+    Result,
+    Write,
+    WriteBranch,
+)
 
-OPEN_PULL_SECTION = "Open pull request"
-_DEFUSED = "\u200b"
 _SHARED_FIELDS = frozenset({"code_url", "model_url"})  # links an entry may share with another one
 _TITLE_PREFIX = re.compile(r"^Add [^:]{1,40}: ")  # messages.pull_title's "Add {noun}: "
 
+__all__ = [
+    "BaseView", "BranchState", "CommentView", "IssueView", "Observed", "Plan", "PullView",
+    "after", "is_submission", "plan_issue", "plan_retry_notice", "proposed_entries",
+]
 
-@dataclass(frozen=True)
-class IssueView:
-    number: int
-    title: str
-    body: str
-    state: str  # "open" | "closed"
-    labels: frozenset[str] = frozenset()
-    is_pull_request: bool = False
-    gone: bool = False  # deleted or transferred away: it answers 404/410
+W = TypeVar("W", bound=Write)
 
 
 @dataclass(frozen=True)
-class PullView:
-    number: int
-    state: str  # "open" | "closed"
-    merged: bool
-    head_ref: str
-    head_sha: str
-    title: str
-    body: str
+class BranchState:
+    """What this run did to the issue's branch: wrote it to hold a list, or deleted it (None)."""
 
-
-@dataclass(frozen=True)
-class CommentView:
-    id: int
-    body: str
-
-
-@dataclass(frozen=True)
-class BaseView:
-    """The default branch: its name, head commit and the list file there (None if missing)."""
-
-    branch: str
-    sha: str
-    list_text: str | None
-    tree_sha: str = ""  # the head commit's tree, so a new commit can reuse it
-    list_blob_sha: str = ""  # the list file's blob, for a contents-API update
+    head_sha: str | None
+    list_hash: str = ""
 
 
 @dataclass(frozen=True)
 class Observed:
-    """Everything reconcile read from GitHub about one submission issue."""
+    """Everything reconcile read from GitHub about one submission issue (plus its own writes)."""
 
     issue: IssueView
     base: BaseView
@@ -77,94 +77,50 @@ class Observed:
     others: tuple[ListedEntry, ...] = ()  # entries proposed by other open listbot PRs
     config_problems: tuple[str, ...] = ()  # what is wrong with the repository's .github/listbot.yml
     forms: Mapping[str, IssueForm] = field(default_factory=dict)  # each kind's form on the default branch
+    surplus: tuple[int, ...] = ()  # doubled status comments (two replicas posted at once) to delete
+    branch: BranchState | None = None  # set once this run wrote or deleted the branch
+    reopened: bool = False  # this run reopened the PR: its branch is rebuilt on the current base
 
 
 @dataclass(frozen=True)
-class BranchWrite:
-    """Point the issue's branch at one new commit on top of `base_sha` holding `list_text`."""
+class Plan:
+    """The writes that must happen, in order; an empty plan means GitHub already shows the
+    desired state (once earlier rounds' writes are counted)."""
 
-    list_text: str
-    base_sha: str
-    message: str
+    reason: str
+    writes: tuple[Write, ...] = ()
+
+    @property
+    def is_noop(self) -> bool:
+        return not self.writes
+
+    def first(self, kind: type[W]) -> W | None:
+        """The plan's first write of one kind, if any."""
+        return next((write for write in self.writes if isinstance(write, kind)), None)
 
 
 @dataclass(frozen=True)
-class PullWrite:
-    """The PR as it must be: open, with this title, and a body built once the head is known."""
-
+class _PullText:
     title: str
     entry: tuple[str, ...]
     section: str
     list_hash: str
 
-    def body(self, issue: int, head_sha: str) -> str:
-        marker = {"issue": issue, "list": self.list_hash, "head": head_sha}
-        return messages.pull_body(issue, list(self.entry), self.section, marker)
-
 
 @dataclass(frozen=True)
-class Plan:
-    """What must change; an empty plan means GitHub already shows the desired state."""
+class _Intent:
+    """What the issue's PR, branch, labels and status must become, before it is put in order."""
 
     reason: str
     labels_add: frozenset[str] = frozenset()
     labels_remove: frozenset[str] = frozenset()
+    close_pull: bool = False
+    close_comment: str | None = None  # posted on the PR when closing it
     reopen_pull: bool = False
-    branch: BranchWrite | None = None
-    pull: PullWrite | None = None
-    close_pull: str | None = None  # a comment explaining why, posted on the PR
+    branch: tuple[str, str] | None = None  # (list text, commit message) for a new branch commit
+    pull: _PullText | None = None
     delete_branch: bool = False
-    status: Callable[[int | None], str] | None = field(default=None, compare=False)
-
-    @property
-    def is_noop(self) -> bool:
-        return not (
-            self.labels_add or self.labels_remove or self.reopen_pull or self.branch
-            or self.pull or self.close_pull or self.delete_branch or self.status
-        )
-
-
-def kind_forms_of(observed_forms: Mapping[str, IssueForm], form: IssueForm, rules: Rules) -> dict[str, IssueForm]:
-    """Each kind's form: the repository's own as observed, else the built-in one (`form` for papers)."""
-    return {**builtin_forms(rules.kinds), "paper": form, **observed_forms}
-
-
-def issue_kind(issue: IssueView, forms: Mapping[str, IssueForm], rules: Rules) -> Kind | None:
-    """The kind an issue submits: from its kind label, else from the form its body came from."""
-    return choose_kind(rules.kinds, forms, issue.labels, issue.body)
-
-
-def is_submission(
-    issue: IssueView, form: IssueForm, rules: Rules, forms: Mapping[str, IssueForm] | None = None
-) -> bool:
-    """An issue carrying the submission label or a kind's label, or whose body came from a kind's form."""
-    if issue.is_pull_request:
-        return False
-    if rules.submission_label in issue.labels:
-        return True
-    return issue_kind(issue, kind_forms_of(forms or {}, form, rules), rules) is not None
-
-
-def proposed_entries(pulls: Iterable[PullView], rules: Rules, exclude_issue: int) -> list[ListedEntry]:
-    """Entries other open listbot PRs propose (read back from their bodies), for duplicates."""
-    found: list[ListedEntry] = []
-    for pull in pulls:
-        issue = rules.issue_of_branch(pull.head_ref)
-        if pull.state != "open" or issue is None or issue == exclude_issue:
-            continue
-        found.extend(_entries_in_body(pull.number, pull.body))
-    return found
-
-
-@lru_cache(maxsize=4096)
-def _entries_in_body(number: int, body: str) -> tuple[ListedEntry, ...]:
-    """The entry a listbot PR body shows; memoised, as every reconcile reads every open PR."""
-    lines = body.replace("\r\n", "\n").split("\n")
-    fence = next((f for f in read_blocks(lines).fences if f.info == "markdown" and f.closed), None)
-    if fence is None:
-        return ()
-    entry = "\n".join(lines[fence.start + 1:fence.end - 1]).replace(_DEFUSED, "")
-    return tuple(listed_entries(ListDocument(f"## {OPEN_PULL_SECTION} #{number}\n\n{entry}\n")))
+    status: str | None = None
 
 
 def _listbot_closed(observed: Observed) -> bool:
@@ -180,54 +136,52 @@ def _listbot_closed(observed: Observed) -> bool:
     return marker.get("listbot_closed") is True and marker.get("pull") == pull.number
 
 
-def _finish_status(plan: Plan, observed: Observed) -> Plan:
-    """Add what every status carries (the PR's provenance, configuration problems), then drop
-    the status from the plan when the current comment already says exactly that."""
-    if plan.status is None or observed.issue.gone:
-        return replace(plan, status=None)
-    render = plan.status
-    closed_by_listbot = plan.close_pull is not None or (_listbot_closed(observed) and not plan.reopen_pull)
-    problems = observed.config_problems
-
-    def finished(pull: int | None) -> str:
-        text = messages.with_marker_fields(render(pull), {"listbot_closed": closed_by_listbot})
-        return messages.with_config_problems(text, problems) if problems else text
-
+def _finished_status(intent: _Intent, observed: Observed) -> str | None:
+    """The status text with what every status carries (who closed the PR, configuration
+    problems), or None when there is none or the current comment already says exactly that."""
+    if intent.status is None or observed.issue.gone:
+        return None
+    closed_by_listbot = intent.close_pull or (_listbot_closed(observed) and not intent.reopen_pull)
+    text = messages.with_marker_fields(intent.status, {"listbot_closed": closed_by_listbot})
+    if observed.config_problems:
+        text = messages.with_config_problems(text, observed.config_problems)
     current = observed.status.body if observed.status else None
-    unchanged = current == finished(observed.pull.number if observed.pull else None)
-    return replace(plan, status=None if unchanged else finished)
+    return None if current == text else text
 
 
-def _with_labels(plan: Plan, observed: Observed, rules: Rules, needs_changes: bool) -> Plan:
-    """The plan, plus adding or removing the needs-changes label where it is not yet right."""
+def _with_labels(intent: _Intent, observed: Observed, rules: Rules, needs_changes: bool) -> _Intent:
+    """The intent, plus adding or removing the needs-changes label where it is not yet right."""
     label = frozenset({rules.needs_changes_label})
     has = rules.needs_changes_label in observed.issue.labels
     if needs_changes and not has:
-        return replace(plan, labels_add=label)
+        return replace(intent, labels_add=label)
     if has and not needs_changes:
-        return replace(plan, labels_remove=label)
-    return plan
+        return replace(intent, labels_remove=label)
+    return intent
 
 
-def _fixed(text: str) -> Callable[[int | None], str]:
-    """A status renderer for text that does not depend on a PR number yet to be created."""
-    return lambda _pull: text
+def _branch_deleted(observed: Observed) -> bool:
+    return observed.branch is not None and observed.branch.head_sha is None
 
 
-def _plan_closed(observed: Observed) -> Plan:
+def _is_open(pull: PullView | None) -> bool:
+    return pull is not None and pull.state == "open"
+
+
+def _plan_closed(observed: Observed) -> _Intent:
     issue, pull = observed.issue.number, observed.pull
     if pull is not None and pull.merged:
-        merged = _fixed(messages.merged_comment(issue, pull.number, _title(pull)))
-        return Plan("merged", delete_branch=True, status=merged)
+        merged = messages.merged_comment(issue, pull.number, _title(pull))
+        return _Intent("merged", delete_branch=True, status=merged)
     if pull is None:
         if observed.status is None:
-            return Plan("closed before any pull request")
-        return Plan("closed", status=_fixed(messages.closed_comment(issue, None)))
-    return Plan(
+            return _Intent("closed before any pull request")
+        return _Intent("closed", status=messages.closed_comment(issue, None))
+    return _Intent(
         "closed unmerged",
-        close_pull="" if pull.state == "open" else None,
+        close_pull=pull.state == "open",
         delete_branch=True,
-        status=_fixed(messages.closed_comment(issue, pull.number)),
+        status=messages.closed_comment(issue, pull.number),
     )
 
 
@@ -255,25 +209,23 @@ def _landed_in(observed: Observed, problems: list[FieldProblem]) -> str | None:
     )
 
 
-def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]) -> Plan:
+def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]) -> _Intent:
     issue, pull = observed.issue.number, observed.pull
     section = _landed_in(observed, problems)
     if section is not None and pull is not None:
         text = messages.already_listed_comment(issue, pull.number, _title(pull), section, observed.base.branch)
         is_open = pull.state == "open"
-        return Plan(
-            "landed meanwhile", close_pull=text if is_open else None, delete_branch=is_open,
-            status=_fixed(text),
+        return _Intent(
+            "landed meanwhile", close_pull=is_open, close_comment=text, delete_branch=is_open, status=text,
         )
-    close = None
-    if pull is not None and pull.state == "open" and not pull.merged:
-        close = messages.PULL_CLOSED_INVALID.format(issue=issue)
-    plan = Plan(
+    closing = pull is not None and pull.state == "open" and not pull.merged
+    intent = _Intent(
         "invalid",
-        close_pull=close,
-        status=_fixed(messages.invalid_comment(issue, problems, _number(pull))),
+        close_pull=closing,
+        close_comment=messages.PULL_CLOSED_INVALID.format(issue=issue),
+        status=messages.invalid_comment(issue, problems, _number(pull)),
     )
-    return _with_labels(plan, observed, rules, needs_changes=True)
+    return _with_labels(intent, observed, rules, needs_changes=True)
 
 
 def _new_lint_findings(before: str, after: str, rules: Rules, forms: Mapping[str, IssueForm]) -> list[str]:
@@ -286,54 +238,107 @@ def _new_lint_findings(before: str, after: str, rules: Rules, forms: Mapping[str
     return [f"line {f.line}: {f.code} {f.message}" for f in found if key(f) not in existing]
 
 
-def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
-    plan = _plan_valid_unlabelled(observed, rules, proposal, rebuild)
-    return _with_labels(plan, observed, rules, needs_changes=False)
+def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> _Intent:
+    intent = _plan_valid_unlabelled(observed, rules, proposal, rebuild)
+    return _with_labels(intent, observed, rules, needs_changes=False)
 
 
-def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> Plan:
-    issue, pull, base = observed.issue.number, observed.pull, observed.base
-    if pull is not None and pull.state == "closed" and not rebuild and not _listbot_closed(observed):
-        # A maintainer closed the PR: that is a decision, not drift to repair.
-        closed = _fixed(messages.maintainer_closed_comment(issue, pull.number))
-        return Plan("pull request closed by a maintainer", status=closed)
-    if pull is not None and pull.state == "open" and observed.branch_foreign:
-        hands_off = _fixed(messages.hands_off_comment(issue, pull.number, rules.branch(issue)))
-        return Plan("branch changed by someone else", status=hands_off)
-    findings = _new_lint_findings(proposal.before, proposal.after, rules, proposal.forms)
-    if findings:
-        lint_failed = _fixed(messages.lint_failed_comment(issue, findings, _number(pull)))
-        return Plan("would fail lint", status=lint_failed)
-
-    list_hash = fingerprint(proposal.after)
+def _recorded_for(pull: PullView | None, list_hash: str) -> bool:
+    """Whether the open PR's marker says listbot wrote it for exactly this list at its head."""
     marker = read_marker(messages.PULL_KIND, pull.body) if pull else None
-    branch_current = not rebuild and bool(
+    return bool(
         pull and pull.state == "open" and marker
         and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
     )
+
+
+def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> _Intent:
+    issue, pull = observed.issue.number, observed.pull
+    if pull is not None and pull.state == "closed" and not rebuild and not _listbot_closed(observed):
+        # A maintainer closed the PR: that is a decision, not drift to repair.
+        closed = messages.maintainer_closed_comment(issue, pull.number)
+        return _Intent("pull request closed by a maintainer", status=closed)
+    if _is_open(pull) and observed.branch_foreign:
+        assert pull is not None
+        hands_off = messages.hands_off_comment(issue, pull.number, rules.branch(issue))
+        return _Intent("branch changed by someone else", status=hands_off)
+    findings = _new_lint_findings(proposal.before, proposal.after, rules, proposal.forms)
+    if findings:
+        return _Intent("would fail lint", status=messages.lint_failed_comment(issue, findings, _number(pull)))
+
+    list_hash = fingerprint(proposal.after)
+    written = observed.branch if observed.branch and observed.branch.head_sha else None
+    recorded = _recorded_for(pull, list_hash)
+    # A branch this run wrote is current by construction; `/listbot recreate` and a reopened PR
+    # get theirs rewritten once.
+    branch_current = written.list_hash == list_hash if written else not (rebuild or observed.reopened) and recorded
     noun = proposal.submission.kind.noun
     title = messages.pull_title(proposal.submission.title, noun)
-    want = PullWrite(title, tuple(proposal.entry), proposal.submission.section, list_hash)
     branch = None
     if not branch_current:
-        branch = BranchWrite(proposal.after, base.sha, messages.commit_message(proposal.submission.title, issue, noun))
+        branch = (proposal.after, messages.commit_message(proposal.submission.title, issue, noun))
     # The marker says the PR was written for exactly this list: its title and body are then ours
     # already, or a maintainer's edits, which listbot does not fight.
-    pull_current = bool(pull and branch_current and pull.state == "open")
-
-    def proposed(pull_number: int | None) -> str:
-        submission = proposal.submission
-        return messages.proposed_comment(
-            issue, pull_number or 0, submission.title, submission.section, proposal.changes, proposal.warnings
-        )
-
-    return Plan(
+    pull_current = recorded and branch_current
+    want = _PullText(title, tuple(proposal.entry), proposal.submission.section, list_hash)
+    submission = proposal.submission
+    proposed = messages.proposed_comment(
+        issue, _number(pull) or 0, submission.title, submission.section, proposal.changes, proposal.warnings
+    )
+    return _Intent(
         "valid",
         reopen_pull=bool(pull and pull.state == "closed"),
         branch=branch,
         pull=None if pull_current else want,
         status=proposed,
     )
+
+
+def _pull_body(issue: int, want: _PullText, head_sha: str) -> str:
+    marker = {"issue": issue, "list": want.list_hash, "head": head_sha}
+    return messages.pull_body(issue, list(want.entry), want.section, marker)
+
+
+def _in_order(intent: _Intent, observed: Observed, rules: Rules) -> Plan:
+    """The intent as primitive writes in the order they must happen, up to the first write whose
+    result later texts need (the next round plans the rest from that result)."""
+    issue, pull, base = observed.issue.number, observed.pull, observed.base
+    writes: list[Write] = [DeleteComment(issue, comment_id) for comment_id in observed.surplus]
+    if intent.labels_add:
+        writes.append(AddLabels(issue, tuple(sorted(intent.labels_add))))
+    writes += [RemoveLabel(issue, label) for label in sorted(intent.labels_remove)]
+    if intent.close_pull and pull is not None:
+        writes.append(ClosePull(pull.number))
+        if intent.close_comment:
+            writes.append(PostComment(pull.number, intent.close_comment))
+    if intent.reopen_pull and pull is not None:
+        # Whether GitHub can reopen it decides what follows: a push to it, or a new PR.
+        return Plan(intent.reason, (*writes, ReopenPull(pull.number, pull.head_ref, pull.head_sha)))
+    if intent.branch is not None:
+        text, message = intent.branch
+        write = WriteBranch(
+            rules.branch(issue), rules.list_path, text, message, base.sha, base.tree_sha, base.list_blob_sha,
+            shown_by_open_pull=_is_open(pull), expect_new=pull is None,
+        )
+        return Plan(intent.reason, (*writes, write))  # the PR body records the new head
+    if intent.pull is not None:
+        head = observed.branch.head_sha if observed.branch and observed.branch.head_sha else None
+        body = _pull_body(issue, intent.pull, head or (pull.head_sha if pull else ""))
+        if pull is not None and pull.state == "open":
+            writes.append(EditPull(pull.number, intent.pull.title, body))
+        else:
+            create = CreatePull(rules.branch(issue), base.branch, intent.pull.title, body)
+            return Plan(intent.reason, (*writes, create))  # the status names the new PR
+    if intent.delete_branch and not _branch_deleted(observed):
+        writes.append(DeleteBranch(rules.branch(issue)))
+    status = _finished_status(intent, observed)
+    if status is not None:
+        writes.append(_status_write(issue, observed.status, status))
+    return Plan(intent.reason, tuple(writes))
+
+
+def _status_write(issue: int, current: CommentView | None, text: str) -> Write:
+    return PostStatus(issue, text) if current is None else EditComment(issue, current.id, text)
 
 
 def plan_issue(
@@ -351,15 +356,16 @@ def plan_issue(
         pull = observed.pull
         if pull is not None and pull.merged:
             return Plan("issue gone")
-        return Plan("issue gone", close_pull="" if pull and pull.state == "open" else None, delete_branch=True)
-    return _finish_status(_plan_by_state(observed, form, rules, today, rebuild), observed)
+        intent = _Intent("issue gone", close_pull=_is_open(pull), delete_branch=True)
+        return _in_order(intent, observed, rules)
+    return _in_order(_plan_by_state(observed, form, rules, today, rebuild), observed, rules)
 
 
-def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None, rebuild: bool) -> Plan:
+def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.date | None, rebuild: bool) -> _Intent:
     issue = observed.issue
     forms = kind_forms_of(observed.forms, form, rules)
     if not is_submission(issue, form, rules, forms):
-        return Plan("not a submission")
+        return _Intent("not a submission")
     if issue.state == "closed" or (observed.pull is not None and observed.pull.merged):
         return _plan_closed(observed)
     if observed.base.list_text is None:
@@ -388,3 +394,55 @@ def _no_kind_problem(kind: Kind | None, rules: Rules, branch: str) -> FieldProbl
                             "submissions can be read.")
     return FieldProblem("kind", "Kind", f"the form of the `{kind.name}` kind, `{kind.form_path}`, is missing or "
                         f"invalid on `{branch}`; a maintainer needs to fix it.")
+
+
+def plan_retry_notice(issue: int, reason: str, status: CommentView | None) -> Plan:
+    """Say in the status comment that processing failed and will be retried, keeping what the
+    last status recorded about the PR and who closed it."""
+    marker = read_marker(messages.STATUS_KIND, status.body) if status else None
+    text = messages.retrying_comment(issue, reason, recorded_pull(status))
+    text = messages.with_marker_fields(text, {"listbot_closed": bool(marker and marker.get("listbot_closed"))})
+    if status is not None and status.body == text:
+        return Plan("retry notice already posted")
+    return Plan("retry notice", (_status_write(issue, status, text),))
+
+
+def after(observed: Observed, writes: Sequence[Write], results: Sequence[Result]) -> Observed:
+    """What GitHub holds once `writes` were made with these `results`: the next round's facts."""
+    for write, result in zip(writes, results, strict=True):
+        observed = _after_one(observed, write, result)
+    return observed
+
+
+def _after_one(observed: Observed, write: Write, result: Result) -> Observed:
+    issue, pull = observed.issue, observed.pull
+    match write:
+        case AddLabels(labels=labels):
+            return replace(observed, issue=replace(issue, labels=issue.labels | set(labels)))
+        case RemoveLabel(label=label):
+            return replace(observed, issue=replace(issue, labels=issue.labels - {label}))
+        case DeleteComment(comment_id=gone):
+            return replace(observed, surplus=tuple(i for i in observed.surplus if i != gone))
+        case PostStatus(body=body) if isinstance(result, CommentPosted):
+            return replace(observed, status=CommentView(result.comment_id, body))
+        case EditComment(comment_id=comment_id, body=body) if observed.status and observed.status.id == comment_id:
+            return replace(observed, status=replace(observed.status, body=body))
+        case ClosePull() if pull is not None:
+            return replace(observed, pull=replace(pull, state="closed"))
+        case ReopenPull() if pull is not None and isinstance(result, Reopened):
+            # A PR GitHub cannot reopen is left behind: a new one replaces it.
+            if not result.ok:
+                return replace(observed, pull=None)
+            return replace(observed, pull=replace(pull, state="open"), reopened=True)
+        case WriteBranch(text=text) if isinstance(result, BranchWritten):
+            moved = replace(pull, head_sha=result.head_sha) if _is_open(pull) and pull else pull
+            state = BranchState(result.head_sha, fingerprint(text))
+            return replace(observed, pull=moved, branch=state, branch_foreign=False)
+        case CreatePull(head=head, title=title, body=body) if isinstance(result, PullOpened):
+            head_sha = observed.branch.head_sha if observed.branch and observed.branch.head_sha else ""
+            return replace(observed, pull=PullView(result.number, "open", False, head, head_sha or "", title, body))
+        case EditPull(title=title, body=body) if pull is not None:
+            return replace(observed, pull=replace(pull, title=title, body=body))
+        case DeleteBranch():
+            return replace(observed, branch=BranchState(None))
+    return observed

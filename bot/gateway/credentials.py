@@ -8,8 +8,9 @@ from typing import Protocol
 import github
 from github import Auth
 
+from bot.gateway.app import ClientOptions
+from bot.gateway.cache import ShaCache
 from bot.gateway.errors import PermissionDenied, translated, translating
-from bot.gateway.github import ClientOptions, ShaCache
 
 # Jobs carry an installation id; a plain token belongs to no installation listbot knows of.
 TOKEN_INSTALLATION = 0

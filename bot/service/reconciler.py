@@ -13,21 +13,28 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from bot.core.commands import allowed_without_role, decline, reply_once, role_allows
+from bot.core.facts import PullView
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.help import HELP_KIND, command_names, help_text
 from bot.core.logfields import fields, log_context
 from bot.core.markers import read_marker
 from bot.core.messages import PULL_KIND
-from bot.core.plan import Plan, plan_issue
+from bot.core.ownership import listbot_pulls, status_comments
+from bot.core.plan import Plan, after, plan_issue, plan_retry_notice
 from bot.core.repo_config import CONFIG_PATH
 from bot.core.rules import Rules
 from bot.core.template import render_template
+from bot.core.triage import submission_candidates
 from bot.core.webhook import HANDLED_EVENTS, Delivery
+from bot.core.writes import DeleteComment
 from bot.gateway.credentials import Credentials
-from bot.gateway.github import RepoGateway
+from bot.gateway.executing import WriteExecutor
+from bot.gateway.reading import RepoReader
 from bot.gateway.retry import Retrier, RetryPolicy, describe
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.metrics import RESYNC_SECONDS
+from bot.service.observe import observe_issue, observe_repo
 from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
 
 log = logging.getLogger("listbot.reconcile")
@@ -38,7 +45,12 @@ ISSUE_ACTIONS = frozenset(
 PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
 PUSH_COMMITS_LIMIT = 2048
 _COMMAND = re.compile(rf"^\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNORECASE)
+MAX_ROUNDS = 8  # a plan settles in at most four rounds (reopen, branch, PR, status); more is a bug
 T = TypeVar("T")
+
+
+class PlanDidNotSettle(RuntimeError):
+    """Planning again after executing kept asking for writes: a bug, never retried."""
 
 
 @lru_cache(maxsize=1)
@@ -297,11 +309,11 @@ class Reconciler:
 
     # --- jobs -------------------------------------------------------------------------------
 
-    def gateway(self, installation_id: int, repository: str, default_branch: str) -> RepoGateway:
-        return RepoGateway(
-            self.app.client(installation_id), repository, default_branch, self.app.bot_login, self.rules,
-            self.app.base_cache,
-        )
+    def _reader(self, installation_id: int, repository: str) -> RepoReader:
+        return RepoReader(self.app.client(installation_id), repository, self.app.base_cache)
+
+    def _executor(self, installation_id: int, repository: str) -> WriteExecutor:
+        return WriteExecutor(self.app.client(installation_id), repository)
 
     def _run(self, job: Job) -> str:
         """Run one job; `ok`, or `failed` when it gave up (a failure raising is `failed` too)."""
@@ -334,54 +346,95 @@ class Reconciler:
         return OK
 
     def _run_repo(self, job: RepoJob) -> None:
-        gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
-        numbers = self._with_retries(lambda: gateway.submission_candidates(paper_form()), job.installation_id)
+        numbers = self._with_retries(lambda: self._candidates(job), job.installation_id)
         for number in sorted(numbers):
             self.queue.submit(IssueJob(job.installation_id, job.repository, job.default_branch, number))
         log.info("repository scanned", extra=fields(
             installation_id=job.installation_id, repository=job.repository, reason=job.reason, issues=len(numbers),
         ))
 
+    def _candidates(self, job: RepoJob) -> set[int]:
+        """Issues worth reconciling: open submissions, and issues behind listbot's PRs or branches."""
+        reader = self._reader(job.installation_id, job.repository)
+        # The repository's own configuration decides labels and branch names.
+        repo = observe_repo(reader, job.default_branch, self.rules)
+        rules = repo.rules
+        pulls = listbot_pulls(reader.open_pulls(), rules, self.app.bot_login)
+        branches = reader.branches(rules.branch_prefix)
+        return submission_candidates(reader.open_issues(), pulls, branches, paper_form(), rules, repo.forms)
+
     def _run_command(self, job: CommandJob) -> str:
-        gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
         if job.command == "help":  # anyone may ask
-            answer = help_text()
-            self._with_retries(
-                lambda: gateway.reply_once(job.issue, job.comment_id, HELP_KIND, answer), job.installation_id
-            )
+            self._with_retries(lambda: self._reply_help(job), job.installation_id)
             return OK
-        allowed = self._with_retries(lambda: gateway.may_run_commands(job.author), job.installation_id)
+        allowed = self._with_retries(lambda: self._may_run_commands(job), job.installation_id)
         log.info("command", extra=fields(
             installation_id=job.installation_id, repository=job.repository, issue=job.issue,
             command=job.command, author=job.author, allowed=allowed,
         ))
         if not allowed:
-            self._with_retries(lambda: gateway.decline_command(job.issue, job.comment_id), job.installation_id)
+            self._with_retries(lambda: self._decline(job), job.installation_id)
             return OK
         issue_job = IssueJob(
             job.installation_id, job.repository, job.default_branch, job.issue, rebuild=job.command == "recreate"
         )
         return self._run_issue(issue_job)
 
+    def _may_run_commands(self, job: CommandJob) -> bool:
+        """Whether the comment's author may run `/listbot` commands (role or allow-list)."""
+        reader = self._reader(job.installation_id, job.repository)
+        rules = observe_repo(reader, job.default_branch, self.rules).rules
+        decided = allowed_without_role(job.author, rules, self.app.bot_login)
+        return decided if decided is not None else role_allows(reader.role(job.author), rules)
+
+    def _reply_help(self, job: CommandJob) -> None:
+        """Answer `/listbot help` with the commands table, once."""
+        comments = self._reader(job.installation_id, job.repository).comments(job.issue)
+        answer = reply_once(job.issue, job.comment_id, comments, self.app.bot_login, HELP_KIND, help_text())
+        self._executor(job.installation_id, job.repository).execute(answer)
+
+    def _decline(self, job: CommandJob) -> None:
+        """Reply once (a redelivery finds the reply by its marker) that the command was not run."""
+        comments = self._reader(job.installation_id, job.repository).comments(job.issue)
+        reply = decline(job.issue, job.comment_id, comments, self.app.bot_login)
+        self._executor(job.installation_id, job.repository).execute(reply)
+
     def reconcile(self, job: IssueJob) -> Plan:
-        """One attempt: read the issue's current state, plan, and apply whatever differs."""
+        """One attempt: read the issue's current state, then plan and execute until GitHub shows
+        the desired state; return the first plan."""
         started = time.monotonic()
-        gateway = self.gateway(job.installation_id, job.repository, job.default_branch)
-        observed, surplus = gateway.observe(job.issue, rebuild=job.rebuild)
-        # The gateway's rules include the repository's own .github/listbot.yml at the head commit.
-        plan = plan_issue(observed, paper_form(), gateway.rules, self.today(), rebuild=job.rebuild)
-        pull = None
-        if not plan.is_noop or surplus:
-            pull = gateway.apply(plan, observed, surplus)
-        if gateway.contended:
+        reader = self._reader(job.installation_id, job.repository)
+        executor = self._executor(job.installation_id, job.repository)
+        repo = observe_repo(reader, job.default_branch, self.rules)
+        observed = observe_issue(reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild)
+        today = self.today()
+        first = plan = plan_issue(observed, paper_form(), repo.rules, today, rebuild=job.rebuild)
+        for _ in range(MAX_ROUNDS):
+            if plan.is_noop:
+                break
+            results = executor.execute(plan.writes)
+            observed = after(observed, plan.writes, results)
+            plan = plan_issue(observed, paper_form(), repo.rules, today, rebuild=job.rebuild)
+        else:
+            raise PlanDidNotSettle(f"issue {job.issue}: still planning {plan.writes!r}")
+        self._read_back(reader, executor)
+        if executor.contended:
             # Another process raced us on this issue: look again once both are surely done, so
             # anything doubled (a status comment) is cleaned up without waiting for a resync.
             self.queue.submit_later(replace(job, rebuild=False, delivery_id=None), self.recheck_delay)
         log.info("reconciled", extra=fields(
-            **_ids(job), outcome=plan.reason, changed=not plan.is_noop, pull=pull,
+            **_ids(job), outcome=first.reason, changed=not first.is_noop, pull=_number(observed.pull),
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         ))
-        return plan
+        return first
+
+    def _read_back(self, reader: RepoReader, executor: WriteExecutor) -> None:
+        """After posting a status without having created the PR, keep the oldest status comment
+        and drop any another replica posted at the same moment."""
+        for issue in sorted(executor.read_back):
+            doubles = status_comments(reader.comments(issue), self.app.bot_login)[1:]
+            executor.execute([DeleteComment(issue, comment.id) for comment in doubles])
+        executor.read_back.clear()
 
     def _with_retries(self, action: Callable[[], T], installation_id: int | None = None) -> T:
         """Run `action` under the one retry layer (`bot.gateway.retry`); each retry runs the
@@ -391,11 +444,18 @@ class Reconciler:
     def _note_failure(self, job: IssueJob, error: Exception) -> None:
         """Best effort: tell the submitter the bot will try again; never raise."""
         try:
-            self.gateway(job.installation_id, job.repository, job.default_branch).note_failure(
-                job.issue, describe(error)
-            )
+            reader = self._reader(job.installation_id, job.repository)
+            executor = self._executor(job.installation_id, job.repository)
+            statuses = status_comments(reader.comments(job.issue), self.app.bot_login)
+            notice = plan_retry_notice(job.issue, describe(error), statuses[0] if statuses else None)
+            executor.execute(notice.writes)
+            self._read_back(reader, executor)
         except Exception:
             log.warning("could not post the retry notice", extra=fields(**_ids(job)))
+
+
+def _number(pull: PullView | None) -> int | None:
+    return pull.number if pull is not None else None
 
 
 def _ids(job: IssueJob) -> dict[str, Any]:

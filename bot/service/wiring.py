@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from bot.core.rules import Rules
+from bot.gateway.app import ClientOptions, GitHubApp
 from bot.gateway.errors import BadCredentials, GitHubError, NotFound, PermissionDenied, Unreachable
-from bot.gateway.github import ClientOptions, GitHubApp
 from bot.gateway.retry import RetryPolicy
 from bot.service.app import MAX_PAYLOAD_BYTES, create_app
 from bot.service.readiness import CredentialsWatch, HealthResult

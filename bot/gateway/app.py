@@ -1,0 +1,153 @@
+"""The GitHub App: its JWT, installation tokens (cached until near expiry) and one PyGithub client
+per installation, paced and retried as GitHub advises."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+import github
+from github import Auth, GithubIntegration
+from github.PaginatedList import PaginatedList
+from github.Repository import Repository
+
+from bot.gateway import transport
+from bot.gateway.cache import ShaCache
+from bot.gateway.errors import translated, translating
+
+TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1-hour expiry
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How PyGithub paces requests: GitHub's advice in production, fast in tests.
+
+    PyGithub itself never retries (`retry=None`): `bot.gateway.retry` is the one retry layer.
+    """
+
+    base_url: str = "https://api.github.com"
+    request_pause: float = 0.25
+    write_pause: float = 1.0
+    timeout: float = 15.0
+
+    def client(self, auth: Auth.Auth) -> github.Github:
+        """A PyGithub client authenticated with `auth`, paced as these options say."""
+        return github.Github(
+            auth=auth,
+            base_url=self.base_url,
+            timeout=max(1, round(self.timeout)),
+            retry=None,  # PyGithub's GithubRetry re-sends POSTs; bot.gateway.retry decides
+            seconds_between_requests=self.request_pause,
+            seconds_between_writes=self.write_pause,
+            per_page=100,
+            lazy=True,
+        )
+
+
+class InstallationTokens:
+    """Installation tokens minted with the app JWT, cached per installation until near expiry."""
+
+    def __init__(self, integration: GithubIntegration) -> None:
+        self._integration = integration
+        self._lock = threading.Lock()
+        self._tokens: dict[int, tuple[str, dt.datetime]] = {}
+
+    def token(self, installation_id: int) -> str:
+        with self._lock:
+            cached = self._tokens.get(installation_id)
+            now = dt.datetime.now(dt.UTC)
+            if cached is None or cached[1] - TOKEN_REFRESH_MARGIN <= now:
+                minted = self._integration.get_access_token(installation_id)
+                cached = (minted.token, minted.expires_at)
+                self._tokens[installation_id] = cached
+            return cached[0]
+
+    def invalidate(self, installation_id: int) -> None:
+        with self._lock:
+            self._tokens.pop(installation_id, None)
+
+
+class _InstallationAuth(Auth.Auth):
+    """PyGithub auth that asks the shared token cache on every request."""
+
+    def __init__(self, tokens: InstallationTokens, installation_id: int) -> None:
+        self._tokens = tokens
+        self._installation_id = installation_id
+
+    @property
+    def token_type(self) -> str:
+        return "token"
+
+    @property
+    def token(self) -> str:
+        return self._tokens.token(self._installation_id)
+
+
+class GitHubApp:
+    """The GitHub App: its JWT-authenticated integration and one client per installation."""
+
+    def __init__(self, app_id: int, private_key: str, options: ClientOptions) -> None:
+        transport.install()
+        self.options = options
+        self._app_auth = Auth.AppAuth(app_id, private_key)
+        self.integration = GithubIntegration(
+            auth=self._app_auth,
+            base_url=options.base_url,
+            timeout=max(1, round(options.timeout)),
+            retry=None,
+            seconds_between_requests=options.request_pause,
+            seconds_between_writes=options.write_pause,
+        )
+        self.tokens = InstallationTokens(self.integration)
+        self.base_cache = ShaCache()
+        self._clients: dict[int, github.Github] = {}
+        self._lock = threading.Lock()
+        self._bot_login: str | None = None
+        self._credentials_ok: tuple[float, str] = (0.0, "")
+
+    def client(self, installation_id: int) -> github.Github:
+        with self._lock:
+            if installation_id not in self._clients:
+                self._clients[installation_id] = self.options.client(_InstallationAuth(self.tokens, installation_id))
+            return self._clients[installation_id]
+
+    @property
+    def known_bot_login(self) -> str | None:
+        """The bot's login if already fetched; never calls GitHub."""
+        return self._bot_login
+
+    @property
+    def bot_login(self) -> str:
+        """`{slug}[bot]`, the login GitHub shows for everything the app writes."""
+        if self._bot_login is None:
+            with translated():
+                self._bot_login = f"{self.integration.get_app().slug}[bot]"
+        return self._bot_login
+
+    @translating
+    def installations(self) -> list[tuple[int, list[tuple[str, str]]]]:
+        """Every installation with its repositories' full names and default branches."""
+        found = []
+        for installation in self.integration.get_installations():
+            repos = PaginatedList(
+                Repository, self.client(installation.id).requester, "/installation/repositories", None,
+                list_item="repositories",
+            )
+            found.append((installation.id, [(repo.full_name, repo.default_branch) for repo in repos]))
+        return found
+
+    @translating
+    def check_credentials(self, max_age: float = 60.0) -> str:
+        """Raise if the app's key and id do not authenticate; return the app's slug.
+
+        A success is remembered for `max_age` seconds, so frequent health probes cost GitHub
+        at most one request a minute.
+        """
+        checked_at, slug = self._credentials_ok
+        if slug and time.monotonic() - checked_at < max_age:
+            return slug
+        slug = str(self.integration.get_app().slug)
+        self._credentials_ok = (time.monotonic(), slug)
+        return slug

@@ -1,0 +1,130 @@
+"""Reading facts from one repository into the core's plain types, judging none of them."""
+
+from __future__ import annotations
+
+import github
+from github.PullRequest import PullRequest
+
+from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueView, PullView
+from bot.gateway.cache import ShaCache
+from bot.gateway.errors import NotFound, translated, translating
+
+_ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
+
+
+def _pull_view(pull: PullRequest) -> PullView:
+    return PullView(
+        number=pull.number,
+        state=pull.state,
+        merged=pull.merged_at is not None,
+        head_ref=pull.head.ref,
+        head_sha=pull.head.sha,
+        title=pull.title or "",
+        body=pull.body or "",
+        author=pull.user.login,
+    )
+
+
+class RepoReader:
+    """The facts listbot reads from one repository; every method raises only listbot errors."""
+
+    def __init__(self, client: github.Github, full_name: str, cache: ShaCache | None = None) -> None:
+        self.full_name = full_name
+        self.repo = client.get_repo(full_name)  # lazy: no request until first use
+        self.cache = cache or ShaCache()
+
+    @translating
+    def issue(self, number: int) -> tuple[IssueView, list[CommentView]]:
+        """The issue and its comments (oldest first); a deleted or transferred issue is `gone`."""
+        issue = self.repo.get_issue(number)
+        try:
+            with translated():
+                view = IssueView(
+                    number=number,
+                    title=issue.title or "",
+                    body=issue.body or "",
+                    state=issue.state,
+                    labels=frozenset(label.name for label in issue.labels),
+                    is_pull_request=issue.pull_request is not None,
+                )
+                has_comments = bool(issue.comments)
+        except NotFound:
+            return IssueView(number, "", "", "closed", gone=True), []
+        # The issue already says how many comments it has: none means no request for them.
+        return view, self.comments(number) if has_comments else []
+
+    @translating
+    def comments(self, number: int) -> list[CommentView]:
+        """Every comment on an issue or PR, oldest first."""
+        return [
+            CommentView(comment.id, comment.body or "", comment.user.login)
+            for comment in self.repo.get_issue(number).get_comments()
+        ]
+
+    @translating
+    def head(self, branch: str) -> BaseView:
+        """A branch's head commit and its tree (the list text is read separately)."""
+        head = self.repo.get_branch(branch).commit
+        return BaseView(branch, head.sha, None, head.commit.tree.sha)
+
+    @translating
+    def file_at(self, path: str, sha: str) -> FileView | None:
+        """A file's text and blob SHA at a commit, or None when absent; cached by commit."""
+        key = ("file", self.full_name, sha, path)
+        cached = self.cache.get(key)
+        if cached is None:
+            try:
+                with translated():
+                    content = self.repo.get_contents(path, ref=sha)
+            except NotFound:
+                content = None
+            if content is None or isinstance(content, list):
+                cached = _ABSENT
+            else:
+                cached = FileView(content.decoded_content.decode("utf-8", "replace"), content.sha)
+            self.cache.put(key, cached)
+        return cached if isinstance(cached, FileView) else None
+
+    @translating
+    def open_pulls(self) -> list[PullView]:
+        """Every open PR of the repository."""
+        return [_pull_view(pull) for pull in self.repo.get_pulls(state="open")]
+
+    @translating
+    def pull(self, number: int) -> PullView | None:
+        """One PR by number, or None when there is none."""
+        try:
+            with translated():
+                return _pull_view(self.repo.get_pull(number))
+        except NotFound:
+            return None
+
+    @translating
+    def commit(self, sha: str) -> CommitView:
+        """Who authored and committed a commit (GitHub logins; None when not linked to a user)."""
+        commit = self.repo.get_commit(sha)
+        author = commit.author.login if commit.author else None
+        committer = commit.committer.login if commit.committer else None
+        return CommitView(sha, author, committer)
+
+    @translating
+    def open_issues(self) -> list[IssueView]:
+        """Open issues that are not pull requests."""
+        return [
+            IssueView(issue.number, issue.title or "", issue.body or "", "open",
+                      frozenset(label.name for label in issue.labels))
+            for issue in self.repo.get_issues(state="open")
+            # Not `issue.pull_request`: absent on plain issues, it would make PyGithub fetch each one.
+            if "/pull/" not in issue.html_url
+        ]
+
+    @translating
+    def branches(self, prefix: str) -> list[str]:
+        """Names of the branches starting with `prefix`."""
+        return [ref.ref.removeprefix("refs/heads/") for ref in self.repo.get_git_matching_refs(f"heads/{prefix}")]
+
+    @translating
+    def role(self, login: str) -> str | None:
+        """A person's role in the repository (`admin`, `maintain`, `write`, `triage`, `read`)."""
+        role = self.repo.get_collaborator_role_name(login)
+        return str(role) if role else None

@@ -1,0 +1,96 @@
+"""Observing one issue: the facts the gateway reads, turned by the core's policies into what the
+plan needs (which comment is the status, which PR is the issue's, whether its branch is foreign)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from bot.core.facts import BaseView
+from bot.core.forms import IssueForm
+from bot.core.kind_forms import kind_forms
+from bot.core.logfields import fields
+from bot.core.ownership import (
+    branch_foreign,
+    is_issue_pull,
+    listbot_pulls,
+    needs_head_commit,
+    pull_of_issue,
+    recorded_pull,
+    status_comments,
+)
+from bot.core.plan import Observed
+from bot.core.repo_config import CONFIG_PATH, parse_repo_config
+from bot.core.rules import Rules
+from bot.core.triage import proposed_entries
+from bot.gateway.reading import RepoReader
+
+log = logging.getLogger("listbot.reconcile")
+
+
+@dataclass(frozen=True)
+class RepoView:
+    """A repository's default-branch head, the rules its `.github/listbot.yml` there gives, and
+    each kind's issue form there."""
+
+    head: BaseView
+    rules: Rules
+    config_problems: tuple[str, ...] = ()
+    forms: Mapping[str, IssueForm] = field(default_factory=dict)
+
+
+def observe_repo(reader: RepoReader, default_branch: str, defaults: Rules) -> RepoView:
+    """The default branch's head and the repository's own configuration and forms at it."""
+    head = reader.head(default_branch)
+    config = reader.file_at(CONFIG_PATH, head.sha)
+    result = parse_repo_config(config.text if config else None, defaults)
+    rules = result.rules
+    committed = {kind.form_path: _text(reader, kind.form_path, head.sha) for kind in rules.kinds}
+    forms, form_problems = kind_forms(rules.kinds, committed, default_branch)
+    problems = (*result.problems, *form_problems)
+    if problems:
+        log.warning("repository configuration problems", extra=fields(
+            repository=reader.full_name, commit=head.sha, problems=list(problems),
+        ))
+    return RepoView(head, rules, problems, forms)
+
+
+def _text(reader: RepoReader, path: str, sha: str) -> str | None:
+    found = reader.file_at(path, sha)
+    return found.text if found else None
+
+
+def observe_issue(reader: RepoReader, number: int, repo: RepoView, bot_login: str, rebuild: bool = False) -> Observed:
+    """Everything the plan needs about one issue, including doubled status comments to remove.
+
+    With `rebuild` the branch's head commit is not read: a rebuild overrides a foreign branch.
+    """
+    rules = repo.rules
+    issue, comments = reader.issue(number)
+    statuses = status_comments(comments, bot_login)
+    status = statuses[0] if statuses else None
+    pulls = listbot_pulls(reader.open_pulls(), rules, bot_login)
+    pull = pull_of_issue(number, pulls, rules)
+    if pull is None and (known := recorded_pull(status)) is not None:
+        found = reader.pull(known)  # a closed PR is found through the number the status records
+        pull = found if found is not None and is_issue_pull(found, number, rules, bot_login) else None
+    base = repo.head
+    if issue.state == "open":
+        listed = reader.file_at(rules.list_path, base.sha)
+        if listed is not None:
+            base = replace(base, list_text=listed.text, list_blob_sha=listed.sha)
+    foreign = False
+    if not rebuild and pull is not None and needs_head_commit(pull):
+        foreign = branch_foreign(pull, reader.commit(pull.head_sha), bot_login)
+    return Observed(
+        issue=issue,
+        base=base,
+        pull=pull,
+        status=status,
+        branch_foreign=foreign,
+        others=tuple(proposed_entries(pulls, rules, exclude_issue=number)),
+        config_problems=repo.config_problems,
+        forms=repo.forms,
+        surplus=tuple(comment.id for comment in statuses[1:]),
+    )
