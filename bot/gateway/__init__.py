@@ -1,7 +1,10 @@
 """The gateway: the only code that talks to GitHub.
 
-App authentication and installation tokens, reading the facts a plan needs, executing a plan's
-primitive writes in order, and the retry policy. PyGithub exceptions become listbot's own typed
-errors at this edge. The gateway decides nothing about submissions: it may import `bot.core` (for
-the plain data it reads into and executes) but never `bot.service` or `bot.cli`.
+`app` (the GitHub App's JWT, installation tokens and one PyGithub client per installation),
+`reading` (facts read into the core's plain types: `bot.core.facts`), `executing` (a plan's
+primitive writes, `bot.core.writes`, made in order, with GitHub's create races handled), `cache`,
+`retry` (which faults to try again and when) and `errors`: PyGithub and `requests` exceptions
+become listbot's own typed errors at this edge, so nothing above imports `github`. The gateway
+decides nothing about submissions: it may import only the core's plain data types, never the
+plan, the policies, `bot.service` or `bot.cli`.
 """
