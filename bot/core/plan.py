@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
 
 from bot.core import lint, messages
 from bot.core.duplicates import ListedEntry
@@ -54,9 +53,6 @@ __all__ = [
     "after", "is_submission", "plan_issue", "plan_retry_notice", "proposed_entries",
 ]
 
-W = TypeVar("W", bound=Write)
-
-
 @dataclass(frozen=True)
 class BranchState:
     """What this run did to the issue's branch: wrote it to hold a list, or deleted it (None)."""
@@ -93,10 +89,6 @@ class Plan:
     @property
     def is_noop(self) -> bool:
         return not self.writes
-
-    def first(self, kind: type[W]) -> W | None:
-        """The plan's first write of one kind, if any."""
-        return next((write for write in self.writes if isinstance(write, kind)), None)
 
 
 @dataclass(frozen=True)
