@@ -47,7 +47,7 @@ def observe_repo(reader: RepoReader, default_branch: str, defaults: Rules) -> Re
     result = parse_repo_config(config.text if config else None, defaults)
     rules = result.rules
     committed = {kind.form_path: _text(reader, kind.form_path, head.sha) for kind in rules.kinds}
-    forms, form_problems = kind_forms(rules.kinds, committed, default_branch)
+    forms, form_problems = kind_forms(rules.kinds, committed, f"on `{default_branch}`")
     problems = (*result.problems, *form_problems)
     if problems:
         log.warning("repository configuration problems", extra=fields(
