@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import mistune
+from mistune.core import BlockState
+from mistune.inline_parser import InlineParser
+from mistune.plugins import import_plugin
 
 from bot.core.markdown_blocks import read_blocks
 
@@ -41,9 +46,26 @@ class Block:
     end: int
 
 
+class _BlockParser(mistune.BlockParser):
+    """mistune's block parser, but reading an ATX heading's closing `#`s in one pass.
+
+    mistune trims them with the regex `(\\s+|^)#+\\s*$`, which is quadratic on a heading of
+    `x`, thousands of spaces and `#y`: a 65 KB line of that took listbot lint minutes.
+    """
+
+    def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
+        text = m.group("atx_2").strip(string.whitespace)
+        unclosed = text.rstrip("#")
+        if unclosed != text and (not unclosed or unclosed[-1].isspace()):
+            text = unclosed.rstrip()
+        state.append_token({"type": "heading", "text": text, "attrs": {"level": len(m.group("atx_1"))}, "style": "atx"})
+        return m.end() + 1
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> mistune.Markdown:
-    return mistune.create_markdown(renderer=None, plugins=["strikethrough", "table"])
+    plugins = [import_plugin(name) for name in ("strikethrough", "table")]
+    return mistune.Markdown(renderer=None, block=_BlockParser(), inline=InlineParser(), plugins=plugins)
 
 
 def _plain_text(tokens: list[dict[str, Any]]) -> str:
@@ -90,6 +112,7 @@ class ListDocument:
         self.structure = read_blocks(self.lines)
         self._verbatim = self.structure.verbatim_lines()
         self.headings = self._locate_headings()
+        self._heading_lines = [heading.line for heading in self.headings]  # ascending
 
     def _locate_headings(self) -> list[Heading]:
         """Pair mistune's top-level headings, in order, with the lines they come from.
@@ -131,11 +154,13 @@ class ListDocument:
         return len(self.lines)
 
     def body_end(self, heading: Heading) -> int:
-        """Index of the first line after the heading's own text (the next heading of any level)."""
-        for other in self.headings:
-            if other.line > heading.line:
-                return other.line
-        return len(self.lines)
+        """Index of the first line after the heading's own text (the next heading of any level).
+
+        A binary search: lint asks this for every heading, and a file of thousands of headings
+        made a scan per heading quadratic.
+        """
+        after = bisect.bisect_right(self._heading_lines, heading.line)
+        return self._heading_lines[after] if after < len(self._heading_lines) else len(self.lines)
 
     def year_headings(self) -> list[Heading]:
         """The `### YYYY` headings under `## Papers`, in file order."""

@@ -249,7 +249,6 @@ def load_form(path: str | os.PathLike[str]) -> IssueForm:
 # --------------------------------------------------------------------------- body scanning
 
 _HEADING = re.compile(r" {0,3}###(?:[ \t]+(.*))?\Z")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+\Z")
 _CHECKBOX = re.compile(r"[-*+][ \t]+\[([ xX])\][ \t]+(.*\S)\Z")
 
 
@@ -307,12 +306,42 @@ def _trim_blank_lines(lines: Sequence[str]) -> str:
 
 def _match_label(text: str, labels: Mapping[str, str]) -> str | None:
     """The field id of a heading's label, whatever its case (`### paper link`)."""
-    for candidate in (text, _CLOSING_HASHES.sub("", text).strip()):  # "### Label ###" is the same
+    for candidate in (text, _without_closing_hashes(text).strip()):  # "### Label ###" is the same
         if candidate in labels:
             return labels[candidate]
         if (folded := candidate.casefold()) in labels:
             return labels[folded]
     return None
+
+
+def _without_closing_hashes(text: str) -> str:
+    """Text without a closing run of `#`s that follows a blank or is all of it.
+
+    Done by hand in one pass: the regex it replaces (blanks, then `#`s, at the end) was
+    quadratic on a heading of `x`, thousands of spaces and `#y`, which anyone can file.
+    """
+    unclosed = text.rstrip("#")
+    if unclosed == text:
+        return text
+    if not unclosed or unclosed[-1] in " \t":
+        return unclosed.rstrip(" \t")
+    return text
+
+
+def starts_with_field_heading(body: str, form: IssueForm) -> bool:
+    """Whether the body's first non-blank line is the heading of one of the form's fields.
+
+    Every body GitHub writes from the form starts so; a cheap test (one line is read) that
+    keeps listbot from parsing every other issue anyone files.
+    """
+    text = _heading_text(body.lstrip().partition("\n")[0].partition("\r")[0])
+    return text is not None and _match_label(text, _field_labels(form)) is not None
+
+
+def _field_labels(form: IssueForm) -> dict[str, str]:
+    """Field ids by label, as written and case-folded."""
+    labels = {item.label: item.id for item in form.fields}
+    return labels | {label.casefold(): field_id for label, field_id in labels.items()}
 
 
 @dataclass(frozen=True)
@@ -333,8 +362,7 @@ def _split_sections(body: str, form: IssueForm) -> tuple[str, dict[str, str], li
     """
     lines = _lines(body)
     fenced = _fenced_lines(lines)
-    labels = {item.label: item.id for item in form.fields}
-    labels |= {label.casefold(): field_id for label, field_id in list(labels.items())}
+    labels = _field_labels(form)
     multiline = {item.id for item in form.fields if item.type == "textarea"}
     preface: list[str] = []
     sections: dict[str, list[str]] = {}

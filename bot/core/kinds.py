@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.core import entry_template
-from bot.core.forms import IssueForm, parse_issue
+from bot.core.forms import IssueForm, parse_issue, starts_with_field_heading
 from bot.core.submission import PAPER_FIELDS, FieldSpec
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
@@ -197,12 +197,16 @@ def heading_matches(body: str, form: IssueForm) -> int:
 
 
 def kind_by_body(kinds: Sequence[Kind], forms: Mapping[str, IssueForm], body: str) -> Kind | None:
-    """The kind whose form's headings the body matches best (all its required ones at least)."""
+    """The kind whose form's headings the body matches best (all its required ones at least).
+
+    Only a body that starts with one of a form's headings is parsed against it: any other issue
+    anyone files costs one line's reading (see `starts_with_field_heading`).
+    """
     headings = len(_BODY_HEADING.findall(body))
     best: tuple[int, Kind] | None = None
     for kind in kinds:
         form = forms.get(kind.name)
-        if form is None or not form.fields:
+        if form is None or not form.fields or not starts_with_field_heading(body, form):
             continue
         sections = parse_issue(body, form).sections
         required = [item.id for item in form.fields if item.required] or [form.fields[0].id]

@@ -25,7 +25,10 @@ _OPENING_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
 _CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*\Z")
 _BACKTICKS = re.compile(r"`+")
 _BLOCK_STARTS = frozenset("`~<#")  # the first character of every fence, HTML block and ATX heading
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
+# The opening of an ATX heading; the rest of the line is read by `atx_heading` in one pass
+# (a single regex with a lazy text group and an optional closing sequence is quadratic on
+# `# x` + thousands of spaces + `#y`, a line anyone can put in an issue).
+_ATX_OPENING = re.compile(r" {0,3}(#{1,6})(?=[ \t]|\Z)")
 # CommonMark HTML blocks: types 1-5 end at a marker, types 6-7 at a blank line.
 _HTML_WITH_END = (
     (
@@ -81,6 +84,22 @@ def closing_fence(line: str) -> Fence | None:
     """The bare fence a line is (nothing after it but spaces), or None: only such a line can close."""
     match = _CLOSING_FENCE.match(line)
     return None if match is None else Fence(match[1][0], len(match[1]))
+
+
+def atx_heading(line: str) -> tuple[int, str] | None:
+    """An ATX heading's level and text (closing `#`s and surrounding blanks removed), or None.
+
+    Linear in the line's length. A text made only of `#`s is kept as the text, as CommonMark's
+    lazy reading of `# ##` gives.
+    """
+    opening = _ATX_OPENING.match(line)
+    if opening is None:
+        return None
+    text = line[opening.end():].strip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed and unclosed != text and unclosed[-1] in " \t":
+        text = unclosed.rstrip(" \t")
+    return len(opening[1]), text
 
 
 @dataclass(frozen=True)
@@ -154,9 +173,9 @@ class _Reader:
             elif html_end := self._html(index, in_paragraph):
                 index, in_paragraph = html_end, False
             else:
-                heading = _ATX.match(line)
+                heading = atx_heading(line)
                 if heading:
-                    self.headings.append(AtxHeading(index, len(heading[1]), heading[2] or ""))
+                    self.headings.append(AtxHeading(index, *heading))
                 index, in_paragraph = index + 1, bool(line.strip()) and not heading
         return Blocks(len(self.lines), tuple(self.headings), tuple(self.fences), tuple(self.html))
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
-_MARKER = re.compile(r"<!-- listbot:(\w+) (\{.*?\}) -->")
+_OPENER = "<!-- listbot:"
+_CLOSER = " -->"
+_BODY = re.compile(r"(\w+) (\{[^\n]*\})")
 
 
 def write_marker(kind: str, data: dict[str, Any]) -> str:
@@ -19,15 +22,31 @@ def write_marker(kind: str, data: dict[str, Any]) -> str:
 
 def read_marker(kind: str, text: str | None) -> dict[str, Any] | None:
     """The data of the first `kind` marker in text, or None when there is none (or it is bad)."""
-    for match in _MARKER.finditer(text or ""):
-        if match[1] != kind:
+    for found, payload in _markers(text or ""):
+        if found != kind:
             continue
         try:
-            data = json.loads(match[2])
+            data = json.loads(payload)
         except json.JSONDecodeError:
             return None
         return data if isinstance(data, dict) else None
     return None
+
+
+def _markers(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, JSON text) of each marker, in one pass over text however many openers it holds.
+
+    A marker ends at the first ` -->` after its opener (`write_marker` escapes `>`, so its JSON
+    never holds one); of several openers before one closer only the last can start a marker,
+    the others are text. Each stretch of text is searched a bounded number of times, so a
+    crafted body of thousands of openers costs no more than its length.
+    """
+    start = 0
+    while (closer := text.find(_CLOSER, start)) != -1:
+        opener = text.rfind(_OPENER, start, closer)
+        if opener != -1 and (match := _BODY.fullmatch(text, opener + len(_OPENER), closer)):
+            yield match[1], match[2]
+        start = closer + len(_CLOSER)
 
 
 def fingerprint(text: str) -> str:

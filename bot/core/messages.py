@@ -58,9 +58,23 @@ def _status(text: str, issue: int, state: str, pull: int | None = None) -> str:
     return f"{text}\n\n{write_marker(STATUS_KIND, marker)}"
 
 
+# At most this many items in any list of problems: each quote is capped at 500 characters, so a
+# comment stays far below GitHub's 65,536 (a listbot.yml with 600 unknown keys was refused).
+MAX_LISTED = 50
+
+
+def _bullets(items: Iterable[str]) -> str:
+    """A markdown list of the first `MAX_LISTED` items, then "… and N more"."""
+    listed = list(items)
+    shown = [f"- {item}" for item in listed[:MAX_LISTED]]
+    if len(listed) > MAX_LISTED:
+        shown.append(f"- … and {len(listed) - MAX_LISTED} more")
+    return "\n".join(shown)
+
+
 def invalid_comment(issue: int, problems: Iterable[FieldProblem], pull: int | None = None) -> str:
     """A status comment listing every problem, each with how to fix it."""
-    items = "\n".join(f"- **{neutralise(p.label)}**: {neutralise(p.message)}" for p in problems)
+    items = _bullets(f"**{neutralise(p.label)}**: {neutralise(p.message, keep_references=True)}" for p in problems)
     return _status(f"{INVALID_INTRO}\n\n{items}", issue, "needs-changes", pull)
 
 
@@ -110,7 +124,7 @@ def already_listed_comment(issue: int, pull: int, title: str, section: str, base
 
 
 def lint_failed_comment(issue: int, findings: Iterable[str], pull: int | None = None) -> str:
-    items = "\n".join(f"- {neutralise(finding)}" for finding in findings)
+    items = _bullets(neutralise(finding) for finding in findings)
     return _status(f"{LINT_FAILED}\n\n{items}", issue, "lint-failed", pull)
 
 
@@ -135,7 +149,7 @@ def with_marker_fields(status: str, extra: dict[str, object]) -> str:
 def with_config_problems(status: str, problems: Iterable[str]) -> str:
     """A status comment with the repository configuration's problems listed before its marker."""
     text, marker_start, marker = status.rpartition("\n\n<!-- listbot:")
-    items = "\n".join(f"- {neutralise(problem)}" for problem in problems)
+    items = _bullets(neutralise(problem) for problem in problems)
     return f"{text}\n\n{CONFIG_PROBLEMS}\n{items}{marker_start}{marker}"
 
 
