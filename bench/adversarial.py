@@ -16,7 +16,8 @@ from bot.core.forms import IssueForm, form_from_yaml, parse_issue
 from bot.core.lint import lint
 from bot.core.markdown_blocks import read_blocks
 from bot.core.markers import read_marker
-from bot.core.plan import PullView, Rules, proposed_entries
+from bot.core.plan import PullView, proposed_entries
+from bot.core.rules import Rules
 from bot.core.sanitize import code_block, defuse_references, neutralise
 from bot.core.template import render_template
 

@@ -16,7 +16,8 @@ from bot.core import messages
 from bot.core.forms import _without_closing_hashes, parse_issue
 from bot.core.markdown_blocks import atx_heading
 from bot.core.markers import read_marker, write_marker
-from bot.core.plan import IssueView, Rules, is_submission
+from bot.core.plan import IssueView, is_submission
+from bot.core.rules import Rules
 from bot.core.sanitize import defuse_references, neutralise
 from tests.factories import issue_body
 
