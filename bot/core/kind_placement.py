@@ -15,6 +15,7 @@ from bot.core.kind_entries import Unit, find_section, units
 from bot.core.kind_submission import SortKey, Submission, sort_key
 from bot.core.kinds import Kind, entry_reader
 from bot.core.placement import Insertion, PlacementError, insert_paper
+from bot.core.rules import DEFAULT_PLACEMENT
 
 
 def _comes_before(kind: Kind, new: SortKey, existing: SortKey) -> bool:
@@ -42,7 +43,7 @@ def insert_entry(
     *,
     doc: ListDocument | None = None,
     form: IssueForm | None = None,
-    placement: str = "by-date",
+    placement: str = DEFAULT_PLACEMENT,
 ) -> Insertion:
     """Insert the submission's entry into its section; `placement` orders papers within a year."""
     doc = doc if doc is not None else ListDocument(text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.document import PAPERS_HEADING, Heading, ListDocument, github_anchor, toc_items
 from bot.core.entry import read_paper
+from bot.core.rules import DEFAULT_PLACEMENT
 
 
 class PlacementError(ValueError):
@@ -84,7 +85,7 @@ def insert_paper(
     key: tuple[int, int, int] | None,
     *,
     doc: ListDocument | None = None,
-    placement: str = "by-date",
+    placement: str = DEFAULT_PLACEMENT,
 ) -> Insertion:
     """Insert an entry's lines into `## Papers` › `### {year}`, creating the year if needed.
 

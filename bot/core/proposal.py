@@ -17,6 +17,7 @@ from bot.core.kind_placement import insert_entry
 from bot.core.kind_submission import Submission, kind_fields, validate
 from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind
 from bot.core.placement import Insertion, PlacementError
+from bot.core.rules import DEFAULT_PLACEMENT
 from bot.core.submission import Change, FieldProblem, PaperSubmission, SubmissionError
 from bot.core.venues import VenueTable
 
@@ -114,7 +115,7 @@ def propose(
     *,
     today: dt.date | None = None,
     also_listed: Iterable[ListedEntry] = (),
-    placement: str = "by-date",
+    placement: str = DEFAULT_PLACEMENT,
     kind: Kind = PAPER,
     form: IssueForm | None = None,
     kinds: Sequence[Kind] = BUILTIN_KINDS,

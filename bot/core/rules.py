@@ -49,6 +49,10 @@ MAX_USERS = 200
 Placement = Literal["by-date", "top", "bottom"]
 PLACEMENTS: tuple[str, ...] = get_args(Placement)
 Permission = Literal["write", "maintain", "admin"]
+# Defaults other modules name too (the CLI's help, the issue forms' label, placement's signature).
+DEFAULT_LIST_PATH = "list/README.md"
+DEFAULT_SUBMISSION_LABEL = "submission"
+DEFAULT_PLACEMENT: Placement = "by-date"
 PERMISSIONS: tuple[str, ...] = get_args(Permission)
 
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
@@ -256,15 +260,15 @@ class Rules(BaseModel):
     )
 
     list_path: ListPath = Field(
-        default="list/README.md",
+        default=DEFAULT_LIST_PATH,
         description="The Markdown file entries go into: relative, ending in `.md`, never under `.github/workflows`.",
-        examples=["list/README.md"],
+        examples=[DEFAULT_LIST_PATH],
     )
     submission_label: Label = Field(
-        default="submission",
+        default=DEFAULT_SUBMISSION_LABEL,
         validation_alias=AliasPath("labels", "submission"),
         description="Marks submission issues (the form adds it); at most 50 characters.",
-        examples=["submission"],
+        examples=[DEFAULT_SUBMISSION_LABEL],
     )
     needs_changes_label: Label = Field(
         default="needs-changes",
@@ -279,7 +283,7 @@ class Rules(BaseModel):
         examples=["listbot/issue-"],
     )
     placement: Annotated[Placement, _one_of(PLACEMENTS)] = Field(
-        default="by-date",
+        default=DEFAULT_PLACEMENT,
         description="Where a new paper goes in its year section: `by-date` (newest first), `top` or `bottom`.",
         examples=["top"],
     )
