@@ -16,6 +16,7 @@ from bot.core.kinds import Kind, kind_by_body
 from bot.core.proposal import Proposal, propose
 from bot.core.submission import SubmissionError
 from bot.core.template import CHOOSER_PATH, builtin_forms, chooser_list_url, render_chooser, render_template
+from bot.core.venues import table_for
 
 _GITHUB_REMOTE = re.compile(r"(?:https://github\.com/|git@github\.com:)([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
 
@@ -72,7 +73,7 @@ def _proposal(args: argparse.Namespace) -> tuple[Proposal, str]:
     parsed = parse_issue(body, form)
     proposal = propose(
         parsed.values, list_text, kind=kind, form=form, kinds=repo.rules.kinds,
-        forms=repo.forms, placement=repo.rules.placement, strays=parsed.strays,
+        forms=repo.forms, placement=repo.rules.placement, strays=parsed.strays, venues=table_for(repo.rules.venues),
     )
     return proposal, list_path
 

@@ -24,6 +24,7 @@ from bot.core.proposal import Proposal, propose
 from bot.core.rules import Rules
 from bot.core.submission import FieldProblem, SubmissionError
 from bot.core.triage import OPEN_PULL_SECTION, is_submission, issue_kind, kind_forms_of, proposed_entries
+from bot.core.venues import table_for
 from bot.core.writes import (
     AddLabels,
     BranchWritten,
@@ -372,7 +373,7 @@ def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.
         proposal = propose(
             parsed.values, observed.base.list_text, today=today,
             also_listed=observed.others, placement=rules.placement, kind=kind, form=kind_form,
-            kinds=rules.kinds, forms=forms, strays=parsed.strays,
+            kinds=rules.kinds, forms=forms, strays=parsed.strays, venues=table_for(rules.venues),
         )
     except SubmissionError as error:
         return _plan_invalid(observed, rules, error.problems)

@@ -38,6 +38,7 @@ from pydantic import (
 )
 
 from bot.core import kinds as kinds_module
+from bot.core import venues as venues_module
 from bot.core.kinds import BUILTIN_KINDS, Kind, kinds_from_config
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
@@ -228,6 +229,49 @@ def _kinds_json_schema() -> dict[str, Any]:
     }
 
 
+VenueNames = tuple[tuple[str, tuple[str, ...]], ...]  # (canonical name, the ways people write it)
+
+
+VENUE_EXAMPLE = "`venues: {AMI: [Artificial Intelligence in Medicine]}`"
+
+
+def read_venues(value: object) -> tuple[VenueNames, list[str]]:
+    """`venues:` maps the name listbot writes to the ways people type it: each valid venue is
+    kept and each one at fault left out, with a problem saying why and what to write."""
+    if value is None:
+        return (), []
+    if not isinstance(value, dict):
+        return (), [f"`venues` must map a venue's name to the ways people write it, like {VENUE_EXAMPLE}; "
+                    "it is ignored."]
+    names: list[tuple[str, tuple[str, ...]]] = []
+    problems: list[str] = []
+    for name, aliases in list(value.items())[: venues_module.MAX_OVERRIDES]:
+        listed = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) else None
+        why = venues_module.name_problem(name)
+        if why is None and (listed is None or not all(isinstance(a, str) and a.strip() for a in listed)):
+            why = "it must map to a list of the ways people write the venue"
+        if why is not None:
+            problems.append(f"`venues.{str(name)[:60]}` is not valid: {why}; write it like {VENUE_EXAMPLE}. "
+                            "It is ignored.")
+            continue
+        assert isinstance(name, str)
+        assert listed is not None
+        names.append((name.strip(), tuple(alias.strip() for alias in listed)))
+    if len(value) > venues_module.MAX_OVERRIDES:
+        problems.append(f"`venues` names more than {venues_module.MAX_OVERRIDES} venues; the rest are ignored.")
+    return tuple(names), problems
+
+
+def _venues(value: object) -> VenueNames:
+    """Venues given in code pass as they are; a `venues:` mapping is read by `read_venues`."""
+    if isinstance(value, tuple):
+        return value
+    names, problems = read_venues(value)
+    if problems:
+        raise ValueError(problems[0])
+    return names
+
+
 def _without_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
@@ -312,6 +356,22 @@ class Rules(BaseModel):
         json_schema_extra=_without_default,  # the built-in `Kind`s are not what anyone writes in YAML
     )
 
+    venues: Annotated[
+        VenueNames,
+        PlainValidator(_venues),
+        PlainSerializer(lambda names: {name: list(aliases) for name, aliases in names}, return_type=dict[str, Any]),
+        WithJsonSchema({
+            "type": ["object", "null"],
+            "maxProperties": venues_module.MAX_OVERRIDES,
+            "additionalProperties": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        }),
+    ] = Field(
+        default=(),
+        description="Venue names listbot writes, each with the ways people type it; they add to and take "
+        "precedence over the built-in table (`bot/core/venues.yml`).",
+        examples=[{"AMI": ["Artificial Intelligence in Medicine", "Artif Intell Med"]}],
+    )
+
     @model_validator(mode="after")
     def _labels_differ(self) -> Rules:
         if labels_clash(self.submission_label, self.needs_changes_label):
@@ -337,7 +397,7 @@ def _read_kinds(value: object) -> tuple[tuple[Kind, ...], list[str]]:
 
 # Rules with a reader of their own, which keeps every part that is valid (a `kinds:` entry at
 # fault is left out, the others apply) and names each problem itself.
-OWN_READERS: dict[str, Callable[[object], tuple[Any, list[str]]]] = {"kinds": _read_kinds}
+OWN_READERS: dict[str, Callable[[object], tuple[Any, list[str]]]] = {"kinds": _read_kinds, "venues": read_venues}
 
 
 def key_path(field: str) -> tuple[str, ...]:

@@ -12,6 +12,10 @@ import yaml
 
 from bot.core.dates import NOT_A_YEAR, year_in_text
 
+MAX_OVERRIDES = 500  # venues a repository's `venues:` may name
+MAX_NAME = 100  # the venue field's own limit
+_NOT_IN_A_NAME = re.compile(r"[*`\[\]\\<>|\r\n]")
+
 _IGNORED_WORDS = frozenset({
     "proceedings", "proc", "of", "the", "in", "annual", "international", "conference", "meeting", "on",
     "volume", "vol", "long", "short", "papers", "main", "track", "part", "lncs", "i", "ii", "iii", "iv",
@@ -64,6 +68,23 @@ class VenueTable:
             if (folded := fold(candidate)) and folded in self.names:
                 return self.names[folded]
         return None
+
+
+def name_problem(name: object) -> str | None:
+    """Why `name` cannot be a venue name listbot writes, or None."""
+    if not isinstance(name, str) or not name.strip():
+        return "a venue's name must be text"
+    if len(name.strip()) > MAX_NAME:
+        return f"a venue's name has at most {MAX_NAME} characters"
+    if _NOT_IN_A_NAME.search(name):
+        return "a venue's name is one line without `*`, `` ` ``, `[`, `]`, `\\`, `<`, `>` or `|`"
+    return None
+
+
+@lru_cache(maxsize=32)
+def table_for(overrides: tuple[tuple[str, tuple[str, ...]], ...]) -> VenueTable:
+    """The built-in table with a repository's `venues:` over it."""
+    return builtin_table().with_overrides(dict(overrides)) if overrides else builtin_table()
 
 
 @lru_cache(maxsize=1)
