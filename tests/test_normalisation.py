@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.authors import house_authors
 from bot.core.forms import parse_issue
+from bot.core.kinds import DATASET
 from bot.core.plan import BaseView, IssueView, Observed, plan_issue
 from bot.core.proposal import propose
 from bot.core.repo_config import parse_repo_config
@@ -122,3 +123,19 @@ def test_a_venue_year_picks_the_section_over_the_arxiv_date() -> None:
     assert proposal.entry[2] == "AAAI 2024"
     assert proposal.paper.year == 2024
     assert [change.field for change in proposal.changes] == ["date"]
+
+
+def test_a_dataset_is_written_with_the_same_link_and_text_rules() -> None:
+    """A dataset's pasted Markdown link, `_` and `~` are written as for a paper, and listed as changes."""
+    values = {
+        "title": "_PadChest_: ~160k chest x-rays with reports",
+        "venue": "Medical Image Analysis",
+        "paper_url": "[arXiv](https://arxiv.org/pdf/1901.07441v2)",
+        "dataset_url": "https://bimcv.cipf.es/bimcv-projects/padchest/",
+    }
+    proposal = propose(values, SEED, today=TODAY, kind=DATASET)
+    assert proposal.entry == [
+        "[Medical Image Analysis] \\_PadChest\\_: \\~160k chest x-rays with reports "
+        "[[paper]](https://arxiv.org/abs/1901.07441) [[dataset]](https://bimcv.cipf.es/bimcv-projects/padchest/)"
+    ]
+    assert [change.field for change in proposal.changes] == ["paper_url"]

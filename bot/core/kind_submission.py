@@ -66,8 +66,13 @@ class Submission:
         return " › ".join(text for _, text in self.headings)
 
     def entry(self) -> list[str]:
-        """The entry's lines, without line endings."""
-        return fill(self.kind.template, self.values, one_line=self.kind.one_line)
+        """The entry's lines, without line endings. Text fields are escaped where GitHub would
+        restyle them (`_x_`, `~x~`); a paper's values come already written in house style."""
+        values = self.values if self.paper is not None else {
+            name: value if name in self.kind.links else textrules.escape_inline(value)
+            for name, value in self.values.items()
+        }
+        return fill(self.kind.template, values, one_line=self.kind.one_line)
 
     def field_of(self, keys: frozenset[str]) -> str:
         """The form field a shared identity key came from (for a duplicate's message)."""
@@ -155,24 +160,33 @@ def _text(raw: Mapping[str, Any], field: KindField) -> str | list[str] | None:
     raise TypeError("expected text")
 
 
-def _check(field: KindField, value: str | list[str]) -> str:
+def _check(field: KindField, value: str | list[str]) -> tuple[str, tuple[str, ...]]:
+    """The clean value, and why it differs from what was typed (links and text as for papers)."""
     example = f"`{field.example}`" if field.example else "plain text"
     if field.options:
         chosen = value if isinstance(value, list) else [value.strip()]
         if len(chosen) != 1 or chosen[0] not in field.options:
             listed = ", ".join(f"`{option}`" for option in field.options[:10])
             raise ValueError(f"choose exactly one of {listed}.")
-        return chosen[0]
+        return chosen[0], ()
     if isinstance(value, list):
-        raise ValueError("must be text.")
+        raise ValueError(f"must be text; write it like {example}.")
     if field.link:
-        return urls.validate_url(value)
-    return textrules.clean_line(value, max_length=TEXT_LIMIT, example=example)
+        link = urls.read_link(value)
+        if link.url is None and field.required:
+            raise ValueError(f"is required: `{value.strip()[:40]}` is not a link; paste one like {urls.URL_EXAMPLE}.")
+        return link.url or "", link.reasons
+    repaired = textrules.repair(value)
+    return textrules.clean_line(repaired.text, max_length=TEXT_LIMIT, example=example), repaired.reasons
 
 
-def validate_fields(kind: Kind, raw: Mapping[str, Any], form: IssueForm | None) -> dict[str, str]:
-    """Every field's clean value ("" when left empty); raise `SubmissionError` listing every problem."""
+def validate_fields(
+    kind: Kind, raw: Mapping[str, Any], form: IssueForm | None
+) -> tuple[dict[str, str], tuple[Change, ...]]:
+    """Every field's clean value ("" when left empty) and the changes made to what was typed;
+    raise `SubmissionError` listing every problem."""
     problems: list[FieldProblem] = []
+    changes: list[Change] = []
     clean: dict[str, str] = {}
     for field in kind_fields(kind, form):
         clean[field.id] = ""
@@ -187,12 +201,15 @@ def validate_fields(kind: Kind, raw: Mapping[str, Any], form: IssueForm | None) 
                 problems.append(FieldProblem(field.id, field.label, f"is required{hint}."))
             continue
         try:
-            clean[field.id] = _check(field, value)
+            clean[field.id], reasons = _check(field, value)
         except ValueError as error:
             problems.append(FieldProblem(field.id, field.label, str(error)))
+            continue
+        if reasons:
+            changes.append(Change(field.id, field.label, clean[field.id] or None, "; ".join(reasons)))
     if problems:
         raise SubmissionError(problems)
-    return clean
+    return clean, tuple(changes)
 
 
 def validate(
@@ -210,9 +227,11 @@ def validate(
         headings = kind.headings({"year": str(paper.year)})
         key = paper.date.sort_key() if paper.date else None
         return Submission(kind, values, headings, submission_keys(paper), key, paper, checked.changes)
-    values = validate_fields(kind, raw, form)
+    values, changes = validate_fields(kind, raw, form)
     try:
         headings = kind.headings(values)
     except ValueError as error:
         raise SubmissionError([FieldProblem("section", "Section", str(error))]) from error
-    return Submission(kind, values, headings, entry_identity(kind, values), sort_key(kind, values))
+    return Submission(
+        kind, values, headings, entry_identity(kind, values), sort_key(kind, values), changes=changes
+    )
