@@ -13,6 +13,7 @@ from bot.core.repo_config import parse_repo_config
 from bot.core.rules import Rules
 from bot.core.urls import UrlError, read_link
 from bot.core.venues import canonical_venue, table_for
+from bot.core.writes import WriteBranch
 from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
 
 
@@ -62,8 +63,8 @@ def test_a_repositorys_venues_override_the_table() -> None:
     assert canonical_venue("Meta Radiol", table_for(config.rules.venues)).name == "Meta-Radiology"
     issue = IssueView(7, "[Paper]: x", issue_body(venue="Meta Radiol"), "open", frozenset({"submission"}))
     plan = plan_issue(Observed(issue, BaseView("main", "a" * 40, SEED)), paper_form(), config.rules, TODAY)
-    assert plan.pull is not None
-    assert "Meta-Radiology | 15 Mar 2024" in plan.pull.entry
+    [branch] = [write for write in plan.writes if isinstance(write, WriteBranch)]
+    assert "\nMeta-Radiology | 15 Mar 2024\n" in branch.text
 
 
 def test_a_bad_venue_override_is_named_and_the_rest_kept() -> None:
