@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.cli.sandbox import CONTRIBUTOR, LIST_PATH, MAINTAINER, REPO
+from bot.core.help import help_text
 from bot.core.template import TEMPLATE_PATH, render_template
 from bot.emulator import GitHubEmulator
 from tests.factories import SEED, issue_body
@@ -178,3 +179,18 @@ def test_a_personal_token_writes_as_its_user(github: GitHubEmulator, tmp_path: P
     pull = listbot_pull(github, number)
     assert (pull.user, pull.state) == ("list-bot-account", "open")
     assert [c.user for c in github.comments(REPO, number)] == ["list-bot-account"]
+
+
+def test_commands_work_in_a_workflow_too(github: GitHubEmulator, tmp_path: Path) -> None:
+    """An `issue_comment` run answers `/listbot help` and carries out a maintainer's `/listbot refresh`."""
+    number = github.create_issue(REPO, CONTRIBUTOR, f"[Paper]: {TITLE}", issue_body(), ["submission"])
+    github.add_comment(REPO, number, CONTRIBUTOR, "/listbot help")
+    result = run_action(github, tmp_path, "issue_comment", last_event(github, "issue_comment"))
+    assert result.returncode == 0, result.stderr
+    [answer] = [c for c in github.comments(REPO, number) if c.user == ACTIONS_BOT]
+    assert answer.body.startswith(help_text())
+    assert github.pulls(REPO, "all") == []  # help changes nothing else
+    github.add_comment(REPO, number, MAINTAINER, "/listbot refresh")
+    result = run_action(github, tmp_path, "issue_comment", last_event(github, "issue_comment"))
+    assert result.returncode == 0, result.stderr
+    assert listbot_pull(github, number).user == ACTIONS_BOT

@@ -48,7 +48,7 @@ BAD_EVENT_FILE = "listbot action: cannot read the event in GITHUB_EVENT_PATH={pa
 CONFIG = "listbot action: {error}"
 IGNORED = (
     "listbot action: nothing to do for `{event}` events; listbot handles issues, issue_comment, "
-    "pull_request, push, schedule and workflow_dispatch."
+    "pull_request, push, schedule, workflow_dispatch and repository_dispatch."
 )
 REFUSED = (
     "listbot action: GitHub refused the token ({error}). Pass the workflow's token "
