@@ -131,8 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     action.set_defaults(func=_lazy("bot.cli.action:run"))
 
     serve = sub.add_parser("serve", help="run the GitHub App webhook service")
-    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a service listens on all interfaces
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default=None, help="address to listen on (default: $HOST, else all interfaces)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: $PORT, else 3000)")
     serve.set_defaults(func=_lazy("bot.service.serve:run"))
 
     replay = sub.add_parser("replay", help="send a signed delivery to a running service")

@@ -27,12 +27,12 @@ from bot.gateway.transport import last_success
 from bot.service.metrics import DELIVERIES, OUTSTANDING, QUEUE_DEPTH, exposition
 from bot.service.readiness import CredentialsWatch
 from bot.service.reconciler import Reconciler
-from bot.service.settings import Settings
+from bot.service.settings import DEFAULT_WEBHOOK_PATH, Settings
 from bot.service.worker import Origin
 
 log = logging.getLogger("listbot.app")
 
-WEBHOOK_PATH = "/api/github/webhooks"
+WEBHOOK_PATH = DEFAULT_WEBHOOK_PATH  # Probot's; WEBHOOK_PATH in the environment moves it
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB.
 RETRY_AFTER_SECONDS = 30  # what a 503 during shutdown asks the sender to wait
 
@@ -341,7 +341,6 @@ def create_app(
     watch: CredentialsWatch,
     *,
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-    webhook_path: str = WEBHOOK_PATH,
 ) -> FastAPI:
     """The webhook service around a reconciler; `watch` tells whether GitHub accepts us."""
     service = Service(reconciler, watch, grace=settings.shutdown_grace)
@@ -352,7 +351,7 @@ def create_app(
     app.state.service = service
     app.add_middleware(LastResortMiddleware)
     endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
-    app.add_api_route(webhook_path, endpoint, methods=["POST"])
+    app.add_api_route(settings.webhook_path, endpoint, methods=["POST"])
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import os
-import re
 import tempfile
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 CREDENTIAL_KEYS = ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET")
 DEFAULT_ENV_FILE = ".env"
 ENV_FILE_VARIABLE = "LISTBOT_ENV_FILE"
 FILE_MODE = 0o600
-
-_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
 
 
 class EnvFileError(Exception):
@@ -33,19 +34,28 @@ def has_credentials(values: Mapping[str, str]) -> bool:
 
 
 def parse_env(text: str) -> dict[str, str]:
-    """`KEY=VALUE` lines (Docker's `--env-file` format; `export ` and matching quotes are allowed)."""
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _LINE.match(line)
-        if match is None:
-            continue
-        key, value = match[1], match[2].strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key] = value
-    return values
+    """The variables a `.env` file sets, read as Probot reads it (with python-dotenv's rules).
+
+    Docker's `--env-file` lines (`KEY=value`, taken literally) read the same; on top of that,
+    values may be quoted, double-quoted ones may span lines (a PEM key pasted whole) and use
+    escapes, `export ` prefixes and `#` comments are allowed. `${VAR}` is not expanded (neither
+    Docker nor Probot does), and a line that is not an assignment is skipped.
+    """
+    with _quiet_dotenv():
+        parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    return {key: value for key, value in parsed.items() if value is not None}
+
+
+@contextlib.contextmanager
+def _quiet_dotenv() -> Iterator[None]:
+    """python-dotenv warns on stray lines through logging; those lines are simply not variables."""
+    logger = logging.getLogger("dotenv.main")
+    previous = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = previous
 
 
 def read_env_file(path: Path) -> dict[str, str]:

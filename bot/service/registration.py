@@ -106,13 +106,15 @@ def load_manifest(path: Path = Path(MANIFEST_FILE)) -> dict[str, Any]:
     return data
 
 
-def build_manifest(template: dict[str, Any], base_url: str, webhook_url: str | None = None) -> dict[str, Any]:
+def build_manifest(
+    template: dict[str, Any], base_url: str, webhook_url: str | None = None, webhook_path: str = WEBHOOK_PATH
+) -> dict[str, Any]:
     """The manifest to post: `app.yml` plus this service's homepage, webhook and redirect URLs."""
     base = base_url.rstrip("/")
     manifest = json.loads(json.dumps(template))
     manifest.setdefault("url", base)
     hook = dict(manifest.get("hook_attributes") or {})
-    hook["url"] = webhook_url or f"{base}{WEBHOOK_PATH}"
+    hook["url"] = webhook_url or f"{base}{webhook_path}"
     hook.setdefault("active", True)
     manifest["hook_attributes"] = hook
     manifest["redirect_url"] = f"{base}{CALLBACK_PATH}"
@@ -231,6 +233,7 @@ def create_setup_app(
     webhook_proxy_url: str | None = None,
     github_url: str | None = None,
     token: str | None = None,
+    webhook_path: str = WEBHOOK_PATH,
 ) -> FastAPI:
     """The setup-mode service: the registration page on `/`, its callback, and helpful refusals.
 
@@ -255,7 +258,7 @@ def create_setup_app(
         if setup.registered is not None:
             return HTMLResponse(_done_page(setup.registered, env_path))
         base = base_of(request)
-        manifest_json = json.dumps(build_manifest(template, base, webhook_proxy_url), indent=2)
+        manifest_json = json.dumps(build_manifest(template, base, webhook_proxy_url, webhook_path), indent=2)
         org = org.strip()
         org_error = "" if not org or _ORG.match(org) else f"“{org}” is not a GitHub organisation name."
         body = _setup_page(
@@ -320,16 +323,23 @@ def create_setup_app(
         )
         return HTMLResponse(_done_page(registration, env_path))
 
-    @app.post(WEBHOOK_PATH)
+    @app.post(webhook_path)
     async def webhook(request: Request) -> JSONResponse:
         return JSONResponse({"error": NOT_REGISTERED.format(base=base_of(request))}, status_code=409)
 
-    @app.get("/healthz")
-    async def healthz(request: Request) -> dict[str, Any]:
+    def report(request: Request) -> dict[str, Any]:
         detail = NOT_REGISTERED.format(base=base_of(request))
         if setup.registered is not None:
             detail = f"registered as app {setup.registered.app_id}: restart `listbot serve` to start handling webhooks"
-        return {"status": "not registered", "github": {"ok": False, "detail": detail}}
+        return {"status": "not registered", "reason": detail, "github": {"ok": False, "detail": detail}}
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> dict[str, Any]:
+        return report(request)  # alive: the setup page works
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        return JSONResponse(report(request), status_code=503)  # not ready to handle webhooks
 
     return app
 

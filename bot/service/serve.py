@@ -1,20 +1,62 @@
-"""`listbot serve`: load settings, configure logging and run the webhook service under uvicorn."""
+"""`listbot serve`: load settings, configure logging and run the webhook service under uvicorn.
+
+SIGTERM and SIGINT shut down promptly and losslessly: deliveries get 503 with Retry-After, the
+GitHub call in flight may finish within LISTBOT_SHUTDOWN_GRACE, then the process exits 0; the
+start-up resync of the next process finds whatever was left undone.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import logging
 import os
 import secrets
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+import uvicorn
+
+from bot.core.logfields import fields
 from bot.service.env_file import EnvFileError, env_file_path, has_credentials, load_env_file
-from bot.service.settings import BAD_LOG_LEVEL, DEFAULT_API_URL, LOG_LEVELS, ConfigError, Settings, get_settings
+from bot.service.settings import (
+    ConfigError,
+    Settings,
+    api_url_of,
+    get_settings,
+    listen_address_of,
+    log_level_of,
+    webhook_path_of,
+)
+
+log = logging.getLogger("listbot.serve")
 
 EXIT_CONFIG = 2
 CONFIG_FAILED = "listbot serve: configuration error: {error}"
+SETUP_BANNER = (
+    "no GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) in the environment or {env_path}: "
+    "open {url} to register the app"
+)
+CONNECTIONS_GRACE = 2  # seconds uvicorn waits for open connections once the workers have stopped
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where to listen: command-line flags win over HOST and PORT."""
+
+    host: str
+    port: int
+
+    @classmethod
+    def of(cls, args: argparse.Namespace, host: str, port: int) -> Listen:
+        return cls(args.host if args.host is not None else host, args.port if args.port is not None else port)
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -57,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.service.wiring import build_app
 
     configure_logging(settings.log_level, secrets=secrets_of(settings))
-    _serve(build_app(settings), args)
+    _serve(build_app(settings), Listen.of(args, settings.host, settings.port))
     return 0
 
 
@@ -66,39 +108,83 @@ def _run_setup(args: argparse.Namespace, env_path: Path) -> int:
     from bot.service.logs import configure_logging
     from bot.service.registration import create_setup_app
 
-    level = os.environ.get("LISTBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
-    if level not in LOG_LEVELS:
-        print(CONFIG_FAILED.format(error=BAD_LOG_LEVEL.format(value=level)), file=sys.stderr)
+    try:
+        level, api_url = log_level_of(os.environ), api_url_of(os.environ)
+        listen = Listen.of(args, *listen_address_of(os.environ))
+        webhook_path = webhook_path_of(os.environ)
+    except ConfigError as exc:
+        print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(level)
     public_url = os.environ.get("LISTBOT_PUBLIC_URL", "").strip() or None
     token = secrets.token_urlsafe(18)  # only whoever reads this console may register the app
     app = create_setup_app(
-        api_url=os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL,
+        api_url=api_url,
         env_path=env_path,
         public_url=public_url,
         webhook_proxy_url=os.environ.get("WEBHOOK_PROXY_URL", "").strip() or None,
         token=token,
+        webhook_path=webhook_path,
     )
-    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
-    base = (public_url or f"http://{shown}:{args.port}").rstrip("/")
-    print(
-        f"listbot serve: no GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) in the environment "
-        f"or {env_path}: open {base}/?token={token} to register the app",
-        file=sys.stderr,
-    )
-    _serve(app, args)
+    shown = "localhost" if listen.host in ("0.0.0.0", "::") else listen.host  # noqa: S104
+    url = f"{(public_url or f'http://{shown}:{listen.port}').rstrip('/')}/?token={token}"
+    # The token is shown on purpose: it is what lets the person at this console register.
+    log.warning(SETUP_BANNER.format(env_path=env_path, url=url), extra=fields(setup_url=url))
+    _serve(app, listen)
     return 0
 
 
-def _serve(app: Any, args: argparse.Namespace) -> None:
-    """Run `app` under uvicorn until interrupted."""
-    import uvicorn
+class _Server(uvicorn.Server):
+    """uvicorn, with listbot's shutdown: a signal first drains the service, and the exit status is 0.
 
-    uvicorn.run(
+    uvicorn itself re-raises a caught SIGTERM once it has stopped, so the process would die of the
+    signal (status 143) instead of exiting 0; and it closes its sockets at once, so deliveries
+    arriving meanwhile would be refused rather than answered 503.
+    """
+
+    def __init__(self, config: uvicorn.Config, drain: Any) -> None:
+        super().__init__(config)
+        self._drain = drain
+        self._draining = False
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._draining:  # a second signal: stop waiting
+            log.warning("second signal: exiting now", extra=fields(signal=signal.Signals(sig).name))
+            self.should_exit = self.force_exit = True
+            return
+        self._draining = True
+        log.info("signal received: shutting down", extra=fields(signal=signal.Signals(sig).name))
+        if self._drain is None:
+            self.should_exit = True
+            return
+        threading.Thread(target=self._drain_then_exit, name="listbot-shutdown", daemon=True).start()
+
+    def _drain_then_exit(self) -> None:
+        try:
+            self._drain()
+        finally:
+            self.should_exit = True
+
+
+def _serve(app: Any, listen: Listen) -> None:
+    """Run `app` under uvicorn until SIGTERM or SIGINT (see `_Server`)."""
+    config = uvicorn.Config(
         app,
-        host=args.host,
-        port=args.port,
+        host=listen.host,
+        port=listen.port,
         access_log=False,
         log_config=None,
         server_header=False,
@@ -107,5 +193,7 @@ def _serve(app: Any, args: argparse.Namespace) -> None:
         # in bench/ack_latency.py it tripled p99 with 20 clients (the worker thread's hand-offs).
         loop="asyncio",
         http=_fastest({"httptools": "httptools"}, "h11"),
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=CONNECTIONS_GRACE,
     )
+    service = getattr(getattr(app, "state", None), "service", None)
+    _Server(config, service.shutdown if service is not None else None).run()

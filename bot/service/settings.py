@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import math
 import os
@@ -27,7 +29,8 @@ KEY_PATH_MISSING = "PRIVATE_KEY_PATH={path} points to a file that does not exist
 KEY_PATH_UNREADABLE = "PRIVATE_KEY_PATH={path} cannot be read: {reason}"
 KEY_NOT_PEM = (
     "{source} does not hold an RSA private key in PEM form "
-    "(expected '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----'): {reason}"
+    "(expected '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----', or that text base64-encoded): "
+    "{reason}"
 )
 NO_WEBHOOK_KEY = (
     "WEBHOOK_SECRET is not set: set WEBHOOK_SECRET to the secret entered in the App's "
@@ -37,7 +40,17 @@ BAD_NUMBER = "{name}={value!r} is not a number: set {name} to a number of second
 NEGATIVE_NUMBER = "{name}={value!r} must not be negative"
 BAD_SETTING = "invalid setting {name}: {reason}"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-BAD_LOG_LEVEL = "LISTBOT_LOG_LEVEL={value!r} is not a log level: use one of DEBUG, INFO, WARNING, ERROR"
+BAD_LOG_LEVEL = "{name}={value!r} is not a log level: use one of DEBUG, INFO, WARNING, ERROR"
+# Probot's level names (pino's), as LOG_LEVEL carries them, in Python's terms.
+PROBOT_LOG_LEVELS = {
+    "TRACE": "DEBUG", "DEBUG": "DEBUG", "INFO": "INFO", "WARN": "WARNING", "WARNING": "WARNING",
+    "ERROR": "ERROR", "FATAL": "CRITICAL", "CRITICAL": "CRITICAL", "SILENT": "CRITICAL",
+}
+DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a service listens on all interfaces
+DEFAULT_PORT = 3000
+DEFAULT_WEBHOOK_PATH = "/api/github/webhooks"
+BAD_PORT = "PORT={value!r} is not a port number: set PORT to a number from 1 to 65535 (e.g. 3000)"
+BAD_WEBHOOK_PATH = "WEBHOOK_PATH={value!r} must be a URL path starting with '/' (e.g. /api/github/webhooks)"
 
 
 class ConfigError(Exception):
@@ -64,6 +77,9 @@ class Settings(BaseModel):
     github_timeout: float = Field(default=15.0, ge=1)
     readiness_interval: float = Field(default=30.0, ge=1)
     shutdown_grace: float = Field(default=10.0, ge=0)
+    host: str = DEFAULT_HOST
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    webhook_path: str = DEFAULT_WEBHOOK_PATH
 
     @property
     def list_path(self) -> str:
@@ -96,13 +112,11 @@ class Settings(BaseModel):
             "webhook_secret": SecretStr(_webhook_secret(env)),
             "rules": rules_from_env(env),
         }
-        for name, key in _OPTIONAL_STR.items():
-            if env.get(name, "").strip():
-                values[key] = env[name].strip()
         values.update(tuning_from_env(env))
-        values["log_level"] = str(values.get("log_level", "INFO")).upper()
-        if values["log_level"] not in LOG_LEVELS:
-            raise ConfigError(BAD_LOG_LEVEL.format(value=values["log_level"]))
+        values["log_level"] = log_level_of(env)
+        values["github_api_url"] = api_url_of(env)
+        values["host"], values["port"] = listen_address_of(env)
+        values["webhook_path"] = webhook_path_of(env)
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
@@ -136,10 +150,6 @@ ENV_RULES = {
     "LISTBOT_NEEDS_CHANGES_LABEL": "needs_changes_label",
     "LISTBOT_BRANCH_PREFIX": "branch_prefix",
 }
-_OPTIONAL_STR = {
-    "GITHUB_API_URL": "github_api_url",
-    "LISTBOT_LOG_LEVEL": "log_level",
-}
 _OPTIONAL_FLOAT = {
     "LISTBOT_RESYNC_INTERVAL": ("resync_interval", "600"),
     "LISTBOT_REQUEST_PAUSE": ("request_pause", "0.25"),
@@ -165,6 +175,51 @@ def tuning_from_env(env: Mapping[str, str]) -> dict[str, float]:
     }
 
 
+# --- Probot's names: read the same way by the service and by setup mode -----------------------
+
+
+def log_level_of(env: Mapping[str, str]) -> str:
+    """LISTBOT_LOG_LEVEL, else Probot's LOG_LEVEL (`trace` … `fatal`, `silent`), else INFO."""
+    for name in ("LISTBOT_LOG_LEVEL", "LOG_LEVEL"):
+        raw = env.get(name, "").strip()
+        if raw:
+            level = PROBOT_LOG_LEVELS.get(raw.upper())
+            if level is None:
+                raise ConfigError(BAD_LOG_LEVEL.format(name=name, value=raw.upper()))
+            return level
+    return "INFO"
+
+
+def api_url_of(env: Mapping[str, str]) -> str:
+    """GITHUB_API_URL, else Probot's GHE_HOST (`{GHE_PROTOCOL or https}://{GHE_HOST}/api/v3`), else github.com."""
+    explicit = env.get("GITHUB_API_URL", "").strip()
+    if explicit:
+        return explicit
+    host = env.get("GHE_HOST", "").strip().strip("/")
+    if host:
+        return f"{env.get('GHE_PROTOCOL', '').strip() or 'https'}://{host}/api/v3"
+    return DEFAULT_API_URL
+
+
+def listen_address_of(env: Mapping[str, str]) -> tuple[str, int]:
+    """HOST and PORT, as Probot reads them (all interfaces and 3000 when unset)."""
+    host = env.get("HOST", "").strip() or DEFAULT_HOST
+    raw = env.get("PORT", "").strip()
+    if not raw:
+        return host, DEFAULT_PORT
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 65535:
+        raise ConfigError(BAD_PORT.format(value=raw))
+    return host, int(raw)
+
+
+def webhook_path_of(env: Mapping[str, str]) -> str:
+    """WEBHOOK_PATH, the path GitHub posts deliveries to (Probot's default when unset)."""
+    path = env.get("WEBHOOK_PATH", "").strip() or DEFAULT_WEBHOOK_PATH
+    if not path.startswith("/") or any(c in path for c in "?# \t"):
+        raise ConfigError(BAD_WEBHOOK_PATH.format(value=path))
+    return path
+
+
 def _app_id(env: Mapping[str, str]) -> int:
     """Read APP_ID, which must be a positive integer."""
     raw = env.get("APP_ID", "").strip()
@@ -179,7 +234,7 @@ def _private_key(env: Mapping[str, str]) -> str:
     """Read the PEM key from PRIVATE_KEY (maybe `\\n`-escaped) or PRIVATE_KEY_PATH and check it."""
     inline = env.get("PRIVATE_KEY", "").strip()
     if inline:
-        pem, source = inline.replace("\\n", "\n"), "PRIVATE_KEY"
+        pem, source = _inline_pem(inline), "PRIVATE_KEY"
     else:
         path_text = env.get("PRIVATE_KEY_PATH", "").strip()
         if not path_text:
@@ -194,6 +249,18 @@ def _private_key(env: Mapping[str, str]) -> str:
         source = f"PRIVATE_KEY_PATH={path_text}"
     _check_rsa_pem(pem, source)
     return pem.strip() + "\n"
+
+
+def _inline_pem(value: str) -> str:
+    """PRIVATE_KEY's PEM text: as written (newlines maybe escaped as `\\n`), or base64 of it (as
+    Probot accepts it); anything else is returned as is for the PEM check to explain."""
+    if "-----BEGIN" in value:
+        return value.replace("\\n", "\n")
+    try:
+        decoded = base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return value
+    return decoded if "-----BEGIN" in decoded else value
 
 
 def _check_rsa_pem(pem: str, source: str) -> None:
