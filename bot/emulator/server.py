@@ -19,6 +19,7 @@ from .routes import Api, Request, Response
 from .state import ApiError, Caller
 
 RATE_WINDOW = 3600
+GHES_PREFIX = "/api/v3"
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class HttpFront:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         parsed = urllib.parse.urlsplit(h.path)
         path = parsed.path.rstrip("/") or "/"  # still %-encoded; routes decode their groups
+        if path.startswith(GHES_PREFIX + "/"):  # served under /api/v3 too, as GitHub Enterprise Server is
+            path = path.removeprefix(GHES_PREFIX)
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""

@@ -17,7 +17,7 @@ from typing import TypeVar
 from prometheus_client import Counter
 
 from bot.core.logfields import context_fields, fields
-from bot.gateway.errors import BadCredentials, Conflict, RateLimited, Transient
+from bot.gateway.errors import BadCredentials, Conflict, RateLimited, Transient, Unreachable
 from bot.gateway.transport import last_answer, pause
 
 log = logging.getLogger("listbot.retry")
@@ -127,6 +127,10 @@ class Retrier:
 
 
 def describe(error: BaseException) -> str:
-    """A short name for a failure: `HTTP 502`, or the error's class (`ConnectTimeout`)."""
+    """A short name for a failure: `HTTP 502`, the network error (`ReadTimeout`), or the error's class."""
     status = getattr(error, "status", None)
-    return f"HTTP {status}" if status else error.__class__.__name__
+    if status:
+        return f"HTTP {status}"
+    if isinstance(error, Unreachable) and error.message:
+        return error.message  # the network error's name: ConnectionError, ReadTimeout, ...
+    return error.__class__.__name__
