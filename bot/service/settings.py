@@ -39,7 +39,6 @@ NO_WEBHOOK_KEY = (
 BAD_NUMBER = "{name}={value!r} is not a number: set {name} to a number of seconds (e.g. {example})"
 NEGATIVE_NUMBER = "{name}={value!r} must not be negative"
 BAD_SETTING = "invalid setting {name}: {reason}"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 BAD_LOG_LEVEL = "{name}={value!r} is not a log level: use one of DEBUG, INFO, WARNING, ERROR"
 # Probot's level names (pino's), as LOG_LEVEL carries them, in Python's terms.
 PROBOT_LOG_LEVELS = {
