@@ -79,7 +79,7 @@ class _State(threading.local):
 
 
 _state = _State()
-_last_success = 0.0  # wall-clock time of the last 2XX/3XX from GitHub, any thread
+_last_success: dict[str, float] = {}  # "host:port" → wall-clock time of its last 2XX/3XX answer
 
 
 def last_answer() -> Answer | None:
@@ -87,9 +87,15 @@ def last_answer() -> Answer | None:
     return _state.last
 
 
-def last_success() -> float | None:
-    """When GitHub last answered a request successfully (UNIX time), if ever in this process."""
-    return _last_success or None
+def server_of(url: str) -> str:
+    """`host:port` of a URL, the key answers are remembered under."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def last_success(base_url: str) -> float | None:
+    """When the GitHub at `base_url` last answered a request successfully (UNIX time), if ever."""
+    return _last_success.get(server_of(base_url))
 
 
 @contextlib.contextmanager
@@ -118,12 +124,11 @@ def pause(seconds: float) -> None:
 
 
 def _record(method: str, url: str, status: int | None, error: str | None = None) -> None:
-    global _last_success
     answer = Answer(method.upper(), path_template(url), status, error)
     _state.last = answer
     GITHUB_REQUESTS.labels(answer.method, answer.outcome).inc()
     if status is not None and status < 400:
-        _last_success = time.time()
+        _last_success[server_of(url)] = time.time()
 
 
 def _on_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
@@ -137,6 +142,9 @@ class _Observed:
     session: requests.Session
     verb: str
     url: str
+    protocol: str
+    host: str
+    port: int
 
     def _observe(self) -> None:
         self.session.hooks["response"].append(_on_response)
@@ -146,7 +154,7 @@ class _Observed:
         try:
             return send()
         except requests.RequestException as error:
-            _record(self.verb, self.url, None, type(error).__name__)
+            _record(self.verb, f"{self.protocol}://{self.host}:{self.port}{self.url}", None, type(error).__name__)
             raise
 
 

@@ -133,7 +133,7 @@ class Service:
         """What both probes report: the worker, the queue, GitHub and the last resync."""
         verdict = self.watch.verdict()
         worker = "stopping" if self.stopping else "running" if self.reconciler.alive() else "stopped"
-        success = last_success()
+        success = last_success(self.reconciler.app.options.base_url)
         return {
             "worker": worker,
             "queued": self.depth,
