@@ -24,11 +24,10 @@ from bot.gateway.retry import RetryPolicy
 from bot.service.logs import configure_logging
 from bot.service.reconciler import Reconciler
 from bot.service.settings import (
-    BAD_LOG_LEVEL,
     DEFAULT_API_URL,
-    LOG_LEVELS,
     ConfigError,
     Settings,
+    log_level_of,
     rules_from_env,
     tuning_from_env,
 )
@@ -127,10 +126,7 @@ def _tuning(env: Mapping[str, str], api_url: str) -> tuple[ClientOptions, RetryP
 
 
 def _log_level(env: Mapping[str, str]) -> str:
-    level = env.get("LISTBOT_LOG_LEVEL", "").strip().upper() or "INFO"
-    if level not in LOG_LEVELS:
-        raise ConfigError(BAD_LOG_LEVEL.format(value=level))
-    return level
+    return log_level_of(env)  # LISTBOT_LOG_LEVEL, else Probot's LOG_LEVEL, as `listbot serve` reads them
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:

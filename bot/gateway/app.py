@@ -34,6 +34,7 @@ class ClientOptions:
 
     def client(self, auth: Auth.Auth) -> github.Github:
         """A PyGithub client authenticated with `auth`, paced as these options say."""
+        transport.install()
         return github.Github(
             auth=auth,
             base_url=self.base_url,

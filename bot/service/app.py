@@ -82,9 +82,10 @@ def _age(timestamp: float | None) -> float | None:
 class Service:
     """The running listbot: the reconciler's workers, the credentials watch, and shutdown."""
 
-    def __init__(self, reconciler: Reconciler, watch: CredentialsWatch, grace: float = 10.0) -> None:
+    def __init__(self, reconciler: Reconciler, watch: CredentialsWatch, github_url: str, grace: float = 10.0) -> None:
         self.reconciler = reconciler
         self.watch = watch
+        self.github_url = github_url
         self.grace = grace
         self.started = time.monotonic()
         self._stopping = threading.Event()
@@ -133,7 +134,7 @@ class Service:
         """What both probes report: the worker, the queue, GitHub and the last resync."""
         verdict = self.watch.verdict()
         worker = "stopping" if self.stopping else "running" if self.reconciler.alive() else "stopped"
-        success = last_success(self.reconciler.app.options.base_url)
+        success = last_success(self.github_url)
         return {
             "worker": worker,
             "queued": self.depth,
@@ -343,7 +344,7 @@ def create_app(
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
 ) -> FastAPI:
     """The webhook service around a reconciler; `watch` tells whether GitHub accepts us."""
-    service = Service(reconciler, watch, grace=settings.shutdown_grace)
+    service = Service(reconciler, watch, settings.github_api_url, grace=settings.shutdown_grace)
     app = FastAPI(
         title="listbot", lifespan=_lifespan(service, settings.app_id), docs_url=None, redoc_url=None,
         openapi_url=None,
