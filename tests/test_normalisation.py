@@ -13,8 +13,9 @@ from bot.core.repo_config import parse_repo_config
 from bot.core.rules import Rules
 from bot.core.urls import UrlError, read_link
 from bot.core.venues import canonical_venue, table_for
-from bot.core.writes import WriteBranch
+from bot.core.writes import PostStatus, WriteBranch
 from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
+from tests.test_plan import first, observed, settle
 
 
 @pytest.mark.parametrize(
@@ -140,3 +141,17 @@ def test_a_dataset_is_written_with_the_same_link_and_text_rules() -> None:
         "[[paper]](https://arxiv.org/abs/1901.07441) [[dataset]](https://bimcv.cipf.es/bimcv-projects/padchest/)"
     ]
     assert [change.field for change in proposal.changes] == ["paper_url"]
+
+
+def test_the_status_comment_lists_what_listbot_changed() -> None:
+    """The status comment a new submission gets names each change, with the value written."""
+    writes, _ = settle(observed(
+        authors="Zhihong Chen, Yan Song, Tsung-Hui Chang, and Xiang Wan", venue="AAAI 2024", date="2023-08-24",
+        paper_url="https://arxiv.org/pdf/2308.12604v2.pdf", model_url="N/A",
+    ))
+    status = first(writes, PostStatus)
+    assert status is not None
+    assert "I wrote the authors as `Z. Chen, Y. Song, et al.`" in status.body
+    assert "I left out the publication date: the venue `AAAI 2024` names its year" in status.body
+    assert "I wrote the paper link as `https://arxiv.org/abs/2308.12604`" in status.body
+    assert "I left out the model link: `N/A` means there is no link." in status.body
