@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.core import messages
 from bot.core.markers import fingerprint, read_marker
 from bot.core.plan import (
@@ -388,3 +391,47 @@ def test_a_retry_notice_keeps_who_closed_the_pull() -> None:
     again = plan_retry_notice(7, "HTTP 502", replace(status, body=edit.body))
     assert again.is_noop
     assert isinstance(plan_retry_notice(7, "HTTP 502", None).writes[0], PostStatus)
+
+
+PULL_STATES = ("none", "right", "stale", "closed-by-listbot", "closed-by-maintainer", "merged")
+
+
+def scenario(issue_state: str, pull_state: str, valid: bool, foreign: bool, labelled: bool, doubles: bool) -> Observed:
+    """An issue in one of the states listbot meets, with its PR and status comment to match."""
+    values: dict[str, Any] = {} if valid else {"paper_url": "nope"}
+    pull: PullView | None = None
+    status: str | None = None
+    if pull_state != "none":
+        pull = right_pull()
+        listbot_closed = pull_state == "closed-by-listbot"
+        status = messages.with_marker_fields(messages.invalid_comment(7, [], 9), {"listbot_closed": listbot_closed})
+    if pull is not None and pull_state == "stale":
+        pull = replace(pull, body=pull.body.replace('"list":"', '"list":"old'))
+    if pull is not None and pull_state.startswith("closed"):
+        pull = replace(pull, state="closed")
+    if pull is not None and pull_state == "merged":
+        pull = replace(pull, state="closed", merged=True)
+    start = observed(state=issue_state, pull=pull, status=status, **values)
+    labels = start.issue.labels | ({"needs-changes"} if labelled else set())
+    return replace(
+        start, issue=replace(start.issue, labels=labels), branch_foreign=foreign,
+        surplus=(41, 42) if doubles and status is not None else (),
+    )
+
+
+@settings(max_examples=40)
+@given(
+    st.sampled_from(["open", "closed"]), st.sampled_from(PULL_STATES), st.booleans(), st.booleans(),
+    st.booleans(), st.booleans(), st.booleans(),
+)
+def test_planning_again_after_the_writes_always_settles(
+    issue_state: str, pull_state: str, valid: bool, foreign: bool, labelled: bool, doubles: bool, rebuild: bool
+) -> None:
+    """Whatever GitHub shows, the rounds end in an empty plan, writing the branch and opening a PR at most once."""
+    start = scenario(issue_state, pull_state, valid, foreign, labelled, doubles)
+    writes, settled = settle(start, rebuild=rebuild)
+    kinds = [type(write) for write in writes]
+    assert kinds.count(WriteBranch) <= 1
+    assert kinds.count(CreatePull) <= 1
+    assert kinds.count(PostStatus) + kinds.count(EditComment) <= 1
+    assert settled.surplus == ()
