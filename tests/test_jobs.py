@@ -10,7 +10,7 @@ import pytest
 from bot.core.rules import Rules
 from bot.core.webhook import Delivery, parse_delivery
 from bot.emulator import GitHubEmulator
-from bot.service.reconciler import CommandJob, IssueJob, RepoJob, jobs_for
+from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.worker import Job
 from tests.factories import issue_body
 

@@ -1,28 +1,25 @@
-"""Reconcile: deliveries and resyncs become jobs; each job converges one issue (or repository)."""
+"""Reconcile: each job converges one issue (or scans a repository) by observe → plan → execute;
+the resync loop queues every repository again now and then."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import logging
-import re
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.core.commands import allowed_without_role, decline, reply_once, role_allows
 from bot.core.facts import PullView
 from bot.core.forms import IssueForm, form_from_yaml
-from bot.core.help import HELP_KIND, command_names, help_text
+from bot.core.help import HELP_KIND, help_text
 from bot.core.logfields import fields, log_context
-from bot.core.markers import read_marker
-from bot.core.messages import PULL_KIND
 from bot.core.ownership import listbot_pulls, status_comments
 from bot.core.plan import Plan, after, plan_issue, plan_retry_notice
-from bot.core.repo_config import CONFIG_PATH
 from bot.core.rules import Rules
 from bot.core.template import render_template
 from bot.core.triage import submission_candidates
@@ -33,18 +30,13 @@ from bot.gateway.executing import WriteExecutor
 from bot.gateway.reading import RepoReader
 from bot.gateway.retry import Retrier, RetryPolicy, describe
 from bot.gateway.transport import Cancelled, cancellable
+from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.metrics import RESYNC_SECONDS
 from bot.service.observe import observe_issue, observe_repo
 from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
 
 log = logging.getLogger("listbot.reconcile")
 
-ISSUE_ACTIONS = frozenset(
-    {"opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred"}
-)
-PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
-PUSH_COMMITS_LIMIT = 2048
-_COMMAND = re.compile(rf"^\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNORECASE)
 MAX_ROUNDS = 8  # a plan settles in at most four rounds (reopen, branch, PR, status); more is a bug
 T = TypeVar("T")
 
@@ -57,134 +49,6 @@ class PlanDidNotSettle(RuntimeError):
 def paper_form() -> IssueForm:
     """The issue form the bot parses bodies with: the one generated from the schema."""
     return form_from_yaml(render_template())
-
-
-@dataclass(frozen=True)
-class IssueJob:
-    """Converge one issue; `rebuild` discards listbot's branch and PR state and starts afresh."""
-
-    installation_id: int
-    repository: str
-    default_branch: str
-    issue: int
-    rebuild: bool = False
-    delivery_id: str | None = None
-
-    @property
-    def key(self) -> Hashable:
-        return ("issue", self.installation_id, self.repository, self.issue)
-
-    def merge(self, other: Job) -> Job:
-        rebuild = self.rebuild or (isinstance(other, IssueJob) and other.rebuild)
-        return replace(self, rebuild=rebuild)
-
-
-@dataclass(frozen=True)
-class RepoJob:
-    """Find every submission of a repository worth a look and queue a job for each."""
-
-    installation_id: int
-    repository: str
-    default_branch: str
-    reason: str = "resync"
-
-    @property
-    def key(self) -> Hashable:
-        return ("repo", self.installation_id, self.repository)
-
-    def merge(self, other: Job) -> Job:
-        return self
-
-
-@dataclass(frozen=True)
-class CommandJob:
-    """A `/listbot` command from an issue comment: check who asked, then act or decline."""
-
-    installation_id: int
-    repository: str
-    default_branch: str
-    issue: int
-    command: str
-    comment_id: int
-    author: str
-
-    @property
-    def key(self) -> Hashable:
-        return ("command", self.installation_id, self.repository, self.comment_id)
-
-    def merge(self, other: Job) -> Job:
-        return self
-
-
-def _may_touch_the_list(payload: Mapping[str, Any]) -> bool:
-    """Whether a push may have changed the list or listbot's config (True when it cannot tell).
-
-    The list path is per repository (`.github/listbot.yml` may move it), so any Markdown file
-    counts; the repository job then reads the configuration at the new head.
-    """
-    commits = payload.get("commits")
-    if not isinstance(commits, list) or not commits or len(commits) >= PUSH_COMMITS_LIMIT:
-        return True  # a push delivery lists at most 2048 commits: beyond that it cannot tell
-    for commit in commits:
-        if not isinstance(commit, dict):
-            return True
-        for kind in ("added", "modified", "removed"):
-            for path in commit.get(kind) or []:
-                if str(path).endswith(".md") or path == CONFIG_PATH:
-                    return True
-    return False
-
-
-def _issue_of_pull(pull: Mapping[str, Any], rules: Rules, bot_login: str | None) -> int | None:
-    """The submission issue behind a listbot PR: from its hidden marker, else its branch name.
-
-    The marker works whatever branch prefix the repository's own configuration chose. With the
-    bot's login unknown, any author is accepted: the reconcile re-checks the PR's author.
-    """
-    if bot_login is not None and (pull.get("user") or {}).get("login") != bot_login:
-        return None
-    marker = read_marker(PULL_KIND, str(pull.get("body") or ""))
-    if marker and isinstance(marker.get("issue"), int):
-        return int(marker["issue"])
-    return rules.issue_of_branch(str((pull.get("head") or {}).get("ref", "")))
-
-
-def jobs_for(delivery: Delivery, rules: Rules, bot_login: str | None) -> list[Job] | str:
-    """The jobs a delivery asks for, or why it asks for nothing."""
-    payload = delivery.payload
-    repo = payload.get("repository") or {}
-    installation, name = delivery.installation_id, delivery.repository
-    if installation is None or not name:
-        return "no installation or repository"
-    if bot_login is not None and delivery.sender_login == bot_login:
-        return "caused by listbot itself"
-    branch = str(repo.get("default_branch") or "main")
-    issue_number = delivery.issue_number
-
-    if delivery.event == "issues" and delivery.action in ISSUE_ACTIONS and issue_number:
-        return [IssueJob(installation, name, branch, issue_number, delivery_id=delivery.delivery_id)]
-    if delivery.event == "pull_request" and delivery.action in PULL_ACTIONS:
-        issue = _issue_of_pull(payload.get("pull_request") or {}, rules, bot_login)
-        return [IssueJob(installation, name, branch, issue, delivery_id=delivery.delivery_id)] if issue else (
-            "not a listbot pull request"
-        )
-    if delivery.event == "issue_comment" and delivery.action == "created" and issue_number:
-        comment = payload.get("comment") or {}
-        match = _COMMAND.match(str(comment.get("body") or ""))
-        if match is None:
-            return "not a listbot command"
-        author = str((comment.get("user") or {}).get("login") or "")
-        return [CommandJob(installation, name, branch, issue_number, match[1].lower(), int(comment["id"]), author)]
-    if delivery.event == "push":
-        ref = str(payload.get("ref") or "")
-        if ref == f"refs/heads/{branch}":
-            if _may_touch_the_list(payload):
-                return [RepoJob(installation, name, branch, reason="default branch moved")]
-            return "push did not change the list"
-        issue = rules.issue_of_branch(ref.removeprefix("refs/heads/"))
-        if issue is not None:
-            return [IssueJob(installation, name, branch, issue, delivery_id=delivery.delivery_id)]
-    return f"nothing to do for {delivery.name}"
 
 
 class Reconciler:
