@@ -31,7 +31,7 @@ from bot.service.app import WEBHOOK_PATH, Service
 from bot.service.logs import JsonFormatter, configure_logging
 from bot.service.settings import Settings
 from bot.service.wiring import build_app
-from tests.deployment import REPO, listbot_settings, prepare_repository
+from tests.deployment import MAINTAINER, REPO, listbot_settings, prepare_repository
 from tests.factories import issue_body
 
 WAIT = 10.0
@@ -499,4 +499,36 @@ def test_real_server_refuses_a_bad_signature_with_401(live: Live) -> None:
     with serving(live) as url:
         body = live.payload(live.file_issue())
         response = httpx.post(url + WEBHOOK_PATH, content=body, headers=live.headers(body, secret="not-it"))
+    assert response.status_code == 401
+
+
+def test_a_replayed_command_delivery_is_acknowledged_and_not_run_again(live: Live) -> None:
+    """A maintainer's `/listbot recreate` delivery POSTed again byte for byte reopens nothing."""
+    with started(live) as client:
+        number = live.file_issue()
+        opened = live.payload(number)
+        post(client, opened, live.headers(opened))
+        live.wait_idle()
+        [pull] = live.github.pulls(REPO, "open")
+        live.github.close_issue(REPO, pull.number, actor=MAINTAINER)
+        comment = live.github.add_comment(REPO, number, MAINTAINER, "/listbot recreate")
+        _event, payload = live.github.webhook("issue_comment", "created", REPO, issue=number, comment=comment)
+        command = encode(payload)
+        headers = live.headers(command, event="issue_comment", delivery="recreate-1")
+        assert post(client, command, headers).status_code == 202
+        live.wait_idle()
+        assert len(live.github.pulls(REPO, "open")) == 1
+        live.github.close_issue(REPO, pull.number, actor=MAINTAINER)
+        replay = post(client, command, headers)
+        live.wait_idle()
+    assert replay.status_code == 200
+    assert replay.json() == {"ok": True, "duplicate": "recreate-1"}
+    assert live.github.pulls(REPO, "open") == []
+
+
+def test_a_body_without_a_signature_header_is_refused_before_it_is_read(live: Live) -> None:
+    """An unsigned POST gets 401 whatever its size, and the endpoint reads none of it."""
+    with started(live) as client:
+        headers = {"Content-Type": "application/json", "X-GitHub-Event": "issues", "X-GitHub-Delivery": "u-1"}
+        response = post(client, b"{" + b" " * (2 * 1024 * 1024) + b"}", headers)
     assert response.status_code == 401

@@ -449,3 +449,16 @@ def test_an_unwritable_env_file_stops_before_the_code_is_spent(
         env_path.parent.mkdir()
         assert client.get(CALLBACK_PATH, params={"code": "code-7", "state": state_of(action)}).status_code == 200
     assert env_path.exists()
+
+
+def test_setup_pages_keep_their_token_out_of_referers_frames_and_caches(
+    github_emulator: GitHubEmulator, env_path: Path
+) -> None:
+    """Every setup page, refused or served, sends no-referrer, no-framing and no-store headers."""
+    app = create_setup_app(api_url=github_emulator.url, env_path=env_path, public_url=BASE, token="s3cret-token")
+    with TestClient(app) as client:
+        for response in (client.get("/"), client.get("/", params={"token": "s3cret-token"})):
+            assert response.headers["Referrer-Policy"] == "no-referrer"
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+            assert response.headers["Cache-Control"] == "no-store"

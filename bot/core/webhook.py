@@ -31,10 +31,27 @@ def sign(secret: bytes, body: bytes) -> str:
 
 def verify_signature(secret: bytes, body: bytes, header: str | None) -> bool:
     """Tell whether `header` is the valid HMAC-SHA256 signature of `body` under `secret`."""
-    if not secret or header is None or not header.startswith(SIGNATURE_PREFIX):
-        return False
-    expected = sign(secret, body).encode("ascii")
-    return hmac.compare_digest(expected, header.encode("utf-8", "replace"))
+    check = SignatureCheck(secret)
+    check.update(body)
+    return check.matches(header)
+
+
+class SignatureCheck:
+    """The HMAC-SHA256 of a body fed chunk by chunk as it arrives, checked against the
+    `X-Hub-Signature-256` header at the end: the body need not be whole to be hashed."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._mac = hmac.new(secret, digestmod=hashlib.sha256)
+
+    def update(self, chunk: bytes) -> None:
+        self._mac.update(chunk)
+
+    def matches(self, header: str | None) -> bool:
+        if not self._secret or header is None or not header.startswith(SIGNATURE_PREFIX):
+            return False
+        expected = (SIGNATURE_PREFIX + self._mac.hexdigest()).encode("ascii")
+        return hmac.compare_digest(expected, header.encode("utf-8", "replace"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,9 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.logfields import fields
-from bot.core.webhook import Delivery, MalformedDelivery, parse_delivery, verify_signature
+from bot.core.webhook import Delivery, MalformedDelivery, SignatureCheck, parse_delivery
 from bot.gateway.transport import last_success
+from bot.service.intake import TOO_LARGE, Intake, Limits, Refusal, SeenDeliveries
 from bot.service.metrics import DELIVERIES, OUTSTANDING, QUEUE_DEPTH, exposition
 from bot.service.readiness import CredentialsWatch
 from bot.service.reconciler import Reconciler
@@ -40,7 +41,6 @@ WRONG_CONTENT_TYPE = (
     "Content-Type must be application/json (got {got!r}): in the GitHub App's webhook "
     "settings choose 'application/json' as the content type"
 )
-TOO_LARGE = "payload exceeds {limit} bytes (GitHub never sends more than 25 MB)"
 BAD_LENGTH = "Content-Length {value!r} is not a number"
 NO_SIGNATURE = "missing X-Hub-Signature-256 header: set a webhook secret in the GitHub App settings"
 BAD_SIGNATURE = (
@@ -91,6 +91,7 @@ class Service:
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._lock = threading.Lock()
+        self.seen = SeenDeliveries()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -163,6 +164,8 @@ class Service:
         found = self.reconciler.jobs_for(delivery)
         if isinstance(found, str):
             return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": found}, reason=found)
+        if not self.seen.first_time(delivery.delivery_id):  # a replay: acknowledged, never run twice
+            return self._answer(delivery, began, 200, "duplicate", {"ok": True, "duplicate": delivery.delivery_id})
         response = self._answer(delivery, began, 202, "queued", {"ok": True, "delivery": delivery.delivery_id})
         origin = Origin(self._done, **_delivery_fields(delivery))
         queued = sum(self.reconciler.queue.submit(job, origin) for job in found)
@@ -171,6 +174,7 @@ class Service:
             queue_depth=self.depth,
         ))
         if not queued:  # shutdown began meanwhile: the start-up resync finds the work again
+            self.seen.forget(delivery.delivery_id)
             DELIVERIES.labels(delivery.event, "unavailable").inc()
             return _error(503, SHUTTING_DOWN, {"Retry-After": str(RETRY_AFTER_SECONDS)})
         return response
@@ -232,18 +236,6 @@ def _content_type_ok(value: str | None) -> bool:
     return value is not None and value.split(";", 1)[0].strip().lower() == "application/json"
 
 
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    """Read the body, or return None as soon as it grows past `limit` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 class WebhookEndpoint:
     """`POST /api/github/webhooks`: check, verify before parsing, then acknowledge or reject."""
 
@@ -251,19 +243,21 @@ class WebhookEndpoint:
         self.service = service
         self.secret = secret
         self.max_payload_bytes = max_payload_bytes
+        self.intake = Intake(Limits(max_payload_bytes))
 
     async def __call__(self, request: Request) -> Response:
         began = time.perf_counter()
         problem = self._header_problem(request)
         if problem is not None:
             return self._reject(*problem, request, began)
-        body = await _read_capped(request, self.max_payload_bytes)
-        if body is None:
-            return self._reject(413, TOO_LARGE.format(limit=self.max_payload_bytes), request, began)
         signature = request.headers.get("x-hub-signature-256")
-        if signature is None:
+        if signature is None:  # refused before a byte of the body is read
             return self._reject(401, NO_SIGNATURE, request, began)
-        if not verify_signature(self.secret, body, signature):
+        check = SignatureCheck(self.secret)
+        body = await self.intake.read(request.stream(), check)
+        if isinstance(body, Refusal):
+            return self._reject(body.status, body.message, request, began)
+        if not check.matches(signature):
             return self._reject(401, BAD_SIGNATURE, request, began)
         try:
             delivery = parse_delivery(request.headers, body)

@@ -15,12 +15,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from bot.core.logfields import fields
@@ -36,6 +37,15 @@ MANIFEST_FILE = "app.yml"
 STATE_TTL_SECONDS = 3600.0
 MAX_PENDING_STATES = 100
 EXCHANGE_TIMEOUT = 30.0
+# The one-time token is in the page's URL: no Referer carries it away, no frame hides the page
+# (clickjacking), and no cache keeps it.
+SETUP_PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
 USER_AGENT = "listbot-setup"
 
 # The manifest listbot registers when no app.yml is found next to the service (e.g. an installed
@@ -246,6 +256,12 @@ def create_setup_app(
     setup = SetupState()
     app = FastAPI(title="listbot setup", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.setup = setup
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.update(SETUP_PAGE_HEADERS)
+        return response
 
     def base_of(request: Request) -> str:
         return (public_url or str(request.base_url)).rstrip("/")

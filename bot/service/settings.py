@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import logging
 import math
 import os
 from collections.abc import Mapping
@@ -31,6 +32,12 @@ KEY_NOT_PEM = (
     "{source} does not hold an RSA private key in PEM form "
     "(expected '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----', or that text base64-encoded): "
     "{reason}"
+)
+log = logging.getLogger(__name__)
+MIN_WEBHOOK_KEY_LENGTH = 20
+SHORT_WEBHOOK_KEY = (
+    "WEBHOOK_SECRET is only {length} characters: a short secret can be guessed and deliveries forged; "
+    "use {minimum} or more random characters (e.g. `openssl rand -hex 32`) in the GitHub App and here"
 )
 NO_WEBHOOK_KEY = (
     "WEBHOOK_SECRET is not set: set WEBHOOK_SECRET to the secret entered in the App's "
@@ -282,6 +289,8 @@ def _webhook_secret(env: Mapping[str, str]) -> str:
     secret = env.get("WEBHOOK_SECRET", "")
     if not secret.strip():
         raise ConfigError(NO_WEBHOOK_KEY)
+    if len(secret) < MIN_WEBHOOK_KEY_LENGTH:
+        log.warning(SHORT_WEBHOOK_KEY.format(length=len(secret), minimum=MIN_WEBHOOK_KEY_LENGTH))
     return secret
 
 
