@@ -521,8 +521,8 @@ def test_a_replayed_command_delivery_is_acknowledged_and_not_run_again(live: Liv
         live.github.close_issue(REPO, pull.number, actor=MAINTAINER)
         replay = post(client, command, headers)
         live.wait_idle()
-    assert replay.status_code == 200
-    assert replay.json() == {"ok": True, "duplicate": "recreate-1"}
+    assert replay.status_code == 202
+    assert replay.json() == {"ok": True, "delivery": "recreate-1", "duplicate": True}
     assert live.github.pulls(REPO, "open") == []
 
 

@@ -165,7 +165,8 @@ class Service:
         if isinstance(found, str):
             return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": found}, reason=found)
         if not self.seen.first_time(delivery.delivery_id):  # a replay: acknowledged, never run twice
-            return self._answer(delivery, began, 200, "duplicate", {"ok": True, "duplicate": delivery.delivery_id})
+            content = {"ok": True, "delivery": delivery.delivery_id, "duplicate": True}
+            return self._answer(delivery, began, 202, "duplicate", content)
         response = self._answer(delivery, began, 202, "queued", {"ok": True, "delivery": delivery.delivery_id})
         origin = Origin(self._done, **_delivery_fields(delivery))
         queued = sum(self.reconciler.queue.submit(job, origin) for job in found)
