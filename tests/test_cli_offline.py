@@ -97,3 +97,19 @@ def test_apply_keeps_a_crlf_list_crlf(workspace: Path) -> None:
     after = (workspace / "list.md").read_bytes()
     assert b"\n" not in after.replace(b"\r\n", b"")
     assert after.replace(b"\r\n", b"\n").count(b"\n") == crlf.count(b"\r\n") + 6
+
+
+def test_preview_piped_to_patch_gives_what_apply_writes(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """For a list without a final newline, `patch` with `preview`'s diff writes exactly what `apply` writes."""
+    papers_only = SEED_PATH.read_bytes().split(b"## Datasets")[0]
+    unterminated = papers_only.rstrip(b"\n")  # the new year section goes at the very end
+    for name in ("patched.md", "applied.md"):
+        (workspace / name).write_bytes(unterminated)
+    body = workspace / "body.md"
+    body.write_text(issue_body(title="An older paper", date="2016-02", paper_url="arXiv:1602.00001"), encoding="utf-8")
+    assert main(["preview", str(body), "--list", str(workspace / "patched.md")]) == 0
+    diff = capsys.readouterr().out
+    assert "\\ No newline at end of file" in diff
+    assert main(["apply", str(body), "--list", str(workspace / "applied.md")]) == 0
+    subprocess.run(["patch", "--quiet", "--batch", str(workspace / "patched.md")], input=diff.encode(), check=True)
+    assert (workspace / "patched.md").read_bytes() == (workspace / "applied.md").read_bytes()
