@@ -378,3 +378,16 @@ def test_config_check_names_a_form_field_the_kind_needs(
     assert "`.github/ISSUE_TEMPLATE/tool.yml`, the form of the `tool` kind, is not in this checkout" in (
         capsys.readouterr().out
     )
+
+
+def test_an_escaped_title_read_back_from_the_list_is_still_a_duplicate() -> None:
+    """A dataset the list shows escaped (`\\~`) is found again, and named as it was submitted."""
+    values = {**CHEXPERT, "title": "CheXpert ~ a dataset"}
+    first = propose(values, SEED, kind=DATASET, today=TODAY)
+    assert first.entry[0].startswith(r"[AAAI] CheXpert \~ a dataset [[paper]]")
+    assert lint(first.after) == []
+    again = {**values, "paper_url": "https://example.org/other", "dataset_url": "https://example.org/data"}
+    with pytest.raises(SubmissionError) as caught:
+        propose(again, first.after, kind=DATASET, today=TODAY)
+    assert [(p.field, p.duplicate_in) for p in caught.value.problems] == [("title", "Datasets")]
+    assert "“CheXpert ~ a dataset”" in caught.value.problems[0].message

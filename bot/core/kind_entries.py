@@ -11,6 +11,7 @@ from bot.core.entry_template import Reader
 from bot.core.forms import IssueForm
 from bot.core.kind_submission import entry_identity
 from bot.core.kinds import Kind, entry_reader
+from bot.core.textrules import unescape_inline
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,13 @@ def units(doc: ListDocument, start: int, end: int, kind: Kind, reader: Reader) -
     for first, last in candidate_ranges(doc, start, end, kind):
         values = reader.read("\n".join(doc.lines[first:last]))
         if values is not None:
-            found.append(Unit(first, last, values))
+            found.append(Unit(first, last, _plain(kind, values)))
     return found
+
+
+def _plain(kind: Kind, values: Mapping[str, str]) -> dict[str, str]:
+    """The values an entry shows: its text unescaped (`Submission.entry` escapes `_ ~ $`)."""
+    return {name: value if name in kind.links else unescape_inline(value) for name, value in values.items()}
 
 
 def find_section(doc: ListDocument, path: Sequence[tuple[int, str]]) -> Heading | None:
