@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 import requests
 from github import GithubException
 
 from bot.gateway.errors import GitHubError, RateLimited, translate
-from bot.gateway.retry import RetryPolicy, rate_limit_wait, retry_delay
+from bot.gateway.retry import MAX_ATTEMPTS, MAX_RATE_LIMIT_WAITS, Retrier, RetryPolicy, rate_limit_wait, retry_delay
 
 POLICY = RetryPolicy(attempts=4, base_delay=1.0, max_delay=5.0, secondary_wait=60.0)
 
@@ -66,3 +69,61 @@ def test_a_moved_sha_is_retried_after_reading_again() -> None:
 def test_unexpected_errors_are_not_retried() -> None:
     """Bugs are not papered over by retrying."""
     assert retry_delay(ValueError("bug"), 1, POLICY) is None
+
+
+# --- the one retry loop -------------------------------------------------------------------------
+
+
+def failing(*errors: Exception) -> tuple[list[int], Callable[[], str]]:
+    """An operation that raises `errors` one per call, then succeeds; and the list of its calls."""
+    calls: list[int] = []
+
+    def operation() -> str:
+        calls.append(len(calls) + 1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return "done"
+
+    return calls, operation
+
+
+def retrier(attempts: int) -> Retrier:
+    return Retrier(RetryPolicy(attempts=attempts, base_delay=0.0, secondary_wait=0.0), lambda _installation: None)
+
+
+def test_an_operation_is_tried_at_most_its_budget_then_the_fault_is_raised() -> None:
+    """A fault that never clears is tried `attempts` times in all, and the last fault is raised."""
+    calls, operation = failing(*[error(502)] * 10)
+    with pytest.raises(GitHubError):
+        retrier(4).run(operation)
+    assert len(calls) == 4
+
+
+def test_the_budget_is_never_more_than_7_attempts() -> None:
+    """Whatever LISTBOT_RETRY_ATTEMPTS says, an operation is tried at most 7 times."""
+    calls, operation = failing(*[error(503)] * 20)
+    with pytest.raises(GitHubError):
+        retrier(50).run(operation)
+    assert len(calls) == MAX_ATTEMPTS == 7
+
+
+def test_rate_limit_waits_do_not_use_up_the_budget_but_are_bounded() -> None:
+    """Waits GitHub asks for are taken on top of the attempts, at most MAX_RATE_LIMIT_WAITS of them."""
+    limited = error(429, "You have exceeded a secondary rate limit", **{"retry-after": "0"})
+    calls, operation = failing(limited, limited, error(502), limited)
+    assert retrier(2).run(operation) == "done"
+    assert len(calls) == 5
+    calls, operation = failing(*[limited] * 10)
+    with pytest.raises(RateLimited):
+        retrier(2).run(operation)
+    assert len(calls) == MAX_RATE_LIMIT_WAITS + 2
+
+
+def test_a_refused_token_is_refreshed_once() -> None:
+    """A 401 drops the installation's cached token and tries again once; a second 401 is raised."""
+    refreshed: list[int] = []
+    retry = Retrier(RetryPolicy(attempts=5, base_delay=0.0), refreshed.append)
+    calls, operation = failing(error(401), error(401))
+    with pytest.raises(GitHubError):
+        retry.run(operation, installation_id=7)
+    assert (len(calls), refreshed) == (2, [7])

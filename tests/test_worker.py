@@ -7,7 +7,8 @@ import time
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
-from bot.service.worker import Job, WorkQueue
+from bot.gateway.transport import check_cancelled
+from bot.service.worker import Job, Origin, WorkQueue
 
 
 @dataclass(frozen=True)
@@ -138,3 +139,34 @@ def test_a_job_submitted_later_runs_after_its_delay_and_counts_as_pending() -> N
     queue.stop()
     assert len(ran) == 1
     assert ran[0] - start >= 0.1
+
+
+def test_stop_lets_the_call_in_flight_finish_starts_nothing_more_and_reports_both_interrupted() -> None:
+    """On stop, a waiting job is dropped and a running one ends at its next GitHub call; both origins
+    hear `interrupted`, and a job submitted afterwards is refused."""
+    started, in_flight_done = threading.Event(), threading.Event()
+    calls_after_stop: list[str] = []
+
+    def run(job: Job) -> None:
+        started.set()
+        in_flight_done.wait(5)  # the GitHub call in flight
+        check_cancelled()  # where the next call would start
+        calls_after_stop.append("next call")
+
+    heard: list[tuple[str, str]] = []
+    queue = WorkQueue(run, workers=1)
+    queue.start()
+    running, waiting = (Origin(lambda o, outcome: heard.append((o.fields["name"], outcome)), name=n) for n in "AB")
+    assert queue.submit(Work(1, 1), running)
+    assert started.wait(5)
+    assert queue.submit(Work(1, 2), waiting)
+    stopper = threading.Thread(target=queue.stop, kwargs={"grace": 5.0})
+    stopper.start()
+    while not queue.stopping:
+        time.sleep(0.001)
+    in_flight_done.set()
+    stopper.join(5)
+    assert sorted(heard) == [("A", "interrupted"), ("B", "interrupted")]
+    assert calls_after_stop == []
+    assert queue.submit(Work(1, 3)) is False
+    assert not queue.alive()

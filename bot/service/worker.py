@@ -113,13 +113,13 @@ class WorkQueue:
     def stop(self, grace: float = 10.0) -> int:
         """Take no more jobs, drop waiting ones, give running ones `grace` seconds; return how
         many were still running at the deadline (their threads are abandoned: they are daemons)."""
+        self._cancel.set()  # first: no new GitHub request from here on; sleeps before a retry end now
         with self._cond:
             self._stopping = True
             dropped = [*self._waiting.values(), *self._after_running.values()]
             self._waiting.clear()
             self._after_running.clear()
             self._cond.notify_all()
-        self._cancel.set()  # no new GitHub request; sleeps before a retry end now
         deadline = time.monotonic() + grace
         for thread in self._threads:
             if thread.is_alive():
