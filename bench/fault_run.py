@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  wall time: {total_s:.1f} s")
         print(f"  REST calls: {len(requests)} ({calls_under_faults} under faults), {writes} writes, "
-              f"{len(requests) - probes} excluding /healthz credential probes; "
+              f"{len(requests) - probes} excluding the background credentials checks (GET /app); "
               f"{len(requests) / max(1, len(issues)):.1f} per submission")
     return 0
 
