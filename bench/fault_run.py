@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             "LISTBOT_REQUEST_PAUSE": "0",
             "LISTBOT_WRITE_PAUSE": "0",
             "LISTBOT_RESYNC_INTERVAL": "0",
-            "LISTBOT_RETRY_ATTEMPTS": "8",
+            "LISTBOT_RETRY_ATTEMPTS": "7",
             "LISTBOT_RETRY_BASE_DELAY": "0.05",
             "LISTBOT_SECONDARY_RATE_WAIT": "1",
         }

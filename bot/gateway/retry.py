@@ -1,10 +1,12 @@
 """The one retry layer: whether to try a GitHub operation again, after how long, and the loop.
 
 PyGithub's own retries are off (see `bot.gateway.transport`), so this is the only place that
-decides. An operation (e.g. "reconcile issue 7") is tried at most `MAX_ATTEMPTS` times; waits
-GitHub asks for (rate limits) do not count against that budget but are bounded on their own. A
-retry runs the whole operation again, so a write whose outcome is unknown is looked up (read
-back) before it is ever repeated: nothing is re-sent blindly.
+decides. An idempotent request (GET, PUT, PATCH, DELETE: repeating it cannot duplicate anything)
+that gets a 5xx or no answer is sent again in place, at most `budget` times in all (never more than
+`MAX_ATTEMPTS`). Any other failure (a POST's, a conflict, a rate limit) runs the whole operation
+(e.g. "reconcile issue 7") again, at most `budget` times, so a POST whose outcome is unknown is
+looked up (read back) before it is ever repeated: nothing is re-sent blindly. Waits GitHub asks
+for (rate limits) do not count against the budget but are bounded on their own.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from prometheus_client import Counter
 
 from bot.core.logfields import context_fields, fields
 from bot.gateway.errors import BadCredentials, Conflict, RateLimited, Transient, Unreachable
-from bot.gateway.transport import last_answer, pause
+from bot.gateway.transport import Answer, last_answer, pause, retrying_reads
 
 log = logging.getLogger("listbot.retry")
 
@@ -80,6 +82,12 @@ class Retrier:
         self.refresh_token = refresh_token
 
     def run(self, action: Callable[[], T], installation_id: int | None = None) -> T:
+        """Run `action`; a failed read is sent again in place, anything else runs it all again."""
+        reads = _Reads(self, installation_id)
+        with retrying_reads(reads.decide):
+            return self._run(action, installation_id, reads)
+
+    def _run(self, action: Callable[[], T], installation_id: int | None, reads: _Reads) -> T:
         attempt = 0
         rate_limit_waits = 0
         refreshed = False
@@ -95,6 +103,8 @@ class Retrier:
                 delay = min(1.0, self.policy.base_delay)
                 failure: BaseException = error
             except Exception as error:
+                if reads.spent:  # a read already had all its attempts, in place
+                    raise
                 waited_enough = rate_limit_waits >= MAX_RATE_LIMIT_WAITS
                 if isinstance(error, RateLimited) and not waited_enough:
                     rate_limit_waits += 1
@@ -110,20 +120,47 @@ class Retrier:
             pause(delay)
 
     def _note(self, error: BaseException, attempt: int, delay: float, installation_id: int | None) -> None:
-        """One INFO line per retry, naming the request that failed and the work it was for."""
+        """One INFO line per retry of the whole operation, naming the request that failed."""
         answer = last_answer()
-        reason = describe(error)
+        status = getattr(error, "status", None) or (answer.status if answer else None)
+        self.note(answer, status, describe(error), attempt, delay, installation_id)
+
+    def note(
+        self, answer: Answer | None, status: int | None, reason: str, attempt: int, delay: float,
+        installation_id: int | None,
+    ) -> None:
+        """One INFO line per retry, naming the request that failed and the work it was for."""
         RETRIES.labels(reason).inc()
         log.info("GitHub request retried", extra=fields(
             **{"installation_id": installation_id, **context_fields()},
             method=answer.method if answer else None,
             path=answer.path if answer else None,
-            status=getattr(error, "status", None) or (answer.status if answer else None),
+            status=status,
             error=reason,
             attempt=attempt,
             budget=self.policy.budget,
             delay_s=round(delay, 2),
         ))
+
+
+class _Reads:
+    """The in-place retries of one operation's idempotent requests: each gets the whole budget of
+    attempts; `spent` once one used it up, so the operation is not run again only to repeat it."""
+
+    def __init__(self, retrier: Retrier, installation_id: int | None) -> None:
+        self.retrier = retrier
+        self.installation_id = installation_id
+        self.spent = False
+
+    def decide(self, answer: Answer, tries: int) -> float | None:
+        policy = self.retrier.policy
+        if tries >= policy.budget:
+            self.spent = True
+            return None
+        delay = policy.backoff(tries)
+        reason = f"HTTP {answer.status}" if answer.status is not None else (answer.error or "error")
+        self.retrier.note(answer, answer.status, reason, tries, delay, self.installation_id)
+        return delay
 
 
 def describe(error: BaseException) -> str:

@@ -6,7 +6,8 @@ and change nothing else: each request is counted by method, path template and st
 remembers its last request (the retry layer names it in its log line); and a thread inside
 `cancellable(event)` starts no new request once `event` is set, which is how shutdown finishes the
 call in flight and nothing after it. PyGithub's own retries are off (`retry=None`): the one retry
-layer is `bot.gateway.retry`.
+layer is `bot.gateway.retry`, which may ask (`retrying_reads`) for a failed idempotent request
+(never a POST) to be sent again here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,9 +74,20 @@ def path_template(url: str) -> str:
     return path
 
 
+# Methods whose repetition cannot change the outcome: a second PATCH or PUT sets the same state
+# (a contents PUT carries the blob SHA it replaces, so a repeat after success is a 409), a second
+# DELETE finds nothing. POST creates: it is never re-sent here, the operation reads back first.
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+ReadRetry = Callable[[Answer, int], "float | None"]
+"""Asked after an idempotent request failed with a 5xx or no answer: (the answer, which try it
+was) → seconds to wait before sending it again, or None to give up. Set by `bot.gateway.retry`."""
+
+
 class _State(threading.local):
     last: Answer | None = None
     cancel: threading.Event | None = None
+    read_retry: ReadRetry | None = None
 
 
 _state = _State()
@@ -106,6 +118,19 @@ def cancellable(event: threading.Event) -> Iterator[None]:
         yield
     finally:
         _state.cancel = previous
+
+
+@contextlib.contextmanager
+def retrying_reads(decide: ReadRetry) -> Iterator[None]:
+    """Within this block (and thread), a failed idempotent request is sent again in place when
+    `decide` says so: repeating just it is safe and far cheaper than running the whole operation
+    again. A POST is never repeated here.
+    """
+    previous, _state.read_retry = _state.read_retry, decide
+    try:
+        yield
+    finally:
+        _state.read_retry = previous
 
 
 def check_cancelled() -> None:
@@ -150,12 +175,30 @@ class _Observed:
         self.session.hooks["response"].append(_on_response)
 
     def _send(self, send: Any) -> Any:
-        check_cancelled()
-        try:
-            return send()
-        except requests.RequestException as error:
-            _record(self.verb, f"{self.protocol}://{self.host}:{self.port}{self.url}", None, type(error).__name__)
-            raise
+        tries = 0
+        while True:
+            check_cancelled()
+            tries += 1
+            try:
+                response = send()
+            except requests.RequestException as error:
+                _record(self.verb, f"{self.protocol}://{self.host}:{self.port}{self.url}", None, type(error).__name__)
+                if not self._again(tries):
+                    raise
+                continue
+            if response.status < 500 or not self._again(tries):
+                return response
+
+    def _again(self, tries: int) -> bool:
+        """Whether to send this request once more (a GET, and the retry layer says so); waits first."""
+        decide, answer = _state.read_retry, _state.last
+        if decide is None or answer is None or self.verb.upper() not in IDEMPOTENT:
+            return False
+        delay = decide(answer, tries)
+        if delay is None:
+            return False
+        pause(delay)
+        return True
 
 
 class _HTTP(_Observed, HTTPRequestsConnectionClass):
