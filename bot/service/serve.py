@@ -89,15 +89,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     if not has_credentials(os.environ):
         return _run_setup(args, env_path)
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
-        return EXIT_CONFIG
 
     from bot.service.logs import configure_logging
     from bot.service.wiring import build_app
 
+    try:
+        configure_logging(log_level_of(os.environ))  # warnings while reading settings are JSON too
+        settings = get_settings()
+    except ConfigError as exc:
+        print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
+        return EXIT_CONFIG
     configure_logging(settings.log_level, secrets=secrets_of(settings))
     _serve(build_app(settings), Listen.of(args, settings.host, settings.port))
     return 0
