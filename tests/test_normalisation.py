@@ -11,6 +11,7 @@ from bot.core.plan import BaseView, IssueView, Observed, plan_issue
 from bot.core.proposal import propose
 from bot.core.repo_config import parse_repo_config
 from bot.core.rules import Rules
+from bot.core.textrules import repair
 from bot.core.urls import UrlError, read_link
 from bot.core.venues import canonical_venue, table_for
 from bot.core.writes import PostStatus, WriteBranch
@@ -155,3 +156,9 @@ def test_the_status_comment_lists_what_listbot_changed() -> None:
     assert "I left out the publication date: the venue `AAAI 2024` names its year" in status.body
     assert "I wrote the paper link as `https://arxiv.org/abs/2308.12604`" in status.body
     assert "I left out the model link: `N/A` means there is no link." in status.body
+
+
+def test_real_text_that_looks_mis_decoded_is_kept_as_typed() -> None:
+    """Text whose "repair" would yield an overlay character (`Ģµ` read as cp1257 mojibake) is kept as typed."""
+    assert repair("Ģµ 0").text == "Ģμ 0"  # NFKC still writes the micro sign as mu
+    assert repair("FranÃ§ois").text == "François"

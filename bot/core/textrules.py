@@ -124,7 +124,8 @@ def repair(text: str) -> Repaired:
         return Repaired(value)  # refused later, by the code points the submitter typed
     reasons: list[str] = []
     fixed = ftfy.fix_encoding(value)
-    if fixed != value:
+    # A "repair" that yields invisible or overlay characters read real text (`Ģµ`) as mojibake.
+    if fixed != value and not invisible_characters(fixed):
         reasons.append("it contained mis-decoded characters, which I repaired")
         value = fixed
     normal = unicodedata.normalize("NFKC", value)
