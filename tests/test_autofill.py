@@ -49,7 +49,7 @@ def test_empty_fields_are_filled_from_arxiv_in_house_style() -> None:
     assert checked.values["venue"] == "arXiv"
     assert checked.values["date"] == "2020-10-30"
     assert checked.filled == ("title", "authors", "venue", "date")
-    assert not checked.notes
+    assert checked.notes == ("Filled in from arXiv: Title, Authors, Venue, Publication date.",)
     assert not checked.problems
     assert checked.related_keys == {"doi:10.18653/v1/2020.emnlp-main.112"}
 
@@ -66,7 +66,8 @@ def test_crossref_venue_is_the_journal_and_a_conference_venue_wins() -> None:
 
 def test_a_different_title_or_year_is_a_note() -> None:
     """A title or year that differs from the source is reported, and the submitter's text is kept."""
-    given_values = {**ARXIV_LINK, "title": "Memory Transformers for Reports", "date": "2021-01-05"}
+    given_values = {**ARXIV_LINK, "title": "Memory Transformers for Reports", "authors": "Z. Chen", "venue": "arXiv",
+                    "date": "2021-01-05"}
     checked = autofill(given_values, found(R2GEN), TODAY)
     assert checked.values["title"] == "Memory Transformers for Reports"
     assert checked.notes == (
@@ -77,8 +78,9 @@ def test_a_different_title_or_year_is_a_note() -> None:
 
 def test_title_differing_only_in_case_and_punctuation_is_no_note() -> None:
     """Case, accents and punctuation do not count as a different title."""
-    checked = autofill({**ARXIV_LINK, "title": "generating radiology reports via memory driven transformer"},
-                       found(R2GEN), TODAY)
+    values = {**ARXIV_LINK, "title": "generating radiology reports via memory driven transformer",
+              "authors": "Z. Chen", "venue": "arXiv", "date": "2020-10-30"}
+    checked = autofill(values, found(R2GEN), TODAY)
     assert not checked.notes
 
 
@@ -105,8 +107,8 @@ def test_unavailable_source_with_every_field_given_is_a_note() -> None:
     values = {**ARXIV_LINK, "title": "T", "authors": "A. B", "venue": "arXiv", "date": "2020-10"}
     checked = autofill(values, down, TODAY)
     assert not checked.waiting_for
-    assert checked.notes == ("I could not check the paper against arXiv (HTTP 503); I will check again at the next "
-                             "resync.",)
+    assert checked.notes == ("I could not check the paper against arXiv (HTTP 503).",)
+    assert checked.retry
 
 
 def test_renamed_repository_gets_its_new_name_and_a_missing_one_is_a_problem() -> None:

@@ -139,7 +139,7 @@ def test_check_prints_the_bots_messages_and_exits_1(tmp_path: Path, capsys: pyte
         f"{path}: `placement: sideways` is not valid: use one of `by-date`, `top`, `bottom` "
         "(e.g. `placement: top`). Using the default `by-date`.",
         f"{path}: `placment` is not a listbot setting (did you mean `placement`?); it is ignored. "
-        "Known keys: `list_path`, `labels`, `branch_prefix`, `placement`, `commands`, `kinds`, `venues`.",
+        "Known keys: `list_path`, `labels`, `branch_prefix`, `placement`, `commands`, `sources`, `kinds`, `venues`.",
         f"{path}: `labels.submission` and `labels.needs_changes` are both `x`; they must differ. "
         "Using the default labels.",
     ]

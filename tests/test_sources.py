@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.lookups import ARXIV, CROSSREF, Author, Lookup, PaperFacts, RepoFacts, Status, Wanted
+from bot.core.repo_config import parse_repo_config
+from bot.core.rules import Rules
 from bot.emulator import GitHubEmulator
 from bot.emulator.sources import SourcesServer
 from bot.gateway.repos import public_client, repository_facts
@@ -193,3 +195,23 @@ def test_repository_facts_through_the_installation_token(github_emulator: GitHub
     assert archived.facts == RepoFacts("aehrc/cvt2distilgpt2", archived=True)
     assert repository_facts(client, "nobody/nothing").status is Status.MISSING
     assert repository_facts(client, "secret/code").status is Status.MISSING
+
+
+def test_deployment_may_turn_sources_off(sources_server: SourcesServer) -> None:
+    """`LISTBOT_SOURCES` limits the sources a deployment asks, whatever a repository allows."""
+    env = {**sources_server.env(), "LISTBOT_SOURCES": "crossref", "LISTBOT_ARXIV_INTERVAL": "0"}
+    settings = SourceSettings.from_env(env)
+    facts = Sources(settings).gather(Wanted(arxiv="2010.16056", model="microsoft/maira-2"))
+    assert facts.paper is None
+    assert facts.model is None
+    assert sources_server.count() == 0
+    assert SourceSettings.from_env({"LISTBOT_SOURCES": "none"}).enabled == frozenset()
+    with pytest.raises(SourceConfigError, match="gitlab"):
+        SourceSettings.from_env({"LISTBOT_SOURCES": "arxiv,gitlab"})
+
+
+def test_repository_turns_a_source_off() -> None:
+    """`sources: {crossref: false}` in `.github/listbot.yml` leaves the other sources on."""
+    result = parse_repo_config("sources:\n  crossref: false\n", Rules())
+    assert result.rules.enabled_sources == {"arxiv", "github", "huggingface"}
+    assert not result.problems

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--template", default=None, metavar="TEMPLATE",
             help="issue form the body came from (default: the kind's form in the repository)",
         )
+        cmd.add_argument(
+            "--no-fetch", action="store_true",
+            help="ask no source (arXiv, Crossref, GitHub, Hugging Face): no autofill, no checks of the links",
+        )
         cmd.set_defaults(func=_lazy(target))
 
     template = sub.add_parser(

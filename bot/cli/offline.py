@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.cli.exits import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from bot.cli.repo import Repository, UsageError, load_repository
+from bot.core import lookups
 from bot.core.forms import IssueForm, form_from_yaml, load_form, parse_issue, parse_issue_body
-from bot.core.kinds import Kind, kind_by_body
+from bot.core.kinds import PAPER, Kind, kind_by_body
+from bot.core.lookups import NO_FACTS, Facts
 from bot.core.proposal import Proposal, propose
+from bot.core.rules import Rules
+from bot.core.sourced import SourceWait, propose_sourced
 from bot.core.submission import SubmissionError
 from bot.core.template import CHOOSER_PATH, builtin_forms, chooser_list_url, render_chooser, render_template
 from bot.core.venues import table_for
+from bot.gateway.repos import DEFAULT_API_URL, public_client, repository_facts
+from bot.sources.gather import SourceConfigError, Sources, SourceSettings
 
 _GITHUB_REMOTE = re.compile(r"(?:https://github\.com/|git@github\.com:)([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
 
@@ -64,6 +73,20 @@ def _kind_and_form(args: argparse.Namespace, repo: Repository, body: str) -> tup
     return kind, form
 
 
+def _lookups(args: argparse.Namespace, values: Mapping[str, Any], rules: Rules) -> Facts:
+    """What arXiv, Crossref, GitHub and the Hub say about the submission's links (none with `--no-fetch`)."""
+    wanted = lookups.wanted(values)
+    if args.no_fetch or wanted.empty:
+        return NO_FACTS
+    try:
+        settings = SourceSettings.from_env()
+    except SourceConfigError as error:
+        raise UsageError(str(error)) from None
+    token = os.environ.get("GITHUB_TOKEN", "").strip() or None
+    client = public_client(os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL, token, settings.timeout)
+    return Sources(settings).gather(wanted, rules.enabled_sources, lambda name: repository_facts(client, name))
+
+
 def _proposal(args: argparse.Namespace) -> tuple[Proposal, str]:
     repo = load_repository(args.config)
     body = _read_text(args.body, "issue body")
@@ -71,10 +94,16 @@ def _proposal(args: argparse.Namespace) -> tuple[Proposal, str]:
     list_path = repo.list_path(args.list_path)
     list_text = _read_text(list_path, "list")
     parsed = parse_issue(body, form)
-    proposal = propose(
-        parsed.values, list_text, kind=kind, form=form, kinds=repo.rules.kinds,
-        forms=repo.forms, placement=repo.rules.placement, strays=parsed.strays, venues=table_for(repo.rules.venues),
-    )
+    options: dict[str, Any] = {
+        "kind": kind, "form": form, "kinds": repo.rules.kinds, "forms": repo.forms, "placement": repo.rules.placement,
+        "strays": parsed.strays, "venues": table_for(repo.rules.venues),
+    }
+    if kind.name != PAPER.name:
+        return propose(parsed.values, list_text, **options), list_path
+    lookups_found = _lookups(args, parsed.values, repo.rules)
+    proposal, checked = propose_sourced(parsed.values, lookups_found, list_text, **options)
+    for note in checked.notes:
+        print(f"listbot: {note}", file=sys.stderr)
     return proposal, list_path
 
 
@@ -84,6 +113,11 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     except UsageError as error:
         print(f"listbot: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except SourceWait as wait:
+        fields = ", ".join(wait.checked.waiting_for)
+        print(f"listbot: {wait.checked.waiting_on} did not answer, and {fields} were left empty for it to fill in: "
+              "try again later, fill them in, or pass --no-fetch.", file=sys.stderr)
+        return EXIT_INVALID
     except SubmissionError as error:
         print("listbot: the submission cannot be added:", file=sys.stderr)
         for problem in error.problems:

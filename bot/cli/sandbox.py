@@ -31,6 +31,7 @@ from bot.emulator.webhooks import delivery_headers, encode
 from bot.service.app import WEBHOOK_PATH
 from bot.service.settings import Settings
 from bot.service.wiring import build_app
+from bot.sources.gather import SourceSettings
 
 REPO = "acme/cxr-list"
 LIST_PATH = "list/README.md"
@@ -49,6 +50,7 @@ FAST: dict[str, Any] = {
     "retry_attempts": 4,
     "retry_base_delay": 0.05,
     "secondary_rate_wait": 0.2,
+    "sources": SourceSettings.off(),  # no arXiv or Crossref here: tests that want them pass a SourcesServer's
 }
 
 

@@ -41,6 +41,7 @@ class Checked:
     waiting_for: tuple[str, ...] = ()  # labels of empty fields an unavailable source must fill
     waiting_on: str = ""  # that source, and why it could not answer
     related_keys: frozenset[str] = field(default_factory=frozenset)  # other versions' identity keys
+    retry: bool = False  # a check could not run: worth asking the sources again later
 
 
 def author_from_name(name: str) -> Author:
@@ -105,6 +106,7 @@ class _Check:
         self.waiting_for: list[str] = []
         self.waiting_on = ""
         self.related: frozenset[str] = frozenset()
+        self.retry = False
 
     def fill(self, field_id: str, value: str) -> None:
         if value:
@@ -117,7 +119,7 @@ class _Check:
     def result(self) -> Checked:
         return Checked(
             self.values, tuple(self.filled), tuple(self.notes), tuple(self.problems),
-            tuple(self.waiting_for), self.waiting_on, self.related,
+            tuple(self.waiting_for), self.waiting_on, self.related, self.retry,
         )
 
 
@@ -163,6 +165,9 @@ def _check_paper(check: _Check, lookup: Lookup[PaperFacts], given: Mapping[str, 
     if paper is not None:
         _verify_paper(check, lookup, paper, given)
         _fill_paper(check, lookup, paper)
+        if check.filled:
+            labels = ", ".join(_LABELS[field_id] for field_id in check.filled)
+            check.notes.append(f"Filled in from {lookup.source}: {labels}.")
         check.related = paper.related
     elif lookup.status is Status.MISSING:
         what = f"arXiv has no paper `{lookup.identifier}`" if lookup.source == ARXIV else (
@@ -175,10 +180,8 @@ def _check_paper(check: _Check, lookup: Lookup[PaperFacts], given: Mapping[str, 
             check.waiting_for = [_LABELS[field_id] for field_id in needed]
             check.waiting_on = _unavailable(lookup)
         else:
-            check.notes.append(
-                f"I could not check the paper against {_unavailable(lookup)}; "
-                "I will check again at the next resync."
-            )
+            check.notes.append(f"I could not check the paper against {_unavailable(lookup)}.")
+            check.retry = True
 
 
 def _unavailable(lookup: Lookup[Any]) -> str:
@@ -207,8 +210,8 @@ def _check_repo(check: _Check, facts: Facts) -> None:
             "like `https://github.com/cuhksz-nlp/R2Gen`.",
         )
     elif lookup.status is Status.UNAVAILABLE:
-        check.notes.append(f"I could not check the code repository on {_unavailable(lookup)}; I will check again "
-                           "at the next resync.")
+        check.notes.append(f"I could not check the code repository on {_unavailable(lookup)}.")
+        check.retry = True
 
 
 def _check_model(check: _Check, facts: Facts) -> None:
@@ -222,8 +225,8 @@ def _check_model(check: _Check, facts: Facts) -> None:
             "like `https://huggingface.co/microsoft/maira-2`.",
         )
     elif lookup.status is Status.UNAVAILABLE:
-        check.notes.append(f"I could not check the model link on {_unavailable(lookup)}; I will check again "
-                           "at the next resync.")
+        check.notes.append(f"I could not check the model link on {_unavailable(lookup)}.")
+        check.retry = True
 
 
 def autofill(values: Mapping[str, Any], facts: Facts, today: dt.date | None = None) -> Checked:

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.core.document import ListDocument
@@ -122,11 +122,13 @@ def propose(
     forms: Mapping[str, IssueForm] | None = None,
     venues: VenueTable | None = None,
     strays: Sequence[StrayHeading] = (),
+    related_keys: frozenset[str] = frozenset(),
 ) -> Proposal:
     """Validate as `kind`, check duplicates against every entry of every kind in the list (and
     in `also_listed`), render and place. `form` is the kind's form, `forms` every kind's;
     `venues` the venue table (the built-in one with a repository's overrides); `strays` the
-    headings of the issue body that are not fields or repeat one.
+    headings of the issue body that are not fields or repeat one; `related_keys` are other
+    versions' identity keys (the arXiv preprint of a journal DOI), also checked for duplicates.
 
     Raises `SubmissionError` with every problem; nothing is produced for a bad submission.
     """
@@ -138,6 +140,8 @@ def propose(
         raise SubmissionError([*error.problems, *stray_problems]) from None
     if stray_problems:
         raise SubmissionError(stray_problems)
+    if related_keys:
+        submission = replace(submission, keys=submission.keys | related_keys)
     doc = ListDocument(list_text)
     known = {**(forms or {}), **({kind.name: form} if form else {})}
     entries = [*listed_kind_entries(doc, kinds, known), *also_listed]

@@ -30,6 +30,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    StrictBool,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -293,7 +294,13 @@ GROUPS = (
     Group(
         "commands", "Who may run `/listbot refresh` and `/listbot recreate`.", "{permission: maintain, users: [mona]}"
     ),
+    Group(
+        "sources", "Which services listbot asks to fill in and check a submission (each on unless set to false).",
+        "{arxiv: true, crossref: false}",
+    ),
 )
+SOURCES = ("arxiv", "crossref", "github", "huggingface")
+"""The services `sources:` turns on and off, by the key it uses for each."""
 
 
 class Rules(BaseModel):
@@ -344,6 +351,31 @@ class Rules(BaseModel):
         examples=[["mona", "hubot"]],
     )
 
+    source_arxiv: StrictBool = Field(
+        default=True,
+        validation_alias=AliasPath("sources", "arxiv"),
+        description="Fill in and check papers with an arXiv link from arXiv's API.",
+        examples=[False],
+    )
+    source_crossref: StrictBool = Field(
+        default=True,
+        validation_alias=AliasPath("sources", "crossref"),
+        description="Fill in and check papers with a DOI link from Crossref.",
+        examples=[False],
+    )
+    source_github: StrictBool = Field(
+        default=True,
+        validation_alias=AliasPath("sources", "github"),
+        description="Check that a code link's GitHub repository exists and use its current name.",
+        examples=[False],
+    )
+    source_huggingface: StrictBool = Field(
+        default=True,
+        validation_alias=AliasPath("sources", "huggingface"),
+        description="Check that a model link's Hugging Face model exists.",
+        examples=[False],
+    )
+
     kinds: Annotated[
         tuple[Kind, ...],
         PlainValidator(_kinds),
@@ -377,6 +409,11 @@ class Rules(BaseModel):
         if labels_clash(self.submission_label, self.needs_changes_label):
             raise ValueError("the submission and needs-changes labels must differ")
         return self
+
+    @property
+    def enabled_sources(self) -> frozenset[str]:
+        """The `sources:` keys left on, e.g. `{"arxiv", "github"}`."""
+        return frozenset(name for name in SOURCES if getattr(self, f"source_{name}"))
 
     def branch(self, issue: int) -> str:
         return f"{self.branch_prefix}{issue}"

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from bot.core.rules import Rules, check_value, labels_clash
+from bot.sources.gather import SourceConfigError, SourceSettings
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -86,6 +87,7 @@ class Settings(BaseModel):
     host: str = DEFAULT_HOST
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     webhook_path: str = DEFAULT_WEBHOOK_PATH
+    sources: SourceSettings = Field(default_factory=SourceSettings)  # arXiv, Crossref, Hugging Face: where and how
 
     @property
     def list_path(self) -> str:
@@ -117,6 +119,7 @@ class Settings(BaseModel):
             "private_key": SecretStr(_private_key(env)),
             "webhook_secret": SecretStr(_webhook_secret(env)),
             "rules": rules_from_env(env),
+            "sources": _sources(env),
         }
         values.update(tuning_from_env(env))
         values["log_level"] = log_level_of(env)
@@ -147,6 +150,14 @@ def rules_from_env(env: Mapping[str, str]) -> Rules:
         reason = "it must differ from the submission label"
         raise ConfigError(BAD_SETTING.format(name="LISTBOT_NEEDS_CHANGES_LABEL", reason=reason))
     return defaults.model_copy(update=chosen)
+
+
+def _sources(env: Mapping[str, str]) -> SourceSettings:
+    """`LISTBOT_ARXIV_API_URL`, `LISTBOT_SOURCES`, `LISTBOT_CONTACT_EMAIL` and the other source variables."""
+    try:
+        return SourceSettings.from_env(env)
+    except SourceConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 # Rules the environment may set for repositories without `.github/listbot.yml`: variable → rule.

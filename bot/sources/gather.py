@@ -45,6 +45,12 @@ class SourceSettings:
     arxiv_interval: float = 3.0  # arXiv asks for one request every three seconds
     contact_email: str | None = None  # Crossref's polite pool
     cache_ttl: float = 6 * 3600.0
+    enabled: frozenset[str] = ALL_SOURCES  # `LISTBOT_SOURCES`: what this deployment may ask at all
+
+    @classmethod
+    def off(cls) -> SourceSettings:
+        """Sources turned off for the whole deployment (an air-gapped server, the sandbox)."""
+        return cls(enabled=frozenset())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SourceSettings:
@@ -60,12 +66,27 @@ class SourceSettings:
                                    ("LISTBOT_ARXIV_INTERVAL", "arxiv_interval", "3")):
             if raw := env.get(name, "").strip():
                 values[key] = _seconds(name, raw, example)
+        if (listed := env.get("LISTBOT_SOURCES", "").strip()) and listed.lower() != "all":
+            values["enabled"] = _enabled(listed)
         if email := env.get("LISTBOT_CONTACT_EMAIL", "").strip():
             if "@" not in email or any(char.isspace() for char in email):
                 raise SourceConfigError(f"LISTBOT_CONTACT_EMAIL={email} is not an e-mail address; "
                                         "e.g. LISTBOT_CONTACT_EMAIL=maintainers@example.org")
             values["contact_email"] = email
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _enabled(listed: str) -> frozenset[str]:
+    """`arxiv,crossref` → those sources; `none` → no source at all."""
+    if listed.lower() == "none":
+        return frozenset()
+    names = frozenset(name.strip().lower() for name in listed.split(",") if name.strip())
+    unknown = sorted(names - ALL_SOURCES)
+    if unknown:
+        known = ",".join(sorted(ALL_SOURCES))
+        raise SourceConfigError(f"LISTBOT_SOURCES names `{unknown[0]}`, which is not a source; use `none`, `all` or "
+                                f"some of {known} (e.g. LISTBOT_SOURCES=arxiv,crossref)")
+    return names
 
 
 def _seconds(name: str, raw: str, example: str) -> float:
@@ -118,6 +139,7 @@ class Sources:
     ) -> Facts:
         """Look up what `wanted` names with the `enabled` sources (`arxiv`, `crossref`, `github`,
         `huggingface`); GitHub only when the caller passes the bot's `repo_lookup`."""
+        enabled = enabled & self.settings.enabled
         paper: Lookup[PaperFacts] | None = None
         if wanted.arxiv and "arxiv" in enabled:
             arxiv_id = wanted.arxiv
