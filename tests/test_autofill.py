@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.autofill import author_from_name, autofill, short_authors
+from bot.core.autofill import author_from_name, authors_text, autofill
 from bot.core.lookups import (
     ARXIV,
     CROSSREF,
@@ -151,13 +151,16 @@ def test_names_split_with_particles() -> None:
     assert author_from_name("Daniel C. Castro") == Author("Daniel C.", "Castro")
     assert author_from_name("Maria van der Berg") == Author("Maria", "van der Berg")
     assert author_from_name("Microsoft") == Author("", "Microsoft")
-    assert short_authors([Author("Tsung-Hui", "Chang")]) == "T.-H. Chang"
+    assert authors_text([Author("Tsung-Hui", "Chang")]) == "T.-H. Chang"
+    assert authors_text([Author("Juan Manuel", "Zambrano Chaves"), Author("Daniel C.", "Castro")]) == (
+        "J. M. Zambrano Chaves, D. C. Castro"
+    )
 
 
 @given(st.lists(st.tuples(st.text("abcdefgh", min_size=1, max_size=6), st.text("xyz", min_size=1, max_size=6)),
                 min_size=1, max_size=8))
-def test_short_authors_names_at_most_two(names: list[tuple[str, str]]) -> None:
+def test_authors_name_at_most_two(names: list[tuple[str, str]]) -> None:
     """House-style authors name the first two people and say `et al.` exactly when there are more."""
-    text = short_authors([Author(given.capitalize(), family.capitalize()) for given, family in names])
+    text = authors_text([Author(given.capitalize(), family.capitalize()) for given, family in names])
     assert text.endswith("et al.") == (len(names) > 2)
     assert text.count(",") == min(len(names), 3) - 1

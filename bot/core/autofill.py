@@ -14,20 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core import dates
+from bot.core.authors import house_authors
 from bot.core.duplicates import fold_title
 from bot.core.lookups import ARXIV, Author, Facts, Lookup, PaperFacts, Status
 from bot.core.submission import FieldProblem
-
-AUTOFILLED = ("title", "authors", "date")
-"""Fields an arXiv or DOI paper link lets the submitter leave empty."""
-AUTOFILL_HINT = "May be left empty when the paper link is an arXiv or DOI link: listbot fills it in."
 
 _LABELS = {
     "title": "Title", "authors": "Authors", "venue": "Venue", "date": "Publication date",
     "paper_url": "Paper link", "code_url": "Code link", "model_url": "Model link",
 }
 _NAME_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "das", "ter"}
-_SHOWN_AUTHORS = 2
 
 
 @dataclass(frozen=True)
@@ -55,26 +51,15 @@ def author_from_name(name: str) -> Author:
     return Author(" ".join(words[:start]), " ".join(words[start:]))
 
 
-def _initials(given: str) -> str:
-    """`Tsung-Hui` → `T.-H.`, `Daniel C.` → `D. C.`."""
-    parts = []
-    for word in given.replace(".", " ").split():
-        pieces = [piece for piece in word.split("-") if piece]
-        parts.append("-".join(f"{piece[0].upper()}." for piece in pieces))
-    return " ".join(parts)
+def authors_text(authors: Sequence[Author]) -> str:
+    """The authors in house style, shortened by the same rule as typed ones (`bot.core.authors`).
 
-
-def short_author(author: Author) -> str:
-    initials = _initials(author.given)
-    return f"{initials} {author.family}".strip()
-
-
-def short_authors(authors: Sequence[Author]) -> str:
-    """House style: initials and surname of the first two, then `et al.` when there are more."""
-    shown = [short_author(author) for author in authors[:_SHOWN_AUTHORS]]
-    if len(authors) > _SHOWN_AUTHORS:
-        shown.append("et al.")
-    return ", ".join(shown)
+    Two or more go in as `Family, Given; …` so each surname is known (`Zambrano Chaves`); one
+    person as `Given Family`; an organisation by its name.
+    """
+    if len(authors) == 1 or not all(author.given for author in authors):
+        return house_authors(", ".join(f"{author.given} {author.family}".strip() for author in authors))
+    return house_authors("; ".join(f"{author.family}, {author.given}" for author in authors))
 
 
 def _given(values: Mapping[str, Any], field_id: str) -> str:
@@ -142,7 +127,7 @@ def _fill_paper(check: _Check, lookup: Lookup[PaperFacts], paper: PaperFacts) ->
     if not _given(values, "title"):
         check.fill("title", " ".join(paper.title.split()))
     if not _given(values, "authors"):
-        check.fill("authors", short_authors(paper.authors))
+        check.fill("authors", authors_text(paper.authors))
     if not venue:
         check.fill("venue", paper.journal or (ARXIV if lookup.source == ARXIV else ""))
     # A conference venue that names its year places the paper by that year: no date then.

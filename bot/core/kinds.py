@@ -212,8 +212,9 @@ def kind_by_body(kinds: Sequence[Kind], forms: Mapping[str, IssueForm], body: st
         required = [item.id for item in form.fields if item.required] or [form.fields[0].id]
         if not all(field_id in sections for field_id in required):
             continue
-        # Headings the form knows count for it; headings it does not know count against it.
-        score = 2 * len(sections) - headings
+        # Headings the form knows count for it; headings it does not know count against it, and so
+        # do its own headings the body lacks (GitHub writes every field's heading, even empty ones).
+        score = 2 * len(sections) - headings - (len(form.fields) - len(sections))
         if best is None or score > best[0]:
             best = (score, kind)
     return best[1] if best else None

@@ -26,6 +26,10 @@ class FieldSpec:
     placeholder: str
     required: bool = True
     multiline: bool = False
+    autofill: bool = False  # an arXiv or DOI paper link fills it in, so the form lets it be left empty
+
+
+AUTOFILL_HINT = "May be left empty when the paper link is an arXiv or DOI link: listbot fills it in from there."
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,13 @@ class SubmissionError(ValueError):
 PAPER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "title", "Title",
-        "The paper's title exactly as published, on one line.",
-        "CheXagent: Towards a Foundation Model for Chest X-Ray Interpretation",
+        f"The paper's title exactly as published, on one line. {AUTOFILL_HINT}",
+        "CheXagent: Towards a Foundation Model for Chest X-Ray Interpretation", autofill=True,
     ),
     FieldSpec(
         "authors", "Authors",
-        "Authors as `A. Tao, B. Liu, et al.` (first authors, then `et al.`), or a team name.",
-        "A. Tao, B. Liu, et al.",
+        f"Authors as `A. Tao, B. Liu, et al.` (first authors, then `et al.`), or a team name. {AUTOFILL_HINT}",
+        "A. Tao, B. Liu, et al.", autofill=True,
     ),
     FieldSpec(
         "venue", "Venue",
@@ -69,8 +73,9 @@ PAPER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "date", "Publication date",
         "`YYYY-MM-DD`, `YYYY-MM`, `07 Aug 2024` or `Aug 2024`. May be left empty for a "
-        "conference venue that names its year (`ICLR 2024`). The year picks the list section.",
-        "2024-08-07", required=False,
+        "conference venue that names its year (`ICLR 2024`). The year picks the list section. "
+        + AUTOFILL_HINT,
+        "2024-08-07", required=False, autofill=True,
     ),
     FieldSpec(
         "paper_url", "Paper link",

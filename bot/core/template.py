@@ -37,7 +37,8 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
             "description": spec.description,
             "placeholder": spec.placeholder,
         },
-        "validations": {"required": spec.required},
+        # A field a source can fill in may be left empty: listbot still requires it once filled.
+        "validations": {"required": spec.required and not spec.autofill},
     }
 
 
