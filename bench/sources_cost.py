@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     n = len(wanted)
     print(f"{n} submissions of different papers, local fake sources and GitHub emulator")
     print(f"first look: {cold_requests} requests ({cold_requests / n:.2f} per submission, {github_cold} to "
-          f"GitHub), {cold_seconds * 1000 / n:.1f} ms per submission (p50 {statistics.median(cold_each) * 1000:.1f} ms, "
-          f"max {max(cold_each) * 1000:.1f} ms)")
+          f"GitHub), {cold_seconds * 1000 / n:.1f} ms per submission "
+          f"(p50 {statistics.median(cold_each) * 1000:.1f} ms, max {max(cold_each) * 1000:.1f} ms)")
     print(f"warm (a resync): {warm_requests} requests, {warm_seconds * 1000 / n:.2f} ms per submission")
     print(f"arXiv pacing: 3 new arXiv papers in a row take {paced_seconds:.1f} s (one request every 3 s; "
           "cached papers never wait)")
