@@ -47,6 +47,13 @@ COMMAND_DECLINED = (
     "Sorry, `/listbot` commands can only be run by people with write access to this repository. "
     "A maintainer will take a look."
 )
+WAITING_FOR_SOURCE = (
+    "Thanks for the submission! I am waiting for {source} to fill in {fields}, which were left empty: "
+    "it did not answer just now. I will try again at the next resync; nothing needs doing, or edit "
+    "this issue and fill them in yourself."
+)
+SOURCES_INTRO = "What the sources say:"
+SOURCES_RETRY = "I will run the checks that could not run again at the next resync."
 PULL_CLOSED_INVALID = (
     "Closing for now: the submission in #{issue} no longer passes validation. "
     "I will reopen this pull request when the issue is fixed."
@@ -99,6 +106,24 @@ def proposed_comment(
     if notes := [f"- {neutralise(warning)}." for warning in warnings]:
         text += "\n\n" + "\n".join([WARNINGS_INTRO, *notes])
     return _status(text, issue, "proposed", pull)
+
+
+def waiting_comment(issue: int, source: str, fields: Iterable[str], pull: int | None = None) -> str:
+    """The status while fields left empty wait for a source that did not answer."""
+    names = [f"**{neutralise(name)}**" for name in fields]
+    listed = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+    text = WAITING_FOR_SOURCE.format(source=neutralise(source, 120), fields=listed)
+    return _status(text, issue, "waiting", pull)
+
+
+def with_source_notes(status: str, notes: Iterable[str], retry: bool = False) -> str:
+    """A status comment with what the sources said (and whether checks will run again) before its marker."""
+    items = [f"- {neutralise(note)}" for note in notes]
+    if not items:
+        return status
+    text, marker_start, marker = status.rpartition("\n\n<!-- listbot:")
+    tail = f"\n\n{SOURCES_RETRY}" if retry else ""
+    return "\n".join([f"{text}\n\n{SOURCES_INTRO}", *items]) + tail + marker_start + marker
 
 
 def merged_comment(issue: int, pull: int, title: str) -> str:

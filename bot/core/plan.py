@@ -12,16 +12,20 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.core import lint, messages
+from bot.core.autofill import Checked
 from bot.core.duplicates import ListedEntry
 from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
-from bot.core.kinds import Kind
+from bot.core.kinds import PAPER, Kind
+from bot.core.lookups import NO_FACTS, Facts, Wanted, wanted
 from bot.core.markers import fingerprint, read_marker
 from bot.core.ownership import recorded_pull
 from bot.core.proposal import Proposal, propose
 from bot.core.rules import Rules
+from bot.core.sourced import SourceWait, propose_sourced
 from bot.core.submission import FieldProblem, SubmissionError
 from bot.core.triage import OPEN_PULL_SECTION, is_submission, issue_kind, kind_forms_of, proposed_entries
 from bot.core.venues import table_for
@@ -51,7 +55,7 @@ _TITLE_PREFIX = re.compile(r"^Add [^:]{1,40}: ")  # messages.pull_title's "Add {
 
 __all__ = [
     "BaseView", "BranchState", "CommentView", "IssueView", "Observed", "Plan", "PullView",
-    "after", "is_submission", "plan_issue", "plan_retry_notice", "proposed_entries",
+    "after", "is_submission", "plan_issue", "plan_retry_notice", "proposed_entries", "submission_wanted",
 ]
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Observed:
     surplus: tuple[int, ...] = ()  # doubled status comments (two replicas posted at once) to delete
     branch: BranchState | None = None  # set once this run wrote or deleted the branch
     reopened: bool = False  # this run reopened the PR: its branch is rebuilt on the current base
+    lookups: Facts = NO_FACTS  # what arXiv, Crossref, GitHub and the Hub said about the submission's links
 
 
 @dataclass(frozen=True)
@@ -369,15 +374,46 @@ def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.
     if kind is None or kind_form is None:
         return _plan_invalid(observed, rules, [_no_kind_problem(kind, rules, observed.base.branch)])
     parsed = parse_issue(issue.body, kind_form)
+    options: dict[str, Any] = {
+        "today": today, "also_listed": observed.others, "placement": rules.placement, "kind": kind,
+        "form": kind_form, "kinds": rules.kinds, "forms": forms, "strays": parsed.strays,
+        "venues": table_for(rules.venues),
+    }
+    checked = None
     try:
-        proposal = propose(
-            parsed.values, observed.base.list_text, today=today,
-            also_listed=observed.others, placement=rules.placement, kind=kind, form=kind_form,
-            kinds=rules.kinds, forms=forms, strays=parsed.strays, venues=table_for(rules.venues),
-        )
+        if kind.builtin and kind.name == PAPER.name:
+            proposal, checked = propose_sourced(parsed.values, observed.lookups, observed.base.list_text, **options)
+        else:
+            proposal = propose(parsed.values, observed.base.list_text, **options)
+    except SourceWait as wait:
+        return _plan_waiting(observed, wait.checked)
     except SubmissionError as error:
         return _plan_invalid(observed, rules, error.problems)
-    return _plan_valid(observed, rules, proposal, rebuild)
+    intent = _plan_valid(observed, rules, proposal, rebuild)
+    if checked is None or intent.status is None or intent.reason != "valid":
+        return intent
+    return replace(intent, status=messages.with_source_notes(intent.status, checked.notes, checked.retry))
+
+
+def _plan_waiting(observed: Observed, checked: Checked) -> _Intent:
+    """Fields left for a source to fill, and it did not answer: say so and leave everything else as it is."""
+    issue, pull = observed.issue.number, _number(observed.pull)
+    text = messages.waiting_comment(issue, checked.waiting_on, checked.waiting_for, pull)
+    return _Intent("waiting for a source", status=text)
+
+
+def submission_wanted(observed: Observed, form: IssueForm, rules: Rules) -> Wanted:
+    """What the sources should be asked about this issue: its paper's links, if it is an open paper submission."""
+    issue = observed.issue
+    forms = kind_forms_of(observed.forms, form, rules)
+    if issue.gone or issue.state != "open" or observed.base.list_text is None or not is_submission(
+        issue, form, rules, forms
+    ):
+        return Wanted()
+    kind = issue_kind(issue, forms, rules) or next(iter(rules.kinds), None)
+    if kind is None or not (kind.builtin and kind.name == PAPER.name) or kind.name not in forms:
+        return Wanted()
+    return wanted(parse_issue(issue.body, forms[kind.name]).values)
 
 
 def _no_kind_problem(kind: Kind | None, rules: Rules, branch: str) -> FieldProblem:

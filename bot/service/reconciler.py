@@ -18,8 +18,9 @@ from bot.core.facts import PullView
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.help import HELP_KIND, help_text
 from bot.core.logfields import fields, log_context
+from bot.core.lookups import NO_FACTS, Facts
 from bot.core.ownership import listbot_pulls, status_comments
-from bot.core.plan import Plan, after, plan_issue, plan_retry_notice
+from bot.core.plan import Observed, Plan, after, plan_issue, plan_retry_notice, submission_wanted
 from bot.core.rules import Rules
 from bot.core.template import render_template
 from bot.core.triage import submission_candidates
@@ -28,12 +29,14 @@ from bot.core.writes import DeleteComment
 from bot.gateway.credentials import Credentials
 from bot.gateway.executing import WriteExecutor
 from bot.gateway.reading import RepoReader
+from bot.gateway.repos import repository_facts
 from bot.gateway.retry import Retrier, RetryPolicy, describe
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.metrics import RESYNC_SECONDS
 from bot.service.observe import observe_issue, observe_repo
 from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
+from bot.sources.gather import Sources
 
 log = logging.getLogger("listbot.reconcile")
 
@@ -63,9 +66,11 @@ class Reconciler:
         resync_interval: float = 600.0,
         workers: int = 4,
         today: Callable[[], dt.date] = dt.date.today,
+        sources: Sources | None = None,
     ) -> None:
         self.app = app
         self.rules = rules
+        self.sources = sources  # arXiv, Crossref, the Hub and GitHub repositories; None asks none
         self.policy = policy or RetryPolicy()
         self.retrier = Retrier(self.policy, app.tokens.invalidate)
         self.resync_interval = resync_interval
@@ -271,6 +276,7 @@ class Reconciler:
         executor = self._executor(job.installation_id, job.repository)
         repo = observe_repo(reader, job.default_branch, self.rules)
         observed = observe_issue(reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild)
+        observed = replace(observed, lookups=self._look_up(job, observed, repo.rules))
         today = self.today()
         first = plan = plan_issue(observed, paper_form(), repo.rules, today, rebuild=job.rebuild)
         for _ in range(MAX_ROUNDS):
@@ -291,6 +297,14 @@ class Reconciler:
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         ))
         return first
+
+    def _look_up(self, job: IssueJob, observed: Observed, rules: Rules) -> Facts:
+        """What the sources say about an open paper submission's links (never raises for their faults)."""
+        wanted = submission_wanted(observed, paper_form(), rules)
+        if self.sources is None or wanted.empty:
+            return NO_FACTS
+        client = self.app.client(job.installation_id)  # the installation token looks up code repositories
+        return self.sources.gather(wanted, rules.enabled_sources, lambda name: repository_facts(client, name))
 
     def _read_back(self, reader: RepoReader, executor: WriteExecutor) -> None:
         """After posting a status without having created the PR, keep the oldest status comment

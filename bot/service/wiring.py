@@ -12,6 +12,7 @@ from bot.service.app import MAX_PAYLOAD_BYTES, create_app
 from bot.service.readiness import CredentialsWatch, HealthResult
 from bot.service.reconciler import Reconciler
 from bot.service.settings import Settings
+from bot.sources.gather import Sources
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -54,7 +55,8 @@ def build_app(settings: Settings, *, max_payload_bytes: int = MAX_PAYLOAD_BYTES)
     """The webhook service wired to a real reconciler and a background credentials check."""
     app = github_app(settings)
     reconciler = Reconciler(
-        app, rules_from(settings), policy=retry_policy(settings), resync_interval=settings.resync_interval
+        app, rules_from(settings), policy=retry_policy(settings), resync_interval=settings.resync_interval,
+        sources=Sources(settings.sources),
     )
     watch = CredentialsWatch(lambda: credentials_check(app, settings.github_timeout), settings.readiness_interval)
     return create_app(settings, reconciler, watch, max_payload_bytes=max_payload_bytes)
