@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 R2GEN = "https://arxiv.org/abs/2010.16056"
 R2GEN_TITLE = "Generating Radiology Reports via Memory-driven Transformer"
-ONLY_THE_LINK = {"title": None, "authors": None, "venue": None, "date": None, "code_url": None}
+ONLY_THE_LINK: dict[str, Any] = {"title": None, "authors": None, "venue": None, "date": None, "code_url": None}
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_a_renamed_repository_gets_its_new_name_in_the_badge(listbot: Deployment
     """A code link to a repository's old name gets the badge of its new name."""
     listbot.github.create_repo("zhjohnchan", "R2Gen", {"README.md": "R2Gen\n"})
     listbot.github.rename_repo("zhjohnchan/R2Gen", "cuhksz-nlp/R2Gen")
-    values = {**ONLY_THE_LINK, "paper_url": R2GEN, "code_url": "https://github.com/zhjohnchan/R2Gen"}
+    values: dict[str, Any] = {**ONLY_THE_LINK, "paper_url": R2GEN, "code_url": "https://github.com/zhjohnchan/R2Gen"}
     number = listbot.file_issue(**values)
     text = listbot.list_on(listbot.pull_for(number).head) or ""
     assert "(https://github.com/cuhksz-nlp/R2Gen)" in text
