@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             "LISTBOT_RETRY_ATTEMPTS": "7",
             "LISTBOT_RETRY_BASE_DELAY": "0.05",
             "LISTBOT_SECONDARY_RATE_WAIT": "1",
+            "LISTBOT_SOURCES": "none",  # GitHub's faults are measured here; bench/sources_cost.py measures the sources
         }
         listbot = Listbot(env, free_port(), Path(tmp))
         github.deliver_to(f"{listbot.url}{WEBHOOK_PATH}", secret)

@@ -28,11 +28,15 @@ def free_port() -> int:
 
 
 def quiet_environment(**values: str) -> dict[str, str]:
-    """The current environment minus anything listbot or Probot would read, plus `values`."""
+    """The current environment minus anything listbot or Probot would read, plus `values`.
+
+    Sources are off (`LISTBOT_SOURCES=none`), as in the sandbox: nothing here reaches arXiv or
+    Crossref, and a test that wants them passes a `SourcesServer`'s variables.
+    """
     prefixes = ("LISTBOT_", "GITHUB_", "GHE_", "WEBHOOK_")
     names = {"APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "PORT", "HOST", "LOG_LEVEL"}
     env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith(prefixes)}
-    return env | values
+    return env | {"LISTBOT_SOURCES": "none"} | values
 
 
 @dataclass
