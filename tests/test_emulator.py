@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -502,3 +504,84 @@ def test_a_reader_cannot_close_someone_elses_issue_or_delete_their_comment(world
     assert httpx.delete(f"{base}/issues/comments/{comment}", headers=headers).status_code == 403
     assert httpx.post(f"{base}/issues/{number}/labels", json={"labels": ["x"]}, headers=headers).status_code == 403
     assert httpx.patch(f"{base}/issues/{own}", json={"state": "closed"}, headers=headers).status_code == 200
+
+
+# ---- conditional requests, the app's delivery log, reactions -------------------------------
+
+
+def _installation_headers(w: World) -> dict[str, str]:
+    return {"Authorization": f"token {w.em.installation_token(w.installation_id)}"}
+
+
+def test_an_unchanged_resource_answers_304_without_spending_the_rate_limit(world: World) -> None:
+    """A GET repeated with its ETag gets 304, no body, the same ETag, and unchanged rate-limit headers."""
+    url, headers = f"{world.em.url}/repos/{REPO}/pulls", _installation_headers(world)
+    first = httpx.get(url, headers=headers)
+    etag = first.headers["ETag"]
+    second = httpx.get(url, headers=headers | {"If-None-Match": etag})
+    assert second.status_code == 304
+    assert second.content == b""
+    assert second.headers["ETag"] == etag
+    assert second.headers["X-RateLimit-Remaining"] == first.headers["X-RateLimit-Remaining"]
+    third = httpx.get(url, headers=headers | {"If-None-Match": etag})
+    assert third.headers["X-RateLimit-Used"] == first.headers["X-RateLimit-Used"]
+    world.repo.create_issue(title="A change")
+    changed = httpx.get(f"{world.em.url}/repos/{REPO}/issues", headers=headers | {"If-None-Match": etag})
+    assert changed.status_code == 200
+
+
+def test_the_delivery_log_lists_failed_deliveries_and_redelivers_them_with_the_same_guid(world: World) -> None:
+    """`GET /app/hook/deliveries` shows a failed delivery; `POST …/attempts` sends it again, same GUID."""
+    received: list[tuple[str, str]] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["X-GitHub-Delivery"], self.headers["X-GitHub-Event"]))
+            self.send_response(503 if len(received) == 1 else 202)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        world.em.deliver_to(f"http://127.0.0.1:{server.server_address[1]}/hook")
+        world.repo.create_issue(title="Delivered once, failed")
+        world.em.wait_for_deliveries()
+        app = {"Authorization": f"Bearer {make_jwt(world.pem, str(APP_ID))}"}
+        [failed] = httpx.get(f"{world.em.url}/app/hook/deliveries", headers=app).json()
+        assert (failed["status_code"], failed["event"], failed["action"], failed["redelivery"]) == (
+            503, "issues", "opened", False,
+        )
+        assert failed["status"] == "Invalid HTTP Response: 503"
+        assert failed["installation_id"] == world.installation_id
+        attempt = httpx.post(f"{world.em.url}/app/hook/deliveries/{failed['id']}/attempts", headers=app)
+        assert (attempt.status_code, attempt.json()) == (202, {})
+        deadline = time.monotonic() + 10
+        while len(received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        world.em.wait_for_deliveries()
+        newest = httpx.get(f"{world.em.url}/app/hook/deliveries", headers=app).json()[0]
+    finally:
+        server.shutdown()
+    assert received[0] == received[1]
+    assert (newest["guid"], newest["redelivery"], newest["status_code"]) == (failed["guid"], True, 202)
+    installation = httpx.get(f"{world.em.url}/app/hook/deliveries", headers=_installation_headers(world))
+    assert installation.status_code == 401
+
+
+def test_a_comment_gets_one_eyes_reaction_per_user(world: World) -> None:
+    """Reacting 👀 answers 201 with the reaction, again 200 with the same one; a bad content is 422."""
+    issue = world.repo.create_issue(title="Commands")
+    comment = issue.create_comment("/listbot refresh")
+    url = f"{world.em.url}/repos/{REPO}/issues/comments/{comment.id}/reactions"
+    headers = _installation_headers(world)
+    first = httpx.post(url, headers=headers, json={"content": "eyes"})
+    again = httpx.post(url, headers=headers, json={"content": "eyes"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["content"] == "eyes"
+    assert again.json()["id"] == first.json()["id"]
+    assert httpx.post(url, headers=headers, json={"content": "party"}).status_code == 422
+    assert [r["content"] for r in httpx.get(url, headers=headers).json()] == ["eyes"]

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -20,7 +21,7 @@ from .auth import mint_token, mint_workflow_token, pooled_key
 from .faults import Faults
 from .routes import Api
 from .server import HttpFront, RequestLog
-from .state import ZERO_SHA, App, Installation, Issue, Repo, State, User
+from .state import ZERO_SHA, App, HookDelivery, Installation, Issue, Repo, State, User
 from .webhooks import WebhookBuilder, delivery_headers, encode
 
 EventCallback = Callable[[str, dict[str, Any]], None]
@@ -95,7 +96,8 @@ class GitHubEmulator:
         self._subscribers: list[EventCallback] = []
         self._outbox: list[tuple[str, dict[str, Any]]] = []
         self._hooks: list[Hook] = []
-        self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        # (event, payload, GUID of the delivery being redelivered or None for a new one)
+        self._queue: queue.Queue[tuple[str, dict[str, Any], str | None] | None] = queue.Queue()
         self._delivery_mode = "on"  # "on" | "hold" (queue up until resumed) | "drop" (service down)
         self._held: list[tuple[str, dict[str, Any]]] = []
         self._enqueued = 0  # events handed to the delivery thread
@@ -605,8 +607,8 @@ class GitHubEmulator:
             self._delivery_mode = "on"
             held, self._held = self._held, []
             self._enqueued += len(held)
-        for item in held:
-            self._queue.put(item)
+        for event, payload in held:
+            self._queue.put((event, payload, None))
 
     @contextmanager
     def deliveries_paused(self, drop: bool = False) -> Iterator[None]:
@@ -655,6 +657,13 @@ class GitHubEmulator:
     def _dispatch_outbox(self) -> None:
         with self.lock:
             batch, self._outbox = self._outbox, []
+            asked, self.state.redeliveries[:] = list(self.state.redeliveries), []
+            if asked:
+                self._enqueued += len(asked)
+        if asked:
+            self._ensure_worker()
+        for delivery in asked:  # `POST /app/hook/deliveries/{id}/attempts`: same GUID, same body
+            self._queue.put((delivery.event, delivery.payload, delivery.guid))
         for event, payload in batch:
             for cb in list(self._subscribers):
                 cb(event, copy.deepcopy(payload))
@@ -668,25 +677,30 @@ class GitHubEmulator:
                     self.deliveries.append(Delivery(event, payload, None))
                     continue
                 self._enqueued += 1
-            self._queue.put((event, payload))
+            self._queue.put((event, payload, None))
 
     def _deliver_loop(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
                 return
-            event, payload = item
+            event, payload, redelivered = item
             with self.lock:
                 hooks = list(self._hooks)
                 if not hooks:  # the last hook went away meanwhile
                     self.deliveries.append(Delivery(event, payload, None))
             if hooks:
                 body = encode(payload)
-                guid = str(uuid.uuid4())  # one delivery: every hook sees the same GUID
+                guid = redelivered or str(uuid.uuid4())  # one delivery: every hook sees the same GUID
                 for hook in hooks:
+                    began = time.monotonic()
                     status = _post(hook.url, body, delivery_headers(event, body, hook.secret, guid))
                     with self.lock:
                         self.deliveries.append(Delivery(event, payload, status, hook.url))
+                        self.state.hook_deliveries.append(HookDelivery(
+                            self.state.next_id(), guid, event, payload, hook.url, status or 0,
+                            datetime.now(UTC), round(time.monotonic() - began, 3), redelivered is not None,
+                        ))
             with self.lock:
                 self._settled += 1
 

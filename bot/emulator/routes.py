@@ -18,9 +18,11 @@ from .render import Renderer, iso, node_id
 from .state import (
     ApiError,
     Caller,
+    HookDelivery,
     Installation,
     Issue,
     PullInfo,
+    Reaction,
     Repo,
     State,
     not_found,
@@ -310,6 +312,74 @@ def get_app(api: Api, req: Request, p: dict[str, str]) -> Response:
     caller = api.require_app(req)
     assert caller.app is not None
     return Response(200, api.app_json(caller.app.id))
+
+
+def _delivery_item(d: HookDelivery) -> dict[str, Any]:
+    """A `hook-delivery-item`, as `GET /app/hook/deliveries` lists deliveries."""
+    payload = d.payload
+    installation = payload.get("installation")
+    repository = payload.get("repository")
+    return {
+        "id": d.id,
+        "guid": d.guid,
+        "delivered_at": iso(d.delivered_at),
+        "redelivery": d.redelivery,
+        "duration": d.duration,
+        "status": d.status,
+        "status_code": d.status_code,
+        "event": d.event,
+        "action": payload.get("action"),
+        "installation_id": installation.get("id") if isinstance(installation, dict) else None,
+        "repository_id": repository.get("id") if isinstance(repository, dict) else None,
+        "throttled_at": None,
+    }
+
+
+def _hook_delivery(api: Api, delivery_id: str) -> HookDelivery:
+    found = next((d for d in api.state.hook_deliveries if str(d.id) == delivery_id), None)
+    if found is None:
+        raise not_found()
+    return found
+
+
+@route("GET", "/app/hook/deliveries")
+def list_hook_deliveries(api: Api, req: Request, p: dict[str, str]) -> Response:
+    """Newest first, paginated by `cursor` (the Link header's next page), `per_page` up to 100."""
+    api.require_app(req)
+    try:
+        per_page = max(1, min(int(req.q("per_page") or DEFAULT_PER_PAGE), MAX_PER_PAGE))
+    except ValueError:
+        per_page = DEFAULT_PER_PAGE
+    items = sorted(api.state.hook_deliveries, key=lambda d: d.id, reverse=True)
+    cursor = req.q("cursor")
+    if cursor:
+        items = [d for d in items if d.id <= int(cursor)] if cursor.isdigit() else []
+    page, rest = items[:per_page], items[per_page:]
+    headers = {}
+    if rest:
+        query = urllib.parse.urlencode({"per_page": per_page, "cursor": rest[0].id})
+        headers["link"] = f'<{api.api_url}/app/hook/deliveries?{query}>; rel="next"'
+    return Response(200, [_delivery_item(d) for d in page], headers)
+
+
+@route("GET", r"/app/hook/deliveries/(?P<id>\d+)")
+def get_hook_delivery(api: Api, req: Request, p: dict[str, str]) -> Response:
+    api.require_app(req)
+    d = _hook_delivery(api, p["id"])
+    return Response(200, {
+        **_delivery_item(d),
+        "url": d.url,
+        "request": {"headers": {"X-GitHub-Delivery": d.guid, "X-GitHub-Event": d.event}, "payload": d.payload},
+        "response": {"headers": {}, "payload": None},
+    })
+
+
+@route("POST", r"/app/hook/deliveries/(?P<id>\d+)/attempts")
+def redeliver_hook_delivery(api: Api, req: Request, p: dict[str, str]) -> Response:
+    """Queue the delivery again: the same GUID and body, marked `redelivery` in the log; 202 `{}`."""
+    api.require_app(req)
+    api.state.redeliveries.append(_hook_delivery(api, p["id"]))
+    return Response(202, {})
 
 
 @route("GET", "/app/installations")
@@ -1317,6 +1387,46 @@ def update_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
         changes={"body": {"from": old}},
     )
     return Response(200, api.r.comment(repo, comment))
+
+
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+
+
+def _reaction_json(api: Api, reaction: Reaction) -> dict[str, Any]:
+    return {
+        "id": reaction.id,
+        "node_id": node_id("REA", reaction.id),
+        "user": api.r.user(reaction.user),
+        "content": reaction.content,
+        "created_at": iso(reaction.created_at),
+    }
+
+
+@route("POST", r"{REPO}/issues/comments/(?P<id>\d+)/reactions")
+def create_comment_reaction(api: Api, req: Request, p: dict[str, str]) -> Response:
+    """201 with the new reaction; 200 with the existing one when this user already reacted so."""
+    repo = api.repo(req, p, "issues", write=True)
+    comment = _comment(api, repo, p["id"])
+    content = _str(req.obj(), "content", "Reaction")
+    if content not in REACTIONS:
+        invalid = {"resource": "Reaction", "code": "invalid", "field": "content"}
+        raise ApiError(422, "Validation Failed", errors=[invalid])
+    actor = api.actor(req)
+    for existing in comment.reactions:
+        if existing.content == content and existing.user.lower() == actor.lower():
+            return Response(200, _reaction_json(api, existing))
+    reaction = Reaction(api.state.next_id(), actor, content, now())
+    comment.reactions.append(reaction)
+    return Response(201, _reaction_json(api, reaction))
+
+
+@route("GET", r"{REPO}/issues/comments/(?P<id>\d+)/reactions")
+def list_comment_reactions(api: Api, req: Request, p: dict[str, str]) -> Response:
+    repo = api.repo(req, p, "issues")
+    comment = _comment(api, repo, p["id"])
+    wanted = req.q("content")
+    chosen = [r for r in comment.reactions if wanted is None or r.content == wanted]
+    return api.paginate(req, [_reaction_json(api, r) for r in chosen])
 
 
 @route("DELETE", r"{REPO}/issues/comments/(?P<id>\d+)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -196,6 +197,8 @@ class HttpFront:
                         resp = Response(fault.status, fault.body, dict(fault.headers))
             except ApiError as err:
                 resp = Response(err.status, err.body(), dict(err.headers))
+            if h.command == "GET" and resp.status == 200:
+                resp = self._conditional(resp, headers.get("if-none-match"), req.caller, bucket)
             self.flush_events()
             used, reset = self.rate.get(bucket, (0, int(time.time()) + RATE_WINDOW))
             try:
@@ -217,6 +220,22 @@ class HttpFront:
             )
         self.after_request()
         self._write(h, resp, request_id, limit, used, reset)
+
+    def _conditional(self, resp: Response, if_none_match: str | None, caller: Caller, bucket: str) -> Response:
+        """Add the `ETag` of a 200; answer 304 with no body when the client already has it.
+
+        As on GitHub, an authorised request answered 304 does not count against the rate limit
+        (its rate-limit headers show the count as it was), and `ETag` comes back on the 304 too.
+        """
+        etag = entity_tag(resp.body)
+        resp.headers.setdefault("ETag", etag)
+        if not _etag_matches(if_none_match, etag):
+            return resp
+        if caller.kind is not None and bucket in self.rate:
+            used, reset = self.rate[bucket]
+            self.rate[bucket] = (max(0, used - 1), reset)
+        kept = {k: v for k, v in resp.headers.items() if k.lower() in {"etag", "link", "cache-control", "vary"}}
+        return Response(304, None, kept)
 
     def _bucket(self, caller: Caller) -> tuple[int, str]:
         if caller.kind == "installation" and caller.installation is not None:
@@ -256,6 +275,20 @@ class HttpFront:
         h.end_headers()
         if h.command != "HEAD":
             h.wfile.write(payload)
+
+
+def entity_tag(body: Any) -> str:
+    """A weak validator of a JSON body (GitHub's list answers carry `W/"…"` tags)."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of `If-None-Match` (a list of tags, or `*`) with `etag`."""
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip() == "*" or tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
 
 
 def _rate_exceeded(caller: Caller, reset: int) -> ApiError:

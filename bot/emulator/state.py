@@ -88,6 +88,15 @@ class Comment:
     body: str
     created_at: datetime
     updated_at: datetime
+    reactions: list[Reaction] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reaction:
+    id: int
+    user: str
+    content: str  # +1, -1, laugh, confused, heart, hooray, rocket or eyes
+    created_at: datetime
 
 
 @dataclass
@@ -226,6 +235,27 @@ class Caller:
     installation: Installation | None = None
 
 
+@dataclass
+class HookDelivery:
+    """One attempt to POST an event to the app's webhook, as `GET /app/hook/deliveries` lists it."""
+
+    id: int
+    guid: str  # X-GitHub-Delivery: the same for every attempt (and redelivery) of one event
+    event: str
+    payload: dict[str, Any]
+    url: str
+    status_code: int  # 0 when nothing answered
+    delivered_at: datetime
+    duration: float
+    redelivery: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.status_code == 0:
+            return "failed to connect to host"
+        return "OK" if 200 <= self.status_code < 300 else f"Invalid HTTP Response: {self.status_code}"
+
+
 class State:
     """All mutable emulator data. Callers must hold ``lock`` (the emulator does)."""
 
@@ -241,6 +271,8 @@ class State:
         self.actions_app: App | None = None  # GitHub's own app behind every GITHUB_TOKEN
         self.manifest_codes: dict[str, App] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []  # pending webhook events
+        self.hook_deliveries: list[HookDelivery] = []  # oldest first
+        self.redeliveries: list[HookDelivery] = []  # asked for through the API, not yet sent
 
     def next_id(self) -> int:
         return next(self._ids)
