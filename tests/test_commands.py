@@ -46,14 +46,16 @@ def test_listbot_itself_and_an_empty_login_never_run_commands() -> None:
     assert allowed_without_role("mona", Rules(), BOT) is None
 
 
-def test_a_declined_command_gets_one_reply() -> None:
-    """The reply names the command comment in its marker, so a redelivery finds it and posts nothing."""
-    [reply] = decline(7, 42, [], BOT)
+def test_a_declined_command_gets_one_reply_per_person() -> None:
+    """The reply's marker names the comment and its author: a redelivery, or five more commands
+    from the same person, post nothing; someone else's command gets its own reply."""
+    [reply] = decline(7, 42, "mallory", [], BOT)
     assert isinstance(reply, PostComment)
     assert reply.issue == 7
     assert messages.COMMAND_DECLINED in reply.body
-    assert read_marker(messages.REPLY_KIND, reply.body) == {"comment": 42}
+    assert read_marker(messages.REPLY_KIND, reply.body) == {"comment": 42, "user": "mallory"}
     posted = [CommentView(50, reply.body, BOT)]
-    assert decline(7, 42, posted, BOT) == []
-    assert decline(7, 43, posted, BOT) != []
-    assert decline(7, 42, [CommentView(50, reply.body, "mallory")], BOT) != []
+    assert decline(7, 42, "mallory", posted, BOT) == []
+    assert all(decline(7, n, "Mallory", posted, BOT) == [] for n in range(43, 48))
+    assert decline(7, 43, "trudy", posted, BOT) != []
+    assert decline(7, 42, "mallory", [CommentView(50, reply.body, "mallory")], BOT) != []

@@ -48,6 +48,16 @@ def reply_once(
     return [PostComment(issue, f"{text}\n\n{write_marker(kind, {'comment': command_comment})}")]
 
 
-def decline(issue: int, command_comment: int, comments: Iterable[CommentView], bot_login: str) -> list[PostComment]:
-    """The reply saying a command was not run, unless an earlier delivery already posted it."""
-    return reply_once(issue, command_comment, comments, bot_login, messages.REPLY_KIND, messages.COMMAND_DECLINED)
+def decline(
+    issue: int, command_comment: int, author: str, comments: Iterable[CommentView], bot_login: str
+) -> list[PostComment]:
+    """The reply saying a command was not run: one per person and issue, however many commands
+    they post (or deliveries repeat them); the reply's marker names the comment and the person."""
+    for comment in comments:
+        marker = read_marker(messages.REPLY_KIND, comment.body)
+        if comment.author != bot_login or not marker:
+            continue
+        if marker.get("comment") == command_comment or str(marker.get("user", "")).lower() == author.lower():
+            return []
+    written = write_marker(messages.REPLY_KIND, {"comment": command_comment, "user": author})
+    return [PostComment(issue, f"{messages.COMMAND_DECLINED}\n\n{written}")]

@@ -265,7 +265,7 @@ class Reconciler:
     def _decline(self, job: CommandJob) -> None:
         """Reply once (a redelivery finds the reply by its marker) that the command was not run."""
         comments = self._reader(job.installation_id, job.repository).comments(job.issue)
-        reply = decline(job.issue, job.comment_id, comments, self.app.bot_login)
+        reply = decline(job.issue, job.comment_id, job.author, comments, self.app.bot_login)
         self._executor(job.installation_id, job.repository).execute(reply)
 
     def reconcile(self, job: IssueJob) -> Plan:

@@ -1,0 +1,71 @@
+"""GitHub requests of one resync of a repository with N open, up-to-date submissions.
+
+    .venv/bin/python -m bench.resync_scale                  # N = 50, 200, 500
+    .venv/bin/python -m bench.resync_scale --sizes 50 200
+
+For each N: a fresh emulator and listbot, N submissions filed while deliveries are dropped (as
+if listbot had been down), one resync that opens their PRs, then the measured resync of the
+repository, all PRs already right. Prints the requests listbot made (reads, writes, 304s), per
+open submission, and the most frequent request paths. Goal (issue 14): about 3 per submission.
+Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import re
+import time
+from typing import Any
+
+from bench.rest_calls import resync
+from bot.emulator import GitHubEmulator
+from tests.deployment import deployed
+
+_NUMBER = re.compile(r"/\d+(?=/|$)")
+
+
+def paper(i: int) -> dict[str, Any]:
+    """Distinct valid form values for paper `i`."""
+    return {
+        "title": f"Scale Paper {i}: Report Generation at Scale",
+        "authors": "J. Doe, K. Lee, et al.",
+        "venue": "arXiv",
+        "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        "paper_url": f"https://arxiv.org/abs/2405.{40000 + i}",
+        "code_url": f"https://github.com/example/scale-{i}",
+    }
+
+
+def measure(size: int) -> None:
+    with GitHubEmulator() as github, deployed(github) as listbot:
+        with github.deliveries_paused(drop=True):
+            for i in range(size):
+                listbot.file_issue(wait=False, **paper(i))
+        resync(listbot)
+        listbot.wait_idle(timeout=1800)
+        opened = len(listbot.open_pulls())
+        github.reset_requests()
+        began = time.perf_counter()
+        resync(listbot)
+        listbot.wait_idle(timeout=1800)
+        wall = time.perf_counter() - began
+        calls = [r for r in github.requests.snapshot() if r.auth in {"installation", "jwt"}]
+    writes = sum(1 for r in calls if r.is_write)
+    not_modified = sum(1 for r in calls if r.status == 304)
+    paths = collections.Counter(f"{r.method} {_NUMBER.sub('/N', r.path)}" for r in calls)
+    top = ", ".join(f"{path} × {n}" for path, n in paths.most_common(3))
+    print(f"N = {size} ({opened} open PRs): {len(calls)} requests ({writes} writes, {not_modified} × 304), "
+          f"{len(calls) / max(size, 1):.1f} per submission, {wall:.1f} s; most: {top}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 500])
+    args = parser.parse_args()
+    for size in args.sizes:
+        measure(size)
+
+
+if __name__ == "__main__":
+    main()
