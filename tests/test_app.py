@@ -532,3 +532,15 @@ def test_a_body_without_a_signature_header_is_refused_before_it_is_read(live: Li
         headers = {"Content-Type": "application/json", "X-GitHub-Event": "issues", "X-GitHub-Delivery": "u-1"}
         response = post(client, b"{" + b" " * (2 * 1024 * 1024) + b"}", headers)
     assert response.status_code == 401
+
+
+def test_readyz_and_metrics_show_the_rate_limit_left(live: Live) -> None:
+    """After listbot's first GitHub calls, /readyz and /metrics report the core window GitHub announced."""
+    with started(live) as client:
+        report = client.get("/readyz").json()["rate_limit"]
+        metrics = client.get("/metrics").text
+    assert report["limit"] == 5000
+    assert 0 < report["remaining"] < 5000
+    assert report["backoff_s"] == 0
+    assert "\nlistbot_github_rate_remaining " in metrics
+    assert "\nlistbot_github_rate_backoff_seconds 0.0" in metrics

@@ -12,6 +12,7 @@ for (rate limits) do not count against the budget but are bounded on their own.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -52,6 +53,23 @@ class RetryPolicy:
 def rate_limit_wait(error: RateLimited, policy: RetryPolicy, now: float | None = None) -> float:
     """How long GitHub asks us to wait: Retry-After, else until the reset, else the secondary wait."""
     return error.wait(policy.secondary_wait, now)
+
+
+_backoff_until = 0.0  # monotonic time until which some worker waits out a rate limit
+
+
+def _backing_off(delay: float, installation_id: int | None) -> None:
+    """A rate-limit wait is worth a WARNING (work stalls) and is shown by /readyz and /metrics."""
+    global _backoff_until  # one process-wide figure, read by the probes
+    _backoff_until = max(_backoff_until, time.monotonic() + delay)
+    log.warning("GitHub rate limit: waiting before the next request", extra=fields(
+        installation_id=installation_id, delay_s=round(delay, 1),
+    ))
+
+
+def rate_limit_backoff() -> float:
+    """Seconds until the longest current rate-limit wait ends (0 when none)."""
+    return max(0.0, round(_backoff_until - time.monotonic(), 1))
 
 
 def retry_delay(error: BaseException, attempt: int, policy: RetryPolicy) -> float | None:
@@ -117,6 +135,8 @@ class Retrier:
                     delay = found
                 failure = error
             self._note(failure, attempt, delay, installation_id)
+            if isinstance(failure, RateLimited):
+                _backing_off(delay, installation_id)
             pause(delay)
 
     def _note(self, error: BaseException, attempt: int, delay: float, installation_id: int | None) -> None:

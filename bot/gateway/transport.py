@@ -13,6 +13,7 @@ layer is `bot.gateway.retry`, which may ask (`retrying_reads`) for a failed idem
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import time
@@ -23,12 +24,21 @@ from urllib.parse import urlsplit
 
 import requests
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
+
+from bot.core.logfields import fields
 
 GITHUB_REQUESTS = Counter(
     "listbot_github_requests", "GitHub API requests by method and answer (status, or the error class)",
     ["method", "status"],
 )
+
+GITHUB_RATE_REMAINING = Gauge(
+    "listbot_github_rate_remaining", "Requests left in the core rate-limit window GitHub last reported",
+)
+GITHUB_RATE_LIMIT = Gauge("listbot_github_rate_limit", "Size of the core rate-limit window GitHub last reported")
+LOW_BUDGET_SHARE = 0.1  # below this share of the window left, a WARNING says so (once per window)
+log = logging.getLogger("listbot.github")
 
 # Path segments that identify one object: replaced so one template names one kind of request.
 _TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -92,6 +102,49 @@ class _State(threading.local):
 
 _state = _State()
 _last_success: dict[str, float] = {}  # "host:port" → wall-clock time of its last 2XX/3XX answer
+
+
+@dataclass(frozen=True, slots=True)
+class RateBudget:
+    """The core rate-limit window as GitHub's last answer reported it (`X-RateLimit-*`)."""
+
+    remaining: int
+    limit: int
+    reset: int  # UNIX time the window resets
+
+    @property
+    def low(self) -> bool:
+        return self.remaining < self.limit * LOW_BUDGET_SHARE
+
+
+_budgets: dict[str, RateBudget] = {}  # "host:port" → the last window reported
+_warned_windows: set[tuple[str, int]] = set()
+
+
+def rate_budget(base_url: str) -> RateBudget | None:
+    """The rate-limit window the GitHub at `base_url` last reported, if any answer carried one."""
+    return _budgets.get(server_of(base_url))
+
+
+def _note_budget(url: str, headers: Any) -> None:
+    """Remember the window; say at WARNING (once per window) when little of it is left."""
+    try:
+        if headers.get("X-RateLimit-Resource", "core") != "core":
+            return
+        budget = RateBudget(
+            int(headers["X-RateLimit-Remaining"]), int(headers["X-RateLimit-Limit"]), int(headers["X-RateLimit-Reset"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return
+    server = server_of(url)
+    _budgets[server] = budget
+    GITHUB_RATE_REMAINING.set(budget.remaining)
+    GITHUB_RATE_LIMIT.set(budget.limit)
+    if budget.low and (server, budget.reset) not in _warned_windows:
+        _warned_windows.add((server, budget.reset))
+        log.warning("GitHub rate limit running low", extra=fields(
+            remaining=budget.remaining, limit=budget.limit, reset_in_s=max(0, round(budget.reset - time.time())),
+        ))
 
 
 def last_answer() -> Answer | None:
@@ -159,6 +212,7 @@ def _record(method: str, url: str, status: int | None, error: str | None = None)
 def _on_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
     request = response.request
     _record(str(request.method), str(request.url), response.status_code)
+    _note_budget(str(request.url), response.headers)
 
 
 class _Observed:

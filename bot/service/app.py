@@ -23,9 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.logfields import fields
 from bot.core.webhook import Delivery, MalformedDelivery, SignatureCheck, parse_delivery
-from bot.gateway.transport import last_success
+from bot.gateway.retry import rate_limit_backoff
+from bot.gateway.transport import last_success, rate_budget
 from bot.service.intake import TOO_LARGE, Intake, Limits, Refusal, SeenDeliveries
-from bot.service.metrics import DELIVERIES, OUTSTANDING, QUEUE_DEPTH, exposition
+from bot.service.metrics import DELIVERIES, OUTSTANDING, QUEUE_DEPTH, RATE_BACKOFF, exposition
 from bot.service.readiness import CredentialsWatch
 from bot.service.reconciler import Reconciler
 from bot.service.settings import DEFAULT_WEBHOOK_PATH, Settings
@@ -148,6 +149,7 @@ class Service:
                 "last_success_age_s": _age(success),
             },
             "resync": {"last": _iso(self.reconciler.last_resync), "age_s": _age(self.reconciler.last_resync)},
+            "rate_limit": _rate_limit_report(self.github_url),
             "uptime_s": round(time.monotonic() - self.started, 1),
         }
 
@@ -225,6 +227,17 @@ class LastResortMiddleware:
             if not started:
                 response = _error(400, INTERNAL.format(error_id=error_id))
                 await response(scope, receive, send)
+
+
+def _rate_limit_report(github_url: str) -> dict[str, Any]:
+    """GitHub's core rate-limit window as last reported, and any rate-limit wait under way."""
+    budget = rate_budget(github_url)
+    backoff = rate_limit_backoff()
+    RATE_BACKOFF.set(backoff)
+    if budget is None:
+        return {"remaining": None, "limit": None, "reset": None, "backoff_s": backoff}
+    reset = dt.datetime.fromtimestamp(budget.reset, dt.UTC).isoformat().replace("+00:00", "Z")
+    return {"remaining": budget.remaining, "limit": budget.limit, "reset": reset, "backoff_s": backoff}
 
 
 def _clip(value: str | None, limit: int = 100) -> str | None:
@@ -360,6 +373,7 @@ def create_app(
     @app.get("/metrics")
     async def metrics() -> Response:
         QUEUE_DEPTH.set(service.depth)
+        _rate_limit_report(service.github_url)
         OUTSTANDING.set(service.outstanding)
         body, content_type = exposition()
         return Response(body, media_type=content_type)

@@ -22,6 +22,9 @@ RESYNC_SECONDS = Histogram(
     "listbot_resync_duration_seconds", "A full resync: listing installations until every repository was scanned",
     buckets=_SECONDS,
 )
+RATE_BACKOFF = Gauge(
+    "listbot_github_rate_backoff_seconds", "Seconds until the current wait on a GitHub rate limit ends (0: none)"
+)
 READY = Gauge("listbot_ready", "1 when GitHub accepted the app's credentials at the last check, else 0")
 
 
