@@ -202,12 +202,10 @@ def test_serve_refuses_to_start_on_a_config_error(
     assert "PRIVATE_KEY_PATH=/path/key.pem" in capsys.readouterr().err
 
 
-def test_a_short_webhook_secret_is_accepted_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    """A one-character WEBHOOK_SECRET still starts listbot, but a WARNING says to use 20 or more characters."""
-    with caplog.at_level("WARNING"):
-        Settings.from_env(env(WEBHOOK_SECRET="x"))
-    assert any("only 1 characters" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
-    caplog.clear()
-    with caplog.at_level("WARNING"):
-        Settings.from_env(env(WEBHOOK_SECRET="a" * 32))
-    assert not any("WEBHOOK_SECRET" in r.getMessage() for r in caplog.records)
+def test_a_short_webhook_secret_is_accepted_with_a_warning() -> None:
+    """A one-character WEBHOOK_SECRET still makes settings, with a warning to use 20 or more characters."""
+    warning = Settings.from_env(env(WEBHOOK_SECRET="x")).webhook_secret_warning
+    assert warning is not None
+    assert "only 1 characters" in warning
+    assert "20 or more" in warning
+    assert Settings.from_env(env(WEBHOOK_SECRET="a" * 32)).webhook_secret_warning is None

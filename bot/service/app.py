@@ -329,19 +329,26 @@ def _probe(service: Service, ready: bool) -> JSONResponse:
 Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
 
 
-def _lifespan(service: Service, app_id: int) -> Lifespan:
+def _lifespan(service: Service, app_id: int, warnings: tuple[str, ...] = ()) -> Lifespan:
     """Start the workers and the credentials watch with the app; shut down on exit."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.start()
         log.info("listbot started", extra=fields(app_id=app_id))
+        for warning in warnings:
+            log.warning(warning)
         try:
             yield
         finally:
             await asyncio.to_thread(service.shutdown)
 
     return lifespan
+
+
+def _warnings(settings: Settings) -> tuple[str, ...]:
+    """Configuration that works but should not (a guessable webhook secret), said at start-up."""
+    return tuple(warning for warning in (settings.webhook_secret_warning,) if warning)
 
 
 def create_app(
@@ -354,8 +361,8 @@ def create_app(
     """The webhook service around a reconciler; `watch` tells whether GitHub accepts us."""
     service = Service(reconciler, watch, settings.github_api_url, grace=settings.shutdown_grace)
     app = FastAPI(
-        title="listbot", lifespan=_lifespan(service, settings.app_id), docs_url=None, redoc_url=None,
-        openapi_url=None,
+        title="listbot", lifespan=_lifespan(service, settings.app_id, _warnings(settings)), docs_url=None,
+        redoc_url=None, openapi_url=None,
     )
     app.state.service = service
     app.add_middleware(LastResortMiddleware)

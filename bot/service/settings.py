@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import logging
 import math
 import os
 from collections.abc import Mapping
@@ -34,7 +33,6 @@ KEY_NOT_PEM = (
     "(expected '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----', or that text base64-encoded): "
     "{reason}"
 )
-log = logging.getLogger(__name__)
 MIN_WEBHOOK_KEY_LENGTH = 20
 SHORT_WEBHOOK_KEY = (
     "WEBHOOK_SECRET is only {length} characters: a short secret can be guessed and deliveries forged; "
@@ -104,6 +102,14 @@ class Settings(BaseModel):
     @property
     def branch_prefix(self) -> str:
         return self.rules.branch_prefix
+
+    @property
+    def webhook_secret_warning(self) -> str | None:
+        """What to say (at WARNING, once logging is set up) about a guessable webhook secret."""
+        length = len(self.webhook_secret.get_secret_value())
+        if length >= MIN_WEBHOOK_KEY_LENGTH:
+            return None
+        return SHORT_WEBHOOK_KEY.format(length=length, minimum=MIN_WEBHOOK_KEY_LENGTH)
 
     @property
     def webhook_secret_bytes(self) -> bytes:
@@ -300,8 +306,6 @@ def _webhook_secret(env: Mapping[str, str]) -> str:
     secret = env.get("WEBHOOK_SECRET", "")
     if not secret.strip():
         raise ConfigError(NO_WEBHOOK_KEY)
-    if len(secret) < MIN_WEBHOOK_KEY_LENGTH:
-        log.warning(SHORT_WEBHOOK_KEY.format(length=len(secret), minimum=MIN_WEBHOOK_KEY_LENGTH))
     return secret
 
 
