@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.server
 import threading
 import time
@@ -185,6 +186,19 @@ def test_stale_file_sha_is_a_conflict(world: World) -> None:
     )
     assert r.status_code == 422
     assert '"sha" wasn\'t supplied.' in r.json()["message"]
+
+
+def test_a_file_over_one_megabyte_has_no_inline_content_but_a_blob(world: World) -> None:
+    """Over 1 MB the contents API answers encoding `none` and no content; the git blob API has the bytes."""
+    big = "x" * (1024 * 1024) + "\n"
+    world.em.push_commit(REPO, "main", {"README.md": big}, "maintainer")
+    f = world.repo.get_contents("README.md")
+    assert not isinstance(f, list)
+    assert (f.encoding, f.content, f.size) == ("none", "", len(big))
+    assert base64.b64decode(world.repo.get_git_blob(f.sha).content).decode() == big
+    small = world.repo.get_contents("docs/CONTRIBUTING.md")
+    assert not isinstance(small, list)
+    assert small.decoded_content == b"hi\n"
 
 
 def _auth(world: World) -> dict[str, str]:

@@ -10,6 +10,8 @@ from .gitstore import Signature, diff_flat
 from .state import Comment, Issue, Label, Repo, State
 
 WEB = "https://github.com"
+# The largest file the contents API sends inline (1 MiB); larger ones need the git blob API.
+INLINE_CONTENT_LIMIT = 1024 * 1024
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -385,7 +387,11 @@ class Renderer:
             data = blob.data if blob else b""
             out["size"] = len(data)
             out["download_url"] = f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
-            if with_data:
+            if with_data and len(data) > INLINE_CONTENT_LIMIT:
+                # As GitHub: over 1 MB the contents API sends no content; the git blob API has it.
+                out["content"] = ""
+                out["encoding"] = "none"
+            elif with_data:
                 out["content"] = _b64_lines(data)
                 out["encoding"] = "base64"
         return out

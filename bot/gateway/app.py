@@ -14,7 +14,7 @@ from github.PaginatedList import PaginatedList
 from github.Repository import Repository
 
 from bot.gateway import transport
-from bot.gateway.cache import ShaCache
+from bot.gateway.cache import DEFAULT_CACHE_BYTES, ShaCache
 from bot.gateway.errors import translated, translating
 
 TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1-hour expiry
@@ -31,6 +31,7 @@ class ClientOptions:
     request_pause: float = 0.25
     write_pause: float = 1.0
     timeout: float = 15.0
+    file_cache_bytes: int = DEFAULT_CACHE_BYTES  # the bound of the per-commit file cache
 
     def client(self, auth: Auth.Auth) -> github.Github:
         """A PyGithub client authenticated with `auth`, paced as these options say."""
@@ -102,7 +103,7 @@ class GitHubApp:
             seconds_between_writes=options.write_pause,
         )
         self.tokens = InstallationTokens(self.integration)
-        self.base_cache = ShaCache()
+        self.base_cache = ShaCache(options.file_cache_bytes)
         self._clients: dict[int, github.Github] = {}
         self._lock = threading.Lock()
         self._bot_login: str | None = None

@@ -55,7 +55,7 @@ class GitHubToken:
     def __init__(self, token: str, repository: str, options: ClientOptions, bot_login: str | None = None) -> None:
         self.repository = repository
         self.tokens = _FixedToken()
-        self.base_cache = ShaCache()
+        self.base_cache = ShaCache(options.file_cache_bytes)
         self._client = options.client(Auth.Token(token))
         self._bot_login = bot_login
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import sys
+
 import github
+from github.ContentFile import ContentFile
 from github.PullRequest import PullRequest
 
 from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueView, PullView
@@ -23,6 +27,11 @@ def _pull_view(pull: PullRequest) -> PullView:
         body=pull.body or "",
         author=pull.user.login,
     )
+
+
+def _footprint(value: FileView | str) -> int:
+    """About how many bytes of memory a cached file holds (its text dominates)."""
+    return sys.getsizeof(value.text if isinstance(value, FileView) else value)
 
 
 class RepoReader:
@@ -81,9 +90,17 @@ class RepoReader:
             if content is None or isinstance(content, list):
                 cached = _ABSENT
             else:
-                cached = FileView(content.decoded_content.decode("utf-8", "replace"), content.sha)
-            self.cache.put(key, cached)
+                cached = FileView(self._file_bytes(content).decode("utf-8", "replace"), content.sha)
+            self.cache.put(key, cached, _footprint(cached))
         return cached if isinstance(cached, FileView) else None
+
+    def _file_bytes(self, content: ContentFile) -> bytes:
+        """A file's bytes: inline up to 1 MB; over that the contents API sends encoding `none`
+        and no content, and the git blob API (up to 100 MB) carries them."""
+        if content.encoding != "none":
+            return content.decoded_content
+        blob = self.repo.get_git_blob(content.sha)
+        return base64.b64decode(blob.content)
 
     @translating
     def open_pulls(self) -> list[PullView]:
