@@ -6,9 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import github
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from github import Auth, GithubIntegration
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository
@@ -87,13 +92,26 @@ class _InstallationAuth(Auth.Auth):
         return self._tokens.token(self._installation_id)
 
 
+def _jwt_signer(private_key: str) -> Callable[[dict[str, Any]], str]:
+    """Sign the app's JWTs with the key parsed once (settings already checked it): parsing the
+    PEM for every JWT, as PyGithub does with a key string, costs tens of ms of CPU each time."""
+    key = load_pem_private_key(private_key.encode("utf-8"), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("a GitHub App's private key is an RSA key")
+
+    def sign(payload: dict[str, Any]) -> str:
+        return jwt.encode(payload, key=key, algorithm="RS256")
+
+    return sign
+
+
 class GitHubApp:
     """The GitHub App: its JWT-authenticated integration and one client per installation."""
 
     def __init__(self, app_id: int, private_key: str, options: ClientOptions) -> None:
         transport.install()
         self.options = options
-        self._app_auth = Auth.AppAuth(app_id, private_key)
+        self._app_auth = Auth.AppAuth(app_id, sign_func=_jwt_signer(private_key))
         self.integration = GithubIntegration(
             auth=self._app_auth,
             base_url=options.base_url,
