@@ -1,0 +1,90 @@
+"""How one reconcile's cost grows with the list: 1,000, 5,000 and 20,000 entries.
+
+Usage: .venv/bin/python bench/reconcile_growth.py [--sizes 1000,5000,20000] [--runs 5]
+
+listbot runs in-process against the GitHub API emulator with pacing off. For each size it files a
+new submission with deliveries held back and runs one reconcile of it (delivery to PR), then
+reconciles the same issue, whose PR is now right, `--runs` times. It prints the CPU time of the
+reconciling thread (`time.thread_time`: the emulator's own work runs in other threads) and the wall
+time, the worst of the runs, and each size's ratio to the smallest size measured in the same run.
+It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.rest_calls import paper  # noqa: E402
+from bench.synthetic import make_list  # noqa: E402
+from bot.emulator import GitHubEmulator  # noqa: E402
+from bot.service.jobs import IssueJob  # noqa: E402
+from tests.deployment import REPO, deployed  # noqa: E402
+
+TARGET_NOOP_SECONDS = 0.3  # issue 16: a reconcile whose PR is already right, 20,000 entries
+TARGET_RATIO = 2.0  # issue 16: at most 2× the same at 1,000 entries
+
+
+def timed(action: Callable[[], object]) -> tuple[float, float]:
+    """CPU seconds of this thread and wall seconds that `action()` took."""
+    cpu, wall = time.thread_time(), time.perf_counter()
+    action()
+    return time.thread_time() - cpu, time.perf_counter() - wall
+
+
+def measure(entries: int, runs: int) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """(new submission CPU, wall), (worst already-right CPU, wall) and the list's size in bytes."""
+    text = make_list(entries)
+    with GitHubEmulator() as github, deployed(github, list_text=text) as listbot:
+        reconciler = listbot.replicas[0].app.state.service.reconciler
+        with github.deliveries_paused(drop=True):
+            number = listbot.file_issue(wait=False, **paper(1))
+            _, payload = github.webhook("issues", "opened", REPO, issue=number)
+            job = IssueJob(int(payload["installation"]["id"]), REPO, "main", number)
+            new = timed(lambda: reconciler.reconcile(job))
+            if not listbot.open_pulls():
+                raise SystemExit(f"{entries} entries: the submission did not get its PR")
+            noop = [timed(lambda: reconciler.reconcile(job)) for _ in range(runs)]
+    return new, (max(c for c, _ in noop), max(w for _, w in noop)), len(text.encode())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,20000", help="entry counts, comma-separated")
+    parser.add_argument("--runs", type=int, default=5, help="reconciles of the already-right PR per size")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    rows = {entries: measure(entries, args.runs) for entries in sizes}
+    base_new, base_noop, _ = rows[sizes[0]]
+    print(f"reconcile growth (CPU of the reconciling thread; wall in brackets; ratio to {sizes[0]:,} entries)")
+    print(f"{'entries':>8} {'list':>8}  {'new submission':>26}  {'PR already right, worst of ' + str(args.runs):>32}")
+    for entries, (new, noop, size) in rows.items():
+        print(
+            f"{entries:>8,} {size / 1e6:>6.2f}MB  "
+            f"{new[0]:>6.3f} s ({new[1]:>6.3f} s) {new[0] / base_new[0]:>5.1f}×  "
+            f"{noop[0]:>6.3f} s ({noop[1]:>6.3f} s) {noop[0] / base_noop[0]:>5.1f}×"
+        )
+    last_noop = rows[sizes[-1]][1]
+    ratio = last_noop[0] / base_noop[0]
+    met = max(last_noop) <= TARGET_NOOP_SECONDS and ratio <= TARGET_RATIO
+    print(
+        f"target (PR already right, {sizes[-1]:,} entries): ≤ {TARGET_NOOP_SECONDS} s CPU and wall, "
+        f"≤ {TARGET_RATIO:g}× {sizes[0]:,} entries: {'met' if met else 'NOT met'}"
+    )
+    new_ratio = rows[sizes[-1]][0][0] / base_new[0]
+    print(
+        f"target (new submission, {sizes[-1]:,} entries): ≤ {TARGET_RATIO:g}× {sizes[0]:,} entries: "
+        f"{'met' if new_ratio <= TARGET_RATIO else 'NOT met'} ({new_ratio:.1f}×)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
