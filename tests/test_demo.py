@@ -29,7 +29,8 @@ def test_demo_prints_the_pull_request_its_diff_and_the_status_comment() -> None:
     assert f"Pull request #2 by @listbot[bot] (open): Add paper: {ENTRY_TITLE}" in out
     assert "Closes #1" in out
     diff = out[out.index("--- a/list/README.md\n+++ b/list/README.md\n"):]
-    assert f"+**{ENTRY_TITLE}**\n+*H. Jin, H. Che, et al.*\n+AAAI 2024\n+[paper](https://arxiv.org/abs/2308.12604)\n" in diff
+    entry = "+*H. Jin, H. Che, et al.*\n+AAAI 2024\n+[paper](https://arxiv.org/abs/2308.12604)\n"
+    assert f"+**{ENTRY_TITLE}**\n{entry}" in diff
     assert "Status comment on issue #1 by @listbot[bot]" in out
     assert "I opened #2 which adds" in out
     assert out.rstrip().endswith("the emulator and listbot are stopped.")
@@ -38,7 +39,8 @@ def test_demo_prints_the_pull_request_its_diff_and_the_status_comment() -> None:
 def test_demo_with_an_invalid_body_prints_what_to_fix_and_exits_1(tmp_path: Path) -> None:
     """A body listbot rejects gets no PR; the demo prints the status comment's per-field problems."""
     body = tmp_path / "body.md"
-    body.write_text(embedded("issue-body.md").replace("https://arxiv.org/pdf/2308.12604v1", "ftp://x"), encoding="utf-8")
+    paper_link = "https://arxiv.org/pdf/2308.12604v1"
+    body.write_text(embedded("issue-body.md").replace(paper_link, "ftp://x"), encoding="utf-8")
     result = _demo("--body", str(body))
     assert result.returncode == 1, result.stderr
     assert "No pull request" in result.stdout
