@@ -39,9 +39,9 @@ from bot.gateway.retry import MAX_ATTEMPTS
 from bot.service.app import WEBHOOK_PATH
 from bot.service.settings import Settings
 from bot.service.wiring import build_app
-from tests.deployment import LIST_PATH, MAINTAINER, REPO, deployed, prepare_repository
+from tests.deployment import LIST_PATH, MAINTAINER, REPO, deployed
 from tests.factories import issue_body
-from tests.serve_process import ServeProcess, free_port, quiet_environment
+from tests.serve_process import ServeProcess, prepared_process
 from tests.test_sick_github import bad_gateway, refusing, silent
 
 SICKNESSES: dict[str, Callable[[], contextlib.AbstractContextManager[Settings]]] = {
@@ -95,14 +95,7 @@ def attempts() -> None:
 
 @contextlib.contextmanager
 def serve_process(github: GitHubEmulator, workdir: Path) -> Iterator[ServeProcess]:
-    app_id, key, secret = prepare_repository(github)
-    port = free_port()
-    env = quiet_environment(
-        APP_ID=str(app_id), PRIVATE_KEY=key, WEBHOOK_SECRET=secret, GITHUB_API_URL=github.url,
-        LISTBOT_ENV_FILE=str(workdir / "absent.env"), LISTBOT_REQUEST_PAUSE="0", LISTBOT_WRITE_PAUSE="0",
-        LISTBOT_RESYNC_INTERVAL="0", LISTBOT_RETRY_BASE_DELAY="0.05", LISTBOT_GITHUB_TIMEOUT="120",
-    )
-    process = ServeProcess(workdir, env, port, ["--host", "127.0.0.1", "--port", str(port)])
+    process, _ = prepared_process(github, workdir)
     try:
         yield process
     finally:

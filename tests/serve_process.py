@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.emulator import GitHubEmulator
+from tests.deployment import prepare_repository
+
 LISTBOT = Path(sys.executable).parent / "listbot"
 START_TIMEOUT = 20.0
 
@@ -110,3 +113,15 @@ class ServeProcess:
 
     def log_lines(self) -> list[str]:
         return self.log_path.read_text(encoding="utf-8").splitlines()
+
+
+def prepared_process(github: GitHubEmulator, workdir: Path) -> tuple[ServeProcess, str]:
+    """`listbot serve` (not started yet) over a prepared repository, paced off, and the webhook secret."""
+    app_id, key, secret = prepare_repository(github)
+    port = free_port()
+    env = quiet_environment(
+        APP_ID=str(app_id), PRIVATE_KEY=key, WEBHOOK_SECRET=secret, GITHUB_API_URL=github.url,
+        LISTBOT_ENV_FILE=str(workdir / "absent.env"), LISTBOT_REQUEST_PAUSE="0", LISTBOT_WRITE_PAUSE="0",
+        LISTBOT_RESYNC_INTERVAL="0", LISTBOT_RETRY_BASE_DELAY="0.05", LISTBOT_GITHUB_TIMEOUT="120",
+    )
+    return ServeProcess(workdir, env, port, ["--host", "127.0.0.1", "--port", str(port)]), secret

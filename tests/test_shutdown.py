@@ -16,9 +16,9 @@ import pytest
 from bot.emulator import GitHubEmulator
 from bot.emulator.webhooks import delivery_headers, encode
 from bot.service.app import WEBHOOK_PATH
-from tests.deployment import REPO, prepare_repository
+from tests.deployment import REPO
 from tests.factories import issue_body
-from tests.serve_process import ServeProcess, free_port, quiet_environment
+from tests.serve_process import ServeProcess, prepared_process
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +30,7 @@ GITHUB_SILENCE = 60.0  # the emulator holds every request this long: GitHub "doe
 @pytest.fixture
 def listbot(github_emulator: GitHubEmulator, tmp_path: Path) -> Iterator[ServeProcess]:
     """`listbot serve` as a process over a prepared repository, webhooks delivered to it."""
-    app_id, key, secret = prepare_repository(github_emulator)
-    port = free_port()
-    env = quiet_environment(
-        APP_ID=str(app_id), PRIVATE_KEY=key, WEBHOOK_SECRET=secret, GITHUB_API_URL=github_emulator.url,
-        LISTBOT_ENV_FILE=str(tmp_path / "absent.env"), LISTBOT_REQUEST_PAUSE="0", LISTBOT_WRITE_PAUSE="0",
-        LISTBOT_RESYNC_INTERVAL="0", LISTBOT_RETRY_BASE_DELAY="0.05", LISTBOT_GITHUB_TIMEOUT="120",
-    )
-    process = ServeProcess(tmp_path, env, port, ["--host", "127.0.0.1", "--port", str(port)])
+    process, secret = prepared_process(github_emulator, tmp_path)
     process.start()
     process.wait_idle()
     github_emulator.add_hook(process.url + WEBHOOK_PATH, secret)
