@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.document import ListDocument
 from bot.core.duplicates import entry_keys, fold_title, listed_entries
@@ -108,3 +111,19 @@ def test_openreview_forum_and_pdf_links_are_the_same_paper() -> None:
     with pytest.raises(SubmissionError, match="OpenReview"):
         propose(paper_values(title="Other", code_url=None, paper_url="https://openreview.net/pdf?id=AbC123"),
                 listed, today=TODAY)
+
+
+def _fold_by_character(title: str) -> str:
+    """fold_title's rule spelt out one character at a time (its general path)."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    kept = "".join(
+        ch if ch.isalnum() or ch.isspace() else ("" if ch in "'’`" else " ")
+        for ch in decomposed if not unicodedata.combining(ch)
+    )
+    return " ".join(kept.split())
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_folding_an_ascii_title_follows_the_character_rule(title: str) -> None:
+    """The one-translate reading of ASCII titles folds exactly as the per-character rule."""
+    assert fold_title(title) == _fold_by_character(title)

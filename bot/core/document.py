@@ -23,6 +23,11 @@ TOC_HEADING = "Table of Contents"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _YEAR = re.compile(r"\d{4}")
 _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
+# A line where mistune's reading of blocks may differ from the block reader's: one that starts
+# (after spaces and list markers) a block quote (mistune lets a heading continue a quote lazily),
+# HTML, a fence, or a link reference definition. A document without such lines and whose headings
+# are plain (`## Text`) has exactly the block reader's headings, and no mistune parse is needed.
+_MISTUNE_ONLY = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[<>`~]|\[[^\]\n]*\]:)", re.M)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,28 @@ class ListDocument:
         self._heading_lines = [heading.line for heading in self.headings]  # ascending
 
     def _locate_headings(self) -> list[Heading]:
+        """The document's headings: the block reader's where that is exact, else mistune's."""
+        if self._plain_headings():
+            return [Heading(h.level, _inline_plain(h.raw), h.line) for h in self.structure.headings]
+        return self._mistune_headings()
+
+    def _plain_headings(self) -> bool:
+        """Whether the block reader's headings are exactly mistune's (see `_MISTUNE_ONLY`).
+
+        Each heading is `#`s, one space and text with no surrounding blanks, closing `#`, tab or
+        table pipe, so both read the same text; the scan for other blocks is one regex over the text.
+        """
+        for heading in self.structure.headings:
+            raw = heading.raw
+            if (
+                not raw or raw != raw.strip() or raw.endswith("#") or not raw.isprintable() or "|" in raw
+                or self.lines[heading.line] != f"{'#' * heading.level} {raw}"
+            ):
+                return False
+        text = self.text if "\r" not in self.text else "\n".join(self.lines)  # `^` follows LF only
+        return _MISTUNE_ONLY.search(text) is None
+
+    def _mistune_headings(self) -> list[Heading]:
         """Pair mistune's top-level headings, in order, with the lines they come from.
 
         mistune decides what is a heading (not code, not HTML, not inside a list); the block
@@ -213,6 +240,15 @@ class ListDocument:
         return "".join(raw)
 
 
+@lru_cache(maxsize=4)
+def parsed(text: str) -> ListDocument:
+    """The `ListDocument` of `text`, parsed once for the few texts in use at a time (a reconcile
+    reads its base list in `propose` and again in lint, and lints the edited list). A document
+    is never changed after parsing, so sharing one is safe."""
+    return ListDocument(text)
+
+
+@lru_cache(maxsize=4096)
 def _inline_plain(raw: str) -> str:
     tokens = _markdown()(f"# {raw}" if raw else "#")
     assert isinstance(tokens, list)

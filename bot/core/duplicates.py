@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.core.document import ListDocument
 from bot.core.entry import read_paper
@@ -14,6 +15,16 @@ from bot.core.urls import identity_keys
 
 _DATASET = re.compile(r"\[[^\]]*\]\s*(.+?)\s*\[\[")
 _ANY_LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
+# `fold_title` for ASCII text: what its per-character rule does to each ASCII character (NFKD and
+# combining marks change nothing there), applied in one `str.translate`.
+_ASCII_FOLD = {
+    code: ("" if char in "'`" else " ")
+    for code, char in ((code, chr(code)) for code in range(128))
+    if not (char.isalnum() or char.isspace())
+}
+# Bounds of the memos below: a 20,000-entry list has ~20,000 titles and ~30,000 links, and one
+# reconcile reads the base list and the edited one, so the second reading finds every entry here.
+_MEMO_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,12 @@ class Duplicate:
         )
 
 
+@lru_cache(maxsize=_MEMO_SIZE)
 def fold_title(title: str) -> str:
     """Title folded to its words: case, accents and punctuation ignored, and a hyphen counts as a
     space (`LLM-CXR: Instruction-Finetuned` and `LLM CXR: Instruction Finetuned` fold alike)."""
+    if title.isascii():
+        return " ".join(title.lower().translate(_ASCII_FOLD).split())
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     kept = "".join(
         ch if ch.isalnum() or ch.isspace() else ("" if ch in "'’`" else " ")
@@ -64,10 +78,16 @@ def entry_keys(title: str | None, links: Iterable[str], repos: Iterable[str]) ->
     if title and (folded := _title_key(title)):
         keys.add(f"title:{folded}")
     for link in links:
-        keys |= identity_keys(link)
+        keys |= _link_keys(link)
     for repo in repos:
         keys.add("repo:" + "/".join(repo.rstrip("/").split("/")[-2:]).lower())
     return frozenset(keys)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _link_keys(url: str) -> frozenset[str]:
+    """`identity_keys`, computed once per link (every reading of the list meets the same links)."""
+    return frozenset(identity_keys(url))
 
 
 def field_keys(paper: PaperSubmission) -> dict[str, frozenset[str]]:
@@ -114,18 +134,26 @@ def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:
             parent = heading.text
         section = f"{parent} › {heading.text}" if heading.level > 2 and parent else heading.text
         for block in blocks:
-            lines = doc.block_lines(block)
-            paper = read_paper(lines)
-            if paper.title is not None:
-                title, links, repos = paper.title, paper.links, paper.repo_urls
-            else:
-                text = " ".join(lines)
-                match = _DATASET.match(text)
-                title = match[1] if match else text[:80]
-                links, repos = _ANY_LINK.findall(text), []
-                if not links:
-                    continue  # prose, not an entry
-            yield ListedEntry(title, section, block.start + 1, entry_keys(title, links, repos))
+            identity = _block_identity(tuple(doc.block_lines(block)))
+            if identity is not None:
+                yield ListedEntry(identity[0], section, block.start + 1, identity[1])
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _block_identity(lines: tuple[str, ...]) -> tuple[str, frozenset[str]] | None:
+    """A block's title and identity keys (None for prose): computed once per entry text, however
+    many times the list is read (a reconcile reads the base list and the edited one)."""
+    paper = read_paper(list(lines))
+    if paper.title is not None:
+        title, links, repos = paper.title, paper.links, paper.repo_urls
+    else:
+        text = " ".join(lines)
+        match = _DATASET.match(text)
+        title = match[1] if match else text[:80]
+        links, repos = _ANY_LINK.findall(text), []
+        if not links:
+            return None  # prose, not an entry
+    return title, entry_keys(title, links, repos)
 
 
 _REASONS = {

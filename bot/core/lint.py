@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
-from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, toc_items
+from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, parsed, toc_items
 from bot.core.duplicates import ListedEntry, find_duplicates
 from bot.core.entry import BADGE, BADGE_PATTERN, LINK_LINE, TITLE_LINE, read_paper
 from bot.core.forms import IssueForm
@@ -562,7 +562,7 @@ def lint(
     `kinds` are the list's kinds (their forms in `forms`, which a kind whose section a form field
     picks needs): papers are checked only when `paper` is one of them.
     """
-    doc = ListDocument(text)
+    doc = parsed(text)
     layout = _Layout(doc, kinds, forms or {})
     findings = [
         *(_year_findings(layout) if layout.checks_papers else ()),

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from bot.core import lint, messages
@@ -226,13 +227,21 @@ def _plan_invalid(observed: Observed, rules: Rules, problems: list[FieldProblem]
     return _with_labels(intent, observed, rules, needs_changes=True)
 
 
+@lru_cache(maxsize=4)
+def _findings(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> tuple[lint.Finding, ...]:
+    """`lint.lint`, remembered for the last few texts: every submission on one base commit shares
+    the base list's findings, and a redelivery or resync lints the same edited list again."""
+    return tuple(lint.lint(text, kinds, dict(forms)))
+
+
 def _new_lint_findings(before: str, after: str, rules: Rules, forms: Mapping[str, IssueForm]) -> list[str]:
     """Findings the entry would add to the list (ones already on the base are not its fault)."""
     def key(finding: lint.Finding) -> tuple[str, str]:
         return finding.code, finding.message
 
-    existing = {key(f) for f in lint.lint(before, rules.kinds, forms)}
-    found = lint.lint(after, rules.kinds, forms)
+    kinds, known = tuple(rules.kinds), tuple(sorted(forms.items()))
+    existing = {key(f) for f in _findings(before, kinds, known)}
+    found = _findings(after, kinds, known)
     return [f"line {f.line}: {f.code} {f.message}" for f in found if key(f) not in existing]
 
 
@@ -260,13 +269,15 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         assert pull is not None
         hands_off = messages.hands_off_comment(issue, pull.number, rules.branch(issue))
         return _Intent("branch changed by someone else", status=hands_off)
-    findings = _new_lint_findings(proposal.before, proposal.after, rules, proposal.forms)
-    if findings:
-        return _Intent("would fail lint", status=messages.lint_failed_comment(issue, findings, _number(pull)))
-
     list_hash = fingerprint(proposal.after)
     written = observed.branch if observed.branch and observed.branch.head_sha else None
     recorded = _recorded_for(pull, list_hash)
+    # A PR whose marker records exactly this list was linted when listbot wrote it: nothing to check again.
+    if not (recorded and not rebuild and not observed.reopened):
+        findings = _new_lint_findings(proposal.before, proposal.after, rules, proposal.forms)
+        if findings:
+            return _Intent("would fail lint", status=messages.lint_failed_comment(issue, findings, _number(pull)))
+
     # A branch this run wrote is current by construction; `/listbot recreate` and a reopened PR
     # get theirs rewritten once.
     branch_current = written.list_hash == list_hash if written else not (rebuild or observed.reopened) and recorded

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.core.document import ListDocument
+from bot.core.document import parsed
 from bot.core.duplicates import Duplicate, ListedEntry, containing_titles, find_duplicates
 from bot.core.forms import IssueForm, StrayHeading
 from bot.core.kind_entries import listed_kind_entries
@@ -142,7 +142,7 @@ def propose(
         raise SubmissionError(stray_problems)
     if related_keys:
         submission = replace(submission, keys=submission.keys | related_keys)
-    doc = ListDocument(list_text)
+    doc = parsed(list_text)
     known = {**(forms or {}), **({kind.name: form} if form else {})}
     entries = [*listed_kind_entries(doc, kinds, known), *also_listed]
     problems = duplicate_problems(submission, entries, form)
