@@ -20,6 +20,7 @@ from bot.core.plan import PullView, proposed_entries
 from bot.core.rules import Rules
 from bot.core.sanitize import code_block, defuse_references, neutralise
 from bot.core.template import render_template
+from bot.core.textrules import contains_html, contains_link
 
 MAX_BODY = 65_536  # GitHub's limit on an issue, comment or PR body
 
@@ -44,7 +45,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "closing keyword, spaces": lambda n: _padded("Fixes", " ", "x", n),
     "closing keyword, colon, spaces": lambda n: _padded("closes:", " ", "x", n),
     "tag opener, spaces": lambda n: _padded("<", " ", "", n),
+    "tag opener, blanks, slash": lambda n: _padded("< \t", " ", "/ 0", n),
+    "entity openers": lambda n: _fill("&#x1f&a1", n),
     "one long word": lambda n: _fill("a", n),
+    "letters and digits": lambda n: _fill("a1", n),
+    "scheme-like word": lambda n: _fill("a+1.", n),
     "url-like word": lambda n: _fill("a.b-", n),
     "dataset openers": lambda n: _fill("[a] b ", n),
     "bold openers": lambda n: _fill("**a ", n),
@@ -79,6 +84,7 @@ TARGETS: dict[str, Callable[[str], object]] = {
     "quote": lambda text: neutralise(text, limit=MAX_BODY),
     "defuse line": defuse_references,
     "code block": lambda text: code_block(text.split("\n")),
+    "html and link checks": lambda text: (contains_html(text), contains_link(text)),
 }
 
 

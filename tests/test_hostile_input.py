@@ -19,12 +19,15 @@ from bot.core.markers import read_marker, write_marker
 from bot.core.plan import IssueView, is_submission
 from bot.core.rules import Rules
 from bot.core.sanitize import defuse_references, neutralise
+from bot.core.textrules import contains_html, contains_link
 from tests.factories import issue_body
 
 # The regexes the linear readers replaced, kept here as the specification they must agree with.
 OLD_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+\Z")
 OLD_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
 OLD_MARKER = re.compile(r"<!-- listbot:(\w+) (\{.*?\}) -->")
+OLD_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+OLD_AUTOLINK = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
 
 
 def cpu_cost(parse: Callable[[str], object], text: str) -> float:
@@ -94,6 +97,18 @@ def test_atx_headings_are_read_as_the_regex_did(line: str) -> None:
     """The one-pass ATX heading reader agrees with the regex it replaced."""
     old = OLD_ATX.match(line)
     assert atx_heading(line) == (None if old is None else (len(old[1]), old[2] or ""))
+
+
+@given(st.text(alphabet=" \t\n</&#;xX1aZ!?", max_size=14))
+def test_html_is_found_as_the_regex_found_it(text: str) -> None:
+    """The linear tag-and-entity check agrees with the regex it replaced."""
+    assert contains_html(text) == (OLD_HTML.search(text) is not None)
+
+
+@given(st.text(alphabet="aZ1+.-:/ wW\u212a_", max_size=14))
+def test_links_are_found_as_the_regex_found_them(text: str) -> None:
+    """The linear scheme-and-`www.` check agrees with the regex it replaced."""
+    assert contains_link(text) == (OLD_AUTOLINK.search(text) is not None)
 
 
 _MARKER_PIECES = st.sampled_from(["<!-- listbot:", "status", " ", "{", "}", '"a"', ":", "1", " -->", "\n", "x"])

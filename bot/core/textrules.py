@@ -11,8 +11,13 @@ from functools import lru_cache
 import ftfy
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
-_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
-_AUTOLINK = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
+# A tag opener or an entity. One run of blanks after `<` (`<\s*/?\s*` tried every split of a
+# long run of blanks between its two `\s*`: quadratic); each `&` scans only the word after it.
+_HTML = re.compile(r"<\s*(?:/\s*)?[A-Za-z!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+# A URL scheme (a letter, then letters, digits, `+.-`, then `://`) or `www.`. Tried only where a
+# run of scheme characters begins, skipping its leading digits and `+.-`: matching a scheme from
+# every letter of a long word rescanned the word from each one (quadratic). Same texts match.
+_AUTOLINK = re.compile(r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
 # Characters that would end the **bold** / *italic* wrapper, start a link or a code span,
 # or escape the wrapper: any of them lets user text reshape the entry block.
 _MARKDOWN_CHARS = "*`[]\\<>"
@@ -144,6 +149,16 @@ def unescape_inline(text: str) -> str:
     return _ESCAPED_STYLE.sub(r"\1", text)
 
 
+def contains_html(text: str) -> bool:
+    """Whether text holds something GitHub may render as an HTML tag or entity (linear in text)."""
+    return _HTML.search(text) is not None
+
+
+def contains_link(text: str) -> bool:
+    """Whether text holds something GitHub may turn into a link: a URL scheme or `www.` (linear)."""
+    return _AUTOLINK.search(text) is not None
+
+
 def _refuse_invisible(value: str) -> None:
     if invisible := invisible_characters(value):
         listed = ", ".join(sorted(set(invisible))[:5])
@@ -171,9 +186,9 @@ def clean_line(
         raise TextError(
             f"is {len(value)} characters long; the limit is {max_length}: write a shorter form, like {example}."
         )
-    if _HTML.search(value):
+    if contains_html(value):
         raise TextError(f"must not contain HTML tags or entities; write plain text like {example}.")
-    if _AUTOLINK.search(value):
+    if contains_link(value):
         raise TextError("must not contain a link; put links in the link fields.")
     if email := _EMAIL.search(value):
         raise TextError(
