@@ -301,19 +301,40 @@ def test_a_secondary_rate_limit_is_waited_out_as_retry_after_says(listbot: Deplo
 
 
 def test_a_client_error_is_not_retried_and_the_next_resync_finishes_the_job(listbot: Deployment) -> None:
-    """A 422 on PR creation is not retried; the status says listbot will try again, and the resync does."""
+    """A 422 on PR creation is not retried; the status says what failed without promising that
+    waiting cures it (issue 14: the "retrying" note is for retryable errors), and the resync still
+    finishes the job."""
     github = listbot.github
     github.faults.fail("POST", r"/pulls$", status=422, times=1)
     number = listbot.file_issue(**paper(1))
     assert github.requests.count("POST", r"/pulls$") == 1
     assert listbot.open_pulls() == []
-    assert status_state(listbot, number) == "retrying"
-    assert "try again" in listbot.status_comments(number)[0].body
+    assert status_state(listbot, number) == "failed"
+    body = listbot.status_comments(number)[0].body
+    assert "GitHub refused one of my requests (HTTP 422)" in body
+    assert "would not help" in body
+    assert "did not answer in time" not in body
+    assert "nothing needs doing" not in body
 
     listbot.restart()
     listbot.wait_idle()
     assert_proposed(listbot, number, paper(1))
     assert len(listbot.bot_comments(number)) == 1
+
+
+def test_a_configuration_with_600_unknown_keys_still_gets_its_status_posted(listbot: Deployment) -> None:
+    """600 long unknown keys in `.github/listbot.yml` are listed up to the cap: GitHub accepts the
+    status (it refuses bodies over 65,536 characters) and no one is told GitHub was slow."""
+    keys = "".join(f"{'k' * 90}{index}: 1\n" for index in range(600))  # under the 64 KB file cap
+    listbot.github.push_commit(REPO, "main", {".github/listbot.yml": keys}, MAINTAINER, "configure")
+    listbot.wait_idle()
+    number = listbot.file_issue(**paper(1))
+    assert status_state(listbot, number) == "proposed"
+    body = listbot.status_comments(number)[0].body
+    assert len(body) < 65_536
+    assert "… and 550 more" in body
+    assert "did not answer in time" not in body
+    assert listbot.pull_for(number).state == "open"
 
 
 def test_a_persistent_5xx_gives_up_boundedly_and_the_next_resync_finishes_the_job(listbot: Deployment) -> None:

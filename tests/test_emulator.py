@@ -599,3 +599,21 @@ def test_a_comment_gets_one_eyes_reaction_per_user(world: World) -> None:
     assert again.json()["id"] == first.json()["id"]
     assert httpx.post(url, headers=headers, json={"content": "party"}).status_code == 422
     assert [r["content"] for r in httpx.get(url, headers=headers).json()] == ["eyes"]
+
+
+def test_a_comment_over_65536_characters_is_refused_as_github_does(world: World) -> None:
+    """Creating or editing a comment past 65,536 characters answers 422 "Body is too long"."""
+    issue = world.repo.create_issue(title="Long")
+    comment = issue.create_comment("x" * 65_536)
+    with pytest.raises(GithubException) as created:
+        issue.create_comment("x" * 65_537)
+    with pytest.raises(GithubException) as edited:
+        comment.edit("y" * 65_537)
+    for refused in (created, edited):
+        status, data = status_of(refused)
+        assert status == 422
+        assert data["errors"] == [{
+            "resource": "IssueComment", "field": "data", "code": "unprocessable",
+            "message": "Body is too long (maximum is 65536 characters)",
+        }]
+    assert [c.body for c in issue.get_comments()] == ["x" * 65_536]

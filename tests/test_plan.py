@@ -393,6 +393,17 @@ def test_a_retry_notice_keeps_who_closed_the_pull() -> None:
     assert isinstance(plan_retry_notice(7, "HTTP 502", None).writes[0], PostStatus)
 
 
+def test_a_failure_waiting_cannot_cure_promises_no_retry() -> None:
+    """After a refusal the status says what failed and what happens next, never that GitHub was slow."""
+    plan = plan_retry_notice(7, "GitHub refused one of my requests (HTTP 422)", None, retrying=False)
+    [post] = plan.writes
+    assert isinstance(post, PostStatus)
+    assert read_marker("status", post.body) == {"issue": 7, "state": "failed", "pull": None, "listbot_closed": False}
+    assert "GitHub refused one of my requests (HTTP 422)" in post.body
+    assert "did not answer in time" not in post.body
+    assert "nothing needs doing" not in post.body
+
+
 PULL_STATES = ("none", "right", "stale", "closed-by-listbot", "closed-by-maintainer", "merged")
 
 

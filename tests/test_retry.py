@@ -9,7 +9,16 @@ import requests
 from github import GithubException
 
 from bot.gateway.errors import GitHubError, RateLimited, translate
-from bot.gateway.retry import MAX_ATTEMPTS, MAX_RATE_LIMIT_WAITS, Retrier, RetryPolicy, rate_limit_wait, retry_delay
+from bot.gateway.retry import (
+    MAX_ATTEMPTS,
+    MAX_RATE_LIMIT_WAITS,
+    Retrier,
+    RetryPolicy,
+    rate_limit_wait,
+    refusal,
+    retry_delay,
+    retryable,
+)
 
 POLICY = RetryPolicy(attempts=4, base_delay=1.0, max_delay=5.0, secondary_wait=60.0)
 
@@ -69,6 +78,19 @@ def test_a_moved_sha_is_retried_after_reading_again() -> None:
 def test_unexpected_errors_are_not_retried() -> None:
     """Bugs are not papered over by retrying."""
     assert retry_delay(ValueError("bug"), 1, POLICY) is None
+
+
+def test_only_errors_waiting_may_cure_count_as_retryable() -> None:
+    """5xx, no answer, rate limits and a moved SHA are retryable; refusals and bugs are not, and say so."""
+    limited = error(429, "You have exceeded a secondary rate limit.", **{"retry-after": "1"})
+    unreachable = translate(requests.exceptions.ConnectionError("reset"))
+    for again in (error(502), unreachable, limited, error(409, "moved")):
+        assert retryable(again)
+    for status in (400, 401, 403, 404, 422):
+        assert not retryable(error(status, "nope"))
+    assert not retryable(ValueError("bug"))
+    assert refusal(error(422, "Validation Failed")) == "GitHub refused one of my requests (HTTP 422)"
+    assert refusal(ValueError("bug")) == "listbot ran into an error (ValueError)"
 
 
 # --- the one retry loop -------------------------------------------------------------------------

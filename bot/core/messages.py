@@ -40,8 +40,15 @@ LINT_FAILED = (
     "A maintainer needs to look at this:"
 )
 RETRYING = (
-    "I could not finish processing this submission because GitHub did not answer in time "
+    "I could not finish processing this submission because GitHub was unavailable or busy "
     "({reason}). I will try again automatically at the next resync; nothing needs doing."
+)
+# After a failure that waiting cannot cure (GitHub refused a request, or listbot itself erred):
+# no promise that it sorts itself out, but what listbot does next and where the details are.
+FAILED = (
+    "I could not finish processing this submission: {reason}. Trying again right away would not "
+    "help, so I stopped; a maintainer can find the details in listbot's log. I will look at this "
+    "issue again when it is edited and at the next resync."
 )
 COMMAND_DECLINED = (
     "Sorry, `/listbot` commands can only be run by people with write access to this repository. "
@@ -155,6 +162,10 @@ def lint_failed_comment(issue: int, findings: Iterable[str], pull: int | None = 
 
 def retrying_comment(issue: int, reason: str, pull: int | None) -> str:
     return _status(RETRYING.format(reason=neutralise(reason, 120)), issue, "retrying", pull)
+
+
+def failed_comment(issue: int, reason: str, pull: int | None) -> str:
+    return _status(FAILED.format(reason=neutralise(reason, 120)), issue, "failed", pull)
 
 
 CONFIG_PROBLEMS = (

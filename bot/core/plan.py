@@ -436,11 +436,13 @@ def _no_kind_problem(kind: Kind | None, rules: Rules, branch: str) -> FieldProbl
                         f"invalid on `{branch}`; a maintainer needs to fix it.")
 
 
-def plan_retry_notice(issue: int, reason: str, status: CommentView | None) -> Plan:
-    """Say in the status comment that processing failed and will be retried, keeping what the
-    last status recorded about the PR and who closed it."""
+def plan_retry_notice(issue: int, reason: str, status: CommentView | None, *, retrying: bool = True) -> Plan:
+    """Say in the status comment that processing failed, and that it will be retried when
+    `retrying` (waiting may cure the error) or what happens next when not, keeping what the last
+    status recorded about the PR and who closed it."""
     marker = read_marker(messages.STATUS_KIND, status.body) if status else None
-    text = messages.retrying_comment(issue, reason, recorded_pull(status))
+    notice = messages.retrying_comment if retrying else messages.failed_comment
+    text = notice(issue, reason, recorded_pull(status))
     text = messages.with_marker_fields(text, {"listbot_closed": bool(marker and marker.get("listbot_closed"))})
     if status is not None and status.body == text:
         return Plan("retry notice already posted")

@@ -1330,12 +1330,24 @@ def list_comments(api: Api, req: Request, p: dict[str, str]) -> Response:
     return api.paginate(req, [api.r.comment(repo, c) for c in comments])
 
 
+COMMENT_MAX_CHARACTERS = 65_536
+
+
+def _comment_body(req: Request) -> str:
+    """A comment's body as GitHub accepts it: present, a string, at most 65,536 characters."""
+    body = _str(req.obj(), "body", "IssueComment")
+    assert body is not None
+    if len(body) > COMMENT_MAX_CHARACTERS:
+        too_long = f"Body is too long (maximum is {COMMENT_MAX_CHARACTERS} characters)"
+        raise validation_failed("IssueComment", "data", "unprocessable", too_long)
+    return body
+
+
 @route("POST", r"{REPO}/issues/(?P<number>\d+)/comments")
 def create_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
     issue = api.issue(repo, p["number"])
-    body = _str(req.obj(), "body", "IssueComment")
-    assert body is not None
+    body = _comment_body(req)
     if issue.locked:
         raise ApiError(403, "Unable to create comment because issue is locked.")
     comment = api.state.add_comment(repo, issue, api.actor(req), body)
@@ -1366,8 +1378,7 @@ def get_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
 def update_comment(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "issues", write=True)
     comment = _comment(api, repo, p["id"])
-    body = _str(req.obj(), "body", "IssueComment")
-    assert body is not None
+    body = _comment_body(req)
     if (
         req.caller.kind == "user"
         and comment.user.lower() != api.actor(req).lower()

@@ -20,7 +20,7 @@ from typing import TypeVar
 from prometheus_client import Counter
 
 from bot.core.logfields import context_fields, fields
-from bot.gateway.errors import BadCredentials, Conflict, RateLimited, Transient, Unreachable
+from bot.gateway.errors import BadCredentials, Conflict, GitHubError, RateLimited, Transient, Unreachable
 from bot.gateway.transport import Answer, last_answer, pause, retrying_reads
 
 log = logging.getLogger("listbot.retry")
@@ -181,6 +181,20 @@ class _Reads:
         reason = f"HTTP {answer.status}" if answer.status is not None else (answer.error or "error")
         self.retrier.note(answer, answer.status, reason, tries, delay, self.installation_id)
         return delay
+
+
+def retryable(error: BaseException) -> bool:
+    """Whether waiting and trying again may cure the error: GitHub failed, was unreachable, asked
+    us to slow down, or a SHA moved. A refusal (4xx) or a bug in listbot stays as it is."""
+    return isinstance(error, Transient | RateLimited | Conflict)
+
+
+def refusal(error: BaseException) -> str:
+    """A failure that waiting does not cure, in words for the submitter."""
+    status = getattr(error, "status", None)
+    if isinstance(error, GitHubError) and status:
+        return f"GitHub refused one of my requests (HTTP {status})"
+    return f"listbot ran into an error ({error.__class__.__name__})"
 
 
 def describe(error: BaseException) -> str:

@@ -30,7 +30,7 @@ from bot.gateway.credentials import Credentials
 from bot.gateway.executing import WriteExecutor
 from bot.gateway.reading import RepoReader
 from bot.gateway.repos import repository_facts
-from bot.gateway.retry import Retrier, RetryPolicy, describe
+from bot.gateway.retry import Retrier, RetryPolicy, describe, refusal, retryable
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.metrics import RESYNC_SECONDS
@@ -320,16 +320,19 @@ class Reconciler:
         return self.retrier.run(action, installation_id)
 
     def _note_failure(self, job: IssueJob, error: Exception) -> None:
-        """Best effort: tell the submitter the bot will try again; never raise."""
+        """Best effort: tell the submitter the bot will try again (when waiting may cure the
+        error) or that it stopped and why; never raise."""
         try:
             reader = self._reader(job.installation_id, job.repository)
             executor = self._executor(job.installation_id, job.repository)
             statuses = status_comments(reader.comments(job.issue), self.app.bot_login)
-            notice = plan_retry_notice(job.issue, describe(error), statuses[0] if statuses else None)
+            again = retryable(error)
+            reason = describe(error) if again else refusal(error)
+            notice = plan_retry_notice(job.issue, reason, statuses[0] if statuses else None, retrying=again)
             executor.execute(notice.writes)
             self._read_back(reader, executor)
         except Exception:
-            log.warning("could not post the retry notice", extra=fields(**_ids(job)))
+            log.warning("could not post the failure notice", extra=fields(**_ids(job)))
 
 
 def _number(pull: PullView | None) -> int | None:
