@@ -40,8 +40,9 @@ from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument
 from bot.core.duplicates import ListedEntry, find_duplicates
 from bot.core.entry import BADGE, BADGE_PATTERN, LINK_LINE, TITLE_LINE, read_paper
 from bot.core.forms import IssueForm
-from bot.core.kind_entries import candidate_ranges, kind_sections, listed_kind_entries
+from bot.core.kind_entries import candidate_ranges, kind_sections
 from bot.core.kinds import BUILTIN_KINDS, Kind, entry_reader
+from bot.core.listing import listing
 from bot.core.placement import insert_paper
 from bot.core.textrules import invisible_characters, repair_mojibake
 from bot.core.textrules import mojibake_runs as _mojibake
@@ -542,7 +543,7 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
 def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
     """Entries sharing an identity key with an earlier entry (the rules submissions use)."""
     first_with: dict[str, ListedEntry] = {}
-    for entry in listed_kind_entries(layout.doc, layout.kinds, layout.forms):
+    for entry in listing(layout.doc, layout.kinds, layout.forms).entries:
         earlier = {first_with[key].line: first_with[key] for key in entry.keys if key in first_with}
         for duplicate in find_duplicates(entry.keys, [earlier[line] for line in sorted(earlier)])[:1]:
             yield Finding(

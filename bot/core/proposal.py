@@ -12,10 +12,10 @@ from typing import Any
 from bot.core.document import parsed
 from bot.core.duplicates import Duplicate, ListedEntry, containing_titles, find_duplicates
 from bot.core.forms import IssueForm, StrayHeading
-from bot.core.kind_entries import listed_kind_entries
 from bot.core.kind_placement import insert_entry
 from bot.core.kind_submission import Submission, kind_fields, validate
 from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind
+from bot.core.listing import Listing, listing
 from bot.core.placement import Insertion, PlacementError
 from bot.core.rules import DEFAULT_PLACEMENT
 from bot.core.submission import Change, FieldProblem, PaperSubmission, SubmissionError
@@ -82,11 +82,12 @@ def duplicate_problems(
     return [_duplicate_problem(submission, dup, labels) for dup in find_duplicates(submission.keys, entries)]
 
 
-def _similar_title_warnings(submission: Submission, entries: Sequence[ListedEntry]) -> list[str]:
+def _similar_title_warnings(submission: Submission, listed: Listing, others: Sequence[ListedEntry]) -> list[str]:
+    similar = [*listed.containing(submission.title), *containing_titles(submission.title, others)]
     return [
         f"the title is close to “{entry.title}” in {entry.section} (line {entry.line}); "
         "if that is the same paper, close this issue"
-        for entry in containing_titles(submission.title, entries)
+        for entry in similar
     ]
 
 
@@ -144,11 +145,12 @@ def propose(
         submission = replace(submission, keys=submission.keys | related_keys)
     doc = parsed(list_text)
     known = {**(forms or {}), **({kind.name: form} if form else {})}
-    entries = [*listed_kind_entries(doc, kinds, known), *also_listed]
-    problems = duplicate_problems(submission, entries, form)
+    # Only entries sharing a key can be duplicates: the index finds them without a scan.
+    listed, others = listing(doc, kinds, known), list(also_listed)
+    problems = duplicate_problems(submission, [*listed.sharing(submission.keys), *others], form)
     if problems:
         raise SubmissionError(problems)
-    warnings += _similar_title_warnings(submission, entries)
+    warnings += _similar_title_warnings(submission, listed, others)
     try:
         insertion = insert_entry(list_text, submission, doc=doc, form=form, placement=placement)
     except PlacementError as error:
