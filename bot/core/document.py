@@ -7,7 +7,7 @@ import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import mistune
@@ -22,6 +22,7 @@ TOC_HEADING = "Table of Contents"
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _YEAR = re.compile(r"\d{4}")
+_RUN = re.compile(r"x+")
 _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
 # A line where mistune's reading of blocks may differ from the block reader's: one that starts
 # (after spaces and list markers) a block quote (mistune lets a heading continue a quote lazily),
@@ -201,19 +202,28 @@ class ListDocument:
         ]
 
     def blocks(self, start: int, end: int) -> list[Block]:
-        """Runs of non-blank lines between two line indexes; a code or HTML block is never split."""
+        """Runs of non-blank lines between two line indexes; a code or HTML block is never split.
+
+        The document's runs are found once (`_runs`); a range's blocks are the runs that overlap
+        it, cut to it, so asking for a year section's blocks costs its blocks, not its lines.
+        """
+        starts, ends = self._runs
         found: list[Block] = []
-        block_start: int | None = None
-        for index in range(start, end):
-            blank = not self.lines[index].strip() and not self._verbatim[index]
-            if not blank and block_start is None:
-                block_start = index
-            elif blank and block_start is not None:
-                found.append(Block(block_start, index))
-                block_start = None
-        if block_start is not None:
-            found.append(Block(block_start, end))
+        index = bisect.bisect_right(ends, start)
+        while index < len(starts) and starts[index] < end and start < end:
+            found.append(Block(max(starts[index], start), min(ends[index], end)))
+            index += 1
         return found
+
+    @cached_property
+    def _runs(self) -> tuple[list[int], list[int]]:
+        """Start and end (half-open) of every run of non-blank lines, in order, from one regex
+        over a string of one flag per line."""
+        flags = "".join(
+            "x" if line.strip() or verbatim else " " for line, verbatim in zip(self.lines, self._verbatim, strict=True)
+        )
+        runs = [match.span() for match in _RUN.finditer(flags)]
+        return [first for first, _ in runs], [last for _, last in runs]
 
     def sections(self) -> Iterator[tuple[Heading, list[Block]]]:
         """Every heading with the entry blocks of its own text (up to the next heading)."""

@@ -1,4 +1,4 @@
-"""Tests for bot.core.document's headings: the block reader's shortcut reads exactly what mistune reads."""
+"""Tests for bot.core.document: headings (the block reader's shortcut reads exactly what mistune reads) and blocks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import make_list
-from bot.core.document import ListDocument
+from bot.core.document import Block, ListDocument
 
 # Lines that make block structure hard: quotes, lists, fences, HTML, tables, reference definitions,
 # setext underlines, indented code, and headings plain or odd (closing #s, tabs, pipes, indents).
@@ -43,3 +43,30 @@ def test_a_quote_before_a_heading_falls_back_to_mistune() -> None:
     doc = ListDocument("> a\n# b\n")
     assert not doc._plain_headings()
     assert doc.headings == []
+
+
+def _blocks_line_by_line(doc: ListDocument, start: int, end: int) -> list[Block]:
+    """The definition: runs of lines that are not blank, or are inside a fenced code or HTML block."""
+    verbatim = doc.structure.verbatim_lines()
+    found: list[Block] = []
+    block_start: int | None = None
+    for index in range(start, end):
+        blank = not doc.lines[index].strip() and not verbatim[index]
+        if not blank and block_start is None:
+            block_start = index
+        elif blank and block_start is not None:
+            found.append(Block(block_start, index))
+            block_start = None
+    if block_start is not None:
+        found.append(Block(block_start, end))
+    return found
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from((*_FRAGMENTS, "  ", "\t")), max_size=16), st.data())
+def test_blocks_of_any_range_are_its_runs_of_non_blank_lines(lines: list[str], data: st.DataObject) -> None:
+    """Blocks cut from the document's runs equal the line-by-line reading of the range."""
+    doc = ListDocument("\n".join(lines))
+    start = data.draw(st.integers(0, len(doc.lines)))
+    end = data.draw(st.integers(start, len(doc.lines)))
+    assert doc.blocks(start, end) == _blocks_line_by_line(doc, start, end)
