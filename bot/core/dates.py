@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTH_ABBRS: tuple[str, ...] = tuple(calendar.month_abbr)[1:]  # ("Jan", ..., "Dec")
 _MONTH_NUMBERS: dict[str, int] = {}
@@ -118,6 +119,7 @@ def arxiv_month(identifier: str) -> PartialDate | None:
     return PartialDate(2000 + int(match[1]), int(match[2]))
 
 
+@lru_cache(maxsize=4096)  # a list repeats a few hundred dates thousands of times
 def parse_house_date(text: str) -> PartialDate | None:
     """Read a date already in house style (`07 Aug 2024`, `Aug 2024`); None when it is not."""
     if match := re.fullmatch(r"(\d{2}) ([A-Z][a-z]{2}) (\d{4})", text):

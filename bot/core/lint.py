@@ -505,6 +505,8 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
     toc_body = layout.toc_body()
     anchors = {github_anchor(heading.text) for heading in layout.doc.headings}
     for index, line in enumerate(lines):
+        if line.isascii() and line.isprintable() and "](" not in line and not line.endswith(" "):
+            continue  # no trailing blank, mis-decoded, invisible or control character, and no link
         number = index + 1
         stripped = line.rstrip()
         if stripped != line:

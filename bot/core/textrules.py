@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ftfy
-
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
 # A tag opener or an entity. One run of blanks after `<` (`<\s*/?\s*` tried every split of a
 # long run of blanks between its two `\s*`: quadratic); each `&` scans only the word after it.
@@ -128,6 +126,8 @@ def repair(text: str) -> Repaired:
     if invisible_characters(value):
         return Repaired(value)  # refused later, by the code points the submitter typed
     reasons: list[str] = []
+    import ftfy  # 0.1-0.3 s to import: only a submission's text needs it, never `listbot lint`
+
     fixed = ftfy.fix_encoding(value)
     # A "repair" that yields invisible or overlay characters read real text (`Ģµ`) as mojibake.
     if fixed != value and not invisible_characters(fixed):
