@@ -1,72 +1,75 @@
-"""How long one `listbot apply` takes on a 10,000- and 20,000-entry list, beside one mistune parse.
+"""`listbot apply` as a whole process beside a linear scan that writes the same bytes, as the list grows.
 
-Run: python -m bench.apply_vs_parse [--runs N]. Prints figures; asserts nothing.
-Goal (issue 2): apply at most 1.5x a parse, and linear growth from 10,000 to 20,000 entries.
+Run: python -m bench.apply_vs_parse [--sizes 1000,5000,20000] [--runs 5]
+
+For each size it writes `bench/synthetic.py`'s list to a temporary file, runs
+`python -m bot.cli.main apply BODY --list LIST` (a fresh copy each run: process start, imports,
+reading, checking, placing and writing) and `python -m bench.floor write LIST AFTER` (a process
+that reads the list, looks at every line once and writes the bytes apply wrote), alternating
+the two, and prints the medians, their ratio and each size's growth over the smallest.
+Goal (issue 16): apply at most 5x the scan at 20,000 entries. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-import mistune
-
 from bench.synthetic import make_list
-from bot.cli.main import main as listbot
 from tests.factories import issue_body
 
-
-def _median_seconds(action: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 5.0  # issue 16: `listbot apply` at most 5x a linear scan that writes the same bytes
 
 
-def measure(entries: int, runs: int) -> tuple[float, float]:
-    """Median seconds of one mistune parse and of one `listbot apply`, on a fresh copy each run."""
+def _timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def measure(entries: int, runs: int) -> tuple[float, float, int]:
+    """Median seconds of `listbot apply` and of the floor, and the list's size in bytes."""
     text = make_list(entries)
-    parse = mistune.create_markdown(renderer=None)
-    parse_s = _median_seconds(lambda: parse(text), runs)
     with tempfile.TemporaryDirectory() as folder:
-        body = Path(folder) / "body.md"
+        body, target, after = Path(folder) / "body.md", Path(folder) / "list.md", Path(folder) / "after.md"
         body.write_text(issue_body(), encoding="utf-8")
-        target = Path(folder) / "list.md"
-
-        def apply_once() -> None:
-            target.write_text(text, encoding="utf-8")
-            start = time.perf_counter()
-            with contextlib.redirect_stdout(io.StringIO()):
-                code = listbot(["apply", str(body), "--list", str(target)])
-            timings.append(time.perf_counter() - start)
-            assert code == 0, "apply failed"
-
-        timings: list[float] = []
+        apply = [sys.executable, "-m", "bot.cli.main", "apply", str(body), "--list", str(target)]
+        floor = [sys.executable, "-m", "bench.floor", "write", str(target), str(after)]
+        target.write_text(text, encoding="utf-8")
+        subprocess.run(apply, cwd=ROOT, check=True, capture_output=True)
+        after.write_bytes(target.read_bytes())  # what apply writes: the floor writes the same bytes
+        listbot_s, floor_s = [], []
         for _ in range(runs):
-            apply_once()
-    return parse_s, statistics.median(timings)
+            target.write_text(text, encoding="utf-8")
+            listbot_s.append(_timed(apply))
+            target.write_text(text, encoding="utf-8")
+            floor_s.append(_timed(floor))
+    return statistics.median(listbot_s), statistics.median(floor_s), len(text.encode())
 
 
 def run() -> None:
     options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--sizes", default="1000,5000,20000", help="entry counts, comma-separated")
     options.add_argument("--runs", type=int, default=5)
     args = options.parse_args()
-    print(f"{'entries':>8} {'list KB':>8} {'parse s':>9} {'apply s':>9} {'apply/parse':>12}")
-    results = {}
-    for entries in (10_000, 20_000):
-        parse_s, apply_s = measure(entries, args.runs)
-        results[entries] = apply_s
-        size_kb = len(make_list(entries).encode()) / 1024
-        print(f"{entries:>8} {size_kb:>8.0f} {parse_s:>9.3f} {apply_s:>9.3f} {apply_s / parse_s:>12.2f}x")
-    print(f"growth 10k -> 20k entries: apply time x{results[20_000] / results[10_000]:.2f} (linear = x2.00)")
+    sizes = [int(size) for size in args.sizes.split(",")]
+    print(f"listbot apply vs a linear scan writing the same bytes (whole processes, median of {args.runs})")
+    print(f"{'entries':>8} {'list':>8} {'apply s':>9} {'scan s':>9} {'apply/scan':>11} {'growth':>7}")
+    rows = {entries: measure(entries, args.runs) for entries in sizes}
+    first = rows[sizes[0]][0]
+    for entries, (apply_s, floor_s, size) in rows.items():
+        print(f"{entries:>8,} {size / 1e6:>6.2f}MB {apply_s:>9.3f} {floor_s:>9.3f} {apply_s / floor_s:>10.1f}x "
+              f"{apply_s / first:>6.1f}x")
+    apply_s, floor_s, _ = rows[sizes[-1]]
+    ratio = apply_s / floor_s
+    print(f"target ({sizes[-1]:,} entries): apply <= {TARGET_RATIO:g}x the scan: "
+          f"{'met' if ratio <= TARGET_RATIO else 'NOT met'} ({ratio:.1f}x)")
 
 
 if __name__ == "__main__":

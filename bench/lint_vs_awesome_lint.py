@@ -1,10 +1,17 @@
-"""`listbot lint` beside `awesome-lint`: wall time on a synthetic list, findings on the committed one.
+"""`listbot lint` as a whole process beside a linear scan of the same bytes and beside `awesome-lint`.
 
-Run: python -m bench.lint_vs_awesome_lint [--entries 20000] [--runs 3] [--node-dir DIR].
+Run: python -m bench.lint_vs_awesome_lint [--sizes 1000,5000,20000] [--runs 3] [--node-dir DIR]
+     [--no-awesome-lint]
+
+For each size it writes `bench/synthetic.py`'s list to a temporary file and times, as commands
+(process start-up included), `listbot lint` (`python -m bot.cli.main lint`), the floor
+(`python -m bench.floor read`: a process that reads the list and looks at every line once) and
+`awesome-lint`, alternating them, and prints the medians, the ratios and each size's growth.
 awesome-lint is installed with npm into DIR (default /tmp/listbot-awesome-lint, outside the
 repository) on first use; if npm or node is missing or the install fails, the bench says so and
-still prints listbot's figures. Both linters run as commands (process start-up included).
-Goal (issue 6): listbot at least 5x faster on the 20,000-entry list. Prints figures; asserts nothing.
+still prints listbot's figures. It also counts both linters' findings on the committed list.
+Goals (issue 16): lint at most 5x the scan at 20,000 entries, and at least 5x faster than
+awesome-lint. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "list" / "README.md"
 AWESOME_LINT_VERSION = "2.3.0"
 _AWESOME_FINDING = re.compile(r"^\s*[✖⚠]\s+\d+:\d+\s+.*?\s(\S+)$")
+TARGET_SCAN_RATIO = 5.0  # issue 16: lint at most 5x a linear scan
+TARGET_SPEED_UP = 5.0  # issue 6: at least 5x faster than awesome-lint
 
 
 def _timed(command: list[str], cwd: Path) -> tuple[float, str]:
@@ -34,16 +43,12 @@ def _timed(command: list[str], cwd: Path) -> tuple[float, str]:
     return time.perf_counter() - start, done.stdout + done.stderr
 
 
-def _median(command: list[str], cwd: Path, runs: int) -> tuple[float, str]:
-    samples, output = [], ""
-    for _ in range(runs):
-        seconds, output = _timed(command, cwd)
-        samples.append(seconds)
-    return statistics.median(samples), output
-
-
 def _listbot(path: Path) -> list[str]:
     return [sys.executable, "-m", "bot.cli.main", "lint", str(path)]
+
+
+def _floor(path: Path) -> list[str]:
+    return [sys.executable, "-m", "bench.floor", "read", str(path)]
 
 
 def _listbot_findings(output: str) -> Counter[str]:
@@ -79,26 +84,52 @@ def _breakdown(counts: Counter[str]) -> str:
     return ", ".join(f"{rule} {n}" for rule, n in counts.most_common()) or "none"
 
 
-def run() -> None:
-    options = argparse.ArgumentParser(description=__doc__)
-    options.add_argument("--entries", type=int, default=20_000)
-    options.add_argument("--runs", type=int, default=3)
-    options.add_argument("--node-dir", type=Path, default=Path(tempfile.gettempdir()) / "listbot-awesome-lint")
-    args = options.parse_args()
-    awesome = install_awesome_lint(args.node_dir)
-
+def measure(entries: int, runs: int, awesome: Path | None) -> tuple[float, float, float | None, int, int]:
+    """Medians of listbot lint, the floor and awesome-lint; listbot's findings; the list's bytes."""
     with tempfile.TemporaryDirectory() as folder:
         synthetic = Path(folder) / "readme.md"
-        synthetic.write_text(make_list(args.entries), encoding="utf-8")
-        size_kb = synthetic.stat().st_size / 1024
-        print(f"synthetic list: {args.entries} entries, {size_kb:.0f} KB; median of {args.runs} runs")
-        listbot_s, output = _median(_listbot(synthetic), ROOT, args.runs)
-        print(f"  listbot lint   {listbot_s:8.2f} s  findings: {sum(_listbot_findings(output).values())}")
-        if awesome is not None:
-            awesome_s, output = _median([str(awesome), str(synthetic)], Path(folder), args.runs)
-            findings = _awesome_findings(output)
-            print(f"  awesome-lint   {awesome_s:8.2f} s  findings: {sum(findings.values())}")
-            print(f"  speed-up       {awesome_s / listbot_s:8.1f}x  (goal: at least 5x)")
+        synthetic.write_text(make_list(entries), encoding="utf-8")
+        listbot_s, floor_s, awesome_s, output = [], [], [], ""
+        for _ in range(runs):
+            seconds, output = _timed(_listbot(synthetic), ROOT)
+            listbot_s.append(seconds)
+            floor_s.append(_timed(_floor(synthetic), ROOT)[0])
+            if awesome is not None:
+                awesome_s.append(_timed([str(awesome), str(synthetic)], Path(folder))[0])
+        findings = sum(_listbot_findings(output).values())
+        return (
+            statistics.median(listbot_s), statistics.median(floor_s),
+            statistics.median(awesome_s) if awesome_s else None, findings, synthetic.stat().st_size,
+        )
+
+
+def run() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--sizes", default="1000,5000,20000", help="entry counts, comma-separated")
+    options.add_argument("--runs", type=int, default=3)
+    options.add_argument("--node-dir", type=Path, default=Path(tempfile.gettempdir()) / "listbot-awesome-lint")
+    options.add_argument("--no-awesome-lint", action="store_true", help="time listbot and the floor only")
+    args = options.parse_args()
+    awesome = None if args.no_awesome_lint else install_awesome_lint(args.node_dir)
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    print(f"listbot lint vs a linear scan and awesome-lint (whole processes, median of {args.runs})")
+    print(f"{'entries':>8} {'list':>8} {'lint s':>8} {'scan s':>8} {'lint/scan':>10} {'growth':>7} "
+          f"{'awesome s':>10} {'speed-up':>9} {'findings':>9}")
+    rows = {entries: measure(entries, args.runs, awesome) for entries in sizes}
+    first = rows[sizes[0]][0]
+    for entries, (lint_s, floor_s, awesome_s, findings, size) in rows.items():
+        peer = f"{awesome_s:>10.2f} {awesome_s / lint_s:>8.1f}x" if awesome_s is not None else f"{'-':>10} {'-':>9}"
+        print(f"{entries:>8,} {size / 1e6:>6.2f}MB {lint_s:>8.3f} {floor_s:>8.3f} {lint_s / floor_s:>9.1f}x "
+              f"{lint_s / first:>6.1f}x {peer} {findings:>9}")
+    lint_s, floor_s, awesome_s, _, _ = rows[sizes[-1]]
+    ratio = lint_s / floor_s
+    print(f"target ({sizes[-1]:,} entries): lint <= {TARGET_SCAN_RATIO:g}x the scan: "
+          f"{'met' if ratio <= TARGET_SCAN_RATIO else 'NOT met'} ({ratio:.1f}x)")
+    if awesome_s is not None:
+        speed_up = awesome_s / lint_s
+        print(f"target ({sizes[-1]:,} entries): >= {TARGET_SPEED_UP:g}x faster than awesome-lint: "
+              f"{'met' if speed_up >= TARGET_SPEED_UP else 'NOT met'} ({speed_up:.1f}x)")
 
     print(f"committed list ({COMMITTED.relative_to(ROOT)}):")
     _, output = _timed(_listbot(COMMITTED), ROOT)
