@@ -1,13 +1,14 @@
 """Every HTTP request PyGithub sends, observed: metrics, the last answer per thread, cancellation.
 
 PyGithub offers no per-request hook, so listbot gives it its own connection classes (through
-`Requester.injectConnectionClasses`, the seam PyGithub provides for tests). They add three things
+`Requester.injectConnectionClasses`, the seam PyGithub provides for tests). They add four things
 and change nothing else: each request is counted by method, path template and status; each thread
-remembers its last request (the retry layer names it in its log line); and a thread inside
+remembers its last request (the retry layer names it in its log line); a thread inside
 `cancellable(event)` starts no new request once `event` is set, which is how shutdown finishes the
-call in flight and nothing after it. PyGithub's own retries are off (`retry=None`): the one retry
-layer is `bot.gateway.retry`, which may ask (`retrying_reads`) for a failed idempotent request
-(never a POST) to be sent again here.
+call in flight and nothing after it; and a repeatable GET is sent with the `ETag` of its last
+answer (`bot.gateway.etags`), a 304 being handed to PyGithub as that answer again. PyGithub's
+own retries are off (`retry=None`): the one retry layer is `bot.gateway.retry`, which may ask
+(`retrying_reads`) for a failed idempotent request (never a POST) to be sent again here.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from urllib.parse import urlsplit
 import requests
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from prometheus_client import Counter, Gauge
+from requests.structures import CaseInsensitiveDict
 
 from bot.core.logfields import fields
+from bot.gateway.etags import REPEATABLE, EtagCache, Stored
 
 GITHUB_REQUESTS = Counter(
     "listbot_github_requests", "GitHub API requests by method and answer (status, or the error class)",
@@ -215,12 +218,39 @@ def _on_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> No
     _note_budget(str(request.url), response.headers)
 
 
+_etags = EtagCache()
+
+
+def etag_cache() -> EtagCache:
+    """The process's stored answers of repeatable GETs (one, as the connection classes are)."""
+    return _etags
+
+
+class _Replayed:
+    """A 304 handed to PyGithub as the 200 answer it confirms (headers as the 304 updates them)."""
+
+    status = 200
+
+    def __init__(self, stored: Stored, fresh: Any) -> None:
+        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(stored.headers)
+        self.headers.update(fresh)
+        self._text = stored.text
+
+    def getheaders(self) -> Any:
+        return self.headers.items()
+
+    def read(self) -> str:
+        return self._text
+
+
 class _Observed:
     """The observing part shared by the HTTP and HTTPS connection classes."""
 
     session: requests.Session
     verb: str
-    url: str
+    url: str  # the path and query
+    headers: dict[str, str]
+    stream: bool
     protocol: str
     host: str
     port: int
@@ -229,6 +259,29 @@ class _Observed:
         self.session.hooks["response"].append(_on_response)
 
     def _send(self, send: Any) -> Any:
+        key, stored = self._condition()
+        response = self._send_observed(send)
+        if key is None:
+            return response
+        if response.status == 304 and stored is not None:
+            return _Replayed(stored, response.headers)
+        if response.status == 200 and (etag := response.headers.get("ETag")):
+            _etags.put(key, Stored(etag, dict(response.headers), response.read()))
+        elif stored is not None:
+            _etags.drop(key)
+        return response
+
+    def _condition(self) -> tuple[tuple[str, str] | None, Stored | None]:
+        """For a repeatable GET, its key and stored answer, whose ETag is now sent along."""
+        if self.verb.upper() != "GET" or self.stream or path_template(self.url) not in REPEATABLE:
+            return None, None
+        key = (f"{self.protocol}://{self.host}:{self.port}{self.url}", str(self.headers.get("Accept", "")))
+        stored = _etags.get(key)
+        if stored is not None:
+            self.headers = {**self.headers, "If-None-Match": stored.etag}
+        return key, stored
+
+    def _send_observed(self, send: Any) -> Any:
         tries = 0
         while True:
             check_cancelled()
