@@ -108,6 +108,34 @@ def test_one_installation_runs_one_job_at_a_time() -> None:
     assert overlap == []
 
 
+def test_a_delivery_job_runs_before_the_waiting_resync_jobs() -> None:
+    """A job submitted while 200 resync jobs wait runs as soon as the worker is free."""
+    ran: list[Work] = []
+    gate = threading.Event()
+    busy = threading.Event()
+
+    def run(job: Job) -> None:
+        busy.set()
+        gate.wait(5)
+        assert isinstance(job, Work)
+        ran.append(job)
+
+    queue = WorkQueue(run, workers=1)
+    queue.submit(Work(1, 0), background=True)  # occupies the only worker until the gate opens
+    queue.start()
+    assert busy.wait(5)
+    for issue in range(1, 201):
+        queue.submit(Work(1, issue, "resync"), background=True)
+    queue.submit(Work(1, 500, "new submission"))
+    queue.submit(Work(1, 150, "edited"))  # its resync job waits: it goes first, and runs once
+    gate.set()
+    wait_idle(queue)
+    queue.stop()
+    assert [job.issue for job in ran[:3]] == [0, 500, 150]
+    assert [job.tag for job in ran if job.issue == 150] == ["resyncedited"]
+    assert sorted(job.issue for job in ran) == list(range(201)) + [500]
+
+
 def test_a_failing_job_does_not_stop_the_queue() -> None:
     """An exception in one job is logged and the next job still runs."""
     done: list[int] = []

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from bot.core.help import command_names
 from bot.core.markers import read_marker
@@ -18,6 +18,9 @@ from bot.core.repo_config import CONFIG_PATH
 from bot.core.rules import Rules
 from bot.core.webhook import Delivery
 from bot.service.worker import Job
+
+if TYPE_CHECKING:  # routing runs inside the webhook request: it imports nothing that reads GitHub
+    from bot.service.observe import RepoSnapshot
 
 ISSUE_ACTIONS = frozenset(
     {"opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred"}
@@ -37,6 +40,9 @@ class IssueJob:
     issue: int
     rebuild: bool = False
     delivery_id: str | None = None
+    # What the repository scan that queued this job read (None: read it all now). A delivery's
+    # job never has one, so a webhook always makes listbot look at GitHub as it is.
+    seen: RepoSnapshot | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> Hashable:
@@ -44,7 +50,9 @@ class IssueJob:
 
     def merge(self, other: Job) -> Job:
         rebuild = self.rebuild or (isinstance(other, IssueJob) and other.rebuild)
-        return replace(self, rebuild=rebuild)
+        # A job that must read afresh stays so; of two scans' snapshots the later one is kept.
+        seen = other.seen if isinstance(other, IssueJob) and self.seen is not None else None
+        return replace(self, rebuild=rebuild, seen=seen)
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ class RepoJob:
         return ("repo", self.installation_id, self.repository)
 
     def merge(self, other: Job) -> Job:
-        return self
+        # A delivery's reason (a push) wins over the resync's, so its issue jobs go first too.
+        return other if isinstance(other, RepoJob) and self.reason == "resync" else self
 
 
 @dataclass(frozen=True)

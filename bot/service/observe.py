@@ -4,10 +4,10 @@ plan needs (which comment is the status, which PR is the issue's, whether its br
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.core.facts import BaseView
+from bot.core.facts import BaseView, PullView
 from bot.core.forms import IssueForm
 from bot.core.kind_forms import kind_forms
 from bot.core.logfields import fields
@@ -56,21 +56,39 @@ def observe_repo(reader: RepoReader, default_branch: str, defaults: Rules) -> Re
     return RepoView(head, rules, problems, forms)
 
 
+@dataclass(frozen=True)
+class RepoSnapshot:
+    """What one repository scan read: the default branch's head (with its rules and forms) and
+    every open PR. The issue jobs the scan queues share it instead of reading both again; it may
+    be stale by the time a job runs, so it only ever confirms that nothing needs writing."""
+
+    repo: RepoView
+    open_pulls: tuple[PullView, ...]
+
+
 def _text(reader: RepoReader, path: str, sha: str) -> str | None:
     found = reader.file_at(path, sha)
     return found.text if found else None
 
 
-def observe_issue(reader: RepoReader, number: int, repo: RepoView, bot_login: str, rebuild: bool = False) -> Observed:
+def observe_issue(
+    reader: RepoReader,
+    number: int,
+    repo: RepoView,
+    bot_login: str,
+    rebuild: bool = False,
+    open_pulls: Sequence[PullView] | None = None,
+) -> Observed:
     """Everything the plan needs about one issue, including doubled status comments to remove.
 
     With `rebuild` the branch's head commit is not read: a rebuild overrides a foreign branch.
+    `open_pulls` (a scan's listing) saves listing them again; None lists them now.
     """
     rules = repo.rules
     issue, comments = reader.issue(number)
     statuses = status_comments(comments, bot_login)
     status = statuses[0] if statuses else None
-    pulls = listbot_pulls(reader.open_pulls(), rules, bot_login)
+    pulls = listbot_pulls(reader.open_pulls() if open_pulls is None else open_pulls, rules, bot_login)
     pull = pull_of_issue(number, pulls, rules)
     if pull is None and (known := recorded_pull(status)) is not None:
         found = reader.pull(known)  # a closed PR is found through the number the status records

@@ -34,7 +34,7 @@ from bot.gateway.retry import Retrier, RetryPolicy, describe, refusal, retryable
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.metrics import RESYNC_SECONDS
-from bot.service.observe import observe_issue, observe_repo
+from bot.service.observe import RepoSnapshot, RepoView, observe_issue, observe_repo
 from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
 from bot.sources.gather import Sources
 
@@ -151,7 +151,7 @@ class Reconciler:
         origin.expect()  # held until every repository is queued, so a fast scan cannot end it early
         for installation_id, repos in self._with_retries(self.app.installations):
             for full_name, default_branch in repos:
-                self.queue.submit(RepoJob(installation_id, full_name, default_branch), origin)
+                self.queue.submit(RepoJob(installation_id, full_name, default_branch), origin, background=True)
                 count += 1
         log.info("resync queued", extra=fields(repositories=count))
         origin.finish(OK)
@@ -215,22 +215,27 @@ class Reconciler:
         return OK
 
     def _run_repo(self, job: RepoJob) -> None:
-        numbers = self._with_retries(lambda: self._candidates(job), job.installation_id)
+        numbers, seen = self._with_retries(lambda: self._candidates(job), job.installation_id)
+        background = job.reason == "resync"  # a push's scan is a delivery's work
         for number in sorted(numbers):
-            self.queue.submit(IssueJob(job.installation_id, job.repository, job.default_branch, number))
+            issue_job = IssueJob(job.installation_id, job.repository, job.default_branch, number, seen=seen)
+            self.queue.submit(issue_job, background=background)
         log.info("repository scanned", extra=fields(
             installation_id=job.installation_id, repository=job.repository, reason=job.reason, issues=len(numbers),
         ))
 
-    def _candidates(self, job: RepoJob) -> set[int]:
-        """Issues worth reconciling: open submissions, and issues behind listbot's PRs or branches."""
+    def _candidates(self, job: RepoJob) -> tuple[set[int], RepoSnapshot]:
+        """Issues worth reconciling (open submissions, and issues behind listbot's PRs or
+        branches), and what the scan read, for their jobs to share."""
         reader = self._reader(job.installation_id, job.repository)
         # The repository's own configuration decides labels and branch names.
         repo = observe_repo(reader, job.default_branch, self.rules)
         rules = repo.rules
-        pulls = listbot_pulls(reader.open_pulls(), rules, self.app.bot_login)
+        seen = RepoSnapshot(repo, tuple(reader.open_pulls()))
+        pulls = listbot_pulls(seen.open_pulls, rules, self.app.bot_login)
         branches = reader.branches(rules.branch_prefix)
-        return submission_candidates(reader.open_issues(), pulls, branches, paper_form(), rules, repo.forms)
+        numbers = submission_candidates(reader.open_issues(), pulls, branches, paper_form(), rules, repo.forms)
+        return numbers, seen
 
     def _run_command(self, job: CommandJob) -> str:
         if job.command == "help":  # anyone may ask
@@ -274,11 +279,14 @@ class Reconciler:
         started = time.monotonic()
         reader = self._reader(job.installation_id, job.repository)
         executor = self._executor(job.installation_id, job.repository)
-        repo = observe_repo(reader, job.default_branch, self.rules)
-        observed = observe_issue(reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild)
-        observed = replace(observed, lookups=self._look_up(job, observed, repo.rules))
         today = self.today()
+        repo, observed = self._observe(reader, job, job.seen)
         first = plan = plan_issue(observed, paper_form(), repo.rules, today, rebuild=job.rebuild)
+        if job.seen is not None and not plan.is_noop:
+            # The scan's reading may be stale: it may confirm that nothing needs writing, but
+            # what to write is decided on GitHub's current state.
+            repo, observed = self._observe(reader, job, None)
+            first = plan = plan_issue(observed, paper_form(), repo.rules, today, rebuild=job.rebuild)
         for _ in range(MAX_ROUNDS):
             if plan.is_noop:
                 break
@@ -291,12 +299,20 @@ class Reconciler:
         if executor.contended:
             # Another process raced us on this issue: look again once both are surely done, so
             # anything doubled (a status comment) is cleaned up without waiting for a resync.
-            self.queue.submit_later(replace(job, rebuild=False, delivery_id=None), self.recheck_delay)
+            self.queue.submit_later(replace(job, rebuild=False, delivery_id=None, seen=None), self.recheck_delay)
         log.info("reconciled", extra=fields(
             **_ids(job), outcome=first.reason, changed=not first.is_noop, pull=_number(observed.pull),
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         ))
         return first
+
+    def _observe(self, reader: RepoReader, job: IssueJob, seen: RepoSnapshot | None) -> tuple[RepoView, Observed]:
+        """The repository and the issue as the plan needs them: the issue always read now, the
+        default branch's head and the open PRs from `seen` when given."""
+        repo = seen.repo if seen is not None else observe_repo(reader, job.default_branch, self.rules)
+        pulls = seen.open_pulls if seen is not None else None
+        observed = observe_issue(reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild, open_pulls=pulls)
+        return repo, replace(observed, lookups=self._look_up(job, observed, repo.rules))
 
     def _look_up(self, job: IssueJob, observed: Observed, rules: Rules) -> Facts:
         """What the sources say about an open paper submission's links (never raises for their faults)."""

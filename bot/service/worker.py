@@ -1,4 +1,5 @@
-"""The work queue: jobs keyed by what they reconcile, collapsed, one at a time per installation."""
+"""The work queue: jobs keyed by what they reconcile, collapsed, one at a time per installation,
+deliveries' work before the resync's."""
 
 from __future__ import annotations
 
@@ -71,10 +72,12 @@ class Origin:
 class _Entry:
     job: Job
     origins: list[Origin] = field(default_factory=list)
+    background: bool = False  # resync work: runs only when no delivery's work can
 
     def absorb(self, other: _Entry) -> None:
         self.job = self.job.merge(other.job)
         self.origins.extend(other.origins)
+        self.background = self.background and other.background
 
 
 class WorkQueue:
@@ -85,6 +88,10 @@ class WorkQueue:
     it, because the running one may have read state from before the event. At most one job per
     installation runs at a time, so writes to one installation go one after another.
 
+    Background jobs (a resync's) wait in a second lane that is served only when no job in the
+    first lane can run, so a new submission is not queued behind hundreds of resync checks. A
+    delivery's job for an issue already waiting in the background lane takes it to the first.
+
     `run(job)` returns the job's outcome (None means ok); an exception means it failed. `stop`
     drops waiting jobs and lets running ones finish their GitHub call in flight, no more.
     """
@@ -93,6 +100,7 @@ class WorkQueue:
         self._run = run
         self._cond = threading.Condition()
         self._waiting: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._background: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._after_running: dict[Hashable, _Entry] = {}
         self._running_keys: set[Hashable] = set()
         self._busy_installations: set[int] = set()
@@ -116,8 +124,9 @@ class WorkQueue:
         self._cancel.set()  # first: no new GitHub request from here on; sleeps before a retry end now
         with self._cond:
             self._stopping = True
-            dropped = [*self._waiting.values(), *self._after_running.values()]
+            dropped = [*self._waiting.values(), *self._background.values(), *self._after_running.values()]
             self._waiting.clear()
+            self._background.clear()
             self._after_running.clear()
             self._cond.notify_all()
         deadline = time.monotonic() + grace
@@ -137,9 +146,10 @@ class WorkQueue:
         """Whether the worker threads run (started, not stopped, none died)."""
         return self._started and not self._stopping and all(thread.is_alive() for thread in self._threads)
 
-    def submit(self, job: Job, origin: Origin | None = None) -> bool:
-        """Queue a job (told to `origin` when it ends); False once the queue is stopping."""
-        entry = _Entry(job, [origin] if origin is not None else [])
+    def submit(self, job: Job, origin: Origin | None = None, background: bool = False) -> bool:
+        """Queue a job (told to `origin` when it ends), in the background lane if `background`;
+        False once the queue is stopping."""
+        entry = _Entry(job, [origin] if origin is not None else [], background)
         with self._cond:
             if self._stopping:
                 return False
@@ -159,11 +169,20 @@ class WorkQueue:
                 earlier.absorb(entry)
         elif key in self._waiting:
             self._waiting[key].absorb(entry)
+        elif key in self._background and entry.background:
+            self._background[key].absorb(entry)
         else:
-            self._waiting[key] = entry
+            if key in self._background:  # a delivery's job takes the waiting resync job along
+                earlier = self._background.pop(key)
+                earlier.absorb(entry)
+                entry = earlier
+            self._lane(entry)[key] = entry
             # One waiting worker is enough for one new job; a worker that finishes a job
             # wakes everyone, since that may unblock jobs of its installation.
             self._cond.notify()
+
+    def _lane(self, entry: _Entry) -> OrderedDict[Hashable, _Entry]:
+        return self._background if entry.background else self._waiting
 
     def submit_later(self, job: Job, delay: float) -> None:
         """Submit a job after `delay` seconds (a follow-up check); counted as pending meanwhile."""
@@ -183,19 +202,21 @@ class WorkQueue:
     def pending(self) -> int:
         """Jobs waiting, running or scheduled; 0 means idle."""
         with self._cond:
-            return len(self._waiting) + len(self._running_keys) + len(self._after_running) + self._scheduled
+            waiting = len(self._waiting) + len(self._background) + len(self._after_running)
+            return waiting + len(self._running_keys) + self._scheduled
 
     @property
     def depth(self) -> int:
         """Jobs waiting for a worker (not running, not scheduled for later)."""
         with self._cond:
-            return len(self._waiting) + len(self._after_running)
+            return len(self._waiting) + len(self._background) + len(self._after_running)
 
     def _next_runnable(self) -> _Entry | None:
-        for key, entry in self._waiting.items():
-            if entry.job.installation_id not in self._busy_installations:
-                del self._waiting[key]
-                return entry
+        for lane in (self._waiting, self._background):
+            for key, entry in lane.items():
+                if entry.job.installation_id not in self._busy_installations:
+                    del lane[key]
+                    return entry
         return None
 
     def _work(self) -> None:
@@ -206,7 +227,7 @@ class WorkQueue:
                     self._running_keys.discard(entry.job.key)
                     self._busy_installations.discard(entry.job.installation_id)
                     if (follow_up := self._after_running.pop(entry.job.key, None)) is not None:
-                        self._waiting[entry.job.key] = follow_up
+                        self._lane(follow_up)[entry.job.key] = follow_up
                     self._cond.notify_all()
                 for origin in entry.origins:
                     origin.finish(outcome)

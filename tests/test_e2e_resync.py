@@ -1,0 +1,95 @@
+"""End-to-end resync cost and order: requests per open submission, 304s, deliveries first.
+
+listbot runs as a server against the GitHub API emulator; the emulator's request log is the
+measure (what GitHub would count), and the PRs it holds are the outcome.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.emulator import GitHubEmulator
+from tests.deployment import REPO, Deployment, deployed
+
+pytestmark = pytest.mark.e2e
+
+OPEN = 12  # open submissions, each with its right PR
+
+
+@pytest.fixture
+def listbot(github_emulator: GitHubEmulator) -> Iterator[Deployment]:
+    with deployed(github_emulator) as deployment:
+        yield deployment
+
+
+def paper(i: int) -> dict[str, Any]:
+    return {
+        "title": f"Resync Paper {i}: Grounded Reporting",
+        "authors": "A. Author, B. Author, et al.",
+        "venue": "arXiv",
+        "date": f"2024-04-{1 + i % 28:02d}",
+        "paper_url": f"https://arxiv.org/abs/2404.{30000 + i}",
+        "code_url": f"https://github.com/example/resync-{i}",
+    }
+
+
+def resync(listbot: Deployment) -> None:
+    """The periodic resync of every repository, run now, and everything it causes."""
+    listbot.replicas[0].app.state.service.reconciler.resync_all()
+    listbot.wait_idle()
+
+
+def submissions_with_pulls(listbot: Deployment, count: int) -> list[int]:
+    """`count` submissions filed while listbot heard nothing, then given their PRs by a resync."""
+    with listbot.github.deliveries_paused(drop=True):
+        numbers = [listbot.file_issue(wait=False, **paper(i)) for i in range(count)]
+    resync(listbot)
+    assert sorted(int(p.head.rsplit("-", 1)[1]) for p in listbot.open_pulls()) == numbers
+    return numbers
+
+
+def test_a_resync_of_right_pulls_costs_at_most_three_requests_each_and_then_only_304s(listbot: Deployment) -> None:
+    """With every PR right, a resync writes nothing and reads each submission a few times; the
+    next one, nothing having changed, spends almost none of the rate limit (304s)."""
+    github = listbot.github
+    submissions_with_pulls(listbot, OPEN)
+
+    github.reset_requests()
+    resync(listbot)
+    assert github.requests.count(write_only=True) == 0
+    assert len(github.requests) <= 3 * OPEN
+
+    github.reset_requests()
+    resync(listbot)
+    counted = [r for r in github.requests if r.status != 304]
+    assert github.requests.count(write_only=True) == 0
+    assert len(counted) <= 3, [(r.method, r.path) for r in counted]
+    assert len(listbot.open_pulls()) == OPEN
+
+
+def test_a_new_submission_does_not_wait_behind_a_resync(listbot: Deployment) -> None:
+    """A submission filed while a resync works through many issues gets its PR before the resync
+    has looked at them all."""
+    github = listbot.github
+    older = submissions_with_pulls(listbot, OPEN)
+    github.faults.latency(0.05)  # every request slow: the resync takes a while
+    github.reset_requests()
+    listbot.replicas[0].app.state.service.reconciler.resync_all()
+    deadline = time.monotonic() + 30
+    while not github.requests.count("GET", r"/issues/\d+$"):  # the scan is done: the checks began
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    new = listbot.file_issue(wait=False, **paper(OPEN))
+    listbot.wait_idle()
+    github.faults.clear()
+
+    [created] = [r for r in github.requests if r.method == "POST" and r.path == f"/repos/{REPO}/pulls"]
+    reads = github.requests.filter("GET", r"/issues/\d+$")
+    looked_at = [r.timestamp for r in reads if int(r.path.rsplit("/")[-1]) in older]
+    assert listbot.pull_for(new).state == "open"
+    assert len(looked_at) == OPEN  # the resync did look at every older one
+    assert created.timestamp < max(looked_at)
