@@ -55,10 +55,11 @@ def test_reads_probot_names_with_defaults() -> None:
     )
     assert settings.branch_prefix == "listbot/issue-"
     assert (settings.resync_interval, settings.request_pause, settings.write_pause) == (
-        600.0,
+        21600.0,
         0.25,
         1.0,
     )
+    assert settings.redelivery_interval == 300.0
 
 
 def test_reads_every_optional_variable() -> None:
@@ -72,6 +73,7 @@ def test_reads_every_optional_variable() -> None:
             LISTBOT_BRANCH_PREFIX="bot/",
             LISTBOT_LOG_LEVEL="debug",
             LISTBOT_RESYNC_INTERVAL="30",
+            LISTBOT_REDELIVERY_INTERVAL="60",
             LISTBOT_REQUEST_PAUSE="0",
             LISTBOT_WRITE_PAUSE="0.5",
         )
@@ -85,6 +87,7 @@ def test_reads_every_optional_variable() -> None:
         0.0,
         0.5,
     )
+    assert settings.redelivery_interval == 60.0
 
 
 def test_accepts_a_backslash_n_escaped_one_line_key() -> None:

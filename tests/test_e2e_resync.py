@@ -93,3 +93,33 @@ def test_a_new_submission_does_not_wait_behind_a_resync(listbot: Deployment) -> 
     assert listbot.pull_for(new).state == "open"
     assert len(looked_at) == OPEN  # the resync did look at every older one
     assert created.timestamp < max(looked_at)
+
+
+UNREACHABLE = "http://127.0.0.1:9/hook"  # nothing listens there: the delivery fails to connect
+
+
+def test_a_failed_delivery_is_found_in_the_delivery_log_and_redelivered_once(listbot: Deployment) -> None:
+    """A submission whose delivery failed (listbot's URL unreachable) gets its PR when listbot
+    reads the delivery log; the event is asked for again exactly once."""
+    github = listbot.github
+    assert github.requests.count("GET", r"^/app/hook/deliveries$") == 1  # looked once at start-up
+    hook = listbot.replicas[0].hook
+    github.remove_hook(hook)
+    github.add_hook(UNREACHABLE)
+    number = listbot.file_issue(wait=False, **paper(1))
+    github.wait_for_deliveries()
+    github.remove_hook(UNREACHABLE)
+    github.add_hook(hook, listbot.secret)
+    listbot.wait_idle()
+    assert listbot.all_pulls() == []
+
+    recovery = listbot.replicas[0].app.state.service.reconciler.recovery
+    assert recovery.check() == 1
+    listbot.wait_idle()
+    assert listbot.pull_for(number).state == "open"
+    assert len(listbot.status_comments(number)) == 1
+
+    assert recovery.check() == 0
+    listbot.wait_idle()
+    assert github.requests.count("POST", r"^/app/hook/deliveries/\d+/attempts$") == 1
+

@@ -133,7 +133,7 @@ def test_a_delivery_job_runs_before_the_waiting_resync_jobs() -> None:
     queue.stop()
     assert [job.issue for job in ran[:3]] == [0, 500, 150]
     assert [job.tag for job in ran if job.issue == 150] == ["resyncedited"]
-    assert sorted(job.issue for job in ran) == list(range(201)) + [500]
+    assert sorted(job.issue for job in ran) == [*range(201), 500]
 
 
 def test_a_failing_job_does_not_stop_the_queue() -> None:

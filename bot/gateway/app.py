@@ -15,14 +15,17 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from github import Auth, GithubIntegration
+from github.HookDelivery import HookDeliverySummary
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository
 
+from bot.core.redelivery import DeliveryAttempt
 from bot.gateway import transport
 from bot.gateway.cache import DEFAULT_CACHE_BYTES, ShaCache
 from bot.gateway.errors import translated, translating
 
 TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1-hour expiry
+DELIVERY_PAGE = 100  # the most `GET /app/hook/deliveries` lists per page
 
 
 @dataclass(frozen=True)
@@ -171,3 +174,31 @@ class GitHubApp:
         slug = str(self.integration.get_app().slug)
         self._credentials_ok = (time.monotonic(), slug)
         return slug
+
+    @translating
+    def hook_deliveries(self, newer_than: int | None, since: dt.datetime, limit: int) -> list[DeliveryAttempt]:
+        """The app's webhook delivery log, newest first: entries after id `newer_than` (None: any)
+        made at or after `since`, at most `limit` of them (pages follow the `Link` cursor)."""
+        found: list[DeliveryAttempt] = []
+        log = PaginatedList(
+            HookDeliverySummary, self.integration.requester, "/app/hook/deliveries", {"per_page": DELIVERY_PAGE},
+        )
+        for item in log:
+            number = int(item.id or 0)
+            if (newer_than is not None and number <= newer_than) or _before(item.delivered_at, since):
+                break
+            found.append(DeliveryAttempt(
+                number, str(item.guid), int(item.status_code or 0), bool(item.redelivery), str(item.event or ""),
+            ))
+            if len(found) >= limit:
+                break
+        return found
+
+    @translating
+    def redeliver(self, delivery_id: int) -> None:
+        """Ask GitHub to send a logged delivery again (same GUID and body; 202)."""
+        self.integration.requester.requestJsonAndCheck("POST", f"/app/hook/deliveries/{delivery_id}/attempts")
+
+
+def _before(moment: dt.datetime | None, since: dt.datetime) -> bool:
+    return moment is not None and moment.astimezone(dt.UTC) < since

@@ -35,6 +35,7 @@ from bot.gateway.transport import Cancelled, cancellable
 from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.metrics import RESYNC_SECONDS
 from bot.service.observe import RepoSnapshot, RepoView, observe_issue, observe_repo
+from bot.service.recovery import DeliveryRecovery
 from bot.service.worker import FAILED, OK, Job, Origin, WorkQueue
 from bot.sources.gather import Sources
 
@@ -63,10 +64,12 @@ class Reconciler:
         rules: Rules,
         *,
         policy: RetryPolicy | None = None,
-        resync_interval: float = 600.0,
+        resync_interval: float = 21600.0,
         workers: int = 4,
         today: Callable[[], dt.date] = dt.date.today,
         sources: Sources | None = None,
+        recovery: DeliveryRecovery | None = None,
+        recovery_interval: float = 300.0,
     ) -> None:
         self.app = app
         self.rules = rules
@@ -81,6 +84,9 @@ class Reconciler:
         self._stop = threading.Event()
         self._resync_thread: threading.Thread | None = None
         self.failures = 0  # jobs that gave up (each is logged); `listbot action` fails on any
+        self.recovery = recovery  # failed deliveries found in the app's delivery log; None: not looked for
+        self.recovery_interval = recovery_interval
+        self._recovery_thread: threading.Thread | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -91,6 +97,14 @@ class Reconciler:
             self._resyncing = True  # before the thread runs, so pending() is never 0 too early
             self._resync_thread = threading.Thread(target=self._resync_loop, name="listbot-resync", daemon=True)
             self._resync_thread.start()
+        if self.recovery is not None and self._recovery_thread is None:
+            recovery = self.recovery
+            recovery.checking = True  # before the thread runs, as for the resync
+            self._recovery_thread = threading.Thread(
+                target=recovery.run, args=(self.recovery_interval, self._stop, self._with_retries),
+                name="listbot-redeliver", daemon=True,
+            )
+            self._recovery_thread.start()
 
     def stop(self, grace: float = 10.0) -> int:
         """Stop the resync loop and the workers (see `WorkQueue.stop`); jobs still running."""
@@ -99,7 +113,8 @@ class Reconciler:
 
     def pending(self) -> int:
         """Jobs queued or running (plus a resync being planned); 0 when idle."""
-        return self.queue.pending() + (1 if self._resyncing else 0)
+        checking = self.recovery is not None and self.recovery.checking
+        return self.queue.pending() + (1 if self._resyncing else 0) + (1 if checking else 0)
 
     def alive(self) -> bool:
         """Whether the workers run and the resync loop has not died."""

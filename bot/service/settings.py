@@ -73,7 +73,8 @@ class Settings(BaseModel):
     github_api_url: str = DEFAULT_API_URL
     rules: Rules = Field(default_factory=Rules)  # the defaults for repositories without `.github/listbot.yml`
     log_level: str = "INFO"
-    resync_interval: float = Field(default=600.0, ge=0)
+    resync_interval: float = Field(default=21600.0, ge=0)  # rare: failed deliveries are redelivered
+    redelivery_interval: float = Field(default=300.0, ge=0)
     request_pause: float = Field(default=0.25, ge=0)
     write_pause: float = Field(default=1.0, ge=0)
     retry_attempts: float = Field(default=6, ge=1, le=7)
@@ -174,7 +175,8 @@ ENV_RULES = {
     "LISTBOT_BRANCH_PREFIX": "branch_prefix",
 }
 _OPTIONAL_FLOAT = {
-    "LISTBOT_RESYNC_INTERVAL": ("resync_interval", "600"),
+    "LISTBOT_RESYNC_INTERVAL": ("resync_interval", "21600"),
+    "LISTBOT_REDELIVERY_INTERVAL": ("redelivery_interval", "300"),
     "LISTBOT_REQUEST_PAUSE": ("request_pause", "0.25"),
     "LISTBOT_WRITE_PAUSE": ("write_pause", "1.0"),
     "LISTBOT_RETRY_ATTEMPTS": ("retry_attempts", "6"),

@@ -11,6 +11,7 @@ from bot.gateway.retry import RetryPolicy
 from bot.service.app import MAX_PAYLOAD_BYTES, create_app
 from bot.service.readiness import CredentialsWatch, HealthResult
 from bot.service.reconciler import Reconciler
+from bot.service.recovery import DeliveryRecovery
 from bot.service.settings import Settings
 from bot.sources.gather import Sources
 
@@ -56,7 +57,8 @@ def build_app(settings: Settings, *, max_payload_bytes: int = MAX_PAYLOAD_BYTES)
     app = github_app(settings)
     reconciler = Reconciler(
         app, rules_from(settings), policy=retry_policy(settings), resync_interval=settings.resync_interval,
-        sources=Sources(settings.sources),
+        sources=Sources(settings.sources), recovery=DeliveryRecovery(app),
+        recovery_interval=settings.redelivery_interval,
     )
     watch = CredentialsWatch(lambda: credentials_check(app, settings.github_timeout), settings.readiness_interval)
     return create_app(settings, reconciler, watch, max_payload_bytes=max_payload_bytes)

@@ -1,0 +1,82 @@
+"""Failed webhook deliveries recovered through the app's delivery log.
+
+GitHub logs every attempt to deliver an event to the app and never retries a failed one by
+itself. At start-up and every `LISTBOT_REDELIVERY_INTERVAL` seconds listbot reads the log entries
+made since its last look (`GET /app/hook/deliveries`, with the app's JWT) and asks once for each
+event whose delivery failed and that nothing delivered since (`POST …/{id}/attempts`). The
+redelivery arrives as an ordinary delivery, so the missed work is done as a webhook's would be and
+the full resync (which finds the same work at a cost per open submission) can run rarely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.core.logfields import fields
+from bot.core.redelivery import DeliveryAttempt, to_redeliver
+from bot.gateway.transport import Cancelled, cancellable
+
+log = logging.getLogger("listbot.redeliver")
+
+START_LOOKBACK = dt.timedelta(hours=24)  # how far back the first look reaches (GitHub keeps 3 days)
+MOST_PER_CHECK = 1000  # log entries read per look (ten pages); older ones wait for the next look
+
+
+class DeliveryLog(Protocol):
+    """The app's delivery log (`bot.gateway.app.GitHubApp`)."""
+
+    def hook_deliveries(self, newer_than: int | None, since: dt.datetime, limit: int) -> list[DeliveryAttempt]: ...
+
+    def redeliver(self, delivery_id: int) -> None: ...
+
+
+class DeliveryRecovery:
+    """Looks at the delivery log since its last look and redelivers what failed, once."""
+
+    def __init__(
+        self,
+        deliveries: DeliveryLog,
+        lookback: dt.timedelta = START_LOOKBACK,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._log = deliveries
+        self._since = clock() - lookback
+        self._newest: int | None = None  # the newest log entry already looked at
+        self.checking = False
+        self.redelivered = 0
+
+    def check(self) -> int:
+        """One look: redeliver each failed delivery logged since the last; how many were asked for."""
+        attempts = self._log.hook_deliveries(self._newest, self._since, MOST_PER_CHECK)
+        chosen = to_redeliver(attempts)
+        for attempt in chosen:
+            self._log.redeliver(attempt.id)
+            self.redelivered += 1
+        if attempts:
+            self._newest = max(attempt.id for attempt in attempts)
+        if chosen:
+            log.warning("failed deliveries redelivered", extra=fields(
+                redelivered=len(chosen), deliveries=[attempt.guid for attempt in chosen],
+                events=sorted({attempt.event for attempt in chosen}),
+            ))
+        return len(chosen)
+
+    def run(self, interval: float, stop: threading.Event, retrying: Callable[[Callable[[], int]], int]) -> None:
+        """Look now and every `interval` seconds (0: only now) until `stop`; `retrying` runs a look
+        under the one retry layer."""
+        with contextlib.suppress(Cancelled), cancellable(stop):  # Cancelled: shutting down
+            while not stop.is_set():
+                self.checking = True
+                try:
+                    retrying(self.check)
+                except Exception:
+                    log.exception("reading the delivery log failed; it is read again at the next interval")
+                finally:
+                    self.checking = False
+                if interval <= 0 or stop.wait(interval):
+                    return
