@@ -243,19 +243,40 @@ class _Replayed:
         return self._text
 
 
+class _PerThread:
+    """An attribute PyGithub sets on its connection in `request()` and reads in `getresponse()`.
+
+    PyGithub keeps one connection object per client (persistent, see `install`), and threads
+    share clients: the resync thread, the delivery-log thread and token minting in the workers
+    all use the app's. Stored on the object, one thread's request could be sent by another, so
+    each thread keeps its own.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        return getattr(obj._calls, self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(obj._calls, self.name, value)
+
+
 class _Observed:
     """The observing part shared by the HTTP and HTTPS connection classes."""
 
     session: requests.Session
-    verb: str
-    url: str  # the path and query
-    headers: dict[str, str]
-    stream: bool
+    verb = _PerThread()
+    url = _PerThread()  # the path and query
+    input = _PerThread()
+    headers = _PerThread()
+    stream = _PerThread()
     protocol: str
     host: str
     port: int
 
     def _observe(self) -> None:
+        self._calls = threading.local()
         self.session.hooks["response"].append(_on_response)
 
     def _send(self, send: Any) -> Any:
