@@ -7,6 +7,7 @@ measure (what GitHub would count), and the PRs it holds are the outcome.
 from __future__ import annotations
 
 import time
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,6 +99,14 @@ def test_a_new_submission_does_not_wait_behind_a_resync(listbot: Deployment) -> 
 UNREACHABLE = "http://127.0.0.1:9/hook"  # nothing listens there: the delivery fails to connect
 
 
+def redeliveries_metric(listbot: Deployment) -> float:
+    """`listbot_redeliveries_total` as `GET /metrics` shows it."""
+    with urllib.request.urlopen(f"{listbot.url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    [line] = [line for line in text.splitlines() if line.startswith("listbot_redeliveries_total ")]
+    return float(line.split()[1])
+
+
 def test_a_failed_delivery_is_found_in_the_delivery_log_and_redelivered_once(listbot: Deployment) -> None:
     """A submission whose delivery failed (listbot's URL unreachable) gets its PR when listbot
     reads the delivery log; the event is asked for again exactly once."""
@@ -114,10 +123,12 @@ def test_a_failed_delivery_is_found_in_the_delivery_log_and_redelivered_once(lis
     assert listbot.all_pulls() == []
 
     recovery = listbot.replicas[0].app.state.service.reconciler.recovery
+    before = redeliveries_metric(listbot)
     assert recovery.check() == 1
     listbot.wait_idle()
     assert listbot.pull_for(number).state == "open"
     assert len(listbot.status_comments(number)) == 1
+    assert redeliveries_metric(listbot) == before + 1
 
     assert recovery.check() == 0
     listbot.wait_idle()

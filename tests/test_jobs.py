@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
+from bot.core.facts import BaseView
 from bot.core.rules import Rules
 from bot.core.webhook import Delivery, parse_delivery
 from bot.emulator import GitHubEmulator
 from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
+from bot.service.observe import RepoSnapshot, RepoView
 from bot.service.worker import Job
 from tests.factories import issue_body
 
@@ -103,3 +105,21 @@ def test_a_delivery_without_a_sender_is_not_mistaken_for_listbots_own(repo: GitH
     del payload["sender"]
     found = jobs_for(delivery(event, payload), Rules(), None)
     assert not isinstance(found, str)
+
+
+def test_a_scan_reading_rides_on_its_jobs_but_never_on_a_delivery_job() -> None:
+    """A job a delivery asked for reads GitHub afresh even when merged with a resync's job; of two
+    scans' readings the later one is kept; the reading stays out of log lines."""
+    def reading(sha: str) -> RepoSnapshot:
+        return RepoSnapshot(RepoView(BaseView("main", sha, None, "tree"), Rules()), ())
+
+    older, newer = reading("a" * 40), reading("b" * 40)
+    scanned = IssueJob(1, REPO, "main", 7, seen=older)
+    delivered = IssueJob(1, REPO, "main", 7, delivery_id="d-1")
+    assert isinstance(merged := scanned.merge(delivered), IssueJob)
+    assert merged.seen is None
+    assert isinstance(merged := delivered.merge(scanned), IssueJob)
+    assert merged.seen is None
+    assert isinstance(merged := scanned.merge(IssueJob(1, REPO, "main", 7, seen=newer)), IssueJob)
+    assert merged.seen is newer
+    assert "seen" not in repr(scanned)

@@ -25,6 +25,9 @@ RESYNC_SECONDS = Histogram(
 RATE_BACKOFF = Gauge(
     "listbot_github_rate_backoff_seconds", "Seconds until the current wait on a GitHub rate limit ends (0: none)"
 )
+REDELIVERIES = Counter(
+    "listbot_redeliveries", "Failed webhook deliveries found in the app's delivery log and asked for again"
+)
 READY = Gauge("listbot_ready", "1 when GitHub accepted the app's credentials at the last check, else 0")
 
 

@@ -20,6 +20,7 @@ from typing import Protocol
 from bot.core.logfields import fields
 from bot.core.redelivery import DeliveryAttempt, to_redeliver
 from bot.gateway.transport import Cancelled, cancellable
+from bot.service.metrics import REDELIVERIES
 
 log = logging.getLogger("listbot.redeliver")
 
@@ -57,6 +58,7 @@ class DeliveryRecovery:
         for attempt in chosen:
             self._log.redeliver(attempt.id)
             self.redelivered += 1
+            REDELIVERIES.inc()
         if attempts:
             self._newest = max(attempt.id for attempt in attempts)
         if chosen:
