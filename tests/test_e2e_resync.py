@@ -77,7 +77,7 @@ def test_a_new_submission_does_not_wait_behind_a_resync(listbot: Deployment) -> 
     has looked at them all."""
     github = listbot.github
     older = submissions_with_pulls(listbot, OPEN)
-    github.faults.latency(0.05)  # every request slow: the resync takes a while
+    github.faults.latency(0.1)  # every request slow: the resync takes a few seconds
     github.reset_requests()
     listbot.replicas[0].app.state.service.reconciler.resync_all()
     deadline = time.monotonic() + 30
