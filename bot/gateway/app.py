@@ -176,9 +176,11 @@ class GitHubApp:
         return slug
 
     @translating
-    def hook_deliveries(self, newer_than: int | None, since: dt.datetime, limit: int) -> list[DeliveryAttempt]:
+    def hook_deliveries(
+        self, newer_than: int | None, since: dt.datetime, limit: int | None
+    ) -> list[DeliveryAttempt]:
         """The app's webhook delivery log, newest first: entries after id `newer_than` (None: any)
-        made at or after `since`, at most `limit` of them (pages follow the `Link` cursor)."""
+        made at or after `since`, at most `limit` of them (None: all; pages follow the `Link` cursor)."""
         found: list[DeliveryAttempt] = []
         log = PaginatedList(
             HookDeliverySummary, self.integration.requester, "/app/hook/deliveries", {"per_page": DELIVERY_PAGE},
@@ -190,7 +192,7 @@ class GitHubApp:
             found.append(DeliveryAttempt(
                 number, str(item.guid), int(item.status_code or 0), bool(item.redelivery), str(item.event or ""),
             ))
-            if len(found) >= limit:
+            if limit is not None and len(found) >= limit:
                 break
         return found
 

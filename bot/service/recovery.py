@@ -25,13 +25,15 @@ from bot.service.metrics import REDELIVERIES
 log = logging.getLogger("listbot.redeliver")
 
 START_LOOKBACK = dt.timedelta(hours=24)  # how far back the first look reaches (GitHub keeps 3 days)
-MOST_PER_CHECK = 1000  # log entries read per look (ten pages); older ones wait for the next look
+FIRST_LOOK_MOST = 1000  # log entries the first look reads (ten pages): the newest of the 24 hours
 
 
 class DeliveryLog(Protocol):
     """The app's delivery log (`bot.gateway.app.GitHubApp`)."""
 
-    def hook_deliveries(self, newer_than: int | None, since: dt.datetime, limit: int) -> list[DeliveryAttempt]: ...
+    def hook_deliveries(
+        self, newer_than: int | None, since: dt.datetime, limit: int | None
+    ) -> list[DeliveryAttempt]: ...
 
     def redeliver(self, delivery_id: int) -> None: ...
 
@@ -53,7 +55,9 @@ class DeliveryRecovery:
 
     def check(self) -> int:
         """One look: redeliver each failed delivery logged since the last; how many were asked for."""
-        attempts = self._log.hook_deliveries(self._newest, self._since, MOST_PER_CHECK)
+        # Later looks read everything since the last one, however much: a limit would leave a gap.
+        limit = FIRST_LOOK_MOST if self._newest is None else None
+        attempts = self._log.hook_deliveries(self._newest, self._since, limit)
         chosen = to_redeliver(attempts)
         for attempt in chosen:
             self._log.redeliver(attempt.id)
