@@ -1,9 +1,11 @@
 """Benchmark webhook acknowledgement: cold start, p50/p99 latency and RSS, listbot vs Probot 14.
 
-Usage: .venv/bin/python bench/ack_latency.py [--quick] [--deliveries N] [--no-probot]
+Usage: .venv/bin/python bench/ack_latency.py [--quick] [--deliveries N] [--cold-runs N] [--no-probot]
 
-It prints figures and asserts nothing. A throwaway RSA key and webhook secret are generated at
-run time; nothing secret is written inside the repository.
+Cold start (process start to the first 2XX on a signed delivery) is the median of alternating runs
+of listbot, Probot 14 and the floor (`bench/floor_app.py`, a bare FastAPI + uvicorn app that only
+checks the signature), taken in the same run. It prints figures and asserts nothing. A throwaway
+RSA key and webhook secret are generated at run time; nothing secret is written in the repository.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,20 @@ PROBOT_DIR = Path(os.environ.get("LISTBOT_BENCH_PROBOT_DIR", "~/.cache/listbot-b
 PROBOT_APP = 'export default (app) => { app.on("issues.opened", async () => {}) }\n'
 CLIENTS = 20
 START_TIMEOUT = 60.0
+SETTLE_SECONDS = 2.0  # latency is measured this long after the first answer, once start-up work is over
+COLD_RUNS = 11  # alternating rounds of cold starts (after one warm-up round that is not counted)
+
+
+@dataclass(frozen=True)
+class Server:
+    """How to start one server under test on a given port."""
+
+    name: str
+    cmd: list[str]
+    env: Callable[[int], dict[str, str]]  # the environment for a port
+    cwd: Path
+    log: Path
+    port_flag: bool = False  # pass `--port PORT` on the command line too
 
 
 @dataclass
@@ -44,7 +60,6 @@ class Result:
     """Figures measured for one server."""
 
     name: str
-    cold_start_s: float = float("nan")
     sequential_ms: list[float] = field(default_factory=list)
     concurrent_ms: list[float] = field(default_factory=list)
     concurrent_rps: float = float("nan")
@@ -243,19 +258,48 @@ def server(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterato
                 proc.wait()
 
 
-def measure(name: str, cmd: list[str], env: dict[str, str], cwd: Path, port: int,
-            secret: bytes, count: int, log: Path) -> Result:
-    """Cold start, sequential and concurrent latency, then RSS, for one server command."""
+def command(spec: Server, port: int) -> list[str]:
+    return [*spec.cmd, "--port", str(port)] if spec.port_flag else spec.cmd
+
+
+def cold_start(spec: Server, secret: bytes) -> float:
+    """Seconds from starting `spec` to its first 2XX answer to a signed delivery (nan if none)."""
     body = issues_opened_body()
-    result = Result(name)
+    port = free_port()
     began = time.perf_counter()
-    with server(cmd, env, cwd, log) as proc:
+    with server(command(spec, port), spec.env(port), spec.cwd, spec.log) as proc:
         try:
             wait_for_first_ack(port, body, secret, proc)
         except RuntimeError as exc:
-            print(f"{name}: {exc}; see {log}", file=sys.stderr)
+            print(f"{spec.name}: {exc}; see {spec.log}", file=sys.stderr)
+            return float("nan")
+        return time.perf_counter() - began
+
+
+def cold_starts(specs: list[Server], secret: bytes, runs: int) -> dict[str, list[float]]:
+    """`runs` rounds, each starting every server once; the order rotates from round to round so
+    no server always follows the same one. One uncounted round first warms the page cache."""
+    found: dict[str, list[float]] = {spec.name: [] for spec in specs}
+    for spec in specs:
+        cold_start(spec, secret)
+    for round_ in range(runs):
+        for spec in specs[round_ % len(specs):] + specs[: round_ % len(specs)]:
+            found[spec.name].append(cold_start(spec, secret))
+    return found
+
+
+def measure(spec: Server, secret: bytes, count: int) -> Result:
+    """Sequential and concurrent latency, then RSS, for one server (started once)."""
+    body = issues_opened_body()
+    result = Result(spec.name)
+    port = free_port()
+    with server(command(spec, port), spec.env(port), spec.cwd, spec.log) as proc:
+        try:
+            wait_for_first_ack(port, body, secret, proc)
+        except RuntimeError as exc:
+            print(f"{spec.name}: {exc}; see {spec.log}", file=sys.stderr)
             return result
-        result.cold_start_s = time.perf_counter() - began
+        time.sleep(SETTLE_SECONDS)  # steady state: after any start-up work (listbot's warm-up thread)
         run_sequential(port, body, secret, min(50, count))  # warm-up, not measured
         result.sequential_ms, bad = run_sequential(port, body, secret, count)
         result.concurrent_ms, bad2, result.concurrent_rps = run_concurrent(port, body, secret, count)
@@ -264,19 +308,36 @@ def measure(name: str, cmd: list[str], env: dict[str, str], cwd: Path, port: int
     return result
 
 
-def measure_listbot(key: str, secret: str, count: int, workdir: Path) -> Result:
-    """Run `listbot serve` as a subprocess and measure it."""
-    port = free_port()
-    env = os.environ | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
-                        "LISTBOT_LOG_LEVEL": "INFO", "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "bot.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return measure("listbot", cmd, env, REPO, port, secret.encode(), count,
-                   workdir / "listbot.log")
+def python_env(workdir: Path) -> dict[str, str]:
+    """The environment for a Python server: bytecode cached (in `workdir`, not the repository), as
+    `pip install` leaves listbot and its dependencies. With PYTHONDONTWRITEBYTECODE set (as in
+    the Docker image, whose pip install compiled everything already) an editable checkout would
+    compile every listbot module from source at each start."""
+    env = os.environ | {"PYTHONPYCACHEPREFIX": str(workdir / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
-def measure_probot(key: str, secret: str, count: int, workdir: Path) -> Result | None:
-    """Install Probot 14 (once, outside the repository) and measure a no-op app."""
-    if not (shutil.which("node") and shutil.which("npm") and shutil.which("npx")):
+def listbot_server(key: str, secret: str, workdir: Path) -> Server:
+    """`listbot serve` as a subprocess; GitHub is unreachable, so its workers retry meanwhile."""
+    base = python_env(workdir) | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+                         "LISTBOT_LOG_LEVEL": "INFO", "PYTHONPATH": str(REPO),
+                         "GITHUB_API_URL": f"http://127.0.0.1:{free_port()}"}
+    cmd = [sys.executable, "-m", "bot.cli.main", "serve", "--host", "127.0.0.1"]
+    return Server("listbot", cmd, lambda _port: base, REPO, workdir / "listbot.log", port_flag=True)
+
+
+def floor_server(secret: str, workdir: Path) -> Server:
+    """The floor: bench/floor_app.py, a bare FastAPI + uvicorn app that only checks the signature."""
+    base = python_env(workdir) | {"WEBHOOK_SECRET": secret}
+    cmd = [sys.executable, str(REPO / "bench" / "floor_app.py")]
+    return Server("floor", cmd, lambda port: base | {"PORT": str(port)}, REPO, workdir / "floor.log")
+
+
+def probot_server(key: str, secret: str, workdir: Path) -> Server | None:
+    """Probot 14 (installed once, outside the repository) running a no-op app, started with
+    `node` directly: `npx` or `npm start` would add their own start-up to Probot's."""
+    if not (shutil.which("node") and shutil.which("npm")):
         print("node/npm not found: skipping Probot", file=sys.stderr)
         return None
     probot_dir = PROBOT_DIR.expanduser()
@@ -292,14 +353,12 @@ def measure_probot(key: str, secret: str, count: int, workdir: Path) -> Result |
                   file=sys.stderr)
             return None
     (probot_dir / "app.js").write_text(PROBOT_APP)
-    port = free_port()
-    env = os.environ | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
-                        "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info",
-                        "NODE_ENV": "production"}
-    env.pop("WEBHOOK_PROXY_URL", None)
-    cmd = ["npx", "probot", "run", "./app.js"]
-    return measure("probot@14", cmd, env, probot_dir, port, secret.encode(), count,
-                   workdir / "probot.log")
+    base = os.environ | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+                         "HOST": "127.0.0.1", "LOG_LEVEL": "info", "NODE_ENV": "production"}
+    base.pop("WEBHOOK_PROXY_URL", None)
+    cmd = ["node", str(probot_dir / "node_modules" / "probot" / "bin" / "probot.js"), "run", "./app.js"]
+    return Server("probot@14", cmd, lambda port: base | {"PORT": str(port)}, probot_dir,
+                  workdir / "probot.log")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -313,7 +372,6 @@ def percentile(values: list[float], q: float) -> float:
 def table(results: list[Result], count: int) -> str:
     """Render the results side by side."""
     rows: list[tuple[str, list[str]]] = [
-        ("cold start to first 2XX (s)", [f"{r.cold_start_s:.2f}" for r in results]),
         (f"sequential p50 (ms, n={count})",
          [f"{statistics.median(r.sequential_ms):.2f}" if r.sequential_ms else "-"
           for r in results]),
@@ -332,23 +390,38 @@ def table(results: list[Result], count: int) -> str:
     return "\n".join(lines)
 
 
+def cold_table(found: dict[str, list[float]]) -> str:
+    """Median, fastest and slowest cold start of each server, in milliseconds."""
+    lines = [f"{'cold start to first 2XX (ms)':30}" + "".join(f"{name:>11}" for name in found)]
+    for label, pick in (("median", statistics.median), ("fastest", min), ("slowest", max)):
+        lines.append(f"{label:30}" + "".join(f"{pick(v) * 1000:>11.0f}" for v in found.values()))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table."""
+    """Run the benchmark and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="100 deliveries instead of 500")
+    parser.add_argument("--quick", action="store_true", help="100 deliveries and 5 cold-start rounds")
     parser.add_argument("--deliveries", type=int, default=None, metavar="N")
-    parser.add_argument("--no-probot", action="store_true", help="measure listbot only")
+    parser.add_argument("--cold-runs", type=int, default=None, metavar="N",
+                        help=f"alternating cold-start rounds (default {COLD_RUNS}; 0 skips cold start)")
+    parser.add_argument("--no-probot", action="store_true", help="measure listbot (and the floor) only")
     args = parser.parse_args(argv)
     count = args.deliveries or (100 if args.quick else 500)
+    runs = args.cold_runs if args.cold_runs is not None else (5 if args.quick else COLD_RUNS)
     key = generate_key()
     secret = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="listbot-bench-") as tmp:
         workdir = Path(tmp)
-        results = [measure_listbot(key, secret, count, workdir)]
-        if not args.no_probot:
-            probot = measure_probot(key, secret, count, workdir)
-            if probot is not None:
-                results.append(probot)
+        listbot = listbot_server(key, secret, workdir)
+        probot = None if args.no_probot else probot_server(key, secret, workdir)
+        peers = [spec for spec in (listbot, probot) if spec is not None]
+        if runs > 0:
+            found = cold_starts([*peers, floor_server(secret, workdir)], secret.encode(), runs)
+            print(f"cold start: medians of {runs} alternating rounds (listbot, Probot, floor; rotating order)")
+            print(cold_table(found))
+            print()
+        results = [measure(spec, secret.encode(), count) for spec in peers]
     print(f"{count} signed ~{len(issues_opened_body()) // 1024} KB issues.opened deliveries "
           f"(sequential on one keep-alive connection, then {CLIENTS} concurrent clients)")
     print(table(results, count))
