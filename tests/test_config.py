@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from bot.service import serve
 from bot.service import settings as config
+from bot.service.service_settings import ServiceSettings, sets_rules_or_sources
 from bot.service.settings import ConfigError, Settings, get_settings
 
 SECRET = "hook-secret-7f3a9c"
@@ -203,6 +204,38 @@ def test_serve_refuses_to_start_on_a_config_error(
         get_settings.cache_clear()
     assert status == 2
     assert "PRIVATE_KEY_PATH=/path/key.pem" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"LISTBOT_LIST_PATH": "../etc/x"}, "invalid setting LISTBOT_LIST_PATH"),
+    ({"LISTBOT_SOURCES": "arxiv,nope"}, "LISTBOT_SOURCES names `nope`"),
+    ({"PRIVATE_KEY": rsa_pem().replace(rsa_pem().splitlines()[5], rsa_pem().splitlines()[6])}, "PRIVATE_KEY does not"),
+])
+def test_serve_checks_rules_sources_and_the_key_before_it_listens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], overrides: dict[str, str], message: str
+) -> None:
+    """Whether the environment sets rule or source variables (checked with the full settings) or
+    not (the service settings only), a bad one exits 2 before anything listens."""
+    served: list[object] = []
+    monkeypatch.setattr(serve, "_serve", lambda app, listen: served.append(listen))
+    for name, value in env(LISTBOT_ENV_FILE="/nonexistent/.env", **overrides).items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        status = serve.run(argparse.Namespace(host="127.0.0.1", port=1))
+    finally:
+        get_settings.cache_clear()
+    assert (status, served) == (2, [])
+    assert message in capsys.readouterr().err
+
+
+def test_without_rule_or_source_variables_the_defaults_are_what_the_full_check_reads() -> None:
+    """The worker's settings built from the service settings equal those read in full."""
+    plain = env(LISTBOT_LOG_LEVEL="debug", LISTBOT_WRITE_PAUSE="2")
+    assert not sets_rules_or_sources(plain)
+    assert Settings.with_defaults(ServiceSettings.from_env(plain)) == Settings.from_env(plain)
+    assert sets_rules_or_sources(env(LISTBOT_BRANCH_PREFIX="bot/"))
+    assert sets_rules_or_sources(env(LISTBOT_CONTACT_EMAIL="a@example.org"))
 
 
 def test_a_short_webhook_secret_is_accepted_with_a_warning() -> None:

@@ -12,8 +12,6 @@ from typing import Any
 
 import github
 import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from github import Auth, GithubIntegration
 from github.HookDelivery import HookDeliverySummary
 from github.PaginatedList import PaginatedList
@@ -21,6 +19,7 @@ from github.Repository import Repository
 
 from bot.core.redelivery import DeliveryAttempt
 from bot.gateway import transport
+from bot.gateway.app_key import load_app_key
 from bot.gateway.cache import DEFAULT_CACHE_BYTES, ShaCache
 from bot.gateway.errors import translated, translating
 
@@ -96,11 +95,10 @@ class _InstallationAuth(Auth.Auth):
 
 
 def _jwt_signer(private_key: str) -> Callable[[dict[str, Any]], str]:
-    """Sign the app's JWTs with the key parsed once (settings already checked it): parsing the
-    PEM for every JWT, as PyGithub does with a key string, costs tens of ms of CPU each time."""
-    key = load_pem_private_key(private_key.encode("utf-8"), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("a GitHub App's private key is an RSA key")
+    """Sign the app's JWTs with one key object, built from the numbers the settings check read
+    (`bot.gateway.app_key`): parsing the PEM for every JWT, as PyGithub does with a key string,
+    costs tens of ms of CPU each time."""
+    key = load_app_key(private_key)
 
     def sign(payload: dict[str, Any]) -> str:
         return jwt.encode(payload, key=key, algorithm="RS256")

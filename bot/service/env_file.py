@@ -10,8 +10,6 @@ import tempfile
 from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 CREDENTIAL_KEYS = ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET")
 DEFAULT_ENV_FILE = ".env"
 ENV_FILE_VARIABLE = "LISTBOT_ENV_FILE"
@@ -41,6 +39,8 @@ def parse_env(text: str) -> dict[str, str]:
     escapes, `export ` prefixes and `#` comments are allowed. `${VAR}` is not expanded (neither
     Docker nor Probot does), and a line that is not an assignment is skipped.
     """
+    from dotenv import dotenv_values  # imported only when there is a file: `serve` starts sooner
+
     with _quiet_dotenv():
         parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
     return {key: value for key, value in parsed.items() if value is not None}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib.util
 import logging
 import os
@@ -16,7 +17,7 @@ import secrets
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -26,13 +27,13 @@ import uvicorn
 
 from bot.core.logfields import fields
 from bot.service.env_file import EnvFileError, env_file_path, has_credentials, load_env_file
-from bot.service.settings import (
+from bot.service.service_settings import (
     ConfigError,
-    Settings,
+    ServiceSettings,
     api_url_of,
-    get_settings,
     listen_address_of,
     log_level_of,
+    sets_rules_or_sources,
     webhook_path_of,
 )
 
@@ -59,7 +60,7 @@ class Listen:
         return cls(args.host if args.host is not None else host, args.port if args.port is not None else port)
 
 
-def secrets_of(settings: Settings) -> list[str]:
+def secrets_of(settings: ServiceSettings) -> list[str]:
     """Every string that must never reach a log: the secret, the key and each of its lines."""
     key = settings.private_key.get_secret_value()
     lines = [line.strip() for line in key.splitlines() if len(line.strip()) >= 16]
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
     if not has_credentials(os.environ):
+        gc.enable()  # paused by `listbot serve` for a fast start; setup mode has no warm-up to wait for
         return _run_setup(args, env_path)
 
     from bot.service.logs import configure_logging
@@ -95,13 +97,34 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         configure_logging(log_level_of(os.environ))  # warnings while reading settings are JSON too
-        settings = get_settings()
+        settings = checked_settings(os.environ)
     except ConfigError as exc:
         print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level, secrets=secrets_of(settings))
-    _serve(build_app(settings), Listen.of(args, settings.host, settings.port))
+    _serve(build_app(settings, after_warm_up=resume_gc), Listen.of(args, settings.host, settings.port))
     return 0
+
+
+def resume_gc() -> None:
+    """Once the workers have started: keep what start-up imported out of every later collection
+    (it lives as long as the process) and turn the collector back on (`bot.cli.main` paused it)."""
+    gc.freeze()
+    gc.enable()
+
+
+def checked_settings(env: Mapping[str, str]) -> ServiceSettings:
+    """Every setting `env` makes, checked before listening (a bad one exits 2, serving nothing).
+
+    Without rule or source variables that is `ServiceSettings`: the rules and sources then take
+    their defaults, built on the warm-up thread. With any, it is the full `Settings`, whose check
+    imports the rules and sources first.
+    """
+    if sets_rules_or_sources(env):
+        from bot.service.settings import get_settings
+
+        return get_settings()
+    return ServiceSettings.from_env(env)
 
 
 def _run_setup(args: argparse.Namespace, env_path: Path) -> int:

@@ -1,91 +1,42 @@
-"""Service settings read from the environment, with Probot's variable names."""
+"""Service settings read from the environment, with Probot's variable names.
+
+`ServiceSettings` (`bot.service.service_settings`) is what `listbot serve` needs to listen and
+acknowledge deliveries; `Settings` adds the default rules and the sources, which only the worker
+needs and which import much more (the kinds, their forms, the sources' clients).
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import math
 import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import Field
 
 from bot.core.rules import Rules, check_value, labels_clash
+from bot.service.service_settings import (
+    BAD_SETTING,
+    DEFAULT_API_URL,
+    DEFAULT_WEBHOOK_PATH,
+    ConfigError,
+    ServiceSettings,
+    log_level_of,
+    service_values,
+    tuning_from_env,
+)
 from bot.sources.gather import SourceConfigError, SourceSettings
 
-DEFAULT_API_URL = "https://api.github.com"
-
-NEED_APP_ID = "APP_ID is not set: set APP_ID to your GitHub App's numeric id (App settings page)"
-BAD_APP_ID = "APP_ID={value!r} is not a positive integer: set APP_ID to your App's numeric id"
-NEED_KEY = (
-    "no private key: set PRIVATE_KEY to the app's PEM text (newlines may be written as \\n) "
-    "or PRIVATE_KEY_PATH=/path/key.pem to the file GitHub let you download"
-)
-KEY_PATH_MISSING = "PRIVATE_KEY_PATH={path} points to a file that does not exist"
-KEY_PATH_UNREADABLE = "PRIVATE_KEY_PATH={path} cannot be read: {reason}"
-KEY_NOT_PEM = (
-    "{source} does not hold an RSA private key in PEM form "
-    "(expected '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----', or that text base64-encoded): "
-    "{reason}"
-)
-MIN_WEBHOOK_KEY_LENGTH = 20
-SHORT_WEBHOOK_KEY = (
-    "WEBHOOK_SECRET is only {length} characters: a short secret can be guessed and deliveries forged; "
-    "use {minimum} or more random characters (e.g. `openssl rand -hex 32`) in the GitHub App and here"
-)
-NO_WEBHOOK_KEY = (
-    "WEBHOOK_SECRET is not set: set WEBHOOK_SECRET to the secret entered in the App's "
-    "webhook settings"
-)
-BAD_NUMBER = "{name}={value!r} is not a number: set {name} to a number of seconds (e.g. {example})"
-NEGATIVE_NUMBER = "{name}={value!r} must not be negative"
-BAD_SETTING = "invalid setting {name}: {reason}"
-BAD_LOG_LEVEL = "{name}={value!r} is not a log level: use one of DEBUG, INFO, WARNING, ERROR"
-# Probot's level names (pino's), as LOG_LEVEL carries them, in Python's terms.
-PROBOT_LOG_LEVELS = {
-    "TRACE": "DEBUG", "DEBUG": "DEBUG", "INFO": "INFO", "WARN": "WARNING", "WARNING": "WARNING",
-    "ERROR": "ERROR", "FATAL": "CRITICAL", "CRITICAL": "CRITICAL", "SILENT": "CRITICAL",
-}
-DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a service listens on all interfaces
-DEFAULT_PORT = 3000
-DEFAULT_WEBHOOK_PATH = "/api/github/webhooks"
-BAD_PORT = "PORT={value!r} is not a port number: set PORT to a number from 1 to 65535 (e.g. 3000)"
-BAD_WEBHOOK_PATH = "WEBHOOK_PATH={value!r} must be a URL path starting with '/' (e.g. /api/github/webhooks)"
+__all__ = [
+    "DEFAULT_API_URL", "DEFAULT_WEBHOOK_PATH", "ENV_RULES", "ConfigError", "ServiceSettings", "Settings",
+    "get_settings", "log_level_of", "rules_from_env", "tuning_from_env",
+]
 
 
-class ConfigError(Exception):
-    """A setting is missing or unusable; the message says which variable to set and how."""
-
-
-class Settings(BaseModel):
+class Settings(ServiceSettings):
     """Everything the service needs to know, validated once at start-up."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    app_id: int
-    private_key: SecretStr
-    webhook_secret: SecretStr
-    github_api_url: str = DEFAULT_API_URL
     rules: Rules = Field(default_factory=Rules)  # the defaults for repositories without `.github/listbot.yml`
-    log_level: str = "INFO"
-    resync_interval: float = Field(default=21600.0, ge=0)  # rare: failed deliveries are redelivered
-    redelivery_interval: float = Field(default=300.0, ge=0)
-    request_pause: float = Field(default=0.25, ge=0)
-    write_pause: float = Field(default=1.0, ge=0)
-    retry_attempts: float = Field(default=6, ge=1, le=7)
-    retry_base_delay: float = Field(default=1.0, ge=0)
-    secondary_rate_wait: float = Field(default=60.0, ge=0)
-    github_timeout: float = Field(default=15.0, ge=1)
-    readiness_interval: float = Field(default=30.0, ge=1)
-    shutdown_grace: float = Field(default=10.0, ge=0)
-    host: str = DEFAULT_HOST
-    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
-    webhook_path: str = DEFAULT_WEBHOOK_PATH
     sources: SourceSettings = Field(default_factory=SourceSettings)  # arXiv, Crossref, Hugging Face: where and how
 
     @property
@@ -104,41 +55,17 @@ class Settings(BaseModel):
     def branch_prefix(self) -> str:
         return self.rules.branch_prefix
 
-    @property
-    def webhook_secret_warning(self) -> str | None:
-        """What to say (at WARNING, once logging is set up) about a guessable webhook secret."""
-        length = len(self.webhook_secret.get_secret_value())
-        if length >= MIN_WEBHOOK_KEY_LENGTH:
-            return None
-        return SHORT_WEBHOOK_KEY.format(length=length, minimum=MIN_WEBHOOK_KEY_LENGTH)
-
-    @property
-    def webhook_secret_bytes(self) -> bytes:
-        """The webhook secret as the bytes HMAC needs."""
-        return self.webhook_secret.get_secret_value().encode("utf-8")
-
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
         """Read and validate settings from `environ` (default: the process environment)."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {
-            "app_id": _app_id(env),
-            "private_key": SecretStr(_private_key(env)),
-            "webhook_secret": SecretStr(_webhook_secret(env)),
-            "rules": rules_from_env(env),
-            "sources": _sources(env),
-        }
-        values.update(tuning_from_env(env))
-        values["log_level"] = log_level_of(env)
-        values["github_api_url"] = api_url_of(env)
-        values["host"], values["port"] = listen_address_of(env)
-        values["webhook_path"] = webhook_path_of(env)
-        try:
-            return cls.model_validate(values)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            message = BAD_SETTING.format(name=first["loc"][0], reason=first["msg"])
-            raise ConfigError(message) from None
+        return cls.validated(service_values(env) | {"rules": rules_from_env(env), "sources": _sources(env)})
+
+    @classmethod
+    def with_defaults(cls, service: ServiceSettings) -> Settings:
+        """`service` with the default rules and sources: what `from_env` reads from an
+        environment that sets no rule or source variable (see `sets_rules_or_sources`)."""
+        return cls(**{name: getattr(service, name) for name in ServiceSettings.model_fields})
 
 
 def rules_from_env(env: Mapping[str, str]) -> Rules:
@@ -174,154 +101,6 @@ ENV_RULES = {
     "LISTBOT_NEEDS_CHANGES_LABEL": "needs_changes_label",
     "LISTBOT_BRANCH_PREFIX": "branch_prefix",
 }
-_OPTIONAL_FLOAT = {
-    "LISTBOT_RESYNC_INTERVAL": ("resync_interval", "21600"),
-    "LISTBOT_REDELIVERY_INTERVAL": ("redelivery_interval", "300"),
-    "LISTBOT_REQUEST_PAUSE": ("request_pause", "0.25"),
-    "LISTBOT_WRITE_PAUSE": ("write_pause", "1.0"),
-    "LISTBOT_RETRY_ATTEMPTS": ("retry_attempts", "6"),
-    "LISTBOT_RETRY_BASE_DELAY": ("retry_base_delay", "1.0"),
-    "LISTBOT_SECONDARY_RATE_WAIT": ("secondary_rate_wait", "60"),
-    "LISTBOT_GITHUB_TIMEOUT": ("github_timeout", "15"),
-    "LISTBOT_READINESS_INTERVAL": ("readiness_interval", "30"),
-    "LISTBOT_SHUTDOWN_GRACE": ("shutdown_grace", "10"),
-}
-
-
-def tuning_from_env(env: Mapping[str, str]) -> dict[str, float]:
-    """The pacing, retry and timing seconds `env` sets (each checked), keyed by `Settings` field.
-
-    `listbot action`, which has a token instead of an App, reads them as `listbot serve` does.
-    """
-    return {
-        key: _seconds(name, env[name], example)
-        for name, (key, example) in _OPTIONAL_FLOAT.items()
-        if env.get(name, "").strip()
-    }
-
-
-# --- Probot's names: read the same way by the service and by setup mode -----------------------
-
-
-def log_level_of(env: Mapping[str, str]) -> str:
-    """LISTBOT_LOG_LEVEL, else Probot's LOG_LEVEL (`trace` … `fatal`, `silent`), else INFO."""
-    for name in ("LISTBOT_LOG_LEVEL", "LOG_LEVEL"):
-        raw = env.get(name, "").strip()
-        if raw:
-            level = PROBOT_LOG_LEVELS.get(raw.upper())
-            if level is None:
-                raise ConfigError(BAD_LOG_LEVEL.format(name=name, value=raw.upper()))
-            return level
-    return "INFO"
-
-
-def api_url_of(env: Mapping[str, str]) -> str:
-    """GITHUB_API_URL, else Probot's GHE_HOST (`{GHE_PROTOCOL or https}://{GHE_HOST}/api/v3`), else github.com."""
-    explicit = env.get("GITHUB_API_URL", "").strip()
-    if explicit:
-        return explicit
-    host = env.get("GHE_HOST", "").strip().strip("/")
-    if host:
-        return f"{env.get('GHE_PROTOCOL', '').strip() or 'https'}://{host}/api/v3"
-    return DEFAULT_API_URL
-
-
-def listen_address_of(env: Mapping[str, str]) -> tuple[str, int]:
-    """HOST and PORT, as Probot reads them (all interfaces and 3000 when unset)."""
-    host = env.get("HOST", "").strip() or DEFAULT_HOST
-    raw = env.get("PORT", "").strip()
-    if not raw:
-        return host, DEFAULT_PORT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 65535:
-        raise ConfigError(BAD_PORT.format(value=raw))
-    return host, int(raw)
-
-
-def webhook_path_of(env: Mapping[str, str]) -> str:
-    """WEBHOOK_PATH, the path GitHub posts deliveries to (Probot's default when unset)."""
-    path = env.get("WEBHOOK_PATH", "").strip() or DEFAULT_WEBHOOK_PATH
-    if not path.startswith("/") or any(c in path for c in "?# \t"):
-        raise ConfigError(BAD_WEBHOOK_PATH.format(value=path))
-    return path
-
-
-def _app_id(env: Mapping[str, str]) -> int:
-    """Read APP_ID, which must be a positive integer."""
-    raw = env.get("APP_ID", "").strip()
-    if not raw:
-        raise ConfigError(NEED_APP_ID)
-    if not (raw.isascii() and raw.isdigit()) or int(raw) <= 0:
-        raise ConfigError(BAD_APP_ID.format(value=raw))
-    return int(raw)
-
-
-def _private_key(env: Mapping[str, str]) -> str:
-    """Read the PEM key from PRIVATE_KEY (maybe `\\n`-escaped) or PRIVATE_KEY_PATH and check it."""
-    inline = env.get("PRIVATE_KEY", "").strip()
-    if inline:
-        pem, source = _inline_pem(inline), "PRIVATE_KEY"
-    else:
-        path_text = env.get("PRIVATE_KEY_PATH", "").strip()
-        if not path_text:
-            raise ConfigError(NEED_KEY)
-        path = Path(path_text).expanduser()
-        if not path.is_file():
-            raise ConfigError(KEY_PATH_MISSING.format(path=path_text))
-        try:
-            pem = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(KEY_PATH_UNREADABLE.format(path=path_text, reason=exc)) from None
-        source = f"PRIVATE_KEY_PATH={path_text}"
-    _check_rsa_pem(pem, source)
-    return pem.strip() + "\n"
-
-
-def _inline_pem(value: str) -> str:
-    """PRIVATE_KEY's PEM text: as written (newlines maybe escaped as `\\n`), or base64 of it (as
-    Probot accepts it); anything else is returned as is for the PEM check to explain."""
-    if "-----BEGIN" in value:
-        return value.replace("\\n", "\n")
-    try:
-        decoded = base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return value
-    return decoded if "-----BEGIN" in decoded else value
-
-
-def _check_rsa_pem(pem: str, source: str) -> None:
-    """Raise ConfigError unless `pem` is an unencrypted RSA private key."""
-    try:
-        key = load_pem_private_key(pem.strip().encode("utf-8"), password=None)
-    except (ValueError, TypeError) as exc:
-        # The reason never quotes the key itself, only what cryptography could not parse.
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(KEY_NOT_PEM.format(source=source, reason=reason)) from None
-    except Exception as exc:  # cryptography raises its own types for exotic input
-        raise ConfigError(KEY_NOT_PEM.format(source=source, reason=type(exc).__name__)) from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        kind = type(key).__name__.lstrip("_")
-        raise ConfigError(KEY_NOT_PEM.format(source=source, reason=f"it is a {kind}, not RSA"))
-
-
-def _webhook_secret(env: Mapping[str, str]) -> str:
-    """Read WEBHOOK_SECRET, which must not be empty."""
-    secret = env.get("WEBHOOK_SECRET", "")
-    if not secret.strip():
-        raise ConfigError(NO_WEBHOOK_KEY)
-    return secret
-
-
-def _seconds(name: str, raw: str, example: str) -> float:
-    """Parse a non-negative number of seconds from variable `name`."""
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ConfigError(BAD_NUMBER.format(name=name, value=raw, example=example)) from None
-    if not math.isfinite(value):
-        raise ConfigError(BAD_NUMBER.format(name=name, value=raw, example=example))
-    if value < 0:
-        raise ConfigError(NEGATIVE_NUMBER.format(name=name, value=raw))
-    return value
 
 
 @functools.cache
