@@ -203,9 +203,13 @@ def test_refresh_from_a_maintainer_reconciles_an_edit_whose_delivery_was_lost(li
         listbot.edit_issue(number, wait=False, **paper(1, title="Aurora-1 Revised: Better Reports"))
     assert listbot.list_on(f"listbot/issue-{number}") == expected(paper(1))
 
-    listbot.comment(number, MAINTAINER, "/listbot refresh")
+    comment = listbot.comment(number, MAINTAINER, "/listbot refresh")
     assert_proposed(listbot, number, paper(1, title="Aurora-1 Revised: Better Reports"))
-    assert len(listbot.bot_comments(number)) == 1
+    # Besides the status, the one reply saying the command was carried out (issue 14).
+    [status, reply] = listbot.bot_comments(number)
+    assert read_marker("status", status.body) is not None
+    assert read_marker("done", reply.body) == {"comment": comment}
+    assert listbot.github.reactions(REPO, comment) == [(listbot.bot, "eyes")]
 
 
 def test_refresh_from_a_stranger_gets_one_polite_reply_and_changes_nothing(listbot: Deployment) -> None:

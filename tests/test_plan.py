@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import messages
-from bot.core.markers import fingerprint, read_marker
+from bot.core.commands import PostedCommand
+from bot.core.markers import fingerprint, read_marker, write_marker
 from bot.core.plan import (
     BaseView,
     CommentView,
@@ -49,6 +50,7 @@ from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
 RULES = Rules()
 BASE = BaseView("main", "a" * 40, SEED)
 HEAD = "b" * 40
+NO_COMMANDS = {"upto": 0, "ran": []}  # the command log of a status no command was run on
 W = TypeVar("W", bound=Write)
 
 
@@ -157,7 +159,7 @@ def test_an_invalid_edit_closes_the_pull_and_labels_the_issue() -> None:
     assert first(plan, AddLabels) == AddLabels(7, ("needs-changes",))
     assert first(plan, WriteBranch) is None
     assert read_marker("status", status_text(plan)) == {
-        "issue": 7, "state": "needs-changes", "pull": 9, "listbot_closed": True,
+        "issue": 7, "state": "needs-changes", "pull": 9, "listbot_closed": True, "commands": NO_COMMANDS,
     }
 
 
@@ -340,7 +342,7 @@ def test_each_round_renders_its_texts_from_the_last_rounds_results() -> None:
     }
     assert settled.status is not None
     assert read_marker("status", settled.status.body) == {
-        "issue": 7, "state": "proposed", "pull": 12, "listbot_closed": False,
+        "issue": 7, "state": "proposed", "pull": 12, "listbot_closed": False, "commands": NO_COMMANDS,
     }
 
 
@@ -398,7 +400,9 @@ def test_a_failure_waiting_cannot_cure_promises_no_retry() -> None:
     plan = plan_retry_notice(7, "GitHub refused one of my requests (HTTP 422)", None, retrying=False)
     [post] = plan.writes
     assert isinstance(post, PostStatus)
-    assert read_marker("status", post.body) == {"issue": 7, "state": "failed", "pull": None, "listbot_closed": False}
+    assert read_marker("status", post.body) == {
+        "issue": 7, "state": "failed", "pull": None, "listbot_closed": False, "commands": NO_COMMANDS,
+    }
     assert "GitHub refused one of my requests (HTTP 422)" in post.body
     assert "did not answer in time" not in post.body
     assert "nothing needs doing" not in post.body
@@ -446,3 +450,53 @@ def test_planning_again_after_the_writes_always_settles(
     assert kinds.count(CreatePull) <= 1
     assert kinds.count(PostStatus) + kinds.count(EditComment) <= 1
     assert settled.surplus == ()
+
+
+# --- the command log in the status marker ----------------------------------------------------------
+
+
+def _logged(status: str, log: dict[str, Any] | None) -> str:
+    return status if log is None else messages.with_marker_fields(status, {"commands": log})
+
+
+def test_every_status_rewrite_keeps_the_command_log() -> None:
+    """An edit that changes the status keeps the commands it logged; the retry notice does too."""
+    log = {"upto": 40, "ran": [55, 61]}
+    _, settled = settle(observed())
+    assert settled.status is not None
+    start = replace(observed(title="A Better Title For The Paper"), pull=settled.pull,
+                    status=replace(settled.status, body=_logged(settled.status.body, log)))
+    writes, end = settle(start)
+    assert end.status is not None
+    assert status_text(writes) is not None
+    assert (read_marker("status", end.status.body) or {})["commands"] == log
+    notice = plan_retry_notice(7, "HTTP 502", end.status)
+    assert (read_marker("status", status_text(notice) or "") or {})["commands"] == log
+
+
+def test_the_command_carried_out_is_logged_even_when_the_status_text_stays() -> None:
+    """A `/listbot refresh` that changes nothing still logs its comment, in the one status edit."""
+    _, settled = settle(observed())
+    assert settled.status is not None
+    plan = plan_issue(replace(settled, handling=70), paper_form(), RULES, TODAY)
+    [edit] = plan.writes
+    assert isinstance(edit, EditComment)
+    assert (read_marker("status", edit.body) or {})["commands"] == {"upto": 0, "ran": [70]}
+    assert edit.body.split("<!--")[0] == settled.status.body.split("<!--")[0]
+
+
+def test_a_status_from_before_the_log_is_not_rewritten_only_to_add_one() -> None:
+    """An old status without a log stays as it is; rewritten anyway, it logs every command posted so far."""
+    _, settled = settle(observed())
+    assert settled.status is not None
+    marker = read_marker("status", settled.status.body) or {}
+    text, _, _ = settled.status.body.rpartition("\n\n<!-- listbot:")
+    old_body = f"{text}\n\n" + write_marker("status", {k: v for k, v in marker.items() if k != "commands"})
+    posted = (PostedCommand(30, "mona", "recreate", "x"), PostedCommand(44, "mona", "refresh", "y"))
+    old = replace(settled, status=replace(settled.status, body=old_body), commands=posted)
+    assert plan_issue(old, paper_form(), RULES, TODAY).is_noop
+    changed = replace(old, issue=replace(old.issue, body=issue_body(title="A Better Title For The Paper")))
+    writes, end = settle(changed)
+    assert status_text(writes) is not None
+    assert end.status is not None
+    assert (read_marker("status", end.status.body) or {})["commands"] == {"upto": 44, "ran": []}

@@ -1,14 +1,168 @@
-"""`/listbot` commands: who may run them, and the one reply to someone who may not."""
+"""`/listbot` commands: which comments are commands, who may run them, the replies, and the log
+of handled commands that makes each happen once.
+
+The log lives in the status comment's marker (`commands`: every comment id up to `upto`, plus the
+ids in `ran`), so it survives restarts: a delivery replayed after the in-process memory of
+deliveries is gone finds its comment logged and does nothing, and the resync carries out a command
+that was acknowledged but never run (posted, neither logged nor answered).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from bot.core import messages
 from bot.core.facts import CommentView
-from bot.core.markers import read_marker, write_marker
+from bot.core.help import HELP_KIND, command_names
+from bot.core.markers import fingerprint, read_marker, write_marker
+from bot.core.ownership import recorded_pull, status_comments
 from bot.core.rules import Rules
-from bot.core.writes import PostComment
+from bot.core.writes import EditComment, PostComment, Write
+
+# A command is a comment that starts with one; anchored and without nested repetition: linear.
+_COMMAND = re.compile(rf"\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNORECASE)
+DONE_KIND = "done"  # the marker kind on listbot's reply once a command was carried out
+RECENT_COMMANDS = 20  # ids kept in the log beside `upto`; older ones fold into `upto`
+LOG_FIELD = "commands"  # the status marker's field holding the log
+_ANSWER_KINDS = (DONE_KIND, HELP_KIND, messages.REPLY_KIND)
+
+
+def command_in(body: str) -> str | None:
+    """The `/listbot` command a comment starts with (lower case), or None."""
+    match = _COMMAND.match(body)
+    return match[1].lower() if match else None
+
+
+def body_digest(body: str) -> str:
+    """A short hash of a command comment's body: a comment edited since its delivery differs."""
+    return fingerprint(body)
+
+
+@dataclass(frozen=True)
+class PostedCommand:
+    """A `/listbot` command comment on an issue, and whether one of listbot's replies names it."""
+
+    id: int
+    author: str
+    command: str
+    digest: str
+    answered: bool = False
+
+
+@dataclass(frozen=True)
+class CommandLog:
+    """The command comments listbot has handled on one issue: every id up to `upto`, and `ran`
+    (at most `RECENT_COMMANDS`, each above `upto`). GitHub's comment ids grow over time, so the
+    oldest fold into `upto` and the log stays small however many commands an issue gets."""
+
+    upto: int = 0
+    ran: tuple[int, ...] = ()
+
+    def has(self, comment_id: int) -> bool:
+        return comment_id <= self.upto or comment_id in self.ran
+
+    def adding(self, comment_id: int) -> CommandLog:
+        if self.has(comment_id):
+            return self
+        ran = sorted({*self.ran, comment_id})
+        upto = self.upto
+        while len(ran) > RECENT_COMMANDS:
+            upto = max(upto, ran.pop(0))
+        return CommandLog(upto, tuple(ran))
+
+    def as_marker(self) -> dict[str, Any]:
+        return {"upto": self.upto, "ran": list(self.ran)}
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def command_log(status: CommentView | None) -> CommandLog | None:
+    """The log a status comment's marker records; None when it records none (no status, or one
+    written before listbot kept the log) or a malformed one."""
+    marker = read_marker(messages.STATUS_KIND, status.body) if status else None
+    logged = marker.get(LOG_FIELD) if marker else None
+    if not isinstance(logged, dict):
+        return None
+    upto, ran = logged.get("upto"), logged.get("ran")
+    if not _is_id(upto) or not isinstance(ran, list) or not all(_is_id(i) for i in ran):
+        return None
+    return CommandLog(int(upto), tuple(sorted(int(i) for i in ran if i > upto)))  # type: ignore[arg-type]
+
+
+def posted_commands(comments: Sequence[CommentView], bot_login: str) -> tuple[PostedCommand, ...]:
+    """Every command comment on an issue (listbot's own aside), oldest first, each marked
+    answered when a reply of listbot's marker names it (a done reply, a help answer, a decline)."""
+    answered: set[object] = set()
+    for comment in comments:
+        if comment.author == bot_login:
+            for kind in _ANSWER_KINDS:
+                marker = read_marker(kind, comment.body)
+                if marker is not None:
+                    answered.add(marker.get("comment"))
+    posted = []
+    for comment in comments:
+        command = command_in(comment.body) if comment.author != bot_login else None
+        if command is not None:
+            posted.append(PostedCommand(
+                comment.id, comment.author, command, body_digest(comment.body), comment.id in answered,
+            ))
+    return tuple(posted)
+
+
+def next_log(
+    status: CommentView | None, posted: Sequence[PostedCommand], handling: int | None = None
+) -> CommandLog | None:
+    """The log the next status records: the current one plus `handling` (the command being
+    carried out). A status written before listbot kept the log gets one where every command
+    posted so far counts as handled (that listbot ran them then, or never will, cannot be told
+    apart); with nothing to add, None: such a status is not rewritten only to add a log."""
+    log = command_log(status)
+    if log is None and status is None:
+        log = CommandLog()
+    if log is None:
+        if handling is None:
+            return None
+        log = adopted_log(posted)
+    return log.adding(handling) if handling is not None else log
+
+
+def adopted_log(posted: Sequence[PostedCommand]) -> CommandLog:
+    """The first log of a status written before listbot kept one: every command posted so far
+    counts as handled."""
+    return CommandLog(upto=max((command.id for command in posted), default=0))
+
+
+def handled(comment_id: int, status: CommentView | None, posted: Sequence[PostedCommand]) -> bool:
+    """Whether listbot already handled this command comment: logged in the status, or answered."""
+    log = command_log(status)
+    if log is not None and log.has(comment_id):
+        return True
+    return any(command.id == comment_id and command.answered for command in posted)
+
+
+def pending(status: CommentView | None, posted: Sequence[PostedCommand]) -> tuple[PostedCommand, ...]:
+    """Commands posted but never handled (acknowledged, then the process stopped or gave up):
+    neither logged nor answered. Only a status that keeps a log can tell."""
+    log = command_log(status)
+    if log is None:
+        return ()
+    return tuple(command for command in posted if not command.answered and not log.has(command.id))
+
+
+def log_writes(
+    issue: int, status: CommentView | None, posted: Sequence[PostedCommand], comment_id: int
+) -> list[Write]:
+    """Log a command handled without a reconcile (declined, changed or gone) in the status's
+    marker: nothing when there is no status or it is logged already."""
+    log = next_log(status, posted, comment_id)
+    if status is None or log is None or log == command_log(status):
+        return []
+    return [EditComment(issue, status.id, messages.with_marker_fields(status.body, {LOG_FIELD: log.as_marker()}))]
 
 # GitHub's repository roles, weakest first. `role_name`, not the legacy `permission` field, which
 # reports maintain as write. Triage ranks with read: it cannot push.
@@ -61,3 +215,16 @@ def decline(
             return []
     written = write_marker(messages.REPLY_KIND, {"comment": command_comment, "user": author})
     return [PostComment(issue, f"{messages.COMMAND_DECLINED}\n\n{written}")]
+
+
+def done_reply(
+    issue: int, command: str, comment_id: int, comments: Sequence[CommentView], bot_login: str
+) -> list[PostComment]:
+    """The reply once a command was carried out, saying where the submission stands (its status),
+    unless an earlier run already posted it."""
+    statuses = status_comments(comments, bot_login)
+    status = statuses[0] if statuses else None
+    marker = read_marker(messages.STATUS_KIND, status.body) if status else None
+    state = str(marker.get("state")) if marker else None
+    text = messages.command_done(command, state, recorded_pull(status))
+    return reply_once(issue, comment_id, comments, bot_login, DONE_KIND, text)

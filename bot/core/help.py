@@ -51,7 +51,9 @@ COMMANDS = (
 INTRO = (
     "Start a comment on a submission's issue with one of these. A command from someone who may not "
     "run it is declined with a reply; `commands.permission` and `commands.users` are set in "
-    "`.github/listbot.yml`."
+    "`.github/listbot.yml`. listbot reacts with 👀 when it takes a command on and replies once it is "
+    "done. Each command is carried out once: a repeated delivery of it does nothing, and one that "
+    "was not carried out when listbot stopped is carried out when it starts again."
 )
 
 

@@ -54,6 +54,13 @@ COMMAND_DECLINED = (
     "Sorry, `/listbot` commands can only be run by people with write access to this repository. "
     "A maintainer will take a look."
 )
+COMMAND_DONE = {
+    "refresh": "Done: I read this issue, the list and `.github/listbot.yml` again and brought everything up to date.",
+    "recreate": "Done: I rebuilt this submission from the default branch.",
+}
+COMMAND_DONE_PULL = " Its pull request is #{pull}."
+COMMAND_DONE_STATUS = " The status comment above says where it stands."
+COMMAND_NOTHING = "`/listbot {command}`: this issue holds no submission of mine, so there was nothing for me to do."
 WAITING_FOR_SOURCE = (
     "Thanks for the submission! I am waiting for {source} to fill in {fields}, which were left empty: "
     "it did not answer just now. I will try again at the next resync; nothing needs doing, or edit "
@@ -187,6 +194,14 @@ def with_config_problems(status: str, problems: Iterable[str]) -> str:
     text, marker_start, marker = status.rpartition("\n\n<!-- listbot:")
     items = _bullets(neutralise(problem) for problem in problems)
     return f"{text}\n\n{CONFIG_PROBLEMS}\n{items}{marker_start}{marker}"
+
+
+def command_done(command: str, state: str | None, pull: int | None) -> str:
+    """The reply once a command was carried out, from the status it left (`state` None: no status)."""
+    if state is None:
+        return COMMAND_NOTHING.format(command=command)
+    text = COMMAND_DONE.get(command, f"Done: `/listbot {command}`.")
+    return text + (COMMAND_DONE_PULL.format(pull=pull) if state == "proposed" and pull else COMMAND_DONE_STATUS)
 
 
 def pull_title(title: str, noun: str = "paper") -> str:

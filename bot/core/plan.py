@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.core import lint, messages
 from bot.core.autofill import Checked
+from bot.core.commands import LOG_FIELD, PostedCommand, adopted_log, next_log
 from bot.core.duplicates import ListedEntry
 from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
@@ -83,6 +84,8 @@ class Observed:
     branch: BranchState | None = None  # set once this run wrote or deleted the branch
     reopened: bool = False  # this run reopened the PR: its branch is rebuilt on the current base
     lookups: Facts = NO_FACTS  # what arXiv, Crossref, GitHub and the Hub said about the submission's links
+    commands: tuple[PostedCommand, ...] = ()  # the issue's `/listbot` command comments
+    handling: int | None = None  # the command comment this reconcile carries out: the status logs it
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,12 @@ def _finished_status(intent: _Intent, observed: Observed) -> str | None:
     if observed.config_problems:
         text = messages.with_config_problems(text, observed.config_problems)
     current = observed.status.body if observed.status else None
+    log = next_log(observed.status, observed.commands, observed.handling)
+    if log is None:  # a status from before the command log gets one when it is rewritten anyway
+        if current == text:
+            return None
+        log = adopted_log(observed.commands)
+    text = messages.with_marker_fields(text, {LOG_FIELD: log.as_marker()})
     return None if current == text else text
 
 
@@ -443,7 +452,10 @@ def plan_retry_notice(issue: int, reason: str, status: CommentView | None, *, re
     marker = read_marker(messages.STATUS_KIND, status.body) if status else None
     notice = messages.retrying_comment if retrying else messages.failed_comment
     text = notice(issue, reason, recorded_pull(status))
-    text = messages.with_marker_fields(text, {"listbot_closed": bool(marker and marker.get("listbot_closed"))})
+    kept: dict[str, object] = {"listbot_closed": bool(marker and marker.get("listbot_closed"))}
+    if (log := next_log(status, ())) is not None:  # the command log is kept as it is
+        kept[LOG_FIELD] = log.as_marker()
+    text = messages.with_marker_fields(text, kept)
     if status is not None and status.body == text:
         return Plan("retry notice already posted")
     return Plan("retry notice", (_status_write(issue, status, text),))

@@ -56,6 +56,15 @@ class EditComment:
 
 
 @dataclass(frozen=True)
+class React:
+    """listbot's reaction on a comment (👀 on a command it took on); GitHub keeps one reaction
+    of each content per person, so making it again adds nothing."""
+
+    comment_id: int
+    content: str
+
+
+@dataclass(frozen=True)
 class ClosePull:
     number: int
 
@@ -113,8 +122,8 @@ class DeleteBranch:
 
 
 Write = (
-    AddLabels | RemoveLabel | DeleteComment | PostComment | PostStatus | EditComment | ClosePull | ReopenPull
-    | WriteBranch | CreatePull | EditPull | DeleteBranch
+    AddLabels | RemoveLabel | DeleteComment | PostComment | PostStatus | EditComment | React | ClosePull
+    | ReopenPull | WriteBranch | CreatePull | EditPull | DeleteBranch
 )
 
 

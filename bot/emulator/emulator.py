@@ -21,7 +21,7 @@ from .auth import mint_token, mint_workflow_token, pooled_key
 from .faults import Faults
 from .routes import Api
 from .server import HttpFront, RequestLog
-from .state import ZERO_SHA, App, HookDelivery, Installation, Issue, Repo, State, User
+from .state import ZERO_SHA, App, HookDelivery, Installation, Issue, Repo, State, User, now
 from .webhooks import WebhookBuilder, delivery_headers, encode
 
 EventCallback = Callable[[str, dict[str, Any]], None]
@@ -405,6 +405,24 @@ class GitHubEmulator:
             st.emit("issue_comment", "created", r, author, issue=issue, comment=comment)
         return comment.id
 
+    def edit_comment(self, repo: str, comment_id: int, body: str, actor: str | None = None) -> None:
+        """Edit an issue comment as its author (or `actor`) would; GitHub announces `edited`."""
+        with self._change() as st:
+            r = self._repo(repo)
+            comment = r.comments[comment_id]
+            old, comment.body, comment.updated_at = comment.body, body, now()
+            st.emit(
+                "issue_comment", "edited", r, actor or comment.user, issue=r.issues[comment.issue_number],
+                comment=comment, changes={"body": {"from": old}},
+            )
+
+    def delete_comment(self, repo: str, comment_id: int) -> None:
+        """Delete an issue comment (as `DELETE /repos/{o}/{r}/issues/comments/{id}` does)."""
+        with self._change():
+            r = self._repo(repo)
+            comment = r.comments.pop(comment_id)
+            r.issues[comment.issue_number].comment_ids.remove(comment_id)
+
     def merge_pull(self, repo: str, number: int, merger: str, method: str = "merge") -> str:
         """Merge as a maintainer pressing the button would (raises ApiError(405) on conflict)."""
         with self._change() as st:
@@ -488,6 +506,11 @@ class GitHubEmulator:
         with self.lock:
             r = self._repo(repo)
             return [CommentView(c.id, c.user, c.body) for c in (r.comments[x] for x in r.issues[number].comment_ids)]
+
+    def reactions(self, repo: str, comment_id: int) -> list[tuple[str, str]]:
+        """(user, content) of each reaction on an issue comment, oldest first."""
+        with self.lock:
+            return [(r.user, r.content) for r in self._repo(repo).comments[comment_id].reactions]
 
     def labels_of(self, repo: str, number: int) -> list[str]:
         with self.lock:

@@ -27,6 +27,7 @@ from bot.core.writes import (
     PostComment,
     PostStatus,
     PullOpened,
+    React,
     RemoveLabel,
     Reopened,
     ReopenPull,
@@ -72,6 +73,9 @@ class WriteExecutor:
                 return CommentPosted(self._post_status(issue, body))
             case EditComment(issue=issue, comment_id=comment_id, body=body):
                 self.repo.get_issue(issue).get_comment(comment_id).edit(body)
+            case React(comment_id=comment_id, content=content):
+                # 201 for a new reaction, 200 when listbot already reacted so: either is done.
+                self._request("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})
             case ClosePull(number=number):
                 self.repo.get_pull(number).edit(state="closed")
             case ReopenPull():

@@ -6,12 +6,11 @@ the jobs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.core.help import command_names
+from bot.core.commands import body_digest, command_in
 from bot.core.markers import read_marker
 from bot.core.messages import PULL_KIND
 from bot.core.repo_config import CONFIG_PATH
@@ -27,7 +26,6 @@ ISSUE_ACTIONS = frozenset(
 )
 PULL_ACTIONS = frozenset({"closed", "reopened", "synchronize", "edited"})
 PUSH_COMMITS_LIMIT = 2048
-_COMMAND = re.compile(rf"^\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,7 @@ class IssueJob:
     # What the repository scan that queued this job read (None: read it all now). A delivery's
     # job never has one, so a webhook always makes listbot look at GitHub as it is.
     seen: RepoSnapshot | None = field(default=None, repr=False, compare=False)
+    command: int | None = None  # the command comment this job carries out (its status logs it)
 
     @property
     def key(self) -> Hashable:
@@ -75,7 +74,11 @@ class RepoJob:
 
 @dataclass(frozen=True)
 class CommandJob:
-    """A `/listbot` command from an issue comment: check who asked, then act or decline."""
+    """A `/listbot` command from an issue comment: check who asked, then act or decline.
+
+    `digest` is the hash of the comment's body as delivered (or as a resync read it): a comment
+    edited since then is no longer the command that was asked for.
+    """
 
     installation_id: int
     repository: str
@@ -84,6 +87,7 @@ class CommandJob:
     command: str
     comment_id: int
     author: str
+    digest: str = ""
 
     @property
     def key(self) -> Hashable:
@@ -147,11 +151,14 @@ def jobs_for(delivery: Delivery, rules: Rules, bot_login: str | None) -> list[Jo
         )
     if delivery.event == "issue_comment" and delivery.action == "created" and issue_number:
         comment = payload.get("comment") or {}
-        match = _COMMAND.match(str(comment.get("body") or ""))
-        if match is None:
+        body = str(comment.get("body") or "")
+        command = command_in(body)
+        if command is None:
             return "not a listbot command"
         author = str((comment.get("user") or {}).get("login") or "")
-        return [CommandJob(installation, name, branch, issue_number, match[1].lower(), int(comment["id"]), author)]
+        return [CommandJob(
+            installation, name, branch, issue_number, command, int(comment["id"]), author, body_digest(body),
+        )]
     if delivery.event == "push":
         ref = str(payload.get("ref") or "")
         if ref == f"refs/heads/{branch}":

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.commands import posted_commands
 from bot.core.facts import BaseView, PullView
 from bot.core.forms import IssueForm
 from bot.core.kind_forms import kind_forms
@@ -111,4 +112,5 @@ def observe_issue(
         config_problems=repo.config_problems,
         forms=repo.forms,
         surplus=tuple(comment.id for comment in statuses[1:]),
+        commands=posted_commands(comments, bot_login),
     )

@@ -13,8 +13,20 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from bot.core.commands import allowed_without_role, decline, reply_once, role_allows
-from bot.core.facts import PullView
+from bot.core.commands import (
+    allowed_without_role,
+    body_digest,
+    command_in,
+    decline,
+    done_reply,
+    handled,
+    log_writes,
+    pending,
+    posted_commands,
+    reply_once,
+    role_allows,
+)
+from bot.core.facts import CommentView, PullView
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.help import HELP_KIND, help_text
 from bot.core.logfields import fields, log_context
@@ -25,7 +37,7 @@ from bot.core.rules import Rules
 from bot.core.template import render_template
 from bot.core.triage import submission_candidates
 from bot.core.webhook import HANDLED_EVENTS, Delivery
-from bot.core.writes import DeleteComment
+from bot.core.writes import DeleteComment, React
 from bot.gateway.credentials import Credentials
 from bot.gateway.executing import WriteExecutor
 from bot.gateway.reading import RepoReader
@@ -41,6 +53,7 @@ from bot.sources.gather import Sources
 
 log = logging.getLogger("listbot.reconcile")
 
+TAKEN_ON = "taken on"  # a command that passed its checks and is carried out
 MAX_ROUNDS = 8  # a plan settles in at most four rounds (reopen, branch, PR, status); more is a bug
 T = TypeVar("T")
 
@@ -253,21 +266,56 @@ class Reconciler:
         return numbers, seen
 
     def _run_command(self, job: CommandJob) -> str:
+        """Carry out a command once: checked against GitHub as it is now, acknowledged with 👀,
+        carried out with the status logging it, then answered."""
         if job.command == "help":  # anyone may ask
             self._with_retries(lambda: self._reply_help(job), job.installation_id)
             return OK
-        allowed = self._with_retries(lambda: self._may_run_commands(job), job.installation_id)
+        verdict = self._with_retries(lambda: self._take_on(job), job.installation_id)
         log.info("command", extra=fields(
             installation_id=job.installation_id, repository=job.repository, issue=job.issue,
-            command=job.command, author=job.author, allowed=allowed,
+            command=job.command, comment_id=job.comment_id, author=job.author, verdict=verdict,
+            allowed={TAKEN_ON: True, "declined": False}.get(verdict),  # None: not asked
         ))
-        if not allowed:
-            self._with_retries(lambda: self._decline(job), job.installation_id)
+        if verdict != TAKEN_ON:
             return OK
         issue_job = IssueJob(
-            job.installation_id, job.repository, job.default_branch, job.issue, rebuild=job.command == "recreate"
+            job.installation_id, job.repository, job.default_branch, job.issue,
+            rebuild=job.command == "recreate", command=job.comment_id,
         )
-        return self._run_issue(issue_job)
+        outcome = self._run_issue(issue_job)
+        if outcome == OK:
+            self._with_retries(lambda: self._reply_done(job), job.installation_id)
+        return outcome
+
+    def _take_on(self, job: CommandJob) -> str:
+        """TAKEN_ON (and 👀 on the comment) when the command is to be carried out; otherwise why
+        not, with a declined, edited or deleted command logged so that no replay or resync runs it.
+
+        The comment is read again, with the issue: it must still be there, still say what was
+        delivered, and its author must still have the permission. A comment the status logs, or
+        one of listbot's replies answers, was handled already (a replayed delivery)."""
+        reader = self._reader(job.installation_id, job.repository)
+        executor = self._executor(job.installation_id, job.repository)
+        issue, comments = reader.issue(job.issue)
+        statuses = status_comments(comments, self.app.bot_login)
+        status = statuses[0] if statuses else None
+        posted = posted_commands(comments, self.app.bot_login)
+        if handled(job.comment_id, status, posted):
+            return "already handled"
+        comment = next((c for c in comments if c.id == job.comment_id), None)
+        if comment is None or issue.gone:
+            return "comment deleted"  # a deleted comment is never read again: nothing to log
+        if not _as_delivered(job, comment):
+            executor.execute(log_writes(job.issue, status, posted, job.comment_id))
+            return "comment edited since"
+        if not self._may_run_commands(job):
+            reply = decline(job.issue, job.comment_id, job.author, comments, self.app.bot_login)
+            # The reply names the comment; a second command from the same person gets none: logged.
+            executor.execute(reply or log_writes(job.issue, status, posted, job.comment_id))
+            return "declined"
+        executor.execute([React(job.comment_id, "eyes")])
+        return TAKEN_ON
 
     def _may_run_commands(self, job: CommandJob) -> bool:
         """Whether the comment's author may run `/listbot` commands (role or allow-list)."""
@@ -282,11 +330,23 @@ class Reconciler:
         answer = reply_once(job.issue, job.comment_id, comments, self.app.bot_login, HELP_KIND, help_text())
         self._executor(job.installation_id, job.repository).execute(answer)
 
-    def _decline(self, job: CommandJob) -> None:
-        """Reply once (a redelivery finds the reply by its marker) that the command was not run."""
+    def _reply_done(self, job: CommandJob) -> None:
+        """Say the command was carried out and where the submission stands, once (a redelivery
+        finds the reply by its marker)."""
         comments = self._reader(job.installation_id, job.repository).comments(job.issue)
-        reply = decline(job.issue, job.comment_id, job.author, comments, self.app.bot_login)
+        reply = done_reply(job.issue, job.command, job.comment_id, comments, self.app.bot_login)
         self._executor(job.installation_id, job.repository).execute(reply)
+
+    def _queue_pending_commands(self, job: IssueJob, observed: Observed) -> None:
+        """Queue the commands posted on this issue but never handled (acknowledged, then the
+        process stopped or gave up before carrying them out). The comments were read with the
+        issue anyway, so the start-up and periodic resyncs find them at no cost."""
+        for command in pending(observed.status, observed.commands):
+            if command.id != job.command:
+                self.queue.submit(CommandJob(
+                    job.installation_id, job.repository, job.default_branch, job.issue,
+                    command.command, command.id, command.author, command.digest,
+                ))
 
     def reconcile(self, job: IssueJob) -> Plan:
         """One attempt: read the issue's current state, then plan and execute until GitHub shows
@@ -311,10 +371,12 @@ class Reconciler:
         else:
             raise PlanDidNotSettle(f"issue {job.issue}: still planning {plan.writes!r}")
         self._read_back(reader, executor)
+        self._queue_pending_commands(job, observed)
         if executor.contended:
             # Another process raced us on this issue: look again once both are surely done, so
             # anything doubled (a status comment) is cleaned up without waiting for a resync.
-            self.queue.submit_later(replace(job, rebuild=False, delivery_id=None, seen=None), self.recheck_delay)
+            again = replace(job, rebuild=False, delivery_id=None, seen=None, command=None)
+            self.queue.submit_later(again, self.recheck_delay)
         log.info("reconciled", extra=fields(
             **_ids(job), outcome=first.reason, changed=not first.is_noop, pull=_number(observed.pull),
             duration_ms=round((time.monotonic() - started) * 1000, 1),
@@ -327,7 +389,7 @@ class Reconciler:
         repo = seen.repo if seen is not None else observe_repo(reader, job.default_branch, self.rules)
         pulls = seen.open_pulls if seen is not None else None
         observed = observe_issue(reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild, open_pulls=pulls)
-        return repo, replace(observed, lookups=self._look_up(job, observed, repo.rules))
+        return repo, replace(observed, lookups=self._look_up(job, observed, repo.rules), handling=job.command)
 
     def _look_up(self, job: IssueJob, observed: Observed, rules: Rules) -> Facts:
         """What the sources say about an open paper submission's links (never raises for their faults)."""
@@ -364,6 +426,12 @@ class Reconciler:
             self._read_back(reader, executor)
         except Exception:
             log.warning("could not post the failure notice", extra=fields(**_ids(job)))
+
+
+def _as_delivered(job: CommandJob, comment: CommentView) -> bool:
+    """Whether a command comment, read again, is still the command that was delivered."""
+    unchanged = not job.digest or body_digest(comment.body) == job.digest
+    return unchanged and comment.author == job.author and command_in(comment.body) == job.command
 
 
 def _number(pull: PullView | None) -> int | None:
