@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.emulator import GitHubEmulator
-from bot.service.logs import REDACTED, configure_logging
+from bot.service.logs import REDACTED, JsonFormatter, configure_logging
 from tests.deployment import REPO, Deployment, deployed
 
 pytestmark = pytest.mark.e2e
@@ -163,3 +163,14 @@ def test_replay_shows_up_in_the_logs_under_its_delivery_id(
     assert [(line["event"], line["action"], line["outcome"], ids(line)[3]) for line in lines] == [
         ("issues", "edited", "queued", number)
     ]
+
+
+def test_every_form_of_a_secret_is_scrubbed_and_a_longer_one_whole() -> None:
+    """A secret is scrubbed as written and as JSON escapes it (quotes, newlines, non-ASCII), and a
+    secret that contains another is replaced whole, not around the shorter one."""
+    secrets = ['pässwörd-"quoted"\nline', "short-one", "short-one-and-more"]
+    formatter = JsonFormatter(secrets)
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "x %s y %s z %s", (*secrets[::2], secrets[1]), None)
+    record.detail = secrets[0]
+    entry = json.loads(formatter.format(record))
+    assert (entry["msg"], entry["detail"]) == ("x [redacted] y [redacted] z [redacted]", "[redacted]")

@@ -30,7 +30,11 @@ PUSH_COMMITS_LIMIT = 2048
 
 @dataclass(frozen=True)
 class IssueJob:
-    """Converge one issue; `rebuild` discards listbot's branch and PR state and starts afresh."""
+    """Converge one issue; `rebuild` discards listbot's branch and PR state and starts afresh.
+
+    `issue_payload` is the issue as an `issues.opened`/`edited` delivery showed it, which the
+    reconcile may use instead of reading the issue (`bot.service.fresh_issues` decides).
+    """
 
     installation_id: int
     repository: str
@@ -42,6 +46,7 @@ class IssueJob:
     # job never has one, so a webhook always makes listbot look at GitHub as it is.
     seen: RepoSnapshot | None = field(default=None, repr=False, compare=False)
     command: int | None = None  # the command comment this job carries out (its status logs it)
+    issue_payload: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> Hashable:
@@ -51,7 +56,10 @@ class IssueJob:
         rebuild = self.rebuild or (isinstance(other, IssueJob) and other.rebuild)
         # A job that must read afresh stays so; of two scans' snapshots the later one is kept.
         seen = other.seen if isinstance(other, IssueJob) and self.seen is not None else None
-        return replace(self, rebuild=rebuild, seen=seen)
+        # Of two deliveries' issues the newer one is kept (FreshIssues still checks it is the newest).
+        shown = [self.issue_payload, other.issue_payload if isinstance(other, IssueJob) else None]
+        newest = max((p for p in shown if p), key=lambda p: str(p.get("updated_at")), default=None)
+        return replace(self, rebuild=rebuild, seen=seen, issue_payload=newest)
 
 
 @dataclass(frozen=True)
@@ -143,7 +151,9 @@ def jobs_for(delivery: Delivery, rules: Rules, bot_login: str | None) -> list[Jo
     issue_number = delivery.issue_number
 
     if delivery.event == "issues" and delivery.action in ISSUE_ACTIONS and issue_number:
-        return [IssueJob(installation, name, branch, issue_number, delivery_id=delivery.delivery_id)]
+        shown = payload.get("issue") if delivery.action in ("opened", "edited") else None
+        return [IssueJob(installation, name, branch, issue_number, delivery_id=delivery.delivery_id,
+                         issue_payload=shown if isinstance(shown, Mapping) else None)]
     if delivery.event == "pull_request" and delivery.action in PULL_ACTIONS:
         issue = _issue_of_pull(payload.get("pull_request") or {}, rules, bot_login)
         return [IssueJob(installation, name, branch, issue, delivery_id=delivery.delivery_id)] if issue else (

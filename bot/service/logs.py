@@ -25,8 +25,7 @@ class JsonFormatter(logging.Formatter):
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        # Longest first, so a secret containing another is scrubbed whole.
-        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        self._forms = scrub_forms(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         """Render `record` as a single JSON line."""
@@ -52,11 +51,20 @@ class JsonFormatter(logging.Formatter):
 
     def _scrub(self, line: str) -> str:
         """Replace every known secret (raw or JSON-escaped) in `line`."""
-        for secret in self._secrets:
-            for form in (secret, json.dumps(secret)[1:-1]):
-                if form in line:
-                    line = line.replace(form, REDACTED)
+        for form in self._forms:
+            if form in line:
+                line = line.replace(form, REDACTED)
         return line
+
+
+def scrub_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """What a line is searched for, worked out once rather than for every line: each secret as
+    written and as JSON escapes it (the same text for most, such as a key's base64 lines),
+    without repeats, longest first so that a secret containing another is scrubbed whole."""
+    kept = {secret for secret in secrets if len(secret) >= 4}
+    escaped = {json.dumps(secret, ensure_ascii=ascii_only)[1:-1] for secret in kept for ascii_only in (True, False)}
+    forms = kept | escaped
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def configure_logging(

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core.commands import posted_commands
-from bot.core.facts import BaseView, PullView
+from bot.core.facts import BaseView, IssueView, PullView
 from bot.core.forms import IssueForm
 from bot.core.kind_forms import kind_forms
 from bot.core.logfields import fields
@@ -79,18 +79,21 @@ def observe_issue(
     bot_login: str,
     rebuild: bool = False,
     open_pulls: Sequence[PullView] | None = None,
+    shown: IssueView | None = None,
 ) -> Observed:
     """Everything the plan needs about one issue, including doubled status comments to remove.
 
     With `rebuild` the branch's head commit is not read: a rebuild overrides a foreign branch.
     `open_pulls` (a scan's listing) saves listing them again; None lists them now.
+    `shown` is the issue, without comments, as a delivery showed it when that is current
+    (`bot.service.fresh_issues`): it is used instead of a read while listbot has no PR for it.
     """
     rules = repo.rules
-    issue, comments = reader.issue(number)
-    statuses = status_comments(comments, bot_login)
-    status = statuses[0] if statuses else None
     pulls = listbot_pulls(reader.open_pulls() if open_pulls is None else open_pulls, rules, bot_login)
     pull = pull_of_issue(number, pulls, rules)
+    issue, comments = (shown, []) if shown is not None and pull is None else reader.issue(number)
+    statuses = status_comments(comments, bot_login)
+    status = statuses[0] if statuses else None
     if pull is None and (known := recorded_pull(status)) is not None:
         found = reader.pull(known)  # a closed PR is found through the number the status records
         pull = found if found is not None and is_issue_pull(found, number, rules, bot_login) else None

@@ -44,6 +44,7 @@ from bot.gateway.reading import RepoReader
 from bot.gateway.repos import repository_facts
 from bot.gateway.retry import Retrier, RetryPolicy, describe, refusal, retryable
 from bot.gateway.transport import Cancelled, cancellable
+from bot.service.fresh_issues import FreshIssues
 from bot.service.jobs import CommandJob, IssueJob, RepoJob, jobs_for
 from bot.service.metrics import RESYNC_SECONDS
 from bot.service.observe import RepoSnapshot, RepoView, observe_issue, observe_repo
@@ -97,6 +98,7 @@ class Reconciler:
         self._stop = threading.Event()
         self._resync_thread: threading.Thread | None = None
         self.failures = 0  # jobs that gave up (each is logged); `listbot action` fails on any
+        self.fresh = FreshIssues()  # when a delivery's issue may stand in for reading it
         self.recovery = recovery  # failed deliveries found in the app's delivery log; None: not looked for
         self.recovery_interval = recovery_interval
         self._recovery_thread: threading.Thread | None = None
@@ -202,6 +204,7 @@ class Reconciler:
         Until the bot's login is known (the resync thread fetches it first), listbot's own
         events are not recognised and cause a harmless extra look at their issue.
         """
+        self.fresh.note(delivery)  # every delivery's snapshot of its issue, listbot's own too
         return jobs_for(delivery, self.rules, self.app.known_bot_login)
 
     # --- jobs -------------------------------------------------------------------------------
@@ -365,6 +368,7 @@ class Reconciler:
         for _ in range(MAX_ROUNDS):
             if plan.is_noop:
                 break
+            self.fresh.wrote(_key(job))  # before: a write that fails half-way may have landed
             results = executor.execute(plan.writes)
             observed = after(observed, plan.writes, results)
             plan = plan_issue(observed, paper_form(), repo.rules, today, rebuild=job.rebuild)
@@ -375,7 +379,7 @@ class Reconciler:
         if executor.contended:
             # Another process raced us on this issue: look again once both are surely done, so
             # anything doubled (a status comment) is cleaned up without waiting for a resync.
-            again = replace(job, rebuild=False, delivery_id=None, seen=None, command=None)
+            again = replace(job, rebuild=False, delivery_id=None, seen=None, command=None, issue_payload=None)
             self.queue.submit_later(again, self.recheck_delay)
         log.info("reconciled", extra=fields(
             **_ids(job), outcome=first.reason, changed=not first.is_noop, pull=_number(observed.pull),
@@ -384,11 +388,15 @@ class Reconciler:
         return first
 
     def _observe(self, reader: RepoReader, job: IssueJob, seen: RepoSnapshot | None) -> tuple[RepoView, Observed]:
-        """The repository and the issue as the plan needs them: the issue always read now, the
-        default branch's head and the open PRs from `seen` when given."""
+        """The repository and the issue as the plan needs them: the issue read now (or as a fresh
+        delivery showed it), the default branch's head and the open PRs from `seen` when given."""
         repo = seen.repo if seen is not None else observe_repo(reader, job.default_branch, self.rules)
         pulls = seen.open_pulls if seen is not None else None
-        observed = observe_issue(reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild, open_pulls=pulls)
+        # A delivery's issue may stand in for reading it, judged against the open PRs as listed now.
+        shown = None if job.rebuild or seen is not None else self.fresh.usable(_key(job), job.issue_payload)
+        observed = observe_issue(
+            reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild, open_pulls=pulls, shown=shown,
+        )
         return repo, replace(observed, lookups=self._look_up(job, observed, repo.rules), handling=job.command)
 
     def _look_up(self, job: IssueJob, observed: Observed, rules: Rules) -> Facts:
@@ -422,6 +430,7 @@ class Reconciler:
             again = retryable(error)
             reason = describe(error) if again else refusal(error)
             notice = plan_retry_notice(job.issue, reason, statuses[0] if statuses else None, retrying=again)
+            self.fresh.wrote(_key(job))
             executor.execute(notice.writes)
             self._read_back(reader, executor)
         except Exception:
@@ -436,6 +445,10 @@ def _as_delivered(job: CommandJob, comment: CommentView) -> bool:
 
 def _number(pull: PullView | None) -> int | None:
     return pull.number if pull is not None else None
+
+
+def _key(job: IssueJob) -> tuple[int, str, int]:
+    return job.installation_id, job.repository, job.issue
 
 
 def _ids(job: IssueJob) -> dict[str, Any]:
