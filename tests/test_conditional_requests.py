@@ -60,3 +60,16 @@ def test_stored_answers_stay_within_their_bound() -> None:
     assert cache.get(("https://api.example/0", "")) is None
     cache.put(("https://api.example/big", ""), Stored('"big"', {}, "x" * 20_000))
     assert cache.get(("https://api.example/big", "")) is None
+
+
+def test_the_bound_counts_each_answer_s_headers_and_url_too() -> None:
+    """An empty list's body is 2 characters, its headers a couple of thousand: counted by the body
+    alone, 100,000 issues without comments would hold hundreds of MB within a '32 MB' bound."""
+    headers = {f"X-Header-{n}": "v" * 60 for n in range(30)}  # about what GitHub sends with a 200
+    cache = EtagCache(max_bytes=20_000)
+    for n in range(100):
+        key = (f"https://api.example/repos/o/r/issues/{n}/comments", "application/json")
+        cache.put(key, Stored('"e"', headers, "[]"))
+    held = sum(len(k) + len(v) for k, v in headers.items())
+    assert len(cache) <= 20_000 // held
+    assert cache.held_bytes <= 20_000

@@ -44,9 +44,16 @@ class Stored:
     text: str
 
 
+def _footprint(key: tuple[str, str], stored: Stored) -> int:
+    """What one entry holds in memory, roughly: its body, and its headers and key, which for a
+    small answer (an empty comment list) weigh a thousand times its body."""
+    strings = (*key, stored.etag, stored.text, *stored.headers.keys(), *stored.headers.values())
+    return sum(sys.getsizeof(s) for s in strings) + sys.getsizeof(stored.headers)
+
+
 class EtagCache:
-    """Stored answers by (URL, Accept), at most `max_bytes` of body text, least recently used
-    dropped first."""
+    """Stored answers by (URL, Accept), at most `max_bytes` of them (bodies, headers and keys),
+    least recently used dropped first."""
 
     def __init__(self, max_bytes: int = DEFAULT_ETAG_BYTES) -> None:
         self._lock = threading.Lock()
@@ -63,7 +70,7 @@ class EtagCache:
             return found[0]
 
     def put(self, key: tuple[str, str], stored: Stored) -> None:
-        size = sys.getsizeof(stored.text)
+        size = _footprint(key, stored)
         with self._lock:
             if key in self._entries:
                 self.held_bytes -= self._entries.pop(key)[1]
