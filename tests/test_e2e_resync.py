@@ -134,3 +134,27 @@ def test_a_failed_delivery_is_found_in_the_delivery_log_and_redelivered_once(lis
     listbot.wait_idle()
     assert github.requests.count("POST", r"^/app/hook/deliveries/\d+/attempts$") == 1
 
+
+
+def test_a_redelivery_github_refuses_does_not_hold_up_the_others(listbot: Deployment) -> None:
+    """GitHub refuses to redeliver some deliveries (older than three days, say): that one is given
+    up, the others are still asked for, and the next look does not stumble on it again."""
+    github = listbot.github
+    hook = listbot.replicas[0].hook
+    github.remove_hook(hook)
+    github.add_hook(UNREACHABLE)
+    refused = listbot.file_issue(wait=False, **paper(1))
+    recovered = listbot.file_issue(wait=False, **paper(2))
+    github.wait_for_deliveries()
+    github.remove_hook(UNREACHABLE)
+    github.add_hook(hook, listbot.secret)
+
+    github.faults.fail("POST", r"^/app/hook/deliveries/\d+/attempts$", status=422, times=1)  # the oldest first
+    recovery = listbot.replicas[0].app.state.service.reconciler.recovery
+    assert recovery.check() == 1
+    listbot.wait_idle()
+    assert listbot.pull_for(recovered).state == "open"
+    assert listbot.all_pulls() == [listbot.pull_for(recovered)]
+    assert recovery.check() == 0
+    assert github.requests.count("POST", r"^/app/hook/deliveries/\d+/attempts$") == 2
+    assert refused < recovered

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot.core.logfields import fields
 from bot.core.redelivery import DeliveryAttempt, to_redeliver
+from bot.gateway.errors import NotFound, Rejected
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.metrics import REDELIVERIES
 
@@ -58,11 +59,7 @@ class DeliveryRecovery:
         # Later looks read everything since the last one, however much: a limit would leave a gap.
         limit = FIRST_LOOK_MOST if self._newest is None else None
         attempts = self._log.hook_deliveries(self._newest, self._since, limit)
-        chosen = to_redeliver(attempts)
-        for attempt in chosen:
-            self._log.redeliver(attempt.id)
-            self.redelivered += 1
-            REDELIVERIES.inc()
+        chosen = [attempt for attempt in to_redeliver(attempts) if self._redeliver(attempt)]
         if attempts:
             self._newest = max(attempt.id for attempt in attempts)
         if chosen:
@@ -71,6 +68,20 @@ class DeliveryRecovery:
                 events=sorted({attempt.event for attempt in chosen}),
             ))
         return len(chosen)
+
+    def _redeliver(self, attempt: DeliveryAttempt) -> bool:
+        """Ask for one delivery again; False when GitHub refuses this one (gone, or older than
+        it redelivers). Such a refusal is given up: raised, it would stop every later look at the
+        same entry, and no failed delivery after it would be asked for again."""
+        try:
+            self._log.redeliver(attempt.id)
+        except (NotFound, Rejected) as error:
+            log.warning("GitHub refused to redeliver a failed delivery; its work waits for the next resync",
+                        extra=fields(delivery=attempt.guid, event=attempt.event, status=error.status))
+            return False
+        self.redelivered += 1
+        REDELIVERIES.inc()
+        return True
 
     def run(self, interval: float, stop: threading.Event, retrying: Callable[[Callable[[], int]], int]) -> None:
         """Look now and every `interval` seconds (0: only now) until `stop`; `retrying` runs a look
