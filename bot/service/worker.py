@@ -91,6 +91,9 @@ class WorkQueue:
     Background jobs (a resync's) wait in a second lane that is served only when no job in the
     first lane can run, so a new submission is not queued behind hundreds of resync checks. A
     delivery's job for an issue already waiting in the background lane takes it to the first.
+    Deliberately, nothing ages a background job into the first lane: under a delivery load that
+    never leaves an installation's first lane empty, its resync checks wait as long as that load
+    lasts (`depth` counts them). Such a load already has each touched issue looked at afresh.
 
     `run(job)` returns the job's outcome (None means ok); an exception means it failed. `stop`
     drops waiting jobs and lets running ones finish their GitHub call in flight, no more.
