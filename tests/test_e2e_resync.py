@@ -158,3 +158,30 @@ def test_a_redelivery_github_refuses_does_not_hold_up_the_others(listbot: Deploy
     assert recovery.check() == 0
     assert github.requests.count("POST", r"^/app/hook/deliveries/\d+/attempts$") == 2
     assert refused < recovered
+
+
+def test_a_delivery_whose_redelivery_failed_too_is_asked_again_once_listbot_is_reachable(
+    listbot: Deployment,
+) -> None:
+    """The way in to listbot is down (the process up): the delivery and its redelivery fail.
+    Once a later delivery gets through, the event is asked for again and the submission gets its PR."""
+    github = listbot.github
+    hook = listbot.replicas[0].hook
+    recovery = listbot.replicas[0].app.state.service.reconciler.recovery
+    github.remove_hook(hook)
+    github.add_hook(UNREACHABLE)
+    lost = listbot.file_issue(wait=False, **paper(1))
+    github.wait_for_deliveries()
+    assert recovery.check() == 1
+    github.wait_for_deliveries()  # the redelivery fails as well
+    assert recovery.check() == 0  # nothing got through since: asking now would fail again
+
+    github.remove_hook(UNREACHABLE)
+    github.add_hook(hook, listbot.secret)
+    arrived = listbot.file_issue(**paper(2))  # delivered: the way in works again
+    assert recovery.check() == 1
+    listbot.wait_idle()
+    assert listbot.pull_for(lost).state == "open"
+    assert listbot.pull_for(arrived).state == "open"
+    assert recovery.check() == 0
+    assert github.requests.count("POST", r"^/app/hook/deliveries/\d+/attempts$") == 2

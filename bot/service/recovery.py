@@ -2,8 +2,9 @@
 
 GitHub logs every attempt to deliver an event to the app and never retries a failed one by
 itself. At start-up and every `LISTBOT_REDELIVERY_INTERVAL` seconds listbot reads the log entries
-made since its last look (`GET /app/hook/deliveries`, with the app's JWT) and asks once for each
-event whose delivery failed and that nothing delivered since (`POST …/{id}/attempts`). The
+made since its last look (`GET /app/hook/deliveries`, with the app's JWT) and asks for each
+event whose delivery failed and that nothing delivered since (`POST …/{id}/attempts`; when and how
+often again after a failed redelivery: `bot.core.redelivery`). The
 redelivery arrives as an ordinary delivery, so the missed work is done as a webhook's would be and
 the full resync (which finds the same work at a cost per open submission) can run rarely.
 """
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.core.logfields import fields
-from bot.core.redelivery import DeliveryAttempt, to_redeliver
+from bot.core.redelivery import DeliveryAttempt, DeliveryBook
 from bot.gateway.errors import NotFound, Rejected
 from bot.gateway.transport import Cancelled, cancellable
 from bot.service.metrics import REDELIVERIES
@@ -40,7 +41,8 @@ class DeliveryLog(Protocol):
 
 
 class DeliveryRecovery:
-    """Looks at the delivery log since its last look and redelivers what failed, once."""
+    """Looks at the delivery log since its last look and redelivers what failed (see
+    `bot.core.redelivery` for how often)."""
 
     def __init__(
         self,
@@ -51,6 +53,7 @@ class DeliveryRecovery:
         self._log = deliveries
         self._since = clock() - lookback
         self._newest: int | None = None  # the newest log entry already looked at
+        self._book = DeliveryBook()  # what the entries looked at say is still undelivered
         self.checking = False
         self.redelivered = 0
 
@@ -59,9 +62,10 @@ class DeliveryRecovery:
         # Later looks read everything since the last one, however much: a limit would leave a gap.
         limit = FIRST_LOOK_MOST if self._newest is None else None
         attempts = self._log.hook_deliveries(self._newest, self._since, limit)
-        chosen = [attempt for attempt in to_redeliver(attempts) if self._redeliver(attempt)]
-        if attempts:
+        self._book.read(attempts)
+        if attempts:  # the book remembers them: a look that fails below asks for the rest when run again
             self._newest = max(attempt.id for attempt in attempts)
+        chosen = [attempt for attempt in self._book.to_redeliver() if self._redeliver(attempt)]
         if chosen:
             log.warning("failed deliveries redelivered", extra=fields(
                 redelivered=len(chosen), deliveries=[attempt.guid for attempt in chosen],
@@ -76,9 +80,11 @@ class DeliveryRecovery:
         try:
             self._log.redeliver(attempt.id)
         except (NotFound, Rejected) as error:
+            self._book.refused(attempt.guid)
             log.warning("GitHub refused to redeliver a failed delivery; its work waits for the next resync",
                         extra=fields(delivery=attempt.guid, event=attempt.event, status=error.status))
             return False
+        self._book.asked(attempt.guid)
         self.redelivered += 1
         REDELIVERIES.inc()
         return True
