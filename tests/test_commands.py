@@ -18,6 +18,7 @@ from bot.core.commands import (
     command_log,
     decline,
     done_reply,
+    doubled_replies,
     handled,
     log_writes,
     may_run_commands,
@@ -29,7 +30,7 @@ from bot.core.commands import (
 from bot.core.facts import CommentView
 from bot.core.markers import read_marker, write_marker
 from bot.core.rules import Rules
-from bot.core.writes import EditComment, PostComment
+from bot.core.writes import DeleteComment, EditComment, PostComment
 
 BOT = "listbot[bot]"
 
@@ -196,3 +197,13 @@ def test_the_done_reply_says_where_the_submission_stands_once() -> None:
     assert messages.COMMAND_DONE_STATUS.strip() in note.body
     [nothing] = done_reply(7, "refresh", 52, [], BOT)
     assert "no submission" in nothing.body
+
+
+def test_a_doubled_reply_to_one_command_keeps_the_oldest() -> None:
+    """Two replicas answering one command at once: every reply after the oldest goes, others stay."""
+    def reply(comment_id: int, command: int, author: str = BOT) -> CommentView:
+        return CommentView(comment_id, "Done.\n\n" + write_marker(DONE_KIND, {"comment": command}), author)
+
+    comments = [reply(20, 10), reply(21, 11), reply(22, 10), reply(23, 10, "mona"), reply(24, 10)]
+    assert doubled_replies(7, 10, comments, BOT, DONE_KIND) == [DeleteComment(7, 22), DeleteComment(7, 24)]
+    assert doubled_replies(7, 11, comments, BOT, DONE_KIND) == []

@@ -174,3 +174,15 @@ def test_a_command_edited_deleted_or_no_longer_permitted_before_it_runs_is_not_c
     listbot.wait_idle()
     assert listbot.pull_for(number).state == "closed"
     assert done_replies(listbot, number) == []
+
+
+def test_two_replicas_getting_the_same_command_answer_it_once(github_emulator: GitHubEmulator) -> None:
+    """Both replicas receive each command's delivery and may answer at the same moment: each
+    command ends with one 👀 and one reply (the later poster reads the replies back)."""
+    with deployed(github_emulator, replicas=2) as listbot:
+        number = listbot.file_issue()
+        commands = [listbot.comment(number, MAINTAINER, "/listbot refresh") for _ in range(4)]
+        replies = [read_marker("done", c.body) for c in done_replies(listbot, number)]
+        assert replies == [{"comment": comment} for comment in commands]
+        assert all(listbot.github.reactions(REPO, comment) == EYES for comment in commands)
+        assert len(listbot.status_comments(number)) == 1

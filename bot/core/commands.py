@@ -20,7 +20,7 @@ from bot.core.help import HELP_KIND, command_names
 from bot.core.markers import fingerprint, read_marker, write_marker
 from bot.core.ownership import recorded_pull, status_comments
 from bot.core.rules import Rules
-from bot.core.writes import EditComment, PostComment, Write
+from bot.core.writes import DeleteComment, EditComment, PostComment, Write
 
 # A command is a comment that starts with one; anchored and without nested repetition: linear.
 _COMMAND = re.compile(rf"\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNORECASE)
@@ -200,6 +200,18 @@ def reply_once(
         if comment.author == bot_login and marker and marker.get("comment") == command_comment:
             return []
     return [PostComment(issue, f"{text}\n\n{write_marker(kind, {'comment': command_comment})}")]
+
+
+def doubled_replies(
+    issue: int, command_comment: int, comments: Iterable[CommentView], bot_login: str, kind: str
+) -> list[DeleteComment]:
+    """listbot's `kind` replies to one command after the oldest: two replicas that got the same
+    delivery answered at once. Whoever posted last reads both back, so one always goes."""
+    replies = [
+        comment for comment in comments
+        if comment.author == bot_login and (read_marker(kind, comment.body) or {}).get("comment") == command_comment
+    ]
+    return [DeleteComment(issue, comment.id) for comment in replies[1:]]
 
 
 def decline(

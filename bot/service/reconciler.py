@@ -14,11 +14,13 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.core.commands import (
+    DONE_KIND,
     allowed_without_role,
     body_digest,
     command_in,
     decline,
     done_reply,
+    doubled_replies,
     handled,
     log_writes,
     pending,
@@ -31,13 +33,14 @@ from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.help import HELP_KIND, help_text
 from bot.core.logfields import fields, log_context
 from bot.core.lookups import NO_FACTS, Facts
+from bot.core.messages import REPLY_KIND
 from bot.core.ownership import listbot_pulls, status_comments
 from bot.core.plan import Observed, Plan, after, plan_issue, plan_retry_notice, submission_wanted
 from bot.core.rules import Rules
 from bot.core.template import render_template
 from bot.core.triage import submission_candidates
 from bot.core.webhook import HANDLED_EVENTS, Delivery
-from bot.core.writes import DeleteComment, React
+from bot.core.writes import DeleteComment, PostComment, React
 from bot.gateway.credentials import Credentials
 from bot.gateway.executing import WriteExecutor
 from bot.gateway.reading import RepoReader
@@ -315,7 +318,8 @@ class Reconciler:
         if not self._may_run_commands(job):
             reply = decline(job.issue, job.comment_id, job.author, comments, self.app.bot_login)
             # The reply names the comment; a second command from the same person gets none: logged.
-            executor.execute(reply or log_writes(job.issue, status, posted, job.comment_id))
+            executor.execute(log_writes(job.issue, status, posted, job.comment_id) if not reply else [])
+            self._post_reply(job, reply, REPLY_KIND)
             return "declined"
         executor.execute([React(job.comment_id, "eyes")])
         return TAKEN_ON
@@ -331,14 +335,24 @@ class Reconciler:
         """Answer `/listbot help` with the commands table, once."""
         comments = self._reader(job.installation_id, job.repository).comments(job.issue)
         answer = reply_once(job.issue, job.comment_id, comments, self.app.bot_login, HELP_KIND, help_text())
-        self._executor(job.installation_id, job.repository).execute(answer)
+        self._post_reply(job, answer, HELP_KIND)
+
+    def _post_reply(self, job: CommandJob, reply: list[PostComment], kind: str) -> None:
+        """Post a reply to a command, then read the replies back and drop any double (another
+        replica answering the same delivery at the same moment)."""
+        if not reply:
+            return
+        self._executor(job.installation_id, job.repository).execute(reply)
+        comments = self._reader(job.installation_id, job.repository).comments(job.issue)
+        doubles = doubled_replies(job.issue, job.comment_id, comments, self.app.bot_login, kind)
+        self._executor(job.installation_id, job.repository).execute(doubles)
 
     def _reply_done(self, job: CommandJob) -> None:
         """Say the command was carried out and where the submission stands, once (a redelivery
         finds the reply by its marker)."""
         comments = self._reader(job.installation_id, job.repository).comments(job.issue)
         reply = done_reply(job.issue, job.command, job.comment_id, comments, self.app.bot_login)
-        self._executor(job.installation_id, job.repository).execute(reply)
+        self._post_reply(job, reply, DONE_KIND)
 
     def _queue_pending_commands(self, job: IssueJob, observed: Observed) -> None:
         """Queue the commands posted on this issue but never handled (acknowledged, then the
