@@ -1,10 +1,13 @@
 """Benchmark webhook acknowledgement: cold start, p50/p99 latency and RSS, listbot vs Probot 14.
 
 Usage: .venv/bin/python bench/ack_latency.py [--quick] [--deliveries N] [--cold-runs N] [--no-probot]
+       .venv/bin/python bench/ack_latency.py --list-sizes 1000,5000,20000 [--cold-runs N]
 
 Cold start (process start to the first 2XX on a signed delivery) is the median of alternating runs
 of listbot, Probot 14 and the floor (`bench/floor_app.py`, a bare FastAPI + uvicorn app that only
-checks the signature), taken in the same run. It prints figures and asserts nothing. A throwaway
+checks the signature), taken in the same run. With --list-sizes it measures only listbot's cold
+start against the GitHub API emulator holding a list of each size (and one open submission, so the
+start-up resync reconciles it meanwhile). It prints figures and asserts nothing. A throwaway
 RSA key and webhook secret are generated at run time; nothing secret is written in the repository.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import hmac
 import http.client
@@ -390,11 +394,42 @@ def table(results: list[Result], count: int) -> str:
     return "\n".join(lines)
 
 
+def _same(env: dict[str, str], _port: int) -> dict[str, str]:
+    return env
+
+
+def list_size_cold_starts(sizes: list[int], runs: int, workdir: Path) -> dict[str, list[float]]:
+    """listbot's cold start against the emulator (in this process) holding a list of each size in
+    its own repository and installation, with one open submission the start-up resync reconciles."""
+    if str(REPO) not in sys.path:  # run as a script: the repository's packages are not on the path
+        sys.path.insert(0, str(REPO))
+    from bench.synthetic import make_list
+    from bot.cli.sandbox import CONTRIBUTOR, prepare_repository
+    from bot.emulator import GitHubEmulator
+    from tests.factories import issue_body
+
+    secret = uuid.uuid4().hex
+    cmd = [sys.executable, "-m", "bot.cli.main", "serve", "--host", "127.0.0.1"]
+    with GitHubEmulator() as github:
+        specs = []
+        for n, size in enumerate(sizes):
+            repo = f"acme/list-{size}"
+            app_id, key, _secret = prepare_repository(github, make_list(size), repo=repo, app_id=6000 + n)
+            github.create_issue(repo, CONTRIBUTOR, "[Paper]: x", issue_body(), ("submission",))
+            env = python_env(workdir) | {"APP_ID": str(app_id), "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+                                         "GITHUB_API_URL": github.url, "LISTBOT_LOG_LEVEL": "INFO",
+                                         "PYTHONPATH": str(REPO)}
+            specs.append(Server(f"{size:,} entries", cmd, functools.partial(_same, env), REPO,
+                                workdir / f"listbot-{size}.log", port_flag=True))
+        return cold_starts(specs, secret.encode(), runs)
+
+
 def cold_table(found: dict[str, list[float]]) -> str:
     """Median, fastest and slowest cold start of each server, in milliseconds."""
-    lines = [f"{'cold start to first 2XX (ms)':30}" + "".join(f"{name:>11}" for name in found)]
+    width = max(11, *(len(name) + 2 for name in found))
+    lines = [f"{'cold start to first 2XX (ms)':30}" + "".join(f"{name:>{width}}" for name in found)]
     for label, pick in (("median", statistics.median), ("fastest", min), ("slowest", max)):
-        lines.append(f"{label:30}" + "".join(f"{pick(v) * 1000:>11.0f}" for v in found.values()))
+        lines.append(f"{label:30}" + "".join(f"{pick(v) * 1000:>{width}.0f}" for v in found.values()))
     return "\n".join(lines)
 
 
@@ -406,9 +441,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-runs", type=int, default=None, metavar="N",
                         help=f"alternating cold-start rounds (default {COLD_RUNS}; 0 skips cold start)")
     parser.add_argument("--no-probot", action="store_true", help="measure listbot (and the floor) only")
+    parser.add_argument("--list-sizes", default=None, metavar="N,N,…",
+                        help="only listbot's cold start against the emulator holding lists of these sizes")
     args = parser.parse_args(argv)
     count = args.deliveries or (100 if args.quick else 500)
     runs = args.cold_runs if args.cold_runs is not None else (5 if args.quick else COLD_RUNS)
+    if args.list_sizes:
+        sizes = [int(size) for size in args.list_sizes.split(",")]
+        with tempfile.TemporaryDirectory(prefix="listbot-bench-") as tmp:
+            found = list_size_cold_starts(sizes, runs or COLD_RUNS, Path(tmp))
+        print(f"listbot cold start against the emulator, by list size: medians of {runs or COLD_RUNS} "
+              "alternating rounds (one open submission each, reconciled by the start-up resync)")
+        print(cold_table(found))
+        return 0
     key = generate_key()
     secret = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="listbot-bench-") as tmp:
