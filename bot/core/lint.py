@@ -34,6 +34,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, parsed, toc_items
@@ -42,7 +43,7 @@ from bot.core.entry import BADGE, BADGE_PATTERN, LINK_LINE, TITLE_LINE, read_pap
 from bot.core.forms import IssueForm
 from bot.core.kind_entries import candidate_ranges, kind_sections
 from bot.core.kinds import BUILTIN_KINDS, Kind, entry_reader
-from bot.core.listing import listing
+from bot.core.listing import listed
 from bot.core.placement import insert_paper
 from bot.core.textrules import invisible_characters, repair_mojibake
 from bot.core.textrules import mojibake_runs as _mojibake
@@ -84,6 +85,10 @@ _VENUE_EXAMPLE = "`Nature Medicine | 07 Aug 2024`, `arXiv | May 2024` or `ICLR 2
 _LINKS_EXAMPLE = "`[paper](url)`, `[model](url)`, then `[code](url)` or the stars badge"
 _LIST_MARKER = re.compile(r"\s{0,3}(?:[-*+]|\d+[.)])\s")
 _MAX_FIX_ROUNDS = 8
+_BLANK_RUN = re.compile(r" {2,}")
+# Bound of the per-entry and per-line memos: a 20,000-entry list has ~20,000 entries and ~27,000
+# link lines; linting a reconcile's edited list then finds the base list's ones remembered.
+_MEMO_SIZE = 1 << 16
 
 
 @dataclass(frozen=True, order=True)
@@ -188,6 +193,7 @@ class _Layout:
         self.papers = doc.find_heading(2, PAPERS_HEADING) if has_papers else None
         self.checks_papers = has_papers
         self.toc = next((h for h in doc.headings if h.text == TOC_HEADING), None)
+        self._entries: list[_Entry] | None = None
         self.kind_headings = [
             (kind, heading)
             for kind in kinds if not (kind.builtin and kind.name == "paper")
@@ -201,8 +207,14 @@ class _Layout:
         end = self.doc.section_end(self.papers)
         return [h for h in self.doc.headings if self.papers.line <= h.line < end]
 
-    def paper_entries(self) -> Iterator[_Entry]:
-        """Every paper entry, blocks that run together split at their title lines."""
+    def paper_entries(self) -> list[_Entry]:
+        """Every paper entry, blocks that run together split at their title lines (read once:
+        the entry rules and the separation rules both walk them)."""
+        if self._entries is None:
+            self._entries = list(self._read_paper_entries())
+        return self._entries
+
+    def _read_paper_entries(self) -> Iterator[_Entry]:
         for heading in self.paper_headings():
             year = heading.year if heading.level == 3 else None
             for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
@@ -379,14 +391,22 @@ def _year_findings(layout: _Layout) -> Iterator[Finding]:
 def _entry_findings(layout: _Layout) -> Iterator[Finding]:
     lines = layout.lines
     for entry in layout.paper_entries():
-        entry_lines = lines[entry.start:entry.end]
-        yield from _check_paper(entry_lines, entry.start)
-        year = _entry_year(entry_lines)
-        if year is not None and year != entry.section_year:
-            where = f"the {entry.section_year} section" if entry.section_year else "no year section"
-            yield Finding(entry.start + 1, 1, "LB006", f"the entry is dated {year} but sits in {where}; "
-                          f"it belongs under `### {year}`")
+        for offset, col, code, message in _paper_problems(tuple(lines[entry.start:entry.end]), entry.section_year):
+            yield Finding(entry.start + offset + 1, col, code, message)
     yield from _kind_entry_findings(layout)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _paper_problems(lines: tuple[str, ...], section_year: int | None) -> tuple[tuple[int, int, str, str], ...]:
+    """LB001-LB006 of one entry as (line offset, column, code, message): they depend only on its
+    lines and its section's year, so linting the edited list finds the base list's entries here."""
+    entry_lines = list(lines)
+    found = [(finding.line - 1, finding.col, finding.code, finding.message) for finding in _check_paper(entry_lines, 0)]
+    year = _entry_year(entry_lines)
+    if year is not None and year != section_year:
+        where = f"the {section_year} section" if section_year else "no year section"
+        found.append((0, 1, "LB006", f"the entry is dated {year} but sits in {where}; it belongs under `### {year}`"))
+    return tuple(found)
 
 
 def _kind_entry_findings(layout: _Layout) -> Iterator[Finding]:
@@ -491,12 +511,12 @@ def _separations(layout: _Layout) -> list[tuple[int, str]]:
 
 
 def _extra_blanks(lines: list[str]) -> list[int]:
-    """Indexes of blank lines that follow another blank line or end the file."""
-    extra = [i for i in range(1, len(lines)) if _blank(lines[i]) and _blank(lines[i - 1])]
-    last = len(lines) - 1
-    while last >= 0 and _blank(lines[last]):
-        last -= 1
-    return sorted({*extra, *range(last + 1, len(lines))})
+    """Indexes of blank lines that follow another blank line or end the file (runs of blank
+    lines found by one regex over a string of one flag per line)."""
+    flags = "".join(" " if _blank(line) else "x" for line in lines)
+    extra = {i for run in _BLANK_RUN.finditer(flags) for i in range(run.start() + 1, run.end())}
+    last = len(flags.rstrip(" "))
+    return sorted({*extra, *range(last, len(lines))})
 
 
 def _line_findings(layout: _Layout) -> Iterator[Finding]:
@@ -508,27 +528,39 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
         if line.isascii() and line.isprintable() and "](" not in line and not line.endswith(" "):
             continue  # no trailing blank, mis-decoded, invisible or control character, and no link
         number = index + 1
-        stripped = line.rstrip()
-        if stripped != line:
-            yield Finding(number, len(stripped) + 1, "LB012", "trailing whitespace; remove it")
-        for start, run, repaired in _mojibake(line):
-            yield Finding(
-                number, start + 1, "LB013",
-                f"mis-decoded text `{run}` (UTF-8 read as cp1252); it should read `{repaired}`",
-            )
-        for start, name in _invisible_columns(line):
-            yield Finding(
-                number, start + 1, "LB014", f"invisible or control character {name}; delete it or retype the text"
-            )
+        for col, code, message in _text_problems(line):
+            yield Finding(number, col, code, message)
         if "](" in line and not fenced[index]:
-            for start, target in _link_targets(line):
+            for start, target, problem in _link_problems(line):
                 if target.startswith("#") and (index in toc_body or target[1:] in anchors):
                     continue  # a link to one of the list's own headings
-                if problem := _url_problem(target):
+                if problem:
                     yield Finding(
                         number, start + 1, "LB015",
                         f"the link `{target[:60]}` is not an absolute http(s) URL: {problem}",
                     )
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _text_problems(line: str) -> tuple[tuple[int, str, str], ...]:
+    """LB012-LB014 of a line as (column, code, message): they depend only on its text."""
+    found = []
+    stripped = line.rstrip()
+    if stripped != line:
+        found.append((len(stripped) + 1, "LB012", "trailing whitespace; remove it"))
+    for start, run, repaired in _mojibake(line):
+        found.append(
+            (start + 1, "LB013", f"mis-decoded text `{run}` (UTF-8 read as cp1252); it should read `{repaired}`")
+        )
+    for start, name in _invisible_columns(line):
+        found.append((start + 1, "LB014", f"invisible or control character {name}; delete it or retype the text"))
+    return tuple(found)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _link_problems(line: str) -> tuple[tuple[int, str, str | None], ...]:
+    """Each link target of a line with why it is not an absolute http(s) URL (None: it is)."""
+    return tuple((start, target, _url_problem(target)) for start, target in _link_targets(line))
 
 
 def _blank_findings(layout: _Layout) -> Iterator[Finding]:
@@ -545,14 +577,16 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
 def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
     """Entries sharing an identity key with an earlier entry (the rules submissions use)."""
     first_with: dict[str, ListedEntry] = {}
-    for entry in listing(layout.doc, layout.kinds, layout.forms).entries:
-        earlier = {first_with[key].line: first_with[key] for key in entry.keys if key in first_with}
-        for duplicate in find_duplicates(entry.keys, [earlier[line] for line in sorted(earlier)])[:1]:
-            yield Finding(
-                entry.line, 1, "LB009",
-                f"duplicate entry: “{duplicate.entry.title}” (line {duplicate.entry.line}) has {duplicate.reason}; "
-                "keep one of them",
-            )
+    for entry in listed(layout.doc, layout.kinds, layout.forms):
+        hits = [first_with[key] for key in entry.keys if key in first_with]
+        if hits:  # most entries share no key with an earlier one
+            earlier = {hit.line: hit for hit in hits}
+            for duplicate in find_duplicates(entry.keys, [earlier[line] for line in sorted(earlier)])[:1]:
+                yield Finding(
+                    entry.line, 1, "LB009",
+                    f"duplicate entry: “{duplicate.entry.title}” (line {duplicate.entry.line}) has "
+                    f"{duplicate.reason}; keep one of them",
+                )
         for key in entry.keys:
             first_with.setdefault(key, entry)
 

@@ -100,12 +100,31 @@ def _index(entries: Sequence[ListedEntry]) -> Listing:
     )
 
 
+_Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
+
+
+@lru_cache(maxsize=2)
+def _entries(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> tuple[ListedEntry, ...]:
+    return tuple(listed_kind_entries(parsed(text), kinds, dict(forms)))
+
+
 @lru_cache(maxsize=2)
 def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
-    return _index(listed_kind_entries(parsed(text), kinds, dict(forms)))
+    return _index(_entries(text, kinds, forms))
+
+
+def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
+    return doc.text, tuple(kinds), tuple(sorted((forms or {}).items()))
+
+
+def listed(
+    doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None
+) -> tuple[ListedEntry, ...]:
+    """The document's entries as `listed_kind_entries` reads them, read once for the last two
+    list texts asked about (a reconcile's base list and its edited one)."""
+    return _entries(*_key(doc, kinds, forms))
 
 
 def listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None) -> Listing:
-    """The document's entries (as `listed_kind_entries` reads them) with their indexes; read once
-    for the last two list texts asked about (a reconcile's base list and its edited one)."""
-    return _listing(doc.text, tuple(kinds), tuple(sorted((forms or {}).items())))
+    """`listed` with the indexes a submission's checks use (lint needs the entries alone)."""
+    return _listing(*_key(doc, kinds, forms))
