@@ -197,9 +197,9 @@ def _anthology_id(parts: SplitResult, host: str) -> str | None:
     return match[1].lower() if match else None
 
 
-def _cvf_id(parts: SplitResult) -> str | None:
-    """The paper a CVF open-access pdf or html page names."""
-    if (parts.hostname or "").lower() != "openaccess.thecvf.com":
+def _cvf_id(parts: SplitResult, full_host: str) -> str | None:
+    """The paper a CVF open-access pdf or html page names (`full_host`: the host lower-cased, `www.` kept)."""
+    if full_host != "openaccess.thecvf.com":
         return None
     match = _CVF_PAPER.search(parts.path)
     return match[1].lower() if match else None
@@ -223,8 +223,8 @@ def normalised_url(url: str) -> str:
     return _normalised(urlsplit(url.strip()))
 
 
-def _normalised(parts: SplitResult) -> str:
-    host = _bare_host(parts)
+def _normalised(parts: SplitResult, host: str | None = None) -> str:
+    host = _bare_host(parts) if host is None else host
     path = parts.path.rstrip("/").lower()
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _QUERY_NOISE.match(k)]
     tail = f"?{urlencode(sorted(query))}" if query else ""
@@ -238,8 +238,9 @@ def identity_keys(url: str) -> set[str]:
     five splits per link, 100,000 for a 20,000-entry list).
     """
     parts = urlsplit(url)
-    host = _bare_host(parts)
-    keys = {f"url:{_normalised(parts if url == url.strip() else urlsplit(url.strip()))}"}
+    full_host = (parts.hostname or "").lower()
+    host = full_host.removeprefix("www.")
+    keys = {f"url:{_normalised(parts, host) if url == url.strip() else normalised_url(url)}"}
     found_doi = _doi_of(parts, host)
     if found := _arxiv_of(parts, lambda: found_doi):
         keys.add(f"arxiv:{found}")
@@ -249,7 +250,7 @@ def identity_keys(url: str) -> set[str]:
         keys.add(f"openreview:{found}")
     if found := _anthology_id(parts, host):
         keys.add(f"anthology:{found}")
-    if found := _cvf_id(parts):
+    if found := _cvf_id(parts, full_host):
         keys.add(f"cvf:{found}")
     return keys
 
