@@ -237,7 +237,14 @@ class ListDocument:
 
     def with_insertions(self, edits: list[tuple[int, list[str]]]) -> str:
         """The text with each list of new lines spliced in before its line index; nothing else
-        changes, byte for byte. New lines take the file's newline style."""
+        changes, byte for byte. New lines take the file's newline style.
+
+        The same edits of the same document give the very same string (a small memo): a
+        redelivery or resync then hashes and compares the edited list without reading it again.
+        """
+        return _spliced(self, tuple((index, tuple(lines)) for index, lines in edits))
+
+    def _splice(self, edits: tuple[tuple[int, tuple[str, ...]], ...]) -> str:
         raw = list(self.raw_lines)
         ends_bare = bool(raw) and not raw[-1].endswith(("\n", "\r"))
         for index, new_lines in sorted(edits, key=lambda edit: edit[0], reverse=True):
@@ -248,6 +255,13 @@ class ListDocument:
                 inserted[-1] = new_lines[-1]
             raw[index:index] = inserted
         return "".join(raw)
+
+
+@lru_cache(maxsize=4)
+def _spliced(doc: ListDocument, edits: tuple[tuple[int, tuple[str, ...]], ...]) -> str:
+    """`doc._splice(edits)`, remembered: a document never changes, so the document object and the
+    edits are the whole of what the result depends on."""
+    return doc._splice(edits)
 
 
 @lru_cache(maxsize=4)

@@ -243,6 +243,13 @@ def _findings(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueF
     return tuple(lint.lint(text, kinds, dict(forms)))
 
 
+@lru_cache(maxsize=4)
+def _list_hash(text: str) -> str:
+    """`fingerprint` of an edited list, remembered: the same edit of the same base is the same
+    string (`ListDocument.with_insertions`), so a redelivery finds its hash without reading 4 MB."""
+    return fingerprint(text)
+
+
 def _new_lint_findings(before: str, after: str, rules: Rules, forms: Mapping[str, IssueForm]) -> list[str]:
     """Findings the entry would add to the list (ones already on the base are not its fault)."""
     def key(finding: lint.Finding) -> tuple[str, str]:
@@ -278,7 +285,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         assert pull is not None
         hands_off = messages.hands_off_comment(issue, pull.number, rules.branch(issue))
         return _Intent("branch changed by someone else", status=hands_off)
-    list_hash = fingerprint(proposal.after)
+    list_hash = _list_hash(proposal.after)
     written = observed.branch if observed.branch and observed.branch.head_sha else None
     recorded = _recorded_for(pull, list_hash)
     # A PR whose marker records exactly this list was linted when listbot wrote it: nothing to check again.
@@ -490,7 +497,7 @@ def _after_one(observed: Observed, write: Write, result: Result) -> Observed:
             return replace(observed, pull=replace(pull, state="open"), reopened=True)
         case WriteBranch(text=text) if isinstance(result, BranchWritten):
             moved = replace(pull, head_sha=result.head_sha) if _is_open(pull) and pull else pull
-            state = BranchState(result.head_sha, fingerprint(text))
+            state = BranchState(result.head_sha, _list_hash(text))
             return replace(observed, pull=moved, branch=state, branch_foreign=False)
         case CreatePull(head=head, title=title, body=body) if isinstance(result, PullOpened):
             head_sha = observed.branch.head_sha if observed.branch and observed.branch.head_sha else ""
