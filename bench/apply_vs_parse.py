@@ -3,8 +3,9 @@
 Run: python -m bench.apply_vs_parse [--sizes 1000,5000,20000] [--runs 5]
 
 For each size it writes `bench/synthetic.py`'s list to a temporary file, runs
-`python -m bot.cli.main apply BODY --list LIST` (a fresh copy each run: process start, imports,
-reading, checking, placing and writing) and `python -m bench.floor write LIST AFTER` (a process
+`python -m bot.cli.main apply BODY --list LIST --no-fetch` (a fresh copy each run: process start,
+imports, reading, checking, placing and writing; no source is asked, as `bench/sources_cost.py`
+measures those) and `python -m bench.floor write LIST AFTER` (a process
 that reads the list, looks at every line once and writes the bytes apply wrote), alternating
 the two, and prints the medians, their ratio and each size's growth over the smallest.
 Goal (issue 16): apply at most 5x the scan at 20,000 entries. Prints figures; asserts nothing.
@@ -39,7 +40,7 @@ def measure(entries: int, runs: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as folder:
         body, target, after = Path(folder) / "body.md", Path(folder) / "list.md", Path(folder) / "after.md"
         body.write_text(issue_body(), encoding="utf-8")
-        apply = [sys.executable, "-m", "bot.cli.main", "apply", str(body), "--list", str(target)]
+        apply = [sys.executable, "-m", "bot.cli.main", "apply", str(body), "--list", str(target), "--no-fetch"]
         floor = [sys.executable, "-m", "bench.floor", "write", str(target), str(after)]
         target.write_text(text, encoding="utf-8")
         subprocess.run(apply, cwd=ROOT, check=True, capture_output=True)

@@ -24,8 +24,6 @@ from bot.core.sourced import SourceWait, propose_sourced
 from bot.core.submission import SubmissionError
 from bot.core.template import CHOOSER_PATH, builtin_forms, chooser_list_url, render_chooser, render_template
 from bot.core.venues import table_for
-from bot.gateway.repos import DEFAULT_API_URL, public_client, repository_facts
-from bot.sources.gather import SourceConfigError, Sources, SourceSettings
 
 _GITHUB_REMOTE = re.compile(r"(?:https://github\.com/|git@github\.com:)([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
 
@@ -78,6 +76,11 @@ def _lookups(args: argparse.Namespace, values: Mapping[str, Any], rules: Rules) 
     wanted = lookups.wanted(values)
     if args.no_fetch or wanted.empty:
         return NO_FACTS
+    # Imported here: PyGithub and the HTTP clients take longer to import than `apply --no-fetch`
+    # takes to check and place an entry in a 20,000-entry list.
+    from bot.gateway.repos import DEFAULT_API_URL, public_client, repository_facts
+    from bot.sources.gather import SourceConfigError, Sources, SourceSettings
+
     try:
         settings = SourceSettings.from_env()
     except SourceConfigError as error:
