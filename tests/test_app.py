@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.applications import Starlette
 
 from bot.cli.sandbox import serving as real_server
 from bot.core.webhook import sign
@@ -52,7 +52,7 @@ class Live:
 
     github: GitHubEmulator
     settings: Settings
-    app: FastAPI
+    app: Starlette
     filed: int = 0
 
     @property
@@ -544,3 +544,12 @@ def test_readyz_and_metrics_show_the_rate_limit_left(live: Live) -> None:
     assert report["backoff_s"] == 0
     assert "\nlistbot_github_rate_remaining " in metrics
     assert "\nlistbot_github_rate_backoff_seconds 0.0" in metrics
+
+
+def test_an_unknown_path_or_method_is_answered_in_json(live: Live) -> None:
+    """404 and 405 carry `{"detail": …}` as FastAPI words them (the service is a Starlette app)."""
+    with started(live) as client:
+        missing = client.get("/nope")
+        wrong = client.get(WEBHOOK_PATH)
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    assert (wrong.status_code, wrong.json()) == (405, {"detail": "Method Not Allowed"})
