@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.emulator import GitHubEmulator
-from tests.deployment import REPO, Deployment, deployed
+from tests.deployment import MAINTAINER, REPO, Deployment, deployed
 
 pytestmark = pytest.mark.e2e
 
@@ -93,6 +93,30 @@ def test_a_new_submission_does_not_wait_behind_a_resync(listbot: Deployment) -> 
     looked_at = [r.timestamp for r in reads if int(r.path.rsplit("/")[-1]) in older]
     assert listbot.pull_for(new).state == "open"
     assert len(looked_at) == OPEN  # the resync did look at every older one
+    assert created.timestamp < max(looked_at)
+
+
+def test_a_new_submission_does_not_wait_behind_the_checks_a_push_to_main_causes(listbot: Deployment) -> None:
+    """A push that may touch the list (here a Markdown file beside it) has every open submission
+    checked again; a submission filed meanwhile gets its PR before those checks are all done."""
+    github = listbot.github
+    older = submissions_with_pulls(listbot, OPEN)
+    github.faults.latency(0.1)
+    github.reset_requests()
+    github.push_commit(REPO, "main", {"docs/notes.md": "Notes.\n"}, MAINTAINER, "Notes")
+    deadline = time.monotonic() + 30
+    while not github.requests.count("GET", r"/issues/\d+$"):  # the push's scan is done: the checks began
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    new = listbot.file_issue(wait=False, **paper(OPEN))
+    listbot.wait_idle()
+    github.faults.clear()
+
+    [created] = [r for r in github.requests if r.method == "POST" and r.path == f"/repos/{REPO}/pulls"]
+    reads = github.requests.filter("GET", r"/issues/\d+$")
+    looked_at = [r.timestamp for r in reads if int(r.path.rsplit("/")[-1]) in older]
+    assert listbot.pull_for(new).state == "open"
+    assert len(looked_at) == OPEN  # the push did have every older one looked at
     assert created.timestamp < max(looked_at)
 
 

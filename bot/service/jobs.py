@@ -76,7 +76,7 @@ class RepoJob:
         return ("repo", self.installation_id, self.repository)
 
     def merge(self, other: Job) -> Job:
-        # A delivery's reason (a push) wins over the resync's, so its issue jobs go first too.
+        # A delivery's reason (a push) wins over the resync's: the scan runs first and says why.
         return other if isinstance(other, RepoJob) and self.reason == "resync" else self
 
 

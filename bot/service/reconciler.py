@@ -250,10 +250,11 @@ class Reconciler:
 
     def _run_repo(self, job: RepoJob) -> None:
         numbers, seen = self._with_retries(lambda: self._candidates(job), job.installation_id)
-        background = job.reason == "resync"  # a push's scan is a delivery's work
+        # Background even after a push (the merge of a listbot PR is one): checking every open
+        # submission again is resync work, and a new submission must not wait behind it.
         for number in sorted(numbers):
             issue_job = IssueJob(job.installation_id, job.repository, job.default_branch, number, seen=seen)
-            self.queue.submit(issue_job, background=background)
+            self.queue.submit(issue_job, background=True)
         log.info("repository scanned", extra=fields(
             installation_id=job.installation_id, repository=job.repository, reason=job.reason, issues=len(numbers),
         ))
