@@ -353,7 +353,10 @@ def _broken_lists(draw: st.DrawFn) -> str:
             del lines[3]
             papers -= 1
         elif damage == "move" and lines[index].startswith("**P"):
-            end = lines.index("", index) if "" in lines[index:] else len(lines)
+            # The entry ends at a blank line or a heading: a blank removed by "unblank" must not
+            # carry the `## Datasets` heading along with the entry (that is no longer a repair).
+            end = next((i for i in range(index, len(lines)) if not lines[i].strip() or lines[i].startswith("#")),
+                       len(lines))
             block = lines[index:end]
             del lines[index:end]
             papers = next(i for i, line in enumerate(lines) if line.rstrip() == "## Papers")
