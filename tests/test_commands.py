@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -169,6 +171,23 @@ def test_the_next_log_adds_the_command_carried_out() -> None:
     assert next_log(status_with(None), posted) is None
     assert next_log(status_with(None), posted, 60) == CommandLog(50, (60,))
     assert next_log(status_with({"upto": 5, "ran": []}), posted, 50) == CommandLog(5, (50,))
+
+
+def test_an_old_status_adopts_only_commands_older_than_an_hour() -> None:
+    """A status from before the log, rewritten: a command posted minutes ago may still have its
+    delivery or job on the way, so it stays pending; one from hours ago counts as handled."""
+    now = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC)
+    posted = (
+        PostedCommand(10, "mona", "recreate", "a", created_at=now - dt.timedelta(hours=5)),
+        PostedCommand(50, "mona", "recreate", "b", created_at=now - dt.timedelta(seconds=20)),
+        PostedCommand(60, "mona", "refresh", "c", created_at=now - dt.timedelta(seconds=5)),
+    )
+    log = next_log(status_with(None), posted, 60, now)
+    assert log == CommandLog(10, (60,))
+    assert [p.id for p in pending(status_with(log.as_marker()), posted)] == [50]
+    [edit] = log_writes(7, status_with(None), posted, 60, now)
+    assert isinstance(edit, EditComment)
+    assert command_log(CommentView(9, edit.body, BOT)) == CommandLog(10, (60,))
 
 
 def test_a_command_handled_without_a_reconcile_is_logged_in_one_status_edit() -> None:

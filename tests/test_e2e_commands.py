@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.markers import read_marker
+from bot.core.markers import read_marker, write_marker
 from bot.emulator import GitHubEmulator
 from tests.deployment import MAINTAINER, REPO, Deployment, deployed
 
@@ -186,3 +186,36 @@ def test_two_replicas_getting_the_same_command_answer_it_once(github_emulator: G
         assert replies == [{"comment": comment} for comment in commands]
         assert all(listbot.github.reactions(REPO, comment) == EYES for comment in commands)
         assert len(listbot.status_comments(number)) == 1
+
+
+def test_a_status_from_before_the_log_does_not_swallow_a_command_posted_just_before_its_rewrite(
+    listbot: Deployment,
+) -> None:
+    """A status written before listbot logged commands, rewritten (the submission was edited)
+    while a `/listbot recreate` posted a moment earlier has not run yet: the command is not taken
+    for handled; it is carried out once, and its late delivery then changes nothing."""
+    github = listbot.github
+    number = listbot.file_issue()
+    [status] = listbot.status_comments(number)
+    marker = read_marker("status", status.body)
+    assert marker is not None
+    assert "commands" in marker
+    del marker["commands"]
+    text, _, _ = status.body.rpartition("\n\n<!-- listbot:")
+    github.edit_comment(REPO, status.id, f"{text}\n\n{write_marker('status', marker)}")
+    listbot.wait_idle()
+    with github.deliveries_paused(drop=True):
+        comment = listbot.comment(number, MAINTAINER, "/listbot recreate", wait=False)
+    [(event, payload)] = [
+        (d.event, d.payload) for d in github.deliveries
+        if d.event == "issue_comment" and d.payload["comment"]["id"] == comment
+    ]
+    listbot.edit_issue(number, title="RadRotator v2: Better Reports")
+    assert "RadRotator v2" in listbot.status_comments(number)[0].body
+    assert github.reactions(REPO, comment) == EYES
+    assert len(done_replies(listbot, number)) == 1
+
+    assert listbot.deliver(event, payload, "late-delivery") == 202
+    listbot.wait_idle()
+    assert github.reactions(REPO, comment) == EYES
+    assert len(done_replies(listbot, number)) == 1

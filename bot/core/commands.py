@@ -9,6 +9,7 @@ that was acknowledged but never run (posted, neither logged nor answered).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ _COMMAND = re.compile(rf"\s*/listbot\s+({'|'.join(command_names())})\b", re.IGNO
 DONE_KIND = "done"  # the marker kind on listbot's reply once a command was carried out
 RECENT_COMMANDS = 20  # ids kept in the log beside `upto`; older ones fold into `upto`
 LOG_FIELD = "commands"  # the status marker's field holding the log
+# A status from before the log adopts only commands at least this old: a newer one may still have
+# its delivery or job on the way (or be waiting in the queue), and must not count as handled.
+ADOPT_AFTER = dt.timedelta(hours=1)
 _ANSWER_KINDS = (DONE_KIND, HELP_KIND, messages.REPLY_KIND)
 
 
@@ -50,6 +54,7 @@ class PostedCommand:
     command: str
     digest: str
     answered: bool = False
+    created_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -110,31 +115,45 @@ def posted_commands(comments: Sequence[CommentView], bot_login: str) -> tuple[Po
         if command is not None:
             posted.append(PostedCommand(
                 comment.id, comment.author, command, body_digest(comment.body), comment.id in answered,
+                comment.created_at,
             ))
     return tuple(posted)
 
 
 def next_log(
-    status: CommentView | None, posted: Sequence[PostedCommand], handling: int | None = None
+    status: CommentView | None,
+    posted: Sequence[PostedCommand],
+    handling: int | None = None,
+    now: dt.datetime | None = None,
 ) -> CommandLog | None:
     """The log the next status records: the current one plus `handling` (the command being
-    carried out). A status written before listbot kept the log gets one where every command
-    posted so far counts as handled (that listbot ran them then, or never will, cannot be told
-    apart); with nothing to add, None: such a status is not rewritten only to add a log."""
+    carried out). A status written before listbot kept the log gets one from `adopted_log`; with
+    nothing to add, None: such a status is not rewritten only to add a log."""
     log = command_log(status)
     if log is None and status is None:
         log = CommandLog()
     if log is None:
         if handling is None:
             return None
-        log = adopted_log(posted)
+        log = adopted_log(posted, now)
     return log.adding(handling) if handling is not None else log
 
 
-def adopted_log(posted: Sequence[PostedCommand]) -> CommandLog:
-    """The first log of a status written before listbot kept one: every command posted so far
-    counts as handled."""
-    return CommandLog(upto=max((command.id for command in posted), default=0))
+def adopted_log(posted: Sequence[PostedCommand], now: dt.datetime | None = None) -> CommandLog:
+    """The first log of a status written before listbot kept one: every command posted at least
+    `ADOPT_AFTER` before `now` counts as handled (that listbot ran it then, or never will, cannot
+    be told apart). Newer ones stay out, so they are pending: a command posted seconds ago whose
+    job has not run yet is carried out, not taken for done. (`now` None: every command.)"""
+    adopted = [command.id for command in posted if _older(command.created_at, now)]
+    return CommandLog(upto=max(adopted, default=0))
+
+
+def _older(created_at: dt.datetime | None, now: dt.datetime | None) -> bool:
+    if created_at is None or now is None:
+        return True  # cannot tell: as before the log, the command counts as handled
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=dt.UTC)
+    return created_at <= now - ADOPT_AFTER
 
 
 def handled(comment_id: int, status: CommentView | None, posted: Sequence[PostedCommand]) -> bool:
@@ -155,11 +174,15 @@ def pending(status: CommentView | None, posted: Sequence[PostedCommand]) -> tupl
 
 
 def log_writes(
-    issue: int, status: CommentView | None, posted: Sequence[PostedCommand], comment_id: int
+    issue: int,
+    status: CommentView | None,
+    posted: Sequence[PostedCommand],
+    comment_id: int,
+    now: dt.datetime | None = None,
 ) -> list[Write]:
     """Log a command handled without a reconcile (declined, changed or gone) in the status's
     marker: nothing when there is no status or it is logged already."""
-    log = next_log(status, posted, comment_id)
+    log = next_log(status, posted, comment_id, now)
     if status is None or log is None or log == command_log(status):
         return []
     return [EditComment(issue, status.id, messages.with_marker_fields(status.body, {LOG_FIELD: log.as_marker()}))]

@@ -6,6 +6,7 @@ branch is foreign and who may run commands are decided over them in the core.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -37,6 +38,7 @@ class CommentView:
     id: int
     body: str
     author: str = ""
+    created_at: dt.datetime | None = None  # when it was posted (None: not known)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class Observed:
     lookups: Facts = NO_FACTS  # what arXiv, Crossref, GitHub and the Hub said about the submission's links
     commands: tuple[PostedCommand, ...] = ()  # the issue's `/listbot` command comments
     handling: int | None = None  # the command comment this reconcile carries out: the status logs it
+    now: dt.datetime | None = None  # when it was read: a status from before the log adopts older commands
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,11 @@ def _finished_status(intent: _Intent, observed: Observed) -> str | None:
     if observed.config_problems:
         text = messages.with_config_problems(text, observed.config_problems)
     current = observed.status.body if observed.status else None
-    log = next_log(observed.status, observed.commands, observed.handling)
+    log = next_log(observed.status, observed.commands, observed.handling, observed.now)
     if log is None:  # a status from before the command log gets one when it is rewritten anyway
         if current == text:
             return None
-        log = adopted_log(observed.commands)
+        log = adopted_log(observed.commands, observed.now)
     text = messages.with_marker_fields(text, {LOG_FIELD: log.as_marker()})
     return None if current == text else text
 

@@ -66,7 +66,7 @@ class RepoReader:
     def comments(self, number: int) -> list[CommentView]:
         """Every comment on an issue or PR, oldest first."""
         return [
-            CommentView(comment.id, comment.body or "", comment.user.login)
+            CommentView(comment.id, comment.body or "", comment.user.login, comment.created_at)
             for comment in self.repo.get_issue(number).get_comments()
         ]
 

@@ -314,12 +314,12 @@ class Reconciler:
         if comment is None or issue.gone:
             return "comment deleted"  # a deleted comment is never read again: nothing to log
         if not _as_delivered(job, comment):
-            executor.execute(log_writes(job.issue, status, posted, job.comment_id))
+            executor.execute(log_writes(job.issue, status, posted, job.comment_id, _now()))
             return "comment edited since"
         if not self._may_run_commands(job):
             reply = decline(job.issue, job.comment_id, job.author, comments, self.app.bot_login)
             # The reply names the comment; a second command from the same person gets none: logged.
-            executor.execute(log_writes(job.issue, status, posted, job.comment_id) if not reply else [])
+            executor.execute(log_writes(job.issue, status, posted, job.comment_id, _now()) if not reply else [])
             self._post_reply(job, reply, REPLY_KIND)
             return "declined"
         executor.execute([React(job.comment_id, "eyes")])
@@ -412,7 +412,8 @@ class Reconciler:
         observed = observe_issue(
             reader, job.issue, repo, self.app.bot_login, rebuild=job.rebuild, open_pulls=pulls, shown=shown,
         )
-        return repo, replace(observed, lookups=self._look_up(job, observed, repo.rules), handling=job.command)
+        looked_up = self._look_up(job, observed, repo.rules)
+        return repo, replace(observed, lookups=looked_up, handling=job.command, now=_now())
 
     def _look_up(self, job: IssueJob, observed: Observed, rules: Rules) -> Facts:
         """What the sources say about an open paper submission's links (never raises for their faults)."""
@@ -456,6 +457,11 @@ def _as_delivered(job: CommandJob, comment: CommentView) -> bool:
     """Whether a command comment, read again, is still the command that was delivered."""
     unchanged = not job.digest or body_digest(comment.body) == job.digest
     return unchanged and comment.author == job.author and command_in(comment.body) == job.command
+
+
+def _now() -> dt.datetime:
+    """The time a command's age is judged against (GitHub's comment times are UTC)."""
+    return dt.datetime.now(dt.UTC)
 
 
 def _number(pull: PullView | None) -> int | None:
