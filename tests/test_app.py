@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from starlette.applications import Starlette
 
 from bot.cli.sandbox import serving as real_server
 from bot.core.webhook import sign
@@ -52,7 +52,7 @@ class Live:
 
     github: GitHubEmulator
     settings: Settings
-    app: Starlette
+    app: FastAPI
     filed: int = 0
 
     @property
@@ -547,7 +547,7 @@ def test_readyz_and_metrics_show_the_rate_limit_left(live: Live) -> None:
 
 
 def test_an_unknown_path_or_method_is_answered_in_json(live: Live) -> None:
-    """404 and 405 carry `{"detail": …}` as FastAPI words them (the service is a Starlette app)."""
+    """404 and 405 carry `{"detail": …}`, so a probe or a misconfigured webhook URL reads why."""
     with started(live) as client:
         missing = client.get("/nope")
         wrong = client.get(WEBHOOK_PATH)

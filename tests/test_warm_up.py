@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from starlette.applications import Starlette
 
 from bot.core.webhook import sign
 from bot.emulator import GitHubEmulator
@@ -53,7 +53,7 @@ def logs() -> Iterator[io.StringIO]:
 
 
 def gated(settings: Settings, gate: threading.Event, after: Callable[[], None] | None = None,
-          warm: Callable[[Settings], Backend] = warm_up) -> Starlette:
+          warm: Callable[[Settings], Backend] = warm_up) -> FastAPI:
     """listbot's app whose warm-up waits for `gate` before building the worker side."""
 
     def slow_warm_up() -> Backend:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 from pydantic import SecretStr
-from starlette.applications import Starlette
 
 from bot.core.template import TEMPLATE_PATH, render_template
 from bot.emulator import GitHubEmulator
@@ -55,7 +55,7 @@ FAST: dict[str, Any] = {
 
 
 @contextlib.contextmanager
-def serving(app: Starlette, http: str = "auto") -> Iterator[tuple[str, uvicorn.Server]]:
+def serving(app: FastAPI, http: str = "auto") -> Iterator[tuple[str, uvicorn.Server]]:
     """Run `app` under uvicorn in a thread on a free loopback port; yield its base URL and server."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -110,7 +110,7 @@ class Replica:
     """One running listbot server: its base URL, the ASGI app and how to stop it."""
 
     url: str
-    app: Starlette
+    app: FastAPI
     stack: contextlib.ExitStack
 
     @property

@@ -24,12 +24,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.logfields import fields
@@ -462,14 +458,14 @@ def _probe(service: Service, ready: bool) -> JSONResponse:
     return JSONResponse(body, status_code=code)
 
 
-Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
+Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
 
 
 def _lifespan(service: Service, app_id: int, warnings: tuple[str, ...] = ()) -> Lifespan:
     """Start the warm-up of the workers and the credentials watch with the app; shut down on exit."""
 
     @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.start()
         log.info("listbot started", extra=fields(app_id=app_id))
         for warning in warnings:
@@ -493,47 +489,33 @@ def create_app(
     *,
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
     after_warm_up: Callable[[], None] | None = None,
-) -> Starlette:
+) -> FastAPI:
     """The webhook service; `warm_up` builds the worker side (on a thread, once the app starts),
-    and `after_warm_up` runs when it has ended.
-
-    It is a Starlette app, the ASGI toolkit FastAPI is built on: four fixed routes need none of
-    FastAPI's parameter parsing or OpenAPI models, and importing FastAPI costs about as much
-    CPU as everything else `listbot serve` does before its first answer. Errors such as an
-    unknown path are answered as FastAPI answers them (`{"detail": …}`).
-    """
+    and `after_warm_up` runs when it has ended."""
     service = Service(warm_up, grace=settings.shutdown_grace, after_warm_up=after_warm_up)
+    app = FastAPI(
+        title="listbot", lifespan=_lifespan(service, settings.app_id, _warnings(settings)), docs_url=None,
+        redoc_url=None, openapi_url=None,
+    )
+    app.state.service = service
+    app.add_middleware(LastResortMiddleware)
     endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
+    app.add_api_route(settings.webhook_path, endpoint, methods=["POST"])
 
-    async def healthz(_: Request) -> Response:
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
         return _probe(service, ready=False)
 
-    async def readyz(_: Request) -> Response:
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
         return _probe(service, ready=True)
 
-    async def metrics(_: Request) -> Response:
+    @app.get("/metrics")
+    async def metrics() -> Response:
         QUEUE_DEPTH.set(service.depth)
         _rate_limit_report(service.github_seen())
         OUTSTANDING.set(service.outstanding)
         body, content_type = exposition()
         return Response(body, media_type=content_type)
 
-    routes = [
-        Route(settings.webhook_path, endpoint.__call__, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-    ]
-    app = Starlette(
-        routes=routes, middleware=[Middleware(LastResortMiddleware)],
-        exception_handlers={HTTPException: _http_error},
-        lifespan=_lifespan(service, settings.app_id, _warnings(settings)),
-    )
-    app.state.service = service
     return app
-
-
-async def _http_error(_: Request, exc: Exception) -> Response:
-    """An HTTP error (404 for an unknown path, 405 for a wrong method) as FastAPI words it."""
-    assert isinstance(exc, HTTPException)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from starlette.applications import Starlette
+from fastapi import FastAPI
 
 from bot.service.app import MAX_PAYLOAD_BYTES, create_app
 from bot.service.service_settings import ServiceSettings
@@ -19,7 +19,7 @@ def build_app(
     *,
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
     after_warm_up: Callable[[], None] | None = None,
-) -> Starlette:
+) -> FastAPI:
     """The webhook service wired to a real reconciler and a background credentials check.
 
     `settings` may be the full `Settings`; plain `ServiceSettings` (what `listbot serve` checks
