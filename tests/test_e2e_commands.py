@@ -219,3 +219,16 @@ def test_a_status_from_before_the_log_does_not_swallow_a_command_posted_just_bef
     listbot.wait_idle()
     assert github.reactions(REPO, comment) == EYES
     assert len(done_replies(listbot, number)) == 1
+
+
+def test_a_reaction_github_refuses_with_404_does_not_stop_the_command(listbot: Deployment) -> None:
+    """The 👀 is a courtesy: when GitHub answers 404 to it (the comment deleted that moment), the
+    command is still carried out and answered."""
+    github = listbot.github
+    number = listbot.file_issue()
+    closed_by_maintainer(listbot, number)
+    github.faults.fail("POST", r"/issues/comments/\d+/reactions$", status=404, times=None)
+    listbot.comment(number, MAINTAINER, "/listbot recreate")
+    github.faults.clear()
+    assert listbot.pull_for(number).state == "open"
+    assert len(done_replies(listbot, number)) == 1

@@ -74,8 +74,11 @@ class WriteExecutor:
             case EditComment(issue=issue, comment_id=comment_id, body=body):
                 self.repo.get_issue(issue).get_comment(comment_id).edit(body)
             case React(comment_id=comment_id, content=content):
-                # 201 for a new reaction, 200 when listbot already reacted so: either is done.
-                self._request("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})
+                # 201 for a new reaction, 200 when listbot already reacted so: either is done. A
+                # comment deleted since it was read (404) has nowhere to show it: the 👀 is only a
+                # courtesy, so the command is still carried out and answered.
+                with contextlib.suppress(NotFound), translated():
+                    self._request("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})
             case ClosePull(number=number):
                 self.repo.get_pull(number).edit(state="closed")
             case ReopenPull():
