@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from bot.core.document import ListDocument
 from bot.core.duplicates import entry_keys, fold_title, listed_entries
 from bot.core.proposal import propose
 from bot.core.submission import SubmissionError
-from bot.core.urls import arxiv_id, doi, normalised_url
+from bot.core.urls import _split, arxiv_id, doi, normalised_url
 from tests.factories import SEED, TODAY, paper_values
 
 
@@ -127,3 +128,11 @@ def _fold_by_character(title: str) -> str:
 def test_folding_an_ascii_title_follows_the_character_rule(title: str) -> None:
     """The one-translate reading of ASCII titles folds exactly as the per-character rule."""
     assert fold_title(title) == _fold_by_character(title)
+
+
+@given(st.sampled_from(["http://", "https://", "HTTPS://", " https://"]),
+       st.text(alphabet="abcXY019.-/_~%?#=&@: ", max_size=30))
+def test_the_simple_link_reader_splits_as_urlsplit(scheme: str, rest: str) -> None:
+    """Identity keys read simple links with one regex; whatever it reads, urlsplit reads the same."""
+    url = scheme + rest
+    assert tuple(_split(url)) == tuple(urlsplit(url))
