@@ -53,6 +53,23 @@ def submissions_with_pulls(listbot: Deployment, count: int) -> list[int]:
     return numbers
 
 
+def file_once_the_checks_began(listbot: Deployment, older: list[int]) -> tuple[float, list[float]]:
+    """Once the first of `older` is being checked, file a new submission and let everything
+    finish; when its PR was created, and when each of `older` was looked at."""
+    github = listbot.github
+    deadline = time.monotonic() + 30
+    while not github.requests.count("GET", r"/issues/\d+$"):  # the scan is done: the checks began
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    new = listbot.file_issue(wait=False, **paper(OPEN))
+    listbot.wait_idle()
+    github.faults.clear()
+    [created] = [r for r in github.requests if r.method == "POST" and r.path == f"/repos/{REPO}/pulls"]
+    reads = github.requests.filter("GET", r"/issues/\d+$")
+    assert listbot.pull_for(new).state == "open"
+    return created.timestamp, [r.timestamp for r in reads if int(r.path.rsplit("/")[-1]) in older]
+
+
 def test_a_resync_of_right_pulls_costs_at_most_three_requests_each_and_then_only_304s(listbot: Deployment) -> None:
     """With every PR right, a resync writes nothing and reads each submission a few times; the
     next one, nothing having changed, spends almost none of the rate limit (304s)."""
@@ -80,20 +97,9 @@ def test_a_new_submission_does_not_wait_behind_a_resync(listbot: Deployment) -> 
     github.faults.latency(0.1)  # every request slow: the resync takes a few seconds
     github.reset_requests()
     listbot.replicas[0].app.state.service.reconciler.resync_all()
-    deadline = time.monotonic() + 30
-    while not github.requests.count("GET", r"/issues/\d+$"):  # the scan is done: the checks began
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    new = listbot.file_issue(wait=False, **paper(OPEN))
-    listbot.wait_idle()
-    github.faults.clear()
-
-    [created] = [r for r in github.requests if r.method == "POST" and r.path == f"/repos/{REPO}/pulls"]
-    reads = github.requests.filter("GET", r"/issues/\d+$")
-    looked_at = [r.timestamp for r in reads if int(r.path.rsplit("/")[-1]) in older]
-    assert listbot.pull_for(new).state == "open"
+    created, looked_at = file_once_the_checks_began(listbot, older)
     assert len(looked_at) == OPEN  # the resync did look at every older one
-    assert created.timestamp < max(looked_at)
+    assert created < max(looked_at)
 
 
 def test_a_new_submission_does_not_wait_behind_the_checks_a_push_to_main_causes(listbot: Deployment) -> None:
@@ -104,20 +110,9 @@ def test_a_new_submission_does_not_wait_behind_the_checks_a_push_to_main_causes(
     github.faults.latency(0.1)
     github.reset_requests()
     github.push_commit(REPO, "main", {"docs/notes.md": "Notes.\n"}, MAINTAINER, "Notes")
-    deadline = time.monotonic() + 30
-    while not github.requests.count("GET", r"/issues/\d+$"):  # the push's scan is done: the checks began
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    new = listbot.file_issue(wait=False, **paper(OPEN))
-    listbot.wait_idle()
-    github.faults.clear()
-
-    [created] = [r for r in github.requests if r.method == "POST" and r.path == f"/repos/{REPO}/pulls"]
-    reads = github.requests.filter("GET", r"/issues/\d+$")
-    looked_at = [r.timestamp for r in reads if int(r.path.rsplit("/")[-1]) in older]
-    assert listbot.pull_for(new).state == "open"
+    created, looked_at = file_once_the_checks_began(listbot, older)
     assert len(looked_at) == OPEN  # the push did have every older one looked at
-    assert created.timestamp < max(looked_at)
+    assert created < max(looked_at)
 
 
 UNREACHABLE = "http://127.0.0.1:9/hook"  # nothing listens there: the delivery fails to connect

@@ -35,22 +35,34 @@ def wait_idle(queue: WorkQueue) -> None:
         time.sleep(0.005)
 
 
-def test_a_burst_for_one_issue_collapses_into_one_run() -> None:
-    """Jobs submitted while an equal one waits are merged into a single run."""
+class Gate(threading.Event):
+    """Held shut, it keeps the only worker busy with its first job; `busy` says that job started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = threading.Event()
+
+
+def gated_queue() -> tuple[WorkQueue, list[Work], Gate]:
+    """A one-worker queue recording its jobs in the order they ran, each waiting for the gate."""
     ran: list[Work] = []
-    gate = threading.Event()
-    busy = threading.Event()
+    gate = Gate()
 
     def run(job: Job) -> None:
-        busy.set()
+        gate.busy.set()
         gate.wait(5)
         assert isinstance(job, Work)
         ran.append(job)
 
-    queue = WorkQueue(run, workers=1)
+    return WorkQueue(run, workers=1), ran, gate
+
+
+def test_a_burst_for_one_issue_collapses_into_one_run() -> None:
+    """Jobs submitted while an equal one waits are merged into a single run."""
+    queue, ran, gate = gated_queue()
     queue.submit(Work(1, 99))  # occupies the only worker until the gate opens
     queue.start()
-    assert busy.wait(5)
+    assert gate.busy.wait(5)
     for tag in "abc":
         queue.submit(Work(1, 7, tag))
     gate.set()
@@ -110,20 +122,10 @@ def test_one_installation_runs_one_job_at_a_time() -> None:
 
 def test_a_delivery_job_runs_before_the_waiting_resync_jobs() -> None:
     """A job submitted while 200 resync jobs wait runs as soon as the worker is free."""
-    ran: list[Work] = []
-    gate = threading.Event()
-    busy = threading.Event()
-
-    def run(job: Job) -> None:
-        busy.set()
-        gate.wait(5)
-        assert isinstance(job, Work)
-        ran.append(job)
-
-    queue = WorkQueue(run, workers=1)
+    queue, ran, gate = gated_queue()
     queue.submit(Work(1, 0), background=True)  # occupies the only worker until the gate opens
     queue.start()
-    assert busy.wait(5)
+    assert gate.busy.wait(5)
     for issue in range(1, 201):
         queue.submit(Work(1, issue, "resync"), background=True)
     queue.submit(Work(1, 500, "new submission"))
