@@ -13,10 +13,10 @@ different body its ETag would differ), so serving it cannot leak or mislead.
 from __future__ import annotations
 
 import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from bot.gateway.cache import BoundedCache
 
 # Reads a resync repeats for every open submission or repository (path templates, see
 # `transport.path_template`). Files are not here: they are read at a commit and cached by SHA.
@@ -56,36 +56,20 @@ class EtagCache:
     least recently used dropped first."""
 
     def __init__(self, max_bytes: int = DEFAULT_ETAG_BYTES) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], tuple[Stored, int]] = OrderedDict()
-        self.max_bytes = max_bytes
-        self.held_bytes = 0
+        self._store: BoundedCache[tuple[str, str], Stored] = BoundedCache(max_bytes, largest=LARGEST_KEPT)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._store.held_bytes
 
     def get(self, key: tuple[str, str]) -> Stored | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
+        return self._store.get(key)
 
     def put(self, key: tuple[str, str], stored: Stored) -> None:
-        size = _footprint(key, stored)
-        with self._lock:
-            if key in self._entries:
-                self.held_bytes -= self._entries.pop(key)[1]
-            if size > min(LARGEST_KEPT, self.max_bytes):
-                return
-            self._entries[key] = (stored, size)
-            self.held_bytes += size
-            while self.held_bytes > self.max_bytes:
-                self.held_bytes -= self._entries.popitem(last=False)[1][1]
+        self._store.put(key, stored, _footprint(key, stored))
 
     def drop(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            if (found := self._entries.pop(key, None)) is not None:
-                self.held_bytes -= found[1]
+        self._store.drop(key)
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        return len(self._store)
