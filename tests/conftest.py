@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from hypothesis import settings
 
 from bot.emulator import GitHubEmulator
 from bot.emulator.sources import SourcesServer
+from bot.service.logs import configure_logging
 
 # CI replays the same examples every run (a red CI always means a change broke something);
 # locally hypothesis keeps exploring new ones. No deadlines: CI machines are shared.
@@ -37,3 +39,15 @@ def sources_server() -> Iterator[SourcesServer]:
     """The fake arXiv, Crossref and Hugging Face on a random local port (slow answers take 2 s)."""
     with SourcesServer(slow_seconds=2.0) as server:
         yield server
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """The service's JSON log lines at INFO while the test runs."""
+    stream = io.StringIO()
+    handler = configure_logging("INFO", stream=stream)
+    try:
+        yield stream
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(logging.WARNING)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
 import socket
 import time
 from collections import Counter
@@ -19,7 +18,6 @@ from pydantic import SecretStr
 
 from bot.emulator import GitHubEmulator
 from bot.gateway.retry import MAX_ATTEMPTS
-from bot.service.logs import configure_logging
 from bot.service.settings import Settings
 from bot.service.wiring import build_app
 from tests.deployment import LIST_PATH, MAINTAINER, REPO, deployed
@@ -67,18 +65,6 @@ def sick_settings(api_url: str, key: str) -> Settings:
         github_timeout=1, retry_attempts=MAX_ATTEMPTS, retry_base_delay=0.01, request_pause=0, write_pause=0,
         resync_interval=0, shutdown_grace=0.5,
     )
-
-
-@pytest.fixture
-def logs() -> Iterator[io.StringIO]:
-    """The service's JSON log lines."""
-    stream = io.StringIO()
-    handler = configure_logging("INFO", stream=stream)
-    try:
-        yield stream
-    finally:
-        logging.getLogger().removeHandler(handler)
-        logging.getLogger().setLevel(logging.WARNING)
 
 
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -26,7 +25,6 @@ from bot.emulator import GitHubEmulator
 from bot.emulator.webhooks import encode
 from bot.service.app import WEBHOOK_PATH, Service, create_app
 from bot.service.backend import Backend
-from bot.service.logs import configure_logging
 from bot.service.settings import Settings
 from bot.service.wiring import warm_up
 from tests.deployment import REPO, listbot_settings, prepare_repository
@@ -39,17 +37,6 @@ WAIT = 10.0
 def settings(github_emulator: GitHubEmulator) -> Settings:
     app_id, key, secret = prepare_repository(github_emulator)
     return listbot_settings(github_emulator, app_id, key, secret, shutdown_grace=1.0)
-
-
-@pytest.fixture
-def logs() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = configure_logging("INFO", stream=stream)
-    try:
-        yield stream
-    finally:
-        logging.getLogger().removeHandler(handler)
-        logging.getLogger().setLevel(logging.WARNING)
 
 
 def gated(settings: Settings, gate: threading.Event, after: Callable[[], None] | None = None,
