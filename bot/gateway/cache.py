@@ -53,7 +53,10 @@ class BoundedCache(Generic[K, V]):
         if (found := self._entries.pop(key, None)) is not None:
             self.held_bytes -= found[1]
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
+        """How many values are kept. (Not `__len__`: an empty cache must stay truthy, as callers
+        pass a shared one around and `cache or ShaCache()` would quietly replace it.)"""
         with self._lock:
             return len(self._entries)
 

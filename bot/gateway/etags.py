@@ -72,4 +72,4 @@ class EtagCache:
         self._store.drop(key)
 
     def __len__(self) -> int:
-        return len(self._store)
+        return self._store.count

@@ -40,7 +40,7 @@ class RepoReader:
     def __init__(self, client: github.Github, full_name: str, cache: ShaCache | None = None) -> None:
         self.full_name = full_name
         self.repo = client.get_repo(full_name)  # lazy: no request until first use
-        self.cache = cache or ShaCache()
+        self.cache = cache if cache is not None else ShaCache()
 
     @translating
     def issue(self, number: int) -> tuple[IssueView, list[CommentView]]:
