@@ -1,0 +1,35 @@
+"""Fast paths that spare the command line an import give the answer the import would give.
+
+The CLI's whole-process commands (`listbot apply`, `lint`) import only what a run uses; each
+shortcut that skips a library is checked against the library here, on generated text.
+"""
+
+from __future__ import annotations
+
+import ftfy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.textrules import _fix_encoding
+
+# ASCII with what ftfy looks at: control characters, HTML entities, escapes, odd spacing.
+_ASCII_PIECES = st.sampled_from(
+    ["&amp;", "&eacute;", "&#233;", "&ATILDE;", "\\x", "%C3%A9", "\x1a", "\x00", "\x7f", "\t", "\r\n", "  ", "A", "z"]
+)
+_ASCII = st.lists(st.one_of(_ASCII_PIECES, st.text(st.characters(max_codepoint=0x7F))), max_size=20).map("".join)
+# Text near mojibake: Latin-1/cp1252 look-alikes, UTF-8 read as Latin-1, C1 controls, ligatures.
+_MOJIBAKE_PIECES = st.sampled_from(["Ã©", "Ã§", "â€™", "â€œ", "Ã", "\x85", "\x9d", "ﬁ", "é", "Ģµ", "\u00a0", "ç"])
+_TEXT = st.lists(st.one_of(_MOJIBAKE_PIECES, _ASCII_PIECES, st.text(max_size=5)), max_size=20).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ASCII)
+def test_ascii_text_needs_no_ftfy(text: str) -> None:
+    assert _fix_encoding(text) == ftfy.fix_encoding(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_fix_encoding_is_ftfys(text: str) -> None:
+    assert _fix_encoding(text) == ftfy.fix_encoding(text)
+
