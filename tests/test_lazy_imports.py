@@ -10,6 +10,8 @@ import ftfy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core import document
+from bot.core.mistune_reading import heading_plain_text
 from bot.core.textrules import _fix_encoding
 
 # ASCII with what ftfy looks at: control characters, HTML entities, escapes, odd spacing.
@@ -32,4 +34,14 @@ def test_ascii_text_needs_no_ftfy(text: str) -> None:
 @given(_TEXT)
 def test_fix_encoding_is_ftfys(text: str) -> None:
     assert _fix_encoding(text) == ftfy.fix_encoding(text)
+
+
+# Heading text: words, digits and the punctuation lists use, plus every markup character.
+_HEADING_TEXT = st.text(st.sampled_from(list("aZ09 .,:;'\"()-/?+=%$@{}|^é中\t\u00a0\\`*_[]!<>&~#")), max_size=16)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_HEADING_TEXT, st.text(max_size=16)))
+def test_a_headings_plain_text_is_mistunes(raw: str) -> None:
+    assert document._inline_plain(raw) == heading_plain_text(raw)
 

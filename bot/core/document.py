@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
-
-import mistune
-from mistune.core import BlockState
-from mistune.inline_parser import InlineParser
-from mistune.plugins import import_plugin
 
 from bot.core.markdown_blocks import read_blocks
 
@@ -23,6 +16,8 @@ TOC_HEADING = "Table of Contents"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _YEAR = re.compile(r"\d{4}")
 _RUN = re.compile(r"x+")
+# Characters none of which can start inline markup for mistune (see `_inline_plain`).
+_INLINE_INERT = re.compile(r"[^\\`*_\[\]!<>&~#]*")
 _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
 # A line where mistune's reading of blocks may differ from the block reader's: one that starts
 # (after spaces and list markers) a block quote (mistune lets a heading continue a quote lazily),
@@ -50,40 +45,6 @@ class Block:
 
     start: int
     end: int
-
-
-class _BlockParser(mistune.BlockParser):
-    """mistune's block parser, but reading an ATX heading's closing `#`s in one pass.
-
-    mistune trims them with the regex `(\\s+|^)#+\\s*$`, which is quadratic on a heading of
-    `x`, thousands of spaces and `#y`: a 65 KB line of that took listbot lint minutes.
-    """
-
-    def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
-        text = m.group("atx_2").strip(string.whitespace)
-        unclosed = text.rstrip("#")
-        if unclosed != text and (not unclosed or unclosed[-1].isspace()):
-            text = unclosed.rstrip()
-        state.append_token({"type": "heading", "text": text, "attrs": {"level": len(m.group("atx_1"))}, "style": "atx"})
-        return m.end() + 1
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> mistune.Markdown:
-    plugins = [import_plugin(name) for name in ("strikethrough", "table")]
-    return mistune.Markdown(renderer=None, block=_BlockParser(), inline=InlineParser(), plugins=plugins)
-
-
-def _plain_text(tokens: list[dict[str, Any]]) -> str:
-    parts: list[str] = []
-    for token in tokens:
-        if "raw" in token:
-            parts.append(str(token["raw"]))
-        elif token.get("type") in {"softbreak", "linebreak"}:
-            parts.append(" ")
-        if "children" in token:
-            parts.append(_plain_text(token["children"]))
-    return "".join(parts)
 
 
 def github_anchor(text: str) -> str:
@@ -149,20 +110,11 @@ class ListDocument:
         reader (`markdown_blocks`) only says on which line. Only the block pass runs: inline
         parsing of every entry would cost three times as much and tells us nothing about structure.
         """
-        markdown = _markdown()
-        state = markdown.block.state_cls()
-        # The same normalisation Markdown.parse does before its block pass.
-        normalised = self.text.replace("\r\n", "\n").replace("\r", "\n")
-        state.process(normalised if normalised.endswith("\n") else normalised + "\n")
-        for hook in markdown.before_parse_hooks:
-            hook(markdown, state)
-        markdown.block.parse(state)
+        from bot.core.mistune_reading import atx_headings  # mistune only for the lists that need it
+
         located: list[Heading] = []
         candidates = iter(self.structure.headings)
-        for token in state.tokens:
-            if token.get("type") != "heading" or token.get("style") != "atx":
-                continue
-            level, raw = int(token["attrs"]["level"]), str(token.get("text", "")).strip()
+        for level, raw in atx_headings(self.text):
             for candidate in candidates:
                 if candidate.level == level and candidate.raw.strip() == raw:
                     located.append(Heading(level, _inline_plain(raw), candidate.line))
@@ -274,10 +226,14 @@ def parsed(text: str) -> ListDocument:
 
 @lru_cache(maxsize=4096)
 def _inline_plain(raw: str) -> str:
-    tokens = _markdown()(f"# {raw}" if raw else "#")
-    assert isinstance(tokens, list)
-    heading = next((t for t in tokens if t.get("type") == "heading"), None)
-    return _plain_text(heading.get("children", [])).strip() if heading else raw.strip()
+    """The text a heading shows: mistune's reading of its inline markup, or the text as it is
+    when no character in it can start inline markup (backslash, backtick, `*`, `_`, brackets,
+    `!`, `<`, `>`, `&`, `~`, `#`): the same answer (property-tested), and most lists need no mistune."""
+    if raw.isprintable() and _INLINE_INERT.fullmatch(raw):
+        return raw.strip()
+    from bot.core.mistune_reading import heading_plain_text
+
+    return heading_plain_text(raw)
 
 
 def toc_items(doc: ListDocument) -> list[tuple[int, int, str, str]]:
