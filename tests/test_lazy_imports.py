@@ -7,10 +7,11 @@ shortcut that skips a library is checked against the library here, on generated 
 from __future__ import annotations
 
 import ftfy
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import document
+from bot.core import document, venues
 from bot.core.mistune_reading import heading_plain_text
 from bot.core.textrules import _fix_encoding
 
@@ -45,3 +46,7 @@ _HEADING_TEXT = st.text(st.sampled_from(list("aZ09 .,:;'\"()-/?+=%$@{}|^é中\t\
 def test_a_headings_plain_text_is_mistunes(raw: str) -> None:
     assert document._inline_plain(raw) == heading_plain_text(raw)
 
+
+def test_libyaml_reads_the_venue_table_as_the_python_loader_does() -> None:
+    text = venues._builtin_text()
+    assert yaml.load(text, Loader=venues.BUILTIN_LOADER) == yaml.safe_load(text)  # noqa: S506 - a safe loader
