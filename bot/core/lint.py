@@ -218,9 +218,7 @@ class _Layout:
         for heading in self.paper_headings():
             year = heading.year if heading.level == 3 else None
             for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
-                starts = [block.start] + [
-                    i for i in range(block.start + 1, block.end) if TITLE_LINE.fullmatch(self.lines[i])
-                ]
+                starts = [block.start + offset for offset in _entry_starts(self.lines[block.start:block.end])]
                 whole = len(starts) == 1
                 for start, end in zip(starts, [*starts[1:], block.end], strict=True):
                     yield _Entry(start, end, year, whole, start > block.start)
@@ -243,6 +241,12 @@ class _Layout:
         if self.toc is None:
             return range(0)
         return range(self.toc.line + 1, self.doc.body_end(self.toc))
+
+
+def _entry_starts(block: Sequence[str]) -> list[int]:
+    """Where each paper entry of a block (lines without trailing whitespace) starts: its first
+    line, and every later title line (entries that run together)."""
+    return [0] + [i for i in range(1, len(block)) if TITLE_LINE.fullmatch(block[i])]
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -610,6 +614,16 @@ def lint(
         *_line_findings(layout),
     ]
     return sorted(set(findings))
+
+
+def paper_block_clean(block: Sequence[str], section_year: int | None) -> bool:
+    """Whether `lint` finds nothing in a paper block of the `section_year` section: one entry
+    (LB010), LB001-LB006 and, outside code blocks, LB012-LB015 on each line. `block` is a run of
+    non-blank lines as the list holds them; `bot.core.edit_lint` asks this of an inserted entry."""
+    rows = [line.rstrip() for line in block]
+    if len(_entry_starts(rows)) != 1 or _paper_problems(tuple(rows), section_year):
+        return False
+    return not any(_text_problems(line) or any(problem for *_, problem in _link_problems(line)) for line in block)
 
 
 # --- fixes ------------------------------------------------------------------------------------
