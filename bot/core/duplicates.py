@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -154,6 +154,12 @@ def _block_identity(lines: tuple[str, ...]) -> tuple[str, frozenset[str]] | None
         if not links:
             return None  # prose, not an entry
     return title, entry_keys(title, links, repos)
+
+
+def block_keys(lines: Sequence[str]) -> frozenset[str]:
+    """The identity keys `listed_entries` reads from a block of these lines (none for prose)."""
+    identity = _block_identity(tuple(lines))
+    return identity[1] if identity is not None else frozenset()
 
 
 _REASONS = {
