@@ -26,6 +26,11 @@ _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
 _MISTUNE_ONLY = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[<>`~]|\[[^\]\n]*\]:)", re.M)
 
 
+def mistune_only(line: str) -> bool:
+    """Whether mistune's reading of blocks may differ from the block reader's at this line."""
+    return _MISTUNE_ONLY.match(line) is not None
+
+
 @dataclass(frozen=True)
 class Heading:
     """A heading mistune recognised, with the index of the line it sits on."""
@@ -78,12 +83,14 @@ class ListDocument:
         self.newline = detect_newline(text)
         self.structure = read_blocks(self.lines)
         self._verbatim = self.structure.verbatim_lines()
+        # Whether the block reader's headings are exactly mistune's (no mistune parse was needed).
+        self.plain_headings = self._plain_headings()
         self.headings = self._locate_headings()
         self._heading_lines = [heading.line for heading in self.headings]  # ascending
 
     def _locate_headings(self) -> list[Heading]:
         """The document's headings: the block reader's where that is exact, else mistune's."""
-        if self._plain_headings():
+        if self.plain_headings:
             return [Heading(h.level, _inline_plain(h.raw), h.line) for h in self.structure.headings]
         return self._mistune_headings()
 
@@ -176,6 +183,27 @@ class ListDocument:
         )
         runs = [match.span() for match in _RUN.finditer(flags)]
         return [first for first, _ in runs], [last for _, last in runs]
+
+    def verbatim(self, index: int) -> bool:
+        """Whether the line belongs to a fenced code or HTML block."""
+        return self._verbatim[index]
+
+    def text_from(self, index: int) -> bool:
+        """Whether a non-blank line sits at `index` or after it; line `index` must be outside
+        code and HTML blocks.
+
+        Runs (`_runs`) start at non-blank lines (a code or HTML block's blank lines follow its
+        opening line inside one run), and line `index`, when inside a run, is itself non-blank.
+        """
+        if index < len(self.lines) and self._verbatim[index]:
+            raise ValueError(f"line {index} is inside a code or HTML block")
+        ends = self._runs[1]
+        return bisect.bisect_right(ends, index) < len(ends)
+
+    def heading_before(self, index: int) -> Heading | None:
+        """The last heading above line `index` (the one whose text the line belongs to)."""
+        at = bisect.bisect_left(self._heading_lines, index)
+        return self.headings[at - 1] if at else None
 
     def sections(self) -> Iterator[tuple[Heading, list[Block]]]:
         """Every heading with the entry blocks of its own text (up to the next heading)."""

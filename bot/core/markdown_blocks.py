@@ -50,6 +50,12 @@ _HTML_TYPE_6 = re.compile(rf" {{0,3}}</?(?:{_HTML_BLOCK_TAGS})(?:\s|/?>|$)", re.
 _HTML_TYPE_7 = re.compile(r" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>\s*$")
 
 
+def may_open_block(line: str) -> bool:
+    """Whether the line may open a fence, an HTML block or an ATX heading; every other line is
+    paragraph text or blank to the block reader."""
+    return line.lstrip(" ")[:1] in _BLOCK_STARTS
+
+
 @dataclass(frozen=True)
 class Fence:
     """A fence line: its character (`` ` `` or `~`), its length and, when it opens, its info string."""
@@ -166,7 +172,7 @@ class _Reader:
         index, in_paragraph = 0, False
         while index < len(self.lines):
             line = self.lines[index]
-            if line.lstrip(" ")[:1] not in _BLOCK_STARTS:  # most lines: text or blank, no regex needed
+            if not may_open_block(line):  # most lines: text or blank, no regex needed
                 index, in_paragraph = index + 1, bool(line.strip())
             elif fence := opening_fence(line):
                 index, in_paragraph = self._fenced(index, fence), False
