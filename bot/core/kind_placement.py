@@ -71,4 +71,5 @@ def insert_entry(
     runs_into_next = index < len(doc.lines) and bool(doc.lines[index].strip()) and lines[-1] != ""
     if runs_into_next and not (kind.tight and found):
         lines.append("")
-    return Insertion(doc.with_insertions([(index, lines)]), None, False, index + offset + 1)
+    edits = ((index, tuple(lines)),)
+    return Insertion(doc.with_insertions([(index, lines)]), None, False, index + offset + 1, edits)

@@ -22,6 +22,7 @@ class Insertion:
     year: int | None  # the paper's year section; None for kinds without year sections
     new_year_section: bool
     line: int  # 1-based line of the entry's first line in the new text
+    edits: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line index of the old text, lines put before it)
 
 
 def _position_in_year(
@@ -112,4 +113,5 @@ def insert_paper(
         if toc := _toc_insertion(doc, year):
             edits.append(toc)
             entry_index += len(toc[1]) if toc[0] <= index else 0
-    return Insertion(doc.with_insertions(edits), year, existing is None, entry_index + 1)
+    spliced = tuple((index, tuple(lines)) for index, lines in edits)
+    return Insertion(doc.with_insertions(edits), year, existing is None, entry_index + 1, spliced)
