@@ -18,7 +18,9 @@ from typing import Any
 from bot.core import lint, messages
 from bot.core.autofill import Checked
 from bot.core.commands import LOG_FIELD, PostedCommand, adopted_log, next_log
+from bot.core.document import parsed
 from bot.core.duplicates import ListedEntry
+from bot.core.edit_lint import adds_no_findings
 from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
 from bot.core.kinds import PAPER, Kind
@@ -251,14 +253,21 @@ def _list_hash(text: str) -> str:
     return fingerprint(text)
 
 
-def _new_lint_findings(before: str, after: str, rules: Rules, forms: Mapping[str, IssueForm]) -> list[str]:
-    """Findings the entry would add to the list (ones already on the base are not its fault)."""
+def _new_lint_findings(proposal: Proposal, rules: Rules) -> list[str]:
+    """Findings the entry would add to the list (ones already on the base are not its fault).
+
+    For the usual edit `edit_lint` shows without a lint that it adds none; otherwise both lists
+    are linted and compared."""
+    kinds, forms = tuple(rules.kinds), proposal.forms
+    if adds_no_findings(parsed(proposal.before), proposal.insertion.edits, kinds, forms):
+        return []
+
     def key(finding: lint.Finding) -> tuple[str, str]:
         return finding.code, finding.message
 
-    kinds, known = tuple(rules.kinds), tuple(sorted(forms.items()))
-    existing = {key(f) for f in _findings(before, kinds, known)}
-    found = _findings(after, kinds, known)
+    known = tuple(sorted(forms.items()))
+    existing = {key(f) for f in _findings(proposal.before, kinds, known)}
+    found = _findings(proposal.after, kinds, known)
     return [f"line {f.line}: {f.code} {f.message}" for f in found if key(f) not in existing]
 
 
@@ -291,7 +300,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
     recorded = _recorded_for(pull, list_hash)
     # A PR whose marker records exactly this list was linted when listbot wrote it: nothing to check again.
     if not (recorded and not rebuild and not observed.reopened):
-        findings = _new_lint_findings(proposal.before, proposal.after, rules, proposal.forms)
+        findings = _new_lint_findings(proposal, rules)
         if findings:
             return _Intent("would fail lint", status=messages.lint_failed_comment(issue, findings, _number(pull)))
 

@@ -1,0 +1,134 @@
+"""Lint what an edit can touch: whether inserting a paper entry adds a finding to the list.
+
+A submission may only add findings that the base list does not already have (`plan`): findings
+are compared by code and message. Linting the base and the edited list to learn that costs two
+whole-list lints per submission, and on a 20,000-entry list they were most of a reconcile.
+
+For the bot's common edit, one entry put between blank lines inside a year section of a list
+whose structure needs no mistune parse, every finding of the edited list is a base finding moved
+down by the inserted lines, with the same code and message, once the entry itself is clean:
+
+- the block structure is the base's, shifted: the inserted lines open no code block, HTML block
+  or heading (`_inert`), no code or HTML block spans the place, and the line after it is read as
+  before (`_same_reading_after`); so the headings are too (`ListDocument.plain_headings`), and with
+  them the year order (LB007), the table of contents (LB008) and the heading anchors LB015 accepts;
+- the entry is its own block (blank lines on both sides, no two blank lines in a row, a
+  non-blank line after it), so every other entry keeps its lines and its section (LB001-LB006),
+  no separation changes (LB010, LB011), and no line but the inserted ones is new (LB012-LB015);
+- no kind's section holds the place (LB016);
+- the entry shares no identity key with a listed entry, so it duplicates nothing, and no entry
+  at or after the place shares a key with another one: LB009's messages name the earlier
+  entry's line, which would move.
+
+`adds_no_findings` checks exactly these conditions; anything else is left to the full lint diff.
+`tests/test_edit_lint.py` checks it against that diff on generated lists and insertions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+
+from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, mistune_only
+from bot.core.duplicates import block_keys
+from bot.core.forms import IssueForm
+from bot.core.kind_entries import kind_sections
+from bot.core.kinds import Kind
+from bot.core.lint import paper_block_clean
+from bot.core.listing import Listing, listing
+from bot.core.markdown_blocks import may_open_block
+
+Edits = tuple[tuple[int, tuple[str, ...]], ...]  # (line index of the base text, lines put before it)
+
+
+def adds_no_findings(
+    doc: ListDocument, edits: Edits, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]
+) -> bool:
+    """Whether every finding `lint` reports for `doc` with `edits` applied has the code and
+    message of a finding it reports for `doc`. False also means "not known": lint both then."""
+    if len(edits) != 1 or not any(kind.builtin and kind.name == "paper" for kind in kinds):
+        return False
+    index, lines = edits[0]
+    entry = _entry_of(lines)
+    if entry is None or not doc.plain_headings or not 0 < index < len(doc.lines):
+        return False
+    heading = doc.heading_before(index)
+    papers = doc.find_heading(2, PAPERS_HEADING)
+    if heading is None or papers is None or not papers.line <= heading.line < doc.section_end(papers):
+        return False
+    section_year = heading.year if heading.level == 3 else None
+    return (
+        _structure_kept(doc, index, lines, heading)
+        and _own_block(doc, index, lines)
+        and not _in_kind_section(doc, heading.line, kinds, forms)
+        and heading.text != TOC_HEADING
+        and paper_block_clean(entry, section_year)
+        and _no_duplicate_moves(listing(doc, kinds, forms), block_keys(entry), index)
+    )
+
+
+def _entry_of(lines: Sequence[str]) -> list[str] | None:
+    """The non-blank lines of `[""]? entry [""]?`, each inert; None for any other shape."""
+    start = 1 if lines[:1] == ("",) else 0
+    end = len(lines) - 1 if len(lines) > start and lines[-1] == "" else len(lines)
+    entry = list(lines[start:end])
+    if not entry or not all(line.strip() and _inert(line) for line in entry):
+        return None
+    return entry
+
+
+def _inert(line: str) -> bool:
+    """A non-blank line the block reader reads as paragraph text wherever it stands, which keeps
+    the list's headings the block reader's (`mistune_only`) and holds no line break."""
+    return not (
+        line[:1].isspace() or may_open_block(line) or mistune_only(line) or "\r" in line or "\n" in line
+    )
+
+
+def _structure_kept(doc: ListDocument, index: int, lines: Sequence[str], heading: Heading) -> bool:
+    """Whether the block reader reads the base lines after the place as before: no code or HTML
+    block spans it, and the line after it starts what it started (an HTML block that cannot
+    interrupt a paragraph depends on whether a paragraph runs into it). `heading` is the last
+    heading above the place."""
+    if doc.verbatim(index - 1) or doc.verbatim(index):
+        return False
+    paragraph_before = bool(doc.lines[index - 1].strip()) and heading.line != index - 1
+    paragraph_after = bool(lines[-1].strip())
+    return paragraph_before == paragraph_after or doc.lines[index].lstrip(" ")[:1] != "<"
+
+
+def _own_block(doc: ListDocument, index: int, lines: Sequence[str]) -> bool:
+    """Whether the inserted entry stands between blank lines, with no two blank lines in a row
+    around it, splits no block and is followed by a non-blank line somewhere (so no blank run
+    before it becomes the end of the file)."""
+    window = [doc.lines[index - 1], *lines, doc.lines[index]]
+    blank = [not line.strip() for line in window]
+    first = 1 + (lines[0] == "")
+    last = len(lines) - (lines[-1] == "")
+    return (
+        blank[first - 1] and blank[last + 1]
+        and not any(a and b for a, b in pairwise(blank))
+        and (blank[0] or blank[-1])
+        and doc.text_from(index)
+    )
+
+
+def _in_kind_section(doc: ListDocument, line: int, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> bool:
+    """Whether the heading at `line` lies in a section another kind's entries live in."""
+    for kind in kinds:
+        if kind.builtin and kind.name == "paper":
+            continue
+        for section in kind_sections(doc, kind, forms.get(kind.name)):
+            if section.line <= line < doc.section_end(section):
+                return True
+    return False
+
+
+def _no_duplicate_moves(listed: Listing, keys: frozenset[str], index: int) -> bool:
+    """Whether the entry shares no key with a listed entry, and every listed entry sharing a key
+    with another one lies above line `index` (so no LB009 message's line number moves)."""
+    if any(key in listed.by_key for key in keys):
+        return False
+    return all(
+        listed.entries[found[-1]].line - 1 < index for found in listed.by_key.values() if len(found) > 1
+    )

@@ -1,0 +1,176 @@
+"""`edit_lint.adds_no_findings` against the full lint diff: whenever it says an insertion adds no
+finding, linting the list before and after the insertion must agree."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.synthetic import make_list
+from bot.core.document import ListDocument
+from bot.core.edit_lint import Edits, adds_no_findings
+from bot.core.kinds import BUILTIN_KINDS
+from bot.core.lint import Finding, lint
+from bot.core.proposal import propose
+from tests.factories import TODAY, committed_list, paper_values
+from tests.test_lint import _broken_lists, _entries, _house_list
+
+_LISTED = ["**P0: Chest**", "*Team 0*", "arXiv | Jan 2023", "[paper](https://arxiv.org/abs/2301.00000)"]
+_CLEAN_ENTRY = [
+    "**Q9: Grounded Chest Report**",
+    "*Team Q*",
+    "arXiv | Jul 2023",
+    "[paper](https://arxiv.org/abs/2307.99999)",
+]
+# Each a way an inserted entry, or its neighbourhood, may change the list's findings.
+_FLAWS: dict[str, list[str]] = {
+    "clean": _CLEAN_ENTRY,
+    "badge": [*_CLEAN_ENTRY, "[![GitHub stars](https://img.shields.io/github/stars/q/r.svg?logo=github&label=Stars)]"
+              "(https://github.com/q/r)"],
+    "trailing space": ["**Q9: Grounded Chest Report** ", *_CLEAN_ENTRY[1:]],
+    "tab": [*_CLEAN_ENTRY[:3], "[paper](https://arxiv.org/abs/2307.99999)\t"],
+    "other year": [*_CLEAN_ENTRY[:2], "arXiv | Jul 2019", _CLEAN_ENTRY[3]],
+    "no authors": [_CLEAN_ENTRY[0], *_CLEAN_ENTRY[2:]],
+    "joined": [*_CLEAN_ENTRY, "**Q10: Another**", "*Team R*", "arXiv | Jul 2023", "[paper](https://x.org/q10)"],
+    "same link": [*_CLEAN_ENTRY[:3], "[paper](https://arxiv.org/abs/2301.00000)"],
+    "same title": ["**P0: Chest**", *_CLEAN_ENTRY[1:]],
+    "bad link": [*_CLEAN_ENTRY[:3], "[paper](ftp://x.org/p)"],
+    "anchor link": [*_CLEAN_ENTRY[:3], "[paper](#papers)"],
+    "html": ["<div>", *_CLEAN_ENTRY],
+    "html inline": [*_CLEAN_ENTRY[:3], "<b>x</b> [paper](https://x.org/p)"],
+    "fence": [*_CLEAN_ENTRY, "```"],
+    "tilde fence": ["~~~", *_CLEAN_ENTRY],
+    "heading": [*_CLEAN_ENTRY, "### 2024"],
+    "hash": ["#tag", *_CLEAN_ENTRY],
+    "quote": ["> **Q9: Quoted**", *_CLEAN_ENTRY[1:]],
+    "list item": ["- **Q9: Listed**", *_CLEAN_ENTRY[1:]],
+    "link definition": ["[paper]: https://x.org/p", *_CLEAN_ENTRY],
+    "indented": ["    **Q9: Indented**", *_CLEAN_ENTRY[1:]],
+    "invisible": ["**Q9: Grounded\u200b Chest**", *_CLEAN_ENTRY[1:]],
+    "mojibake": ["**Q9: Grounded â€“ Chest**", *_CLEAN_ENTRY[1:]],
+    "line break": ["**Q9: Grounded\rChest**", *_CLEAN_ENTRY[1:]],
+    "setext": [*_CLEAN_ENTRY, "---"],
+    "table": ["| a | b |", "|---|---|", *_CLEAN_ENTRY],
+    "toc item": ["  - [2031](#2031)"],
+    "prose": ["Some words about the list."],
+}
+
+
+def _keys(findings: list[Finding]) -> set[tuple[str, str]]:
+    return {(finding.code, finding.message) for finding in findings}
+
+
+@st.composite
+def _bases(draw: st.DrawFn) -> str:
+    """House-style lists, damaged ones, ones with a duplicate entry, without the sections after
+    the papers, with a `#` line, CRLF or no final newline."""
+    text = draw(st.one_of(_entries().map(_house_list), _broken_lists()))
+    lines = text.split("\n")
+    if draw(st.booleans()):  # an entry repeated further down: LB009 findings that name a line
+        first = next((i for i, line in enumerate(lines) if line.startswith("**P")), None)
+        if first is not None:
+            at = draw(st.integers(min_value=first, max_value=len(lines)))
+            lines[at:at] = ["", *lines[first:first + 4], ""]
+    if draw(st.booleans()) and "## Datasets" in lines:  # papers last, maybe blank lines at the end
+        lines = [*lines[:lines.index("## Datasets")], *[""] * draw(st.integers(min_value=0, max_value=3))]
+    if draw(st.booleans()):
+        at = draw(st.integers(min_value=0, max_value=len(lines)))
+        lines.insert(at, draw(st.sampled_from(["#tag", "## Notes", "### Misc", "", "Prose line."])))
+    text = "\n".join(lines)
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    return text.rstrip("\r\n") if draw(st.booleans()) else text
+
+
+@st.composite
+def _insertions(draw: st.DrawFn, doc: ListDocument) -> Edits:
+    """Where and what: mostly at a blank line or a block's start, dated for the section there and
+    with the blank lines the place needs; sometimes anywhere, anything."""
+    lines = doc.lines
+    boundaries = [i for i in range(1, len(lines)) if not lines[i].strip() or not lines[i - 1].strip()]
+    anywhere = st.integers(min_value=0, max_value=len(lines))
+    near_end = st.sampled_from(boundaries[-4:])  # the end of the file has rules of its own (LB011)
+    index = draw(st.one_of(st.sampled_from(boundaries), near_end, anywhere) if boundaries else anywhere)
+    heading = doc.heading_before(index)
+    year = str(heading.year if heading is not None and heading.year else 2023)
+    flaw = draw(st.one_of(st.sampled_from(["clean", "badge"]), st.sampled_from(sorted(_FLAWS))))  # half clean
+    entry = [line.replace("2023", year) for line in _FLAWS[flaw]]
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        entry = draw(st.lists(st.text(min_size=0, max_size=12), min_size=1, max_size=4))
+    if draw(st.integers(min_value=0, max_value=3)) and 0 < index < len(lines):  # the blank lines the place needs
+        before = [""] * bool(lines[index - 1].strip())
+        after = [""] * bool(lines[index].strip())
+    else:
+        before = [""] * draw(st.integers(min_value=0, max_value=2))
+        after = [""] * draw(st.integers(min_value=0, max_value=2))
+    return ((index, (*before, *entry, *after)),)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_no_findings_added_means_the_full_lint_diff_is_empty(data: st.DataObject) -> None:
+    """Where `adds_no_findings` is true, every finding of the edited list has a base finding's
+    code and message: the full diff that `plan` computes is empty."""
+    base = data.draw(_bases())
+    doc = ListDocument(base)
+    edits = data.draw(_insertions(doc))
+    if adds_no_findings(doc, edits, BUILTIN_KINDS, {}):
+        after = doc.with_insertions([(index, list(lines)) for index, lines in edits])
+        assert _keys(lint(after)) <= _keys(lint(base))
+
+
+def test_the_bots_insertion_into_the_synthetic_list_adds_no_findings() -> None:
+    """The fast answer is given for the edit listbot makes (so the property above is not vacuous)."""
+    text = make_list(300)
+    proposal = propose(paper_values(), text, today=TODAY)
+    assert adds_no_findings(ListDocument(text), proposal.insertion.edits, BUILTIN_KINDS, proposal.forms)
+    assert lint(proposal.after) == lint(text) == []
+
+
+@pytest.mark.parametrize("flaw", sorted(set(_FLAWS) - {"clean", "badge"}))
+def test_a_flawed_entry_is_left_to_the_full_lint(flaw: str) -> None:
+    """Every flaw above, put where a clean entry passes, gets no fast answer."""
+    doc = ListDocument(_house_list([(2023, _LISTED)]))
+    index = doc.lines.index("### 2023") + 1
+    clean: Edits = ((index, ("", *_FLAWS["clean"])),)
+    assert adds_no_findings(doc, clean, BUILTIN_KINDS, {})
+    assert not adds_no_findings(doc, ((index, ("", *_FLAWS[flaw])),), BUILTIN_KINDS, {})
+
+
+@pytest.mark.parametrize(
+    ("where", "lines"),
+    [
+        ("two blank lines", ("", "", *_CLEAN_ENTRY)),
+        ("runs into the next entry", tuple(_CLEAN_ENTRY)),
+        ("in the table of contents", ("", *_CLEAN_ENTRY)),
+        ("under Datasets", ("", *_CLEAN_ENTRY, "")),
+        ("two edits", ("", *_CLEAN_ENTRY)),
+    ],
+)
+def test_a_place_that_touches_other_findings_is_left_to_the_full_lint(where: str, lines: tuple[str, ...]) -> None:
+    doc = ListDocument(_house_list([(2023, _LISTED)]))
+    index = {
+        "in the table of contents": doc.lines.index("# Table of Contents") + 1,
+        "under Datasets": doc.lines.index("## Datasets") + 1,
+        "runs into the next entry": doc.lines.index(_LISTED[0]),
+    }.get(where, doc.lines.index("### 2023") + 1)
+    edits: Edits = ((index, lines),) * (2 if where == "two edits" else 1)
+    assert not adds_no_findings(doc, edits, BUILTIN_KINDS, {})
+
+
+def test_a_list_mistune_must_read_is_left_to_the_full_lint() -> None:
+    """The committed list has HTML: its headings are mistune's, so an insertion's effect is not reasoned about."""
+    text = committed_list()
+    proposal = propose(paper_values(), text, today=TODAY)
+    assert not adds_no_findings(ListDocument(text), proposal.insertion.edits, BUILTIN_KINDS, proposal.forms)
+
+
+def test_blank_lines_ending_the_file_are_not_split() -> None:
+    """An entry put inside the blank lines that end the file would turn "at the end of the file"
+    into "in a row" (LB011) for the blank lines above it."""
+    lines = _house_list([(2023, _LISTED)]).split("\n")
+    doc = ListDocument("\n".join([*lines[:lines.index("## Datasets")], "", "", ""]))
+    last = len(doc.lines) - 1
+    assert not doc.text_from(last)
+    assert not adds_no_findings(doc, ((last, tuple(_CLEAN_ENTRY)),), BUILTIN_KINDS, {})
