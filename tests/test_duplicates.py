@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from bot.core.document import ListDocument
 from bot.core.duplicates import entry_keys, fold_title, listed_entries
+from bot.core.entry import BADGE_PATTERN, LINK_LINE, paper_identity
 from bot.core.proposal import propose
 from bot.core.submission import SubmissionError
-from bot.core.urls import _split, arxiv_id, doi, normalised_url
+from bot.core.urls import _read, _split, arxiv_id, doi, normalised_url
 from tests.factories import SEED, TODAY, paper_values
 
 
@@ -136,3 +137,30 @@ def test_the_simple_link_reader_splits_as_urlsplit(scheme: str, rest: str) -> No
     """Identity keys read simple links with one regex; whatever it reads, urlsplit reads the same."""
     url = scheme + rest
     assert tuple(_split(url)) == tuple(urlsplit(url))
+
+
+@given(st.sampled_from(["http://", "https://", "HTTPS://", " https://", "https:"]),
+       st.text(alphabet="abcXY019.-/_~%?#=&@:;, ", max_size=30))
+def test_the_simple_link_reader_gives_the_host_and_address_urlsplit_gives(scheme: str, rest: str) -> None:
+    """A simple link is its own host and address without query and fragment; any other is read by urlsplit."""
+    url = scheme + rest
+    parts = urlsplit(url)
+    assert _read(url) == (parts, (parts.hostname or "").lower(), parts._replace(query="", fragment="").geturl())
+
+
+_BLOCK_LINE = st.lists(
+    st.sampled_from([
+        "[paper](", "[model](", "[code](", "[![GitHub stars](https://img.shields.io/github/stars/", "o/r", ".svg",
+        "?logo=github&label=Stars)](https://github.com/", ")", "](", "**", "*", " ", "x", "\u2028", "\x0b", "\t",
+        "https://arxiv.org/abs/2401.12208", "/",
+    ]),
+    max_size=12,
+).map("".join)
+
+
+@given(st.lists(_BLOCK_LINE, max_size=5))
+def test_a_blocks_links_and_badges_are_each_lines_in_turn(lines: list[str]) -> None:
+    """`paper_identity` searches the block once; it finds each line's links and badges, in order."""
+    links = [url for line in lines for _, url in LINK_LINE.findall(line)]
+    repos = [f"https://github.com/{b[3]}/{b[4]}" for line in lines for b in BADGE_PATTERN.finditer(line)]
+    assert paper_identity(lines)[1:] == (links, repos)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.document import ListDocument
-from bot.core.entry import read_paper
+from bot.core.entry import paper_identity
 from bot.core.submission import PaperSubmission
 from bot.core.urls import identity_keys
 
@@ -143,10 +143,8 @@ def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:
 def _block_identity(lines: tuple[str, ...]) -> tuple[str, frozenset[str]] | None:
     """A block's title and identity keys (None for prose): computed once per entry text, however
     many times the list is read (a reconcile reads the base list and the edited one)."""
-    paper = read_paper(list(lines))
-    if paper.title is not None:
-        title, links, repos = paper.title, paper.links, paper.repo_urls
-    else:
+    title, links, repos = paper_identity(lines)
+    if title is None:
         text = " ".join(lines)
         match = _DATASET.match(text)
         title = match[1] if match else text[:80]

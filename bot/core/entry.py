@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.dates import PartialDate, parse_house_date, year_in_text
@@ -71,19 +72,29 @@ class ListedPaper:
         return self.date.sort_key() if self.date is not None else None
 
 
-def read_paper(lines: list[str]) -> ListedPaper:
+def read_paper(lines: Sequence[str]) -> ListedPaper:
     """Read a paper entry's lines (no line endings) into its parts."""
-    paper = ListedPaper()
-    if lines and (match := TITLE_LINE.fullmatch(lines[0].strip())):
-        paper.title = unescape_inline(match[1])
+    title, links, repo_urls = paper_identity(lines)
+    paper = ListedPaper(title, links=links, repo_urls=repo_urls)
     if len(lines) > 2 and _AUTHORS_LINE.fullmatch(lines[1].strip()):
         venue_line = lines[2].strip()
         venue, _, date_text = venue_line.partition(" | ")
         paper.venue = venue
         paper.date = parse_house_date(date_text) if date_text else None
-    for line in lines:
-        for _, url in LINK_LINE.findall(line):
-            paper.links.append(url)
-        for badge in BADGE_PATTERN.finditer(line):
-            paper.repo_urls.append(f"https://github.com/{badge[3]}/{badge[4]}")
     return paper
+
+
+def paper_identity(lines: Sequence[str]) -> tuple[str | None, list[str], list[str]]:
+    """What identifies a paper entry, read as `read_paper` reads it but without its venue and
+    date: its title (None unless the first line is `**title**`), links and repositories.
+
+    Links and badges are found by one search of the whole block: neither pattern can match a line
+    break, so each match lies inside one line and the block's matches are each line's in turn.
+    """
+    title = None
+    if lines and (match := TITLE_LINE.fullmatch(lines[0].strip())):
+        title = unescape_inline(match[1])
+    text = "\n".join(lines)
+    links = [url for _, url in LINK_LINE.findall(text)]
+    repo_urls = [f"https://github.com/{badge[2]}/{badge[3]}" for badge in BADGE_PATTERN.findall(text)]
+    return title, links, repo_urls

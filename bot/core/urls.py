@@ -155,11 +155,12 @@ def github_repo(url: str) -> GitHubRepo | None:
 
 def arxiv_id(url: str) -> str | None:
     """The arXiv identifier of an abs/pdf/html link or an arXiv DOI, without its version."""
-    return _arxiv_of(urlsplit(url), lambda: doi(url))
+    return _arxiv_of(_read(url)[2], lambda: doi(url))
 
 
-def _arxiv_of(parts: SplitResult, doi_of: Callable[[], str | None]) -> str | None:
-    match = _ARXIV_ID.search(parts._replace(query="", fragment="").geturl())
+def _arxiv_of(address: str, doi_of: Callable[[], str | None]) -> str | None:
+    """`address`: the link without its query and fragment."""
+    match = _ARXIV_ID.search(address)
     if match:
         return match[1].lower()
     found = doi_of()
@@ -226,7 +227,9 @@ def normalised_url(url: str) -> str:
 def _normalised(parts: SplitResult, host: str | None = None) -> str:
     host = _bare_host(parts) if host is None else host
     path = parts.path.rstrip("/").lower()
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _QUERY_NOISE.match(k)]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _QUERY_NOISE.match(k)] if (
+        parts.query
+    ) else []
     tail = f"?{urlencode(sorted(query))}" if query else ""
     return f"{host}{path}{tail}".lower()
 
@@ -238,9 +241,16 @@ _SIMPLE_URL = re.compile(r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(/[A-Za-
 
 def _split(url: str) -> SplitResult:
     """`urlsplit(url)`, read by one regex when the link is of the simple kind."""
+    return _read(url)[0]
+
+
+def _read(url: str) -> tuple[SplitResult, str, str]:
+    """The link split (`urlsplit`), its host lower-cased and the link without query and
+    fragment; a simple link is its own host and address, so only one regex reads it."""
     if simple := _SIMPLE_URL.fullmatch(url):
-        return SplitResult(simple[1], simple[2], simple[3] or "", "", "")
-    return urlsplit(url)
+        return SplitResult(simple[1], simple[2], simple[3] or "", "", ""), simple[2], url
+    parts = urlsplit(url)
+    return parts, (parts.hostname or "").lower(), parts._replace(query="", fragment="").geturl()
 
 
 def identity_keys(url: str) -> set[str]:
@@ -249,12 +259,11 @@ def identity_keys(url: str) -> set[str]:
     The link is split once and its host read once for every key (each used to split it again:
     five splits per link, 100,000 for a 20,000-entry list).
     """
-    parts = _split(url)
-    full_host = (parts.hostname or "").lower()
+    parts, full_host, address = _read(url)
     host = full_host.removeprefix("www.")
     keys = {f"url:{_normalised(parts, host) if url == url.strip() else normalised_url(url)}"}
     found_doi = _doi_of(parts, host)
-    if found := _arxiv_of(parts, lambda: found_doi):
+    if found := _arxiv_of(address, lambda: found_doi):
         keys.add(f"arxiv:{found}")
     if found_doi:
         keys.add(f"doi:{found_doi}")
