@@ -1,19 +1,17 @@
-"""The entries already in a list, indexed by identity key and folded title, read once per list text.
+"""The entries already in a list, read once per list text, and the questions a submission asks of them.
 
 A submission is checked against every listed entry for a shared identity key (a duplicate) and
-for a title that contains, or is contained in, its own (a warning). Scanning 20,000 entries for
-both on every reconcile cost more than everything else a reconcile of an already-right PR does, so
-the entries are read once per list text (a bounded memo keyed by the text, the kinds and their
-forms) and both questions are answered from indexes, with exactly the answers of
-`find_duplicates` and `containing_titles` over the entries in file order.
-"""
+for a title that contains, or is contained in, its own (a warning). The entries are read once per
+list text (a bounded memo keyed by the text, the kinds and their forms); a shared key is found by
+one pass over the entries' key sets and titles from an index of folded titles built on the first
+question, with exactly the answers of `find_duplicates` and `containing_titles` over the entries
+in file order."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import MIN_CONTAINED_WORDS, ListedEntry, fold_title
@@ -25,22 +23,19 @@ _SEPARATOR = "\n"  # never in a folded title (folding turns every whitespace run
 _MAX_RUN_LOOKUPS = 20_000  # past this many word runs of a title, one pass over the titles is cheaper
 
 
-@dataclass(frozen=True)
 class Listing:
-    """A list's entries in file order, with where each identity key and folded title occurs."""
+    """A list's entries in file order, and what finds titles containing, or contained in, a title.
 
-    entries: tuple[ListedEntry, ...]
-    by_key: Mapping[str, tuple[int, ...]]
-    by_title: Mapping[str, tuple[int, ...]]  # folded title -> entries with it
-    folded: tuple[str, ...]
-    titles: str  # every folded title between spaces, joined by `_SEPARATOR`
-    starts: tuple[int, ...]  # where each entry's part of `titles` starts
-    longest: int  # the most words of any folded title
+    Only what a question needs is built, when it is first asked: a one-shot `listbot apply` asks
+    each question once, and one pass over the entries' key sets costs less than indexing them.
+    """
+
+    def __init__(self, entries: Sequence[ListedEntry]) -> None:
+        self.entries = tuple(entries)
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
-        found = {index for key in keys for index in self.by_key.get(key, ())}
-        return [self.entries[index] for index in sorted(found)]
+        return [entry for entry in self.entries if not keys.isdisjoint(entry.keys)]
 
     def containing(self, title: str) -> list[ListedEntry]:
         """`containing_titles(title, self.entries)`, in file order."""
@@ -53,6 +48,33 @@ class Listing:
             self.entries[index] for index in sorted(found)
             if self.folded[index] != words and len(self.folded[index].split()) >= MIN_CONTAINED_WORDS
         ]
+
+    @cached_property
+    def folded(self) -> tuple[str, ...]:
+        """Each entry's folded title."""
+        return tuple(fold_title(entry.title) for entry in self.entries)
+
+    @cached_property
+    def by_title(self) -> dict[str, list[int]]:
+        """Folded title -> the entries with it."""
+        found: dict[str, list[int]] = {}
+        for index, title in enumerate(self.folded):
+            found.setdefault(title, []).append(index)
+        return found
+
+    @cached_property
+    def longest(self) -> int:
+        """The most words of any folded title."""
+        return max((len(title.split()) for title in self.by_title), default=0)
+
+    @cached_property
+    def _titles(self) -> tuple[str, list[int]]:
+        """Every folded title between spaces, joined by `_SEPARATOR`, and where each starts."""
+        starts, offset = [], 0
+        for title in self.folded:
+            starts.append(offset)
+            offset += len(title) + 2 + len(_SEPARATOR)
+        return _SEPARATOR.join(f" {title} " for title in self.folded), starts
 
     def _contained_in(self, words: list[str]) -> set[int]:
         """Entries whose folded title is a run of the title's words."""
@@ -68,36 +90,17 @@ class Listing:
 
     def _containers_of(self, words: str) -> set[int]:
         """Entries whose folded title holds the title's words as a run."""
+        titles, starts = self._titles
         needle, found = f" {words} ", set()
-        at = self.titles.find(needle)
+        at = titles.find(needle)
         while at != -1:
-            found.add(bisect.bisect_right(self.starts, at) - 1)
-            at = self.titles.find(needle, at + 1)
+            found.add(bisect.bisect_right(starts, at) - 1)
+            at = titles.find(needle, at + 1)
         return found
 
 
 def _index(entries: Sequence[ListedEntry]) -> Listing:
-    by_key: dict[str, list[int]] = {}
-    by_title: dict[str, list[int]] = {}
-    folded = tuple(fold_title(entry.title) for entry in entries)
-    for index, entry in enumerate(entries):
-        for key in entry.keys:
-            by_key.setdefault(key, []).append(index)
-        by_title.setdefault(folded[index], []).append(index)
-    parts = [f" {title} " for title in folded]
-    starts, offset = [], 0
-    for part in parts:
-        starts.append(offset)
-        offset += len(part) + len(_SEPARATOR)
-    return Listing(
-        tuple(entries),
-        {key: tuple(found) for key, found in by_key.items()},
-        {title: tuple(found) for title, found in by_title.items()},
-        folded,
-        _SEPARATOR.join(parts),
-        tuple(starts),
-        max((len(title.split()) for title in folded), default=0),
-    )
+    return Listing(entries)
 
 
 _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
