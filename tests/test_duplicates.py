@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.core.document import ListDocument
 from bot.core.duplicates import entry_keys, fold_title, listed_entries
-from bot.core.entry import BADGE_PATTERN, LINK_LINE, paper_identity
+from bot.core.entry import BADGE_PATTERN, LINK_LINE, paper_links
 from bot.core.proposal import propose
 from bot.core.submission import SubmissionError
 from bot.core.urls import _read, _split, arxiv_id, doi, normalised_url
@@ -160,7 +160,7 @@ _BLOCK_LINE = st.lists(
 
 @given(st.lists(_BLOCK_LINE, max_size=5))
 def test_a_blocks_links_and_badges_are_each_lines_in_turn(lines: list[str]) -> None:
-    """`paper_identity` searches the block once; it finds each line's links and badges, in order."""
+    """`paper_links` searches the block once; it finds each line's links and badges, in order."""
     links = [url for line in lines for _, url in LINK_LINE.findall(line)]
     repos = [f"https://github.com/{b[3]}/{b[4]}" for line in lines for b in BADGE_PATTERN.finditer(line)]
-    assert paper_identity(lines)[1:] == (links, repos)
+    assert paper_links(lines) == (links, repos)

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from bot.core.document import ListDocument
-from bot.core.entry import paper_identity
+from bot.core.entry import paper_links, paper_title
 from bot.core.submission import PaperSubmission
 from bot.core.urls import identity_keys
 
 _DATASET = re.compile(r"\[[^\]]*\]\s*(.+?)\s*\[\[")
 _ANY_LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
 # `fold_title` for ASCII text: what its per-character rule does to each ASCII character (NFKD and
-# combining marks change nothing there), applied in one `str.translate`.
-_ASCII_FOLD = {
-    code: ("" if char in "'`" else " ")
-    for code, char in ((code, chr(code)) for code in range(128))
-    if not (char.isalnum() or char.isspace())
-}
+# combining marks change nothing there; `_ASCII_DROPPED` are deleted), applied in one `bytes.translate`.
+_ASCII_FOLD = bytes(
+    ord(char.lower()) if char.isalnum() or char.isspace() else ord(" ") for char in map(chr, range(128))
+) + bytes(range(128, 256))  # never met: only ASCII text is folded this way
+_ASCII_DROPPED = b"'`"
 # Bounds of the memos below: a 20,000-entry list has ~20,000 titles and ~30,000 links, and one
 # reconcile reads the base list and the edited one, so the second reading finds every entry here.
 _MEMO_SIZE = 1 << 16
@@ -58,7 +57,7 @@ def fold_title(title: str) -> str:
     """Title folded to its words: case, accents and punctuation ignored, and a hyphen counts as a
     space (`LLM-CXR: Instruction-Finetuned` and `LLM CXR: Instruction Finetuned` fold alike)."""
     if title.isascii():
-        return " ".join(title.lower().translate(_ASCII_FOLD).split())
+        return " ".join(title.encode().translate(_ASCII_FOLD, _ASCII_DROPPED).decode().split())
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     kept = "".join(
         ch if ch.isalnum() or ch.isspace() else ("" if ch in "'’`" else " ")
@@ -126,7 +125,23 @@ def containing_titles(title: str, entries: Iterable[ListedEntry]) -> Iterator[Li
             yield entry
 
 
-def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:
+@dataclass(frozen=True)
+class FoundEntry:
+    """An entry found in the list, whose identity keys are computed only when asked for: a
+    submission's checks need the keys of a few entries, and every title."""
+
+    title: str
+    section: str
+    start: int  # index of its first line
+    end: int  # index after its last line
+    identity: Callable[[], frozenset[str]]
+
+    def listed(self) -> ListedEntry:
+        """The entry with its identity keys."""
+        return ListedEntry(self.title, self.section, self.start + 1, self.identity())
+
+
+def found_entries(doc: ListDocument) -> Iterator[FoundEntry]:
     """Every entry of every section: papers read in house style, other entries by their links."""
     parent = ""
     for heading, blocks in doc.sections():
@@ -134,30 +149,42 @@ def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:
             parent = heading.text
         section = f"{parent} › {heading.text}" if heading.level > 2 and parent else heading.text
         for block in blocks:
-            identity = _block_identity(tuple(doc.block_lines(block)))
-            if identity is not None:
-                yield ListedEntry(identity[0], section, block.start + 1, identity[1])
+            lines = tuple(doc.block_lines(block))
+            reading = _block_reading(lines)
+            if reading is not None:
+                yield FoundEntry(reading[0], section, block.start, block.end, partial(_block_keys, lines, *reading))
+
+
+def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:
+    """`found_entries` with their identity keys."""
+    return (found.listed() for found in found_entries(doc))
+
+
+def _block_reading(lines: tuple[str, ...]) -> tuple[str, bool] | None:
+    """A block's title and whether it is a paper (`**title**` first), or None for prose (no link)."""
+    title = paper_title(lines)
+    if title is not None:
+        return title, True
+    text = " ".join(lines)
+    if _ANY_LINK.search(text) is None:
+        return None
+    match = _DATASET.match(text)
+    return (match[1] if match else text[:80]), False
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
-def _block_identity(lines: tuple[str, ...]) -> tuple[str, frozenset[str]] | None:
-    """A block's title and identity keys (None for prose): computed once per entry text, however
-    many times the list is read (a reconcile reads the base list and the edited one)."""
-    title, links, repos = paper_identity(lines)
-    if title is None:
-        text = " ".join(lines)
-        match = _DATASET.match(text)
-        title = match[1] if match else text[:80]
-        links, repos = _ANY_LINK.findall(text), []
-        if not links:
-            return None  # prose, not an entry
-    return title, entry_keys(title, links, repos)
+def _block_keys(lines: tuple[str, ...], title: str, paper: bool) -> frozenset[str]:
+    """A block's identity keys: computed once per entry text, however many times the list is
+    read (a reconcile reads the base list and the edited one)."""
+    links, repos = paper_links(lines) if paper else (_ANY_LINK.findall(" ".join(lines)), [])
+    return entry_keys(title, links, repos)
 
 
 def block_keys(lines: Sequence[str]) -> frozenset[str]:
     """The identity keys `listed_entries` reads from a block of these lines (none for prose)."""
-    identity = _block_identity(tuple(lines))
-    return identity[1] if identity is not None else frozenset()
+    block = tuple(lines)
+    reading = _block_reading(block)
+    return _block_keys(block, *reading) if reading is not None else frozenset()
 
 
 _REASONS = {

@@ -74,8 +74,8 @@ class ListedPaper:
 
 def read_paper(lines: Sequence[str]) -> ListedPaper:
     """Read a paper entry's lines (no line endings) into its parts."""
-    title, links, repo_urls = paper_identity(lines)
-    paper = ListedPaper(title, links=links, repo_urls=repo_urls)
+    links, repo_urls = paper_links(lines)
+    paper = ListedPaper(paper_title(lines), links=links, repo_urls=repo_urls)
     if len(lines) > 2 and _AUTHORS_LINE.fullmatch(lines[1].strip()):
         venue_line = lines[2].strip()
         venue, _, date_text = venue_line.partition(" | ")
@@ -84,17 +84,19 @@ def read_paper(lines: Sequence[str]) -> ListedPaper:
     return paper
 
 
-def paper_identity(lines: Sequence[str]) -> tuple[str | None, list[str], list[str]]:
-    """What identifies a paper entry, read as `read_paper` reads it but without its venue and
-    date: its title (None unless the first line is `**title**`), links and repositories.
-
-    Links and badges are found by one search of the whole block: neither pattern can match a line
-    break, so each match lies inside one line and the block's matches are each line's in turn.
-    """
-    title = None
+def paper_title(lines: Sequence[str]) -> str | None:
+    """A paper entry's title: its first line is `**title**` (None when it is not)."""
     if lines and (match := TITLE_LINE.fullmatch(lines[0].strip())):
-        title = unescape_inline(match[1])
+        return unescape_inline(match[1])
+    return None
+
+
+def paper_links(lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A paper entry's links and the repositories of its stars badges.
+
+    One search of the whole block finds them: neither pattern can match a line break, so each
+    match lies inside one line and the block's matches are each line's in turn.
+    """
     text = "\n".join(lines)
     links = [url for _, url in LINK_LINE.findall(text)]
-    repo_urls = [f"https://github.com/{badge[2]}/{badge[3]}" for badge in BADGE_PATTERN.findall(text)]
-    return title, links, repo_urls
+    return links, [f"https://github.com/{badge[2]}/{badge[3]}" for badge in BADGE_PATTERN.findall(text)]

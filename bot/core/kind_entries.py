@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from bot.core.document import Heading, ListDocument
-from bot.core.duplicates import ListedEntry, listed_entries
+from bot.core.duplicates import FoundEntry, ListedEntry, found_entries
 from bot.core.entry_template import Reader
 from bot.core.forms import IssueForm
 from bot.core.kind_submission import entry_identity
@@ -97,11 +98,18 @@ def _section_names(doc: ListDocument) -> dict[int, str]:
 def listed_kind_entries(
     doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm] | None = None
 ) -> list[ListedEntry]:
+    """Every entry in the list, with its identity keys (`found_kind_entries`)."""
+    return [found.listed() for found in found_kind_entries(doc, kinds, forms)]
+
+
+def found_kind_entries(
+    doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm] | None = None
+) -> list[FoundEntry]:
     """Every entry in the list: kinds' entries read with their templates (one per list item),
-    the rest (papers, prose with links) as `listed_entries` reads them."""
+    the rest (papers, prose with links) as `found_entries` reads them."""
     forms = forms or {}
     names = _section_names(doc)
-    read: list[ListedEntry] = []
+    read: list[FoundEntry] = []
     covered: set[int] = set()  # first lines of blocks that hold kinds' entries
     for kind in kinds:
         if kind.builtin and kind.name == "paper":
@@ -112,11 +120,10 @@ def listed_kind_entries(
             for block in doc.blocks(heading.line + 1, body_end):
                 for unit in units(doc, block.start, block.end, kind, reader):
                     covered.add(block.start)
-                    title = _title(unit.values)
-                    keys = entry_identity(kind, unit.values)
-                    read.append(ListedEntry(title, names[heading.line], unit.start + 1, keys))
-    rest = [entry for entry in listed_entries(doc) if entry.line - 1 not in covered]
-    return sorted([*read, *rest], key=lambda entry: entry.line)
+                    identity = partial(entry_identity, kind, unit.values)
+                    read.append(FoundEntry(_title(unit.values), names[heading.line], unit.start, unit.end, identity))
+    rest = [found for found in found_entries(doc) if found.start not in covered]
+    return sorted([*read, *rest], key=lambda found: found.start)
 
 
 def _title(values: Mapping[str, str]) -> str:
