@@ -1,22 +1,24 @@
 """The entries already in a list, read once per list text, and the questions a submission asks of them.
 
 A submission is checked against every listed entry for a shared identity key (a duplicate) and
-for a title that contains, or is contained in, its own (a warning). The entries are read once per
-list text (a bounded memo keyed by the text, the kinds and their forms); a shared key is found by
-one pass over the entries' key sets and titles from an index of folded titles built on the first
-question, with exactly the answers of `find_duplicates` and `containing_titles` over the entries
-in file order."""
+for a title that contains, or is contained in, its own (a warning). The entries are found once per
+list text (a bounded memo keyed by the text, the kinds and their forms) without their identity
+keys, which cost most of reading them: a shared key is looked for in the few entries whose text
+holds its anchor (`key_anchors`), titles through an index of folded titles built on the first
+question; the answers are exactly those of `find_duplicates` and `containing_titles` over the
+entries with their keys, in file order."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 
 from bot.core.document import ListDocument, parsed
-from bot.core.duplicates import MIN_CONTAINED_WORDS, ListedEntry, fold_title
+from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title
 from bot.core.forms import IssueForm
-from bot.core.kind_entries import listed_kind_entries
+from bot.core.key_anchors import TextAnchors
+from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
 
 _SEPARATOR = "\n"  # never in a folded title (folding turns every whitespace run into one space)
@@ -24,35 +26,51 @@ _MAX_RUN_LOOKUPS = 20_000  # past this many word runs of a title, one pass over 
 
 
 class Listing:
-    """A list's entries in file order, and what finds titles containing, or contained in, a title.
+    """A list's entries in file order, found without their identity keys, and the two questions
+    a submission asks of them.
 
-    Only what a question needs is built, when it is first asked: a one-shot `listbot apply` asks
-    each question once, and one pass over the entries' key sets costs less than indexing them.
+    A shared key is looked for only in the entries whose lines hold the key's anchor
+    (`key_anchors`): those few are read with their keys and compared exactly, the rest cannot
+    share it. Titles are compared through an index of folded titles, built on the first question.
     """
 
-    def __init__(self, entries: Sequence[ListedEntry]) -> None:
-        self.entries = tuple(entries)
+    def __init__(self, found: Sequence[FoundEntry], anchors: TextAnchors | None = None) -> None:
+        self.found = tuple(found)
+        self._anchors = anchors
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
-        return [entry for entry in self.entries if not keys.isdisjoint(entry.keys)]
+        listed = (found.listed() for found in self._candidates(keys))
+        return [entry for entry in listed if not keys.isdisjoint(entry.keys)]
+
+    def _candidates(self, keys: frozenset[str]) -> Sequence[FoundEntry]:
+        """The entries that include a line the keys' anchors point at (every entry without anchors)."""
+        lines = self._anchors.candidate_lines(keys) if self._anchors is not None else None
+        if lines is None:
+            return self.found
+        if not lines:
+            return []
+        return [
+            found for found in self.found
+            if (at := bisect.bisect_left(lines, found.start)) < len(lines) and lines[at] < found.end
+        ]
 
     def containing(self, title: str) -> list[ListedEntry]:
-        """`containing_titles(title, self.entries)`, in file order."""
+        """`containing_titles(title, entries)`, in file order."""
         words = fold_title(title)
         split = words.split()
         if len(split) < MIN_CONTAINED_WORDS:
             return []
         found = self._contained_in(split) | self._containers_of(words)
         return [
-            self.entries[index] for index in sorted(found)
+            self.found[index].listed() for index in sorted(found)
             if self.folded[index] != words and len(self.folded[index].split()) >= MIN_CONTAINED_WORDS
         ]
 
     @cached_property
     def folded(self) -> tuple[str, ...]:
         """Each entry's folded title."""
-        return tuple(fold_title(entry.title) for entry in self.entries)
+        return tuple(fold_title(found.title) for found in self.found)
 
     @cached_property
     def by_title(self) -> dict[str, list[int]]:
@@ -61,11 +79,6 @@ class Listing:
         for index, title in enumerate(self.folded):
             found.setdefault(title, []).append(index)
         return found
-
-    @cached_property
-    def longest(self) -> int:
-        """The most words of any folded title."""
-        return max((len(title.split()) for title in self.by_title), default=0)
 
     @cached_property
     def _titles(self) -> tuple[str, list[int]]:
@@ -78,13 +91,12 @@ class Listing:
 
     def _contained_in(self, words: list[str]) -> set[int]:
         """Entries whose folded title is a run of the title's words."""
-        longest = min(self.longest, len(words))
-        if len(words) * longest > _MAX_RUN_LOOKUPS:
+        if len(words) ** 2 > _MAX_RUN_LOOKUPS:
             joined = f" {' '.join(words)} "
             return {i for i, listed in enumerate(self.folded) if f" {listed} " in joined}
         found: set[int] = set()
         for start in range(len(words)):
-            for end in range(start + MIN_CONTAINED_WORDS, min(start + longest, len(words)) + 1):
+            for end in range(start + MIN_CONTAINED_WORDS, len(words) + 1):
                 found.update(self.by_title.get(" ".join(words[start:end]), ()))
         return found
 
@@ -100,20 +112,29 @@ class Listing:
 
 
 def _index(entries: Sequence[ListedEntry]) -> Listing:
-    return Listing(entries)
+    """The listing of entries read already (their keys known)."""
+    return Listing([
+        FoundEntry(entry.title, entry.section, entry.line - 1, entry.line, partial(frozenset, entry.keys))
+        for entry in entries
+    ])
 
 
 _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
 
 
 @lru_cache(maxsize=2)
+def _found(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> tuple[FoundEntry, ...]:
+    return tuple(found_kind_entries(parsed(text), kinds, dict(forms)))
+
+
+@lru_cache(maxsize=2)
 def _entries(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> tuple[ListedEntry, ...]:
-    return tuple(listed_kind_entries(parsed(text), kinds, dict(forms)))
+    return tuple(found.listed() for found in _found(text, kinds, forms))
 
 
 @lru_cache(maxsize=2)
 def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
-    return _index(_entries(text, kinds, forms))
+    return Listing(_found(text, kinds, forms), TextAnchors(parsed(text).lines))
 
 
 def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
@@ -123,11 +144,11 @@ def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm
 def listed(
     doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None
 ) -> tuple[ListedEntry, ...]:
-    """The document's entries as `listed_kind_entries` reads them, read once for the last two
+    """The document's entries as `kind_entries.listed_kind_entries` reads them, read once for the last two
     list texts asked about (a reconcile's base list and its edited one)."""
     return _entries(*_key(doc, kinds, forms))
 
 
 def listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None) -> Listing:
-    """`listed` with the indexes a submission's checks use (lint needs the entries alone)."""
+    """The document's entries with what answers a submission's checks (lint needs the entries alone)."""
     return _listing(*_key(doc, kinds, forms))
