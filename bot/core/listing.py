@@ -34,9 +34,28 @@ class Listing:
     share it. Titles are compared through an index of folded titles, built on the first question.
     """
 
-    def __init__(self, found: Sequence[FoundEntry], anchors: TextAnchors | None = None) -> None:
+    def __init__(self, found: Sequence[FoundEntry], lines: Sequence[str] | None = None) -> None:
+        """`found`: the entries of the list whose `lines` are given (none: read every entry's keys)."""
         self.found = tuple(found)
-        self._anchors = anchors
+        self._lines = lines
+
+    @cached_property
+    def entries(self) -> tuple[ListedEntry, ...]:
+        """Every entry with its identity keys (all of them read)."""
+        return tuple(found.listed() for found in self.found)
+
+    @cached_property
+    def by_key(self) -> dict[str, list[int]]:
+        """Each identity key with the entries that have it, in file order (every entry's keys read)."""
+        found: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            for key in entry.keys:
+                found.setdefault(key, []).append(index)
+        return found
+
+    @cached_property
+    def _anchors(self) -> TextAnchors | None:
+        return TextAnchors(self._lines) if self._lines is not None else None
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
@@ -123,18 +142,9 @@ _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
 
 
 @lru_cache(maxsize=2)
-def _found(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> tuple[FoundEntry, ...]:
-    return tuple(found_kind_entries(parsed(text), kinds, dict(forms)))
-
-
-@lru_cache(maxsize=2)
-def _entries(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> tuple[ListedEntry, ...]:
-    return tuple(found.listed() for found in _found(text, kinds, forms))
-
-
-@lru_cache(maxsize=2)
 def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
-    return Listing(_found(text, kinds, forms), TextAnchors(parsed(text).lines))
+    doc = parsed(text)
+    return Listing(found_kind_entries(doc, kinds, dict(forms)), doc.lines)
 
 
 def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
@@ -146,7 +156,7 @@ def listed(
 ) -> tuple[ListedEntry, ...]:
     """The document's entries as `kind_entries.listed_kind_entries` reads them, read once for the last two
     list texts asked about (a reconcile's base list and its edited one)."""
-    return _entries(*_key(doc, kinds, forms))
+    return _listing(*_key(doc, kinds, forms)).entries
 
 
 def listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None) -> Listing:
