@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.core import dates, textrules, urls
 from bot.core.authors import house_authors
 from bot.core.venues import Venue, VenueTable, canonical_venue
@@ -102,10 +100,10 @@ _FORBIDDEN_EXTRA = {"venue": "|"}
 _WRAPPERS = {'"': '"', "“": "”", "'": "'", "‘": "’", "_": "_", "*": "*", "**": "**", "__": "__"}
 
 
-class PaperSubmission(BaseModel):
-    """A validated paper: every field already clean and in house style."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class PaperSubmission:
+    """A validated paper: every field already clean and in house style (`check_paper` makes it,
+    so it is a plain record: as a pydantic model it cost every `listbot apply` a model build)."""
 
     kind: ClassVar[str] = "paper"
     fields: ClassVar[tuple[FieldSpec, ...]] = PAPER_FIELDS
