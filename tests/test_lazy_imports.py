@@ -6,14 +6,21 @@ shortcut that skips a library is checked against the library here, on generated 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import ftfy
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.synthetic import make_list
 from bot.core import document, venues
 from bot.core.mistune_reading import heading_plain_text
 from bot.core.textrules import _fix_encoding
+from tests.factories import ROOT, issue_body
 
 # ASCII with what ftfy looks at: control characters, HTML entities, escapes, odd spacing.
 _ASCII_PIECES = st.sampled_from(
@@ -50,3 +57,27 @@ def test_a_headings_plain_text_is_mistunes(raw: str) -> None:
 def test_libyaml_reads_the_venue_table_as_the_python_loader_does() -> None:
     text = venues._builtin_text()
     assert yaml.load(text, Loader=venues.BUILTIN_LOADER) == yaml.safe_load(text)  # noqa: S506 - a safe loader
+
+
+# What the whole-process list commands must not import: the service, the sources' clients, and
+# the libraries only some texts need (mistune, ftfy) or only other commands use (git via subprocess).
+_NOT_FOR_LIST_COMMANDS = ("fastapi", "uvicorn", "github", "httpx", "cryptography", "mistune", "ftfy", "subprocess")
+_IMPORTED = "import sys; from bot.cli.main import main; main(sys.argv[1:]); print('MODULES', *sorted(sys.modules))"
+
+
+@pytest.mark.parametrize("command", ["apply", "preview", "lint"])
+def test_the_list_commands_import_only_what_they_use(command: str, tmp_path: Path) -> None:
+    """On the benches' synthetic list (no HTML, quote, fence or reference line, plain headings:
+    nothing mistune must read) and an ASCII submission (nothing for ftfy to repair)."""
+    (tmp_path / "list.md").write_text(make_list(50), encoding="utf-8")
+    (tmp_path / "body.md").write_text(issue_body(), encoding="utf-8")
+    args = {
+        "apply": ["apply", str(tmp_path / "body.md"), "--list", str(tmp_path / "list.md"), "--no-fetch"],
+        "preview": ["preview", str(tmp_path / "body.md"), "--list", str(tmp_path / "list.md"), "--no-fetch"],
+        "lint": ["lint", str(tmp_path / "list.md")],
+    }[command]
+    run = subprocess.run([sys.executable, "-c", _IMPORTED, *args], cwd=ROOT, capture_output=True, text=True)
+    listed = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("MODULES ")]
+    assert listed, run.stderr
+    imported = set(listed[0])
+    assert [name for name in _NOT_FOR_LIST_COMMANDS if name in imported] == []

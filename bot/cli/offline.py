@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -173,6 +172,8 @@ def _committed_list_url(chooser: Path) -> str | None:
 
 def _origin_list_url() -> str | None:
     """`https://github.com/OWNER/REPO` from the checkout's `origin` remote, if it is on GitHub."""
+    import subprocess  # only `listbot template` asks git; apply and preview need not import it
+
     try:
         found = subprocess.run(
             ["git", "remote", "get-url", "origin"],  # noqa: S607 - git from PATH, as the user runs it
