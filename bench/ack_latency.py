@@ -38,6 +38,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script: the repository's packages are not on the path
+    sys.path.insert(0, str(REPO))
+
+from bench.bytecode import cached_bytecode_env  # noqa: E402
+
 WEBHOOK_PATH = "/api/github/webhooks"
 PROBOT_DIR = Path(os.environ.get("LISTBOT_BENCH_PROBOT_DIR", "~/.cache/listbot-bench/probot"))
 PROBOT_APP = 'export default (app) => { app.on("issues.opened", async () => {}) }\n'
@@ -312,19 +317,9 @@ def measure(spec: Server, secret: bytes, count: int) -> Result:
     return result
 
 
-def python_env(workdir: Path) -> dict[str, str]:
-    """The environment for a Python server: bytecode cached (in `workdir`, not the repository), as
-    `pip install` leaves listbot and its dependencies. With PYTHONDONTWRITEBYTECODE set (as in
-    the Docker image, whose pip install compiled everything already) an editable checkout would
-    compile every listbot module from source at each start."""
-    env = os.environ | {"PYTHONPYCACHEPREFIX": str(workdir / "pycache")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
 def listbot_server(key: str, secret: str, workdir: Path) -> Server:
     """`listbot serve` as a subprocess; GitHub is unreachable, so its workers retry meanwhile."""
-    base = python_env(workdir) | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+    base = cached_bytecode_env(workdir) | {"APP_ID": "1", "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
                          "LISTBOT_LOG_LEVEL": "INFO", "PYTHONPATH": str(REPO),
                          "GITHUB_API_URL": f"http://127.0.0.1:{free_port()}"}
     cmd = [sys.executable, "-m", "bot.cli.main", "serve", "--host", "127.0.0.1"]
@@ -333,7 +328,7 @@ def listbot_server(key: str, secret: str, workdir: Path) -> Server:
 
 def floor_server(secret: str, workdir: Path) -> Server:
     """The floor: bench/floor_app.py, a bare FastAPI + uvicorn app that only checks the signature."""
-    base = python_env(workdir) | {"WEBHOOK_SECRET": secret}
+    base = cached_bytecode_env(workdir) | {"WEBHOOK_SECRET": secret}
     cmd = [sys.executable, str(REPO / "bench" / "floor_app.py")]
     return Server("floor", cmd, lambda port: base | {"PORT": str(port)}, REPO, workdir / "floor.log")
 
@@ -401,8 +396,6 @@ def _same(env: dict[str, str], _port: int) -> dict[str, str]:
 def list_size_cold_starts(sizes: list[int], runs: int, workdir: Path) -> dict[str, list[float]]:
     """listbot's cold start against the emulator (in this process) holding a list of each size in
     its own repository and installation, with one open submission the start-up resync reconciles."""
-    if str(REPO) not in sys.path:  # run as a script: the repository's packages are not on the path
-        sys.path.insert(0, str(REPO))
     from bench.synthetic import make_list
     from bot.cli.sandbox import CONTRIBUTOR, prepare_repository
     from bot.emulator import GitHubEmulator
@@ -416,7 +409,7 @@ def list_size_cold_starts(sizes: list[int], runs: int, workdir: Path) -> dict[st
             repo = f"acme/list-{size}"
             app_id, key, _secret = prepare_repository(github, make_list(size), repo=repo, app_id=6000 + n)
             github.create_issue(repo, CONTRIBUTOR, "[Paper]: x", issue_body(), ("submission",))
-            env = python_env(workdir) | {"APP_ID": str(app_id), "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
+            env = cached_bytecode_env(workdir) | {"APP_ID": str(app_id), "PRIVATE_KEY": key, "WEBHOOK_SECRET": secret,
                                          "GITHUB_API_URL": github.url, "LISTBOT_LOG_LEVEL": "INFO",
                                          "PYTHONPATH": str(REPO)}
             specs.append(Server(f"{size:,} entries", cmd, functools.partial(_same, env), REPO,
