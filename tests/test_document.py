@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import make_list
-from bot.core.document import Block, ListDocument
+from bot.core.document import _MISTUNE_ONLY, Block, ListDocument, split_lines, strip_ending
 
 # Lines that make block structure hard: quotes, lists, fences, HTML, tables, reference definitions,
 # setext underlines, indented code, and headings plain or odd (closing #s, tabs, pipes, indents).
@@ -70,3 +70,39 @@ def test_blocks_of_any_range_are_its_runs_of_non_blank_lines(lines: list[str], d
     start = data.draw(st.integers(0, len(doc.lines)))
     end = data.draw(st.integers(start, len(doc.lines)))
     assert doc.blocks(start, end) == _blocks_line_by_line(doc, start, end)
+
+
+# --- reading and splicing at C speed --------------------------------------------------------------
+
+_TEXTS = st.lists(st.sampled_from((*_FRAGMENTS, " ", "x\u2028y", "\x85", "\x0c")), max_size=12).flatmap(
+    lambda lines: st.tuples(st.just(lines), st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines),
+                                                     max_size=len(lines)), st.booleans())
+).map(lambda drawn: "".join(line + end for line, end in zip(drawn[0], drawn[1], strict=True))
+      + ("tail" if drawn[2] else ""))
+
+
+@settings(max_examples=400)
+@given(_TEXTS)
+def test_lines_are_the_split_lines_without_their_endings(text: str) -> None:
+    """One split gives the lines `split_lines` gives, each without its ending, for any mix of endings."""
+    assert ListDocument(text).lines == [strip_ending(line) for line in split_lines(text)]
+
+
+@settings(max_examples=400)
+@given(_TEXTS, st.data())
+def test_splicing_by_offset_gives_what_splicing_lines_gives(text: str, data: st.DataObject) -> None:
+    """Edits of an LF text spliced by character offset are the line-by-line splice, also at the
+    end of a text with no final line ending (and edits sharing an index go line by line)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc = ListDocument(text)
+    edit = st.tuples(st.integers(min_value=0, max_value=len(doc.lines)), st.lists(st.sampled_from(["", "a", "## b"])))
+    edits = tuple((index, tuple(lines)) for index, lines in data.draw(st.lists(edit, max_size=3)))
+    assert doc._splice(edits) == doc._splice_lines(edits)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="<>`~]:[ \t-*+1.)\nax#", max_size=30))
+def test_a_line_mistune_must_read_holds_a_mark_looked_for_first(text: str) -> None:
+    """`_plain_headings` skips the regex when the text holds none of `<>`~` and `]:`: no match then."""
+    if _MISTUNE_ONLY.search(text) is not None:
+        assert any(mark in text for mark in ("<", ">", "`", "~", "]:"))

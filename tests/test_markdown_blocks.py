@@ -12,8 +12,10 @@ from bot.core.markdown_blocks import (
     Fence,
     FencedBlock,
     HtmlBlock,
+    _Reader,
     closing_fence,
     fence_around,
+    may_open_block,
     opening_fence,
     read_blocks,
 )
@@ -185,3 +187,9 @@ def test_a_fence_around_any_lines_holds_them_all(lines: list[str]) -> None:
     fence = fence_around("\n".join(lines))
     blocks = read_blocks([f"{fence}markdown", *lines, fence])
     assert blocks.fences == (FencedBlock(0, len(lines) + 2, "markdown", closed=True),)
+
+
+@given(st.lists(st.text(alphabet="`~#< \t\nax\u2028", max_size=8), max_size=20))
+def test_the_lines_that_may_open_a_block_are_found_by_one_regex(lines: list[str]) -> None:
+    """The reader visits exactly the lines `may_open_block` names, also when a line holds a line feed."""
+    assert list(_Reader(lines)._openers()) == [i for i, line in enumerate(lines) if may_open_block(line)]

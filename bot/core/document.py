@@ -14,6 +14,7 @@ PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+_LINE_END = re.compile(r"\r\n|\n|\r")
 _YEAR = re.compile(r"\d{4}")
 _RUN = re.compile(r"x+")
 # Characters none of which can start inline markup for mistune (see `_inline_plain`).
@@ -73,13 +74,20 @@ def strip_ending(line: str) -> str:
     return line.rstrip("\r\n")
 
 
+def _lines_of(text: str) -> list[str]:
+    """`[strip_ending(line) for line in split_lines(text)]`, split in one call."""
+    lines = text.split("\n") if "\r" not in text else _LINE_END.split(text)
+    if lines[-1] == "":  # the text ends with a line ending (or is empty): no line follows it
+        lines.pop()
+    return lines
+
+
 class ListDocument:
     """A parsed list file. Structure comes from mistune; edits splice lines and keep the rest."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.raw_lines = split_lines(text)
-        self.lines = [strip_ending(line) for line in self.raw_lines]
+        self.lines = _lines_of(text)
         self.newline = detect_newline(text)
         self.structure = read_blocks(self.lines)
         self._verbatim = self.structure.verbatim_lines()
@@ -108,6 +116,9 @@ class ListDocument:
             ):
                 return False
         text = self.text if "\r" not in self.text else "\n".join(self.lines)  # `^` follows LF only
+        # Every line `_MISTUNE_ONLY` matches holds one of these: most lists hold none, found at C speed.
+        if not any(mark in text for mark in ("<", ">", "`", "~", "]:")):
+            return True
         return _MISTUNE_ONLY.search(text) is None
 
     def _mistune_headings(self) -> list[Heading]:
@@ -224,7 +235,37 @@ class ListDocument:
         """
         return _spliced(self, tuple((index, tuple(lines)) for index, lines in edits))
 
+    @cached_property
+    def raw_lines(self) -> list[str]:
+        """The lines with their own line endings (joined, the text)."""
+        return split_lines(self.text)
+
     def _splice(self, edits: tuple[tuple[int, tuple[str, ...]], ...]) -> str:
+        indexes = [index for index, _ in edits]
+        if "\r" in self.text or len(set(indexes)) != len(indexes):
+            return self._splice_lines(edits)
+        parts, at = [], 0
+        for index, new_lines in sorted(edits, key=lambda edit: edit[0]):
+            offset = self._offset(index)
+            parts += [self.text[at:offset], self._inserted(index, new_lines)]
+            at = offset
+        return "".join([*parts, self.text[at:]])
+
+    def _offset(self, index: int) -> int:
+        """Where line `index` starts in a text whose every line ending is one LF."""
+        if index >= len(self.lines):
+            return len(self.text)
+        return sum(map(len, self.lines[:index])) + index
+
+    def _inserted(self, index: int, new_lines: tuple[str, ...]) -> str:
+        """New lines as they go in before line `index` of an LF text; after a last line with no
+        line ending, they end it and the new last line stays bare."""
+        if index == len(self.lines) and new_lines and self.text and not self.text.endswith("\n"):
+            return "".join(f"\n{line}" for line in new_lines)
+        return "".join(f"{line}\n" for line in new_lines)
+
+    def _splice_lines(self, edits: tuple[tuple[int, tuple[str, ...]], ...]) -> str:
+        """`_splice` one line at a time: for any line endings, and edits sharing an index."""
         raw = list(self.raw_lines)
         ends_bare = bool(raw) and not raw[-1].endswith(("\n", "\r"))
         for index, new_lines in sorted(edits, key=lambda edit: edit[0], reverse=True):

@@ -18,13 +18,14 @@ Line numbers are 0-based indexes into the lines given (without their line ending
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 _OPENING_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
 _CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*\Z")
 _BACKTICKS = re.compile(r"`+")
-_BLOCK_STARTS = frozenset("`~<#")  # the first character of every fence, HTML block and ATX heading
+# A line whose first character after spaces may start a fence, an HTML block or an ATX heading.
+_BLOCK_START = re.compile(r"^ *[`~<#]", re.M)
 # The opening of an ATX heading; the rest of the line is read by `atx_heading` in one pass
 # (a single regex with a lazy text group and an optional closing sequence is quadratic on
 # `# x` + thousands of spaces + `#y`, a line anyone can put in an issue).
@@ -53,7 +54,7 @@ _HTML_TYPE_7 = re.compile(r" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>\s*$")
 def may_open_block(line: str) -> bool:
     """Whether the line may open a fence, an HTML block or an ATX heading; every other line is
     paragraph text or blank to the block reader."""
-    return line.lstrip(" ")[:1] in _BLOCK_STARTS
+    return _BLOCK_START.match(line) is not None
 
 
 @dataclass(frozen=True)
@@ -169,21 +170,37 @@ class _Reader:
         self.html: list[HtmlBlock] = []
 
     def read(self) -> Blocks:
-        index, in_paragraph = 0, False
-        while index < len(self.lines):
-            line = self.lines[index]
-            if not may_open_block(line):  # most lines: text or blank, no regex needed
-                index, in_paragraph = index + 1, bool(line.strip())
-            elif fence := opening_fence(line):
-                index, in_paragraph = self._fenced(index, fence), False
-            elif html_end := self._html(index, in_paragraph):
-                index, in_paragraph = html_end, False
+        """Every other line is paragraph text or blank: only the lines that may open a block are
+        visited, and whether a paragraph runs into one is read from the line above it."""
+        index, quiet = 0, True  # quiet: the line above `index` ended a block or is a heading
+        for start in self._openers():
+            if start < index:
+                continue  # inside a block already read
+            line = self.lines[start]
+            in_paragraph = start > 0 and not (start == index and quiet) and bool(self.lines[start - 1].strip())
+            if fence := opening_fence(line):
+                index, quiet = self._fenced(start, fence), True
+            elif html_end := self._html(start, in_paragraph):
+                index, quiet = html_end, True
             else:
                 heading = atx_heading(line)
                 if heading:
-                    self.headings.append(AtxHeading(index, *heading))
-                index, in_paragraph = index + 1, bool(line.strip()) and not heading
+                    self.headings.append(AtxHeading(start, *heading))
+                index, quiet = start + 1, heading is not None
         return Blocks(len(self.lines), tuple(self.headings), tuple(self.fences), tuple(self.html))
+
+    def _openers(self) -> Iterator[int]:
+        """The indexes of the lines that may open a block (`may_open_block`), in order: found by one
+        regex over the joined lines when no line holds a line feed of its own."""
+        joined = "\n".join(self.lines)
+        if joined.count("\n") != max(len(self.lines) - 1, 0):
+            yield from (index for index, line in enumerate(self.lines) if may_open_block(line))
+            return
+        line, at = 0, 0
+        for match in _BLOCK_START.finditer(joined):
+            line += joined.count("\n", at, match.start())
+            at = match.start()
+            yield line
 
     def _fenced(self, start: int, fence: Fence) -> int:
         """Record the fenced block opened at `start`; the index of the first line after it."""
