@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bench.synthetic import make_list
 from bot.core.document import _MISTUNE_ONLY, Block, ListDocument, split_lines, strip_ending
+from tests.factories import committed_list
 
 # Lines that make block structure hard: quotes, lists, fences, HTML, tables, reference definitions,
 # setext underlines, indented code, and headings plain or odd (closing #s, tabs, pipes, indents).
@@ -28,6 +29,28 @@ def _headings(doc: ListDocument) -> list[tuple[int, str, int]]:
 def test_the_block_reader_shortcut_finds_mistunes_headings(lines: list[str], newline: str) -> None:
     """Whenever the shortcut applies, its headings are mistune's, line for line and word for word."""
     doc = ListDocument(newline.join(lines))
+    assert _headings(doc) == [(h.level, h.text, h.line) for h in doc._mistune_headings()]
+
+
+_BANNER_FRAGMENTS = (
+    *_FRAGMENTS, '<p align="center">', '  <h1 align="center">T</h1>', "</p>", "<pre>", "</pre>", "<!-- c -->",
+    "<?x", "?>", "<![CDATA[", "]]>", "<x-y>", "<b>x</b>", "[a]: b",
+)
+
+
+@settings(max_examples=600)
+@given(st.lists(st.sampled_from(_BANNER_FRAGMENTS), max_size=14), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_html_banners_above_the_first_heading_keep_mistunes_headings(lines: list[str], newline: str) -> None:
+    """HTML of every type and lines only mistune reads alike, above and below headings: where the
+    shortcut applies (banners above the first heading among them), its headings are mistune's."""
+    doc = ListDocument(newline.join(lines))
+    assert _headings(doc) == [(h.level, h.text, h.line) for h in doc._mistune_headings()]
+
+
+def test_the_committed_lists_banner_needs_no_mistune_parse() -> None:
+    """The committed list opens with an HTML banner (`<p align="center">` … `</p>`) and a blank line."""
+    doc = ListDocument(committed_list())
+    assert doc.plain_headings
     assert _headings(doc) == [(h.level, h.text, h.line) for h in doc._mistune_headings()]
 
 

@@ -64,7 +64,7 @@ def _keys(findings: list[Finding]) -> set[tuple[str, str]]:
 @st.composite
 def _bases(draw: st.DrawFn) -> str:
     """House-style lists, damaged ones, ones with a duplicate entry, without the sections after
-    the papers, with a `#` line, CRLF or no final newline."""
+    the papers, with a `#` line, an HTML banner, CRLF or no final newline."""
     text = draw(st.one_of(_entries().map(_house_list), _broken_lists()))
     lines = text.split("\n")
     if draw(st.booleans()):  # an entry repeated further down: LB009 findings that name a line
@@ -77,6 +77,8 @@ def _bases(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         at = draw(st.integers(min_value=0, max_value=len(lines)))
         lines.insert(at, draw(st.sampled_from(["#tag", "## Notes", "### Misc", "", "Prose line."])))
+    if draw(st.booleans()):  # an HTML banner above the headings, as many lists open
+        lines[:0] = ['<p align="center">', '  <h1 align="center">L</h1>', "</p>", ""]
     text = "\n".join(lines)
     if draw(st.booleans()):
         text = text.replace("\n", "\r\n")
@@ -159,11 +161,20 @@ def test_a_place_that_touches_other_findings_is_left_to_the_full_lint(where: str
     assert not adds_no_findings(doc, edits, BUILTIN_KINDS, {})
 
 
-def test_a_list_mistune_must_read_is_left_to_the_full_lint() -> None:
-    """The committed list has HTML: its headings are mistune's, so an insertion's effect is not reasoned about."""
+def test_the_committed_lists_insertion_adds_no_findings() -> None:
+    """The committed list's HTML banner above its headings leaves its structure plain."""
     text = committed_list()
     proposal = propose(paper_values(), text, today=TODAY)
-    assert not adds_no_findings(ListDocument(text), proposal.insertion.edits, BUILTIN_KINDS, proposal.forms)
+    assert adds_no_findings(ListDocument(text), proposal.insertion.edits, BUILTIN_KINDS, proposal.forms)
+
+
+def test_a_list_mistune_must_read_is_left_to_the_full_lint() -> None:
+    """A quote below a heading may take a heading into it: the insertion is not reasoned about."""
+    text = _house_list([(2023, _LISTED)]).replace("## Papers\n", "> a quote\n\n## Papers\n")
+    doc = ListDocument(text)
+    index = doc.lines.index("### 2023") + 1
+    assert not doc.plain_headings
+    assert not adds_no_findings(doc, ((index, ("", *_CLEAN_ENTRY)),), BUILTIN_KINDS, {})
 
 
 def test_blank_lines_ending_the_file_are_not_split() -> None:

@@ -119,7 +119,27 @@ class ListDocument:
         # Every line `_MISTUNE_ONLY` matches holds one of these: most lists hold none, found at C speed.
         if not any(mark in text for mark in ("<", ">", "`", "~", "]:")):
             return True
-        return _MISTUNE_ONLY.search(text) is None
+        return self._only_in_leading_html(text)
+
+    def _only_in_leading_html(self, text: str) -> bool:
+        """Whether every line `_MISTUNE_ONLY` matches in the LF-joined `text` lies in an HTML block
+        above the first heading that starts a line after a blank one (or the first line) and is
+        followed by a blank line (or the end): a list's banner. Nothing is open before or after
+        such a block, so the rest reads as a document of its own, one the regex finds nothing in."""
+        first_heading = self.structure.headings[0].line if self.structure.headings else len(self.lines)
+        banners = [
+            block for block in self.structure.html
+            if block.end <= first_heading and self.lines[block.start].startswith("<")
+            and (block.start == 0 or not self.lines[block.start - 1].strip())
+            and (block.end == len(self.lines) or not self.lines[block.end].strip())
+        ]
+        line, at = 0, 0
+        for match in _MISTUNE_ONLY.finditer(text):
+            line += text.count("\n", at, match.start())
+            at = match.start()
+            if not any(block.start <= line < block.end for block in banners):
+                return False
+        return True
 
     def _mistune_headings(self) -> list[Heading]:
         """Pair mistune's top-level headings, in order, with the lines they come from.
