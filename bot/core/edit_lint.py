@@ -27,7 +27,7 @@ down by the inserted lines, with the same code and message, once the entry itsel
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, mistune_only
 from bot.core.duplicates import block_keys
@@ -125,10 +125,10 @@ def _in_kind_section(doc: ListDocument, line: int, kinds: Sequence[Kind], forms:
 
 
 def _no_duplicate_moves(listed: Listing, keys: frozenset[str], index: int) -> bool:
-    """Whether the entry shares no key with a listed entry, and every listed entry sharing a key
-    with another one lies above line `index` (so no LB009 message's line number moves)."""
-    if any(key in listed.by_key for key in keys):
+    """Whether the entry shares no key with a listed entry, and no two listed entries at or below
+    line `index` share one (so no LB009 message's line number moves): the one check here that
+    reads every identity key below the place, once per base list."""
+    if listed.sharing(keys):
         return False
-    return all(
-        listed.entries[found[-1]].line - 1 < index for found in listed.by_key.values() if len(found) > 1
-    )
+    below = list(chain.from_iterable([found.identity() for found in listed.found if found.start >= index]))
+    return len(set(below)) == len(below)
