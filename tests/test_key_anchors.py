@@ -132,5 +132,16 @@ def test_a_listing_reading_only_what_the_search_points_at_answers_as_the_full_re
     every_key = sorted({key for entry in entries for key in entry.keys})
     keys = extra | data.draw(st.frozensets(st.sampled_from(every_key), max_size=3)) if every_key else extra
     assert listing(doc, BUILTIN_KINDS).sharing(keys) == [entry for entry in entries if not keys.isdisjoint(entry.keys)]
-    title = data.draw(st.sampled_from([entry.title for entry in entries])) if entries else "a b"
+    title = data.draw(_close_title([entry.title for entry in entries]))
     assert listing(doc, BUILTIN_KINDS).containing(title) == list(containing_titles(title, entries))
+
+
+def _close_title(titles: list[str]) -> st.SearchStrategy[str]:
+    """A title near a listed one: the same, with words around it, or some of its words."""
+    listed = st.sampled_from(titles) if titles else _TITLE
+    return st.one_of(
+        listed,
+        st.tuples(_TITLE, listed, _TITLE).map(" ".join),
+        st.tuples(listed, st.integers(0, 3), st.integers(1, 4)).map(lambda t: " ".join(t[0].split()[t[1]:t[1] + t[2]])),
+        _TITLE,
+    )

@@ -118,11 +118,17 @@ def containing_titles(title: str, entries: Iterable[ListedEntry]) -> Iterator[Li
     if len(words.split()) < MIN_CONTAINED_WORDS:
         return
     for entry in entries:
-        listed = fold_title(entry.title)
-        if listed != words and len(listed.split()) >= MIN_CONTAINED_WORDS and (
-            f" {words} " in f" {listed} " or f" {listed} " in f" {words} "
-        ):
+        if title_overlaps(words, entry.title):
             yield entry
+
+
+def title_overlaps(words: str, title: str) -> bool:
+    """Whether a listed title contains the folded title `words`, or is contained in it, word for
+    word, and is not the same title (`containing_titles`)."""
+    listed = fold_title(title)
+    return listed != words and len(listed.split()) >= MIN_CONTAINED_WORDS and (
+        f" {words} " in f" {listed} " or f" {listed} " in f" {words} "
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Collection, Sequence
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _DROPPED = bytes(code for code in range(256) if code not in _KEPT)
@@ -73,9 +73,19 @@ class TextAnchors:
     def candidate_lines(self, keys: Collection[str]) -> list[int] | None:
         """Sorted indexes of the lines an entry with any of the keys must include one of
         (None: every line, when a key has no anchor or an empty one)."""
+        return self._lines_with_any([key_anchor(key) for key in keys])
+
+    def title_lines(self, words: Sequence[str]) -> list[int] | None:
+        """Sorted indexes of the lines an entry must include one of if its title contains the
+        folded title of these words, or is contained in it (None: every line).
+
+        Either title then holds two of the words that follow each other, and so do its letters.
+        """
+        return self._lines_with_any([letters(first + second) for first, second in pairwise(words)])
+
+    def _lines_with_any(self, anchors: Sequence[bytes | None]) -> list[int] | None:
         found = set(self.wild)
-        for key in keys:
-            anchor = key_anchor(key)
+        for anchor in anchors:
             if not anchor:
                 return None
             found |= self.lines_with(anchor)

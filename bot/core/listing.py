@@ -3,10 +3,10 @@
 A submission is checked against every listed entry for a shared identity key (a duplicate) and
 for a title that contains, or is contained in, its own (a warning). The entries are found once per
 list text (a bounded memo keyed by the text, the kinds and their forms) without their identity
-keys, which cost most of reading them: a shared key is looked for in the few entries whose text
-holds its anchor (`key_anchors`), titles through an index of folded titles built on the first
-question; the answers are exactly those of `find_duplicates` and `containing_titles` over the
-entries with their keys, in file order."""
+keys, which cost most of reading them. A shared key, or a title, is looked for in the entries whose
+text holds its anchor (`key_anchors`), found by searches of the whole text; those few are compared
+by the general rules, so the answers are exactly those of `find_duplicates` and
+`containing_titles` over every entry with its keys, in file order."""
 
 from __future__ import annotations
 
@@ -15,23 +15,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache, partial
 
 from bot.core.document import ListDocument, parsed
-from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title
+from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title, title_overlaps
 from bot.core.forms import IssueForm
 from bot.core.key_anchors import TextAnchors
 from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
 
-_SEPARATOR = "\n"  # never in a folded title (folding turns every whitespace run into one space)
-_MAX_RUN_LOOKUPS = 20_000  # past this many word runs of a title, one pass over the titles is cheaper
+_MAX_RUN_LOOKUPS = 200  # past this many words of a title, one pass over the titles is cheaper than searches
 
 
 class Listing:
     """A list's entries in file order, found without their identity keys, and the two questions
     a submission asks of them.
 
-    A shared key is looked for only in the entries whose lines hold the key's anchor
-    (`key_anchors`): those few are read with their keys and compared exactly, the rest cannot
-    share it. Titles are compared through an index of folded titles, built on the first question.
+    A shared key or a close title is looked for only in the entries whose lines hold its anchor
+    (`key_anchors`): those few are read and compared exactly, the rest cannot match.
     """
 
     def __init__(self, found: Sequence[FoundEntry], lines: Sequence[str] | None = None) -> None:
@@ -64,7 +62,10 @@ class Listing:
 
     def _candidates(self, keys: frozenset[str]) -> Sequence[FoundEntry]:
         """The entries that include a line the keys' anchors point at (every entry without anchors)."""
-        lines = self._anchors.candidate_lines(keys) if self._anchors is not None else None
+        return self._including(self._anchors.candidate_lines(keys) if self._anchors is not None else None)
+
+    def _including(self, lines: list[int] | None) -> Sequence[FoundEntry]:
+        """The entries that include one of these sorted line indexes (every entry for None)."""
         if lines is None:
             return self.found
         if not lines:
@@ -75,59 +76,19 @@ class Listing:
         ]
 
     def containing(self, title: str) -> list[ListedEntry]:
-        """`containing_titles(title, entries)`, in file order."""
+        """`containing_titles(title, entries)`, in file order.
+
+        A listed title that contains the title's words holds its first two, and one contained in
+        it holds two words that follow each other in it, so only entries whose text holds two such
+        words (`title_anchors`) are compared, unless the title has too many words to search for.
+        """
         words = fold_title(title)
         split = words.split()
         if len(split) < MIN_CONTAINED_WORDS:
             return []
-        found = self._contained_in(split) | self._containers_of(words)
-        return [
-            self.found[index].listed() for index in sorted(found)
-            if self.folded[index] != words and len(self.folded[index].split()) >= MIN_CONTAINED_WORDS
-        ]
-
-    @cached_property
-    def folded(self) -> tuple[str, ...]:
-        """Each entry's folded title."""
-        return tuple(fold_title(found.title) for found in self.found)
-
-    @cached_property
-    def by_title(self) -> dict[str, list[int]]:
-        """Folded title -> the entries with it."""
-        found: dict[str, list[int]] = {}
-        for index, title in enumerate(self.folded):
-            found.setdefault(title, []).append(index)
-        return found
-
-    @cached_property
-    def _titles(self) -> tuple[str, list[int]]:
-        """Every folded title between spaces, joined by `_SEPARATOR`, and where each starts."""
-        starts, offset = [], 0
-        for title in self.folded:
-            starts.append(offset)
-            offset += len(title) + 2 + len(_SEPARATOR)
-        return _SEPARATOR.join(f" {title} " for title in self.folded), starts
-
-    def _contained_in(self, words: list[str]) -> set[int]:
-        """Entries whose folded title is a run of the title's words."""
-        if len(words) ** 2 > _MAX_RUN_LOOKUPS:
-            joined = f" {' '.join(words)} "
-            return {i for i, listed in enumerate(self.folded) if f" {listed} " in joined}
-        found: set[int] = set()
-        for start in range(len(words)):
-            for end in range(start + MIN_CONTAINED_WORDS, len(words) + 1):
-                found.update(self.by_title.get(" ".join(words[start:end]), ()))
-        return found
-
-    def _containers_of(self, words: str) -> set[int]:
-        """Entries whose folded title holds the title's words as a run."""
-        titles, starts = self._titles
-        needle, found = f" {words} ", set()
-        at = titles.find(needle)
-        while at != -1:
-            found.add(bisect.bisect_right(starts, at) - 1)
-            at = titles.find(needle, at + 1)
-        return found
+        anchors = self._anchors if len(split) <= _MAX_RUN_LOOKUPS else None
+        candidates = self._including(anchors.title_lines(split) if anchors is not None else None)
+        return [found.listed() for found in candidates if title_overlaps(words, found.title)]
 
 
 def _index(entries: Sequence[ListedEntry]) -> Listing:
