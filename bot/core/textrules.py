@@ -157,7 +157,7 @@ def escape_inline(text: str) -> str:
 
 def unescape_inline(text: str) -> str:
     """The plain text an `escape_inline` result shows."""
-    return _ESCAPED_STYLE.sub(r"\1", text)
+    return _ESCAPED_STYLE.sub(r"\1", text) if "\\" in text else text  # most text escapes nothing
 
 
 def contains_html(text: str) -> bool:
