@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from bench.synthetic import make_list
 from bot.cli.main import main
 from bot.core.document import ListDocument
-from bot.core.lint import FIXABLE, RULES, fix, lint
+from bot.core.kinds import BUILTIN_KINDS
+from bot.core.lint import FIXABLE, RULES, Finding, _Layout, _lint, _suspect_lines, fix, lint
 from bot.core.proposal import propose
+from bot.core.urls import MAX_URL_LENGTH
 from tests.factories import ROOT, TODAY, committed_list, paper_values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
@@ -469,3 +471,214 @@ def test_command_fix_leaves_a_clean_file_untouched(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns
     assert main(["lint", str(path), "--fix"]) == 0
     assert path.stat().st_mtime_ns == before
+
+
+# --- the fast paths: exactly the rules' answers ------------------------------------------------
+
+_BADGE_LINE = "[![GitHub stars](https://img.shields.io/github/stars/{}/{}.svg?logo=github&label=Stars)](https://github.com/{}/{})"
+_TITLE_CASES = [
+    "**P: Chest X-ray**", "**P**", "** P**", "**P **", "**P*Q**", "**P**Q**", "**P\u00a0**", "**\u00a0P**",
+    "**P\\_x**", "**<b>P</b>**", "**P [x](https://a.org)**", "*P*", "P", "**Ünïcode ðŸ”¥**", "**P\u200bQ**",
+    "**P\tQ**", "****", "**P\x0bQ**", "**P** ", "***P***",
+]
+_TITLES = st.sampled_from(_TITLE_CASES)
+_AUTHOR_CASES = [
+    "*A. Tao, B. Liu, et al.*", "*A*", "* A*", "*A *", "**A**", "*A*B*", "A", "*A\u00a0*", "*Ā*", "",
+    "*A\x0bB*", "*A* ", "[paper](https://a.org)",
+]
+_AUTHORS = st.sampled_from(_AUTHOR_CASES)
+_VENUE_CASES = [
+    "arXiv | Aug 2024", "arXiv | 07 Aug 2024", "arXiv | 31 Feb 2024", "arXiv | 29 Feb 2024", "arXiv | 28 Feb 2023",
+    "arXiv | 00 Aug 2024", "arXiv | aug 2024", "arXiv | August 2024", "arXiv | Aug 2023", "ICLR 2024", "ICLR 2023",
+    "MICCAI'24", "arXiv:2401.12345", "arXiv", " arXiv | Aug 2024", "arXiv  | Aug 2024", "arXiv | Aug 2024 | x",
+    " | Aug 2024", "[arXiv] | Aug 2024", "*arXiv* | Aug 2024", "arXiv | Aug 2024 ", "Nature\u00a0| Aug 2024",
+    "arXiv | 2024-08-07", "**arXiv** | Aug 2024", "arXiv | Aug 2024\u00a0", "Vol. 2024 | Aug 2024", "# 2024",
+    "``` | Aug 2024", "~~~ | Aug 2024", "<!-- | Aug 2024", "<div> | Aug 2024", "<x-y> | Aug 2024", "> | Aug 2024",
+    "- arXiv | Aug 2024", "1. arXiv | Aug 2024", "    arXiv | Aug 2024",
+]
+_VENUES = st.sampled_from(_VENUE_CASES)
+_URL_CASES = [
+    "https://arxiv.org/abs/2401.1", "http://example.org", "https://Example.org/x", "HTTPS://a.org",
+    "https://a.org/x?y=1#z", "https://a.org/%41/", "https://a.org/(x)", "https://a.org/x)", "<https://a.org>",
+    "#papers", "#nowhere", "ftp://a.org", "https://a.org/ x", "https://user@a.org", "https://a.org:8080/",
+    "https://a.org/é", "https://a..org", "https://a.org/" + "x" * 2000, "https://a.org/x(y", "https://a.b",
+    "https://github.com/o/r", "https://GitHub.com/o/r/", "a.org", "", "https://a.org/[x]", "https://a.org/\\x",
+    "https://a.org/" + "x" * (MAX_URL_LENGTH - 14), "https://a.org/" + "x" * (MAX_URL_LENGTH - 13),
+    "https://a.org/x( y",
+    "https://" + "a" * 250 + ".org/", "https://" + "a" * 64 + ".org", "https://a.org/x\x0b", "https://a-.org",
+]
+_URLS = st.sampled_from(_URL_CASES)
+_OWNERS = st.sampled_from(["o", "O", "o-1", "o.x", "o?", "o)", "ö"])
+_REPOS = st.sampled_from(["r", "R", "r.js", "r_x", "r)", "r.svg", "r/s"])
+_STRAY_CASES = [
+    "", "   ", "```", "~~~", "<div>", "<!--", "-->", "# x", "### 2022", "- item", "text", "**Q**",
+    "[paper](https://a.org) [model](https://b.org)", "    indented", "\u00a0",
+]
+_STRAYS = st.sampled_from(_STRAY_CASES)
+
+
+_ODD_TEXT = st.text(alphabet="ab *\u00a0\t_\\<>[]()|#\u200b", max_size=6)
+_ODD_DATES = st.sampled_from(["31 Feb 2024", "29 Feb 2024", "29 Feb 2023", "Aug 2023", "aug 2024", "2024", "Aug 2024 "])
+
+
+@st.composite
+def _house_entry(draw: st.DrawFn, year: int) -> list[str]:
+    """A paper entry in house style dated in `year`, with or without its model link and badge."""
+    day = draw(st.sampled_from(["", "07 ", "28 ", "31 "]))
+    lines = [
+        f"**{draw(st.sampled_from(['P: Chest X-ray', 'P', 'P*Q', 'Ünï', 'a_b (c) [d]']))}**",
+        f"*{draw(st.sampled_from(['A. Tao, B. Liu, et al.', 'A', 'Team']))}*",
+        draw(st.sampled_from([f"arXiv | {day}Aug {year}", f"Nature Medicine | {day}Jan {year}", f"ICLR {year}"])),
+        f"[paper]({draw(st.sampled_from(['https://arxiv.org/abs/2401.1', 'https://a.org/x?y=1#z', 'https://a.b']))})",
+    ]
+    if draw(st.booleans()):
+        lines.append("[model](https://huggingface.co/x/y)")
+    if draw(st.booleans()):
+        owner, repo = draw(_OWNERS.filter(str.isalnum)), draw(st.sampled_from(["r", "R", "r.js", "r_x"]))
+        lines.append(_BADGE_LINE.format(owner, repo, owner, repo))
+    return lines
+
+
+@st.composite
+def _odd_line(draw: st.DrawFn, role: int) -> str:
+    """A line that may break the house style in the place of line `role` of an entry."""
+    if role == 0:
+        return draw(st.one_of(_TITLES, _TITLES, _ODD_TEXT.map(lambda text: f"**{text}**")))
+    if role == 1:
+        return draw(st.one_of(_AUTHORS, _AUTHORS, _ODD_TEXT.map(lambda text: f"*{text}*")))
+    if role == 2:
+        return draw(st.one_of(_VENUES, _VENUES, st.builds("{} | {}".format, _ODD_TEXT, _ODD_DATES)))
+    if role == 3:
+        return f"[paper]({draw(_URLS)})"
+    owner, repo = draw(_OWNERS), draw(_REPOS)
+    linked = (owner, repo) if draw(st.booleans()) else (draw(_OWNERS), draw(_REPOS))
+    shape = draw(st.sampled_from(["paper", "model", "code"]))
+    return draw(st.sampled_from([_BADGE_LINE.format(owner, repo, *linked), f"[{shape}]({draw(_URLS)})", *_ODD_BADGES]))
+
+
+# Badges naming one repository twice, in characters `BADGE_PATTERN` reads differently or not at all.
+_ODD_BADGES = [
+    _BADGE_LINE.format(owner, repo, owner, repo)
+    for owner, repo in [
+        ("o)", "r"), ("o", "r)"), ("o?", "r"), ("o", "r?x"), ("ö", "r"), ("o", "r.svg"),
+        ("o", "r.svg?logo=github&label=Stars)](https:"), ("o", "x.svg?logo=github&label=Stars)](https://github.com/o/x"),
+    ]
+] + [_BADGE_LINE.format("o", "r", "O", "R"), _BADGE_LINE.format("o", "r", "o", "r") + ")"]
+
+
+@st.composite
+def _nasty_entry(draw: st.DrawFn, year: int) -> list[str]:
+    """A paper entry of house style, or one odd line away from it (a line changed, added or
+    dropped): the cases where a fast path and the rules could part."""
+    lines = draw(_house_entry(year))
+    change = draw(st.sampled_from(["none", "none", "none", "replace", "replace", "replace", "insert", "drop"]))
+    at = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+    if change == "replace":
+        lines[at] = draw(_odd_line(at))
+    elif change == "insert":
+        lines.insert(at, draw(st.one_of(_STRAYS, _odd_line(at))))
+    elif change == "drop":
+        del lines[at]
+    return lines
+
+
+@st.composite
+def _nasty_lists(draw: st.DrawFn) -> str:
+    """A list of year sections whose entries, separators and characters may be anything odd."""
+    lines = ["# L", "", "# Table of Contents", "  - [Papers](#papers)", "    - [2024](#2024)", "", "## Papers", ""]
+    headings = st.sampled_from(["### 2024", "### 2023", "### 2024", "### 2023", "### Misc", "#### 2024", "### 0000"])
+    for heading in draw(st.lists(headings, min_size=1, max_size=3)):
+        lines += [heading, ""]
+        year = int(heading[-4:]) if heading[-4:].isdigit() else 2024
+        for _ in range(draw(st.integers(min_value=1, max_value=5))):
+            odd_separators: list[list[str]] = [["", ""], [], ["  "], ["", "```"], ["", "<div>"]]
+            separator = draw(st.sampled_from([[""]] * 12 + odd_separators))
+            lines += [*draw(_nasty_entry(draw(st.sampled_from([year, year, year, 2022])))), *separator]
+    for _ in range(draw(st.integers(min_value=0, max_value=2))):  # damage any character of any line
+        index = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        at = draw(st.one_of(st.just(len(lines[index])), st.integers(min_value=0, max_value=len(lines[index]))))
+        extra = draw(st.sampled_from([" ", "\t", "\u200b", "\x07", "Ã©", "ðŸ”¥", "\u00a0", "\x0c", "](#x)", "*", "|"]))
+        lines[index] = lines[index][:at] + extra + lines[index][at:]
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n", "\r"]))
+    return newline.join(lines) + draw(st.sampled_from(["", newline, newline * 2, " "]))
+
+
+@st.composite
+def _lists_one_line_off(draw: st.DrawFn) -> str:
+    """A house-style list with one line of one entry replaced by an odd one, or an odd line added:
+    each boundary case of the fast paths, met in the middle of entries they vouch for."""
+    years = draw(st.lists(st.sampled_from([2024, 2023, 2020]), min_size=1, max_size=3, unique=True))
+    sections = [(year, [draw(_house_entry(year)) for _ in range(draw(st.integers(1, 3)))]) for year in years]
+    _, entries = draw(st.sampled_from(sections))
+    entry = draw(st.sampled_from(entries))
+    role = draw(st.integers(min_value=0, max_value=len(entry) + 1))
+    odd = draw(_odd_line(min(role, 4)))
+    if role < len(entry) and draw(st.booleans()):
+        entry[role] = odd
+    else:
+        entry.insert(min(role, len(entry)), odd)
+    lines = ["# L", "", "## Papers", ""]
+    for year, year_entries in sections:
+        lines += [f"### {year}", ""] + [line for lines_ in year_entries for line in [*lines_, ""]]
+    return "\n".join(lines)
+
+
+def _outcome(text: str, *, fast: bool) -> list[Finding] | str:
+    """The findings, or the error both paths meet alike (LB009's reading of links is shared)."""
+    try:
+        return _lint(text, BUILTIN_KINDS, None, fast=fast)
+    except ValueError as error:
+        return repr(error)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_nasty_lists())
+def test_the_fast_paths_find_what_the_rules_find_on_odd_lists(text: str) -> None:
+    """House-style runs of entries and lines the whole-text searches clear have no finding the
+    rules would report: `lint` with its fast paths equals every rule read everywhere."""
+    assert _outcome(text, fast=True) == _outcome(text, fast=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lists_one_line_off())
+def test_the_fast_paths_find_what_the_rules_find_one_line_off_house_style(text: str) -> None:
+    """The same on house-style lists with one odd line (each boundary case among vouched entries)."""
+    assert _outcome(text, fast=True) == _outcome(text, fast=False)
+
+
+def test_the_fast_paths_find_what_the_rules_find_for_every_odd_line() -> None:
+    """Each boundary case of the catalogue above, in each place of an entry between two
+    house-style entries (replacing a line or added before it): the same findings both ways."""
+    house = ["**P: Chest X-ray**", "*A. Tao*", "arXiv | Aug 2024", "[paper](https://a.org/p)",
+             _BADGE_LINE.format("o", "r", "o", "r")]
+    odd_lines = {
+        *_TITLE_CASES, *_AUTHOR_CASES, *_VENUE_CASES, *_STRAY_CASES, *_ODD_BADGES,
+        *(f"[{kind}]({url})" for kind in ("paper", "model", "code") for url in _URL_CASES),
+    }
+    for odd in sorted(odd_lines):
+        for role in range(len(house) + 1):
+            for replace in (True, False):
+                entry = [*house]
+                if replace and role < len(house):
+                    entry[role] = odd
+                else:
+                    entry.insert(role, odd)
+                text = "\n".join(["## Papers", "", "### 2024", "", *house, "", *entry, "", *house, ""])
+                assert _outcome(text, fast=True) == _outcome(text, fast=False), (odd, role, replace)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_broken_lists())
+def test_the_fast_paths_find_what_the_rules_find_on_damaged_lists(text: str) -> None:
+    """The same on house-style lists damaged as `fix` repairs them."""
+    assert lint(text) == _lint(text, BUILTIN_KINDS, None, fast=False)
+
+
+def test_the_fast_paths_vouch_for_a_house_style_list() -> None:
+    """The comparisons above are not empty: a house-style list has no entry or line left for the
+    rules to read one by one (only the table of contents' links to the list's own headings)."""
+    doc = ListDocument(make_list(300))
+    layout = _Layout(doc, BUILTIN_KINDS, {}, fast=True)
+    assert layout.paper_entries() == []
+    assert all(doc.lines[index].lstrip().startswith("- [") for index in _suspect_lines(doc))
+    assert lint(doc.text) == _lint(doc.text, BUILTIN_KINDS, None, fast=False) == []

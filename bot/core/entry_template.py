@@ -83,7 +83,7 @@ class Reader:
         return {name: match.group(name) or "" for name in self.fields}
 
 
-def _line_pattern(line: str, links: Collection[str], seen: set[str]) -> str:
+def _line_pattern(line: str, fields: Mapping[str, str], seen: set[str]) -> str:
     parts: list[str] = []
     for text, is_field in _tokens(line):
         if not is_field:
@@ -92,24 +92,35 @@ def _line_pattern(line: str, links: Collection[str], seen: set[str]) -> str:
             parts.append(f"(?P={text})")
         else:
             seen.add(text)
-            # A link is one run of non-space characters; text is anything on the line.
-            parts.append(f"(?P<{text}>\\S+?)" if text in links else f"(?P<{text}>[^\\n]+?)")
+            parts.append(f"(?P<{text}>{fields[text]})")
     return "".join(parts)
+
+
+def template_pattern(
+    template: Sequence[str], fields: Mapping[str, str], *, one_line: bool, optional: Collection[str]
+) -> str:
+    """The regular expression of entries written from `template`: each field's first occurrence
+    is the named group of the pattern `fields` gives it, a repeat must equal it, and a line (or,
+    in a one-line template, a part) whose fields are all `optional` may be absent."""
+    seen: set[str] = set()
+    pattern = ""
+    separator = " " if one_line else "\n"
+    for index, line in enumerate(template):
+        names = placeholders(line)
+        piece = _line_pattern(line, fields, seen)
+        skippable = bool(names) and all(name in optional for name in names)
+        joined = piece if index == 0 else re.escape(separator) + piece
+        pattern += f"(?:{joined})?" if skippable else joined
+    return pattern
 
 
 @lru_cache(maxsize=256)
 def _compiled(
     template: tuple[str, ...], one_line: bool, links: frozenset[str], optional: frozenset[str]
 ) -> Reader:
-    seen: set[str] = set()
-    pattern = ""
-    separator = " " if one_line else "\n"
-    for index, line in enumerate(template):
-        names = placeholders(line)
-        piece = _line_pattern(line, links, seen)
-        skippable = bool(names) and all(name in optional for name in names)
-        joined = piece if index == 0 else re.escape(separator) + piece
-        pattern += f"(?:{joined})?" if skippable else joined
+    # A link is one run of non-space characters; text is anything on the line.
+    fields = {name: r"\S+?" if name in links else r"[^\n]+?" for name in template_fields(template)}
+    pattern = template_pattern(template, fields, one_line=one_line, optional=optional)
     return Reader(re.compile(pattern), tuple(template_fields(template)))
 
 

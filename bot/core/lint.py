@@ -29,20 +29,32 @@ parse (`ListDocument`) and linear scans of the lines.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
-from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, github_anchor, parsed, toc_items
+from bot.core.document import (
+    PAPERS_HEADING,
+    TOC_HEADING,
+    Block,
+    Heading,
+    ListDocument,
+    github_anchor,
+    parsed,
+    toc_items,
+)
 from bot.core.duplicates import ListedEntry, find_duplicates
 from bot.core.entry import BADGE, BADGE_PATTERN, LINK_LINE, TITLE_LINE, read_paper
+from bot.core.entry_template import template_pattern
 from bot.core.forms import IssueForm
 from bot.core.kind_entries import candidate_ranges, kind_sections
-from bot.core.kinds import BUILTIN_KINDS, Kind, entry_reader
+from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind, entry_reader
 from bot.core.listing import listed
 from bot.core.placement import insert_paper
 from bot.core.textrules import invisible_characters, repair_mojibake
@@ -72,11 +84,24 @@ FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
 _TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
 _AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses).
-_PLAIN_URL = re.compile(
-    r"https?://(?=[^/?#]{1,253}(?:[/?#]|\Z))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?"
+# An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses), ending
+# where `{end}` says: at the end of the string for a URL alone, at the end of a link target in text.
+_PLAIN_URL_SHAPE = (
+    r"https?://(?=[^/?#]{{1,253}}(?:[/?#]|{end}))(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}"
+    r"(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?{end}"
 )
+_PLAIN_URL = re.compile(_PLAIN_URL_SHAPE.format(end=r"\Z"))
 _SIMPLE_TARGET = re.compile(r"[^\s()]*")
+# Where a line's rules may fire, found in the whole text at once: a character that is not
+# printable ASCII, a blank ending a line, or an inline link whose target is not a plain URL of at
+# most MAX_URL_LENGTH characters that ends the target (`_SIMPLE_TARGET` stops there and no `(`
+# follows). A line with none of them has no LB012-LB015 finding.
+_TARGET_END = r"(?=[\s)]|\Z)"
+_SUSPECT_CHARACTER = re.compile(r"[^\x20-\x7e\r\n]| (?=[\r\n]|\Z)")
+_PRINTABLE_ASCII_AND_BREAKS = bytes(range(0x20, 0x7F)) + b"\r\n"
+_SUSPECT_LINK = re.compile(
+    rf"\]\((?!(?=[^\s()]{{1,{MAX_URL_LENGTH}}}{_TARGET_END}){_PLAIN_URL_SHAPE.format(end=_TARGET_END)})"
+)
 _LINK_RANK = {"paper": 0, "model": 1, "code": 2}
 _TITLE_EXAMPLE = "`**CheXagent: Towards a Foundation Model for Chest X-Ray Interpretation**`"
 _AUTHORS_EXAMPLE = "`*A. Tao, B. Liu, et al.*` or `*Stanford AIMI Team*`"
@@ -86,6 +111,28 @@ _LINKS_EXAMPLE = "`[paper](url)`, `[model](url)`, then `[code](url)` or the star
 _LIST_MARKER = re.compile(r"\s{0,3}(?:[-*+]|\d+[.)])\s")
 _MAX_FIX_ROUNDS = 8
 _BLANK_RUN = re.compile(r" {2,}")
+# The house style's common paper entry, as the paper template writes it, each field in a form the
+# rules accept: title and authors without `*` and with blanks only inside; a venue line that does
+# not start like a link, a title or authors; link lines; the stars badge naming the repository it
+# links to (owner and name in GitHub's characters: no `/`, `?` or `)`, so `BADGE_PATTERN` reads
+# them as written). No line but the first reads as a title, so such a block is one entry, and no
+# line ends in a blank, so the rules see it as written. A run of blank lines and such entries,
+# each followed by a blank line, in a year section without code or HTML blocks, then has no
+# LB001-LB006 finding and no entry running into another once its venue lines pass (`_run_vouched`).
+_PLAIN_WORDS = r"[^\s*](?:[^*\n]*[^\s*])?"
+_GITHUB_NAMES = {"owner": "[A-Za-z0-9-]+", "repo": "[A-Za-z0-9_.-]+"}
+_HOUSE_BADGE = template_pattern((BADGE,), _GITHUB_NAMES, one_line=True, optional=())
+_HOUSE_FIELDS = {
+    "title": _PLAIN_WORDS, "authors": _PLAIN_WORDS, "venue_line": r"[^\s*\[](?:[^\n]*[^\s])?",
+    "paper_url": r"\S+", "model_url": r"\S+", "code_line": _HOUSE_BADGE,
+}
+_HOUSE_ENTRY = template_pattern(PAPER.template, _HOUSE_FIELDS, one_line=False, optional={"model_url", "code_line"})
+_HOUSE_RUN = re.compile(rf"(?:\n|{_HOUSE_ENTRY}\n(?=\n|\Z))*+")
+# The venue lines of a run (its first line is a title or blank), the only lines that start with
+# neither `*` nor `[` (a newline first: a literal start is found fast, `^` is tried everywhere).
+_VENUE_LINES = re.compile(r"\n([^*\[\n][^\n]*)")
+# A paper entry around a venue line, clean in every other line (see `_venue_vouched`).
+_MODEL_HEAD, _MODEL_TAIL = ("**Title**", "*Authors*"), ("[paper](https://example.org/p)",)
 # Bound of the per-entry and per-line memos: a 20,000-entry list has ~20,000 entries and ~27,000
 # link lines; linting a reconcile's edited list then finds the base list's ones remembered.
 _MEMO_SIZE = 1 << 16
@@ -182,12 +229,20 @@ class _Entry:
 
 
 class _Layout:
-    """The parts of a parsed list the rules look at, computed once."""
+    """The parts of a parsed list the rules look at, computed once.
 
-    def __init__(self, doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> None:
+    With `fast`, the paper entries of a year section that have the house style's common shape
+    (see `_HOUSE_RUN`) are vouched for without reading them one by one; without it, every
+    entry goes through the rules (the property tests compare the two).
+    """
+
+    def __init__(
+        self, doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm], *, fast: bool = False
+    ) -> None:
         self.doc = doc
         self.kinds = kinds
         self.forms = forms
+        self.fast = fast
         self.lines = [line.rstrip() for line in doc.lines]  # trailing whitespace is LB012's alone
         has_papers = any(kind.builtin and kind.name == "paper" for kind in kinds)
         self.papers = doc.find_heading(2, PAPERS_HEADING) if has_papers else None
@@ -208,8 +263,9 @@ class _Layout:
         return [h for h in self.doc.headings if self.papers.line <= h.line < end]
 
     def paper_entries(self) -> list[_Entry]:
-        """Every paper entry, blocks that run together split at their title lines (read once:
-        the entry rules and the separation rules both walk them)."""
+        """The paper entries the rules must read, blocks that run together split at their title
+        lines (read once: the entry rules and the separation rules both walk them). With `fast`,
+        entries `_HOUSE_RUN` vouches for are left out: they have no finding and run into nothing."""
         if self._entries is None:
             self._entries = list(self._read_paper_entries())
         return self._entries
@@ -217,11 +273,48 @@ class _Layout:
     def _read_paper_entries(self) -> Iterator[_Entry]:
         for heading in self.paper_headings():
             year = heading.year if heading.level == 3 else None
-            for block in self.doc.blocks(heading.line + 1, self.doc.body_end(heading)):
+            start, end = heading.line + 1, self.doc.body_end(heading)
+            blocks = self._unvouched_blocks(start, end, year) if self.fast else self.doc.blocks(start, end)
+            for block in blocks:
                 starts = [block.start + offset for offset in _entry_starts(self.lines[block.start:block.end])]
                 whole = len(starts) == 1
-                for start, end in zip(starts, [*starts[1:], block.end], strict=True):
-                    yield _Entry(start, end, year, whole, start > block.start)
+                for first, last in zip(starts, [*starts[1:], block.end], strict=True):
+                    yield _Entry(first, last, year, whole, first > block.start)
+
+    def _unvouched_blocks(self, start: int, end: int, year: int | None) -> list[Block]:
+        """The blocks between two lines of a `### year` section that `_HOUSE_RUN` does not vouch for.
+
+        The section's lines are searched as one text, each line ended by a newline: a run of blank
+        lines and house-style entries is vouched for when its venue lines and stars badges pass
+        too; the block where a run stops goes to the rules, and the search resumes after it.
+        """
+        if year is None or self._verbatim_within(start, end):
+            return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
+        lines = self.doc.lines[start:end]
+        text = "\n".join(lines) + "\n"
+        found: list[Block] = []
+        position, index = 0, start
+        while position < len(text):
+            run = _HOUSE_RUN.match(text, position)
+            run_end = run.end() if run else position
+            run_lines = text.count("\n", position, run_end)
+            if not _run_vouched(text[position:run_end], year):
+                found.extend(self.doc.blocks(index, index + run_lines))
+            position, index = run_end, index + run_lines
+            rest = self.doc.blocks(index, end)[:1]  # the block the run stopped at (blank lines may precede it)
+            if not rest:
+                break
+            found.append(rest[0])
+            position += sum(len(line) + 1 for line in lines[index - start:rest[0].end - start])
+            index = rest[0].end
+        return found
+
+    def _verbatim_within(self, start: int, end: int) -> bool:
+        """Whether a code or HTML block (whose blank lines split nothing) overlaps the lines."""
+        structure = self.doc.structure
+        ranges = [(block.start, block.end) for block in structure.fences]
+        ranges += [(block.start, block.end) for block in structure.html]
+        return any(first < end and start < last for first, last in ranges)
 
     def kind_candidates(self) -> Iterator[tuple[Kind, int, int]]:
         """(kind, start, end) of each line range under a kind's section that may be its entry."""
@@ -336,6 +429,19 @@ def _check_links(lines: list[str], start: int) -> Iterator[Finding]:
         has_paper = has_paper or kind == "paper"
     if not has_paper:
         yield Finding(start + 1, 1, "LB004", "the entry has no `[paper](url)` line; add it after the venue line")
+
+
+def _run_vouched(run: str, year: int) -> bool:
+    """Whether the entries of a `_HOUSE_RUN` match in the `### year` section have no finding:
+    the rest of each has passed already, so it comes down to its venue line."""
+    return all(_venue_vouched(line, year) for line in set(_VENUE_LINES.findall(run)))
+
+
+def _venue_vouched(line: str, year: int) -> bool:
+    """Whether an entry of `_HOUSE_RUN`'s shape with this venue line has no finding in the
+    `### year` section: the rules' answer for a model entry that differs from it only there
+    (its title, authors and links pass, so only the venue line can bring LB003 or LB006)."""
+    return not _paper_problems((*_MODEL_HEAD, line, *_MODEL_TAIL), year)
 
 
 def _github_key(url: str) -> str | None:
@@ -524,11 +630,15 @@ def _extra_blanks(lines: list[str]) -> list[int]:
 
 
 def _line_findings(layout: _Layout) -> Iterator[Finding]:
-    lines = layout.doc.lines
-    fenced = layout.doc.structure.fenced_lines()
+    doc = layout.doc
+    indexes = _suspect_lines(doc) if layout.fast else range(len(doc.lines))
+    if not indexes:
+        return
+    fenced = doc.structure.fenced_lines()
     toc_body = layout.toc_body()
-    anchors = {github_anchor(heading.text) for heading in layout.doc.headings}
-    for index, line in enumerate(lines):
+    anchors = {github_anchor(heading.text) for heading in doc.headings}
+    for index in indexes:
+        line = doc.lines[index]
         if line.isascii() and line.isprintable() and "](" not in line and not line.endswith(" "):
             continue  # no trailing blank, mis-decoded, invisible or control character, and no link
         number = index + 1
@@ -543,6 +653,25 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
                         number, start + 1, "LB015",
                         f"the link `{target[:60]}` is not an absolute http(s) URL: {problem}",
                     )
+
+
+def _suspect_lines(doc: ListDocument) -> list[int]:
+    """Indexes of the lines where `_SUSPECT_CHARACTER` or `_SUSPECT_LINK` finds something, in order."""
+    text = doc.text
+    patterns = (_SUSPECT_LINK,) if _plain_ascii(text) else (_SUSPECT_CHARACTER, _SUSPECT_LINK)
+    found = [match.start() for pattern in patterns for match in pattern.finditer(text)]
+    if not found:
+        return []
+    starts = list(accumulate(map(len, doc.raw_lines), initial=0))
+    return sorted({bisect.bisect_right(starts, position) - 1 for position in found})
+
+
+def _plain_ascii(text: str) -> bool:
+    """Whether `_SUSPECT_CHARACTER` finds nothing in the text, asked with faster string operations."""
+    return (
+        text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII_AND_BREAKS)
+        and " \n" not in text and " \r" not in text and not text.endswith(" ")
+    )
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
@@ -603,8 +732,13 @@ def lint(
     `kinds` are the list's kinds (their forms in `forms`, which a kind whose section a form field
     picks needs): papers are checked only when `paper` is one of them.
     """
+    return _lint(text, kinds, forms, fast=True)
+
+
+def _lint(text: str, kinds: Sequence[Kind], forms: Mapping[str, IssueForm] | None, *, fast: bool) -> list[Finding]:
+    """`lint`, with the fast paths for the common shapes (`fast`) or with every rule read everywhere."""
     doc = parsed(text)
-    layout = _Layout(doc, kinds, forms or {})
+    layout = _Layout(doc, kinds, forms or {}, fast=fast)
     findings = [
         *(_year_findings(layout) if layout.checks_papers else ()),
         *_entry_findings(layout),
