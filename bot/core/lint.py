@@ -33,10 +33,11 @@ import bisect
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import (
@@ -709,8 +710,9 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
 
 def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
     """Entries sharing an identity key with an earlier entry (the rules submissions use)."""
+    entries = listed(layout.doc, layout.kinds, layout.forms)
     first_with: dict[str, ListedEntry] = {}
-    for entry in listed(layout.doc, layout.kinds, layout.forms):
+    for entry in _sharing_entries(entries) if layout.fast else entries:
         hits = [first_with[key] for key in entry.keys if key in first_with]
         if hits:  # most entries share no key with an earlier one
             earlier = {hit.line: hit for hit in hits}
@@ -722,6 +724,16 @@ def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
                 )
         for key in entry.keys:
             first_with.setdefault(key, entry)
+
+
+def _sharing_entries(entries: Sequence[ListedEntry]) -> list[ListedEntry]:
+    """The entries holding a key another entry holds too, in order: an entry whose keys are its
+    own is nobody's duplicate and has none (most lists have no duplicate, so most are dropped)."""
+    keys = list(chain.from_iterable([entry.keys for entry in entries]))
+    if len(set(keys)) == len(keys):
+        return []
+    counts = Counter(keys)
+    return [entry for entry in entries if any(counts[key] > 1 for key in entry.keys)]
 
 
 def lint(
