@@ -29,7 +29,6 @@ parse (`ListDocument`) and linear scans of the lines.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import difflib
 import re
@@ -37,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import chain
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import (
@@ -660,11 +659,16 @@ def _suspect_lines(doc: ListDocument) -> list[int]:
     """Indexes of the lines where `_SUSPECT_CHARACTER` or `_SUSPECT_LINK` finds something, in order."""
     text = doc.text
     patterns = (_SUSPECT_LINK,) if _plain_ascii(text) else (_SUSPECT_CHARACTER, _SUSPECT_LINK)
-    found = [match.start() for pattern in patterns for match in pattern.finditer(text)]
-    if not found:
-        return []
-    starts = list(accumulate(map(len, doc.raw_lines), initial=0))
-    return sorted({bisect.bisect_right(starts, position) - 1 for position in found})
+    found = sorted({match.start() for pattern in patterns for match in pattern.finditer(text)})
+    indexes: list[int] = []
+    line, counted = 0, 0
+    for position in found:  # never a line break: no `\r\n` lies across `counted`
+        line += text.count("\n", counted, position) + text.count("\r", counted, position)
+        line -= text.count("\r\n", counted, position)
+        counted = position
+        if not indexes or indexes[-1] != line:
+            indexes.append(line)
+    return indexes
 
 
 def _plain_ascii(text: str) -> bool:
