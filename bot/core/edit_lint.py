@@ -27,7 +27,8 @@ down by the inserted lines, with the same code and message, once the entry itsel
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain, pairwise
+from functools import lru_cache
+from itertools import pairwise
 
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, mistune_only
 from bot.core.duplicates import block_keys
@@ -126,9 +127,20 @@ def _in_kind_section(doc: ListDocument, line: int, kinds: Sequence[Kind], forms:
 
 def _no_duplicate_moves(listed: Listing, keys: frozenset[str], index: int) -> bool:
     """Whether the entry shares no key with a listed entry, and no two listed entries at or below
-    line `index` share one (so no LB009 message's line number moves): the one check here that
-    reads every identity key below the place, once per base list."""
-    if listed.sharing(keys):
-        return False
-    below = list(chain.from_iterable([found.identity() for found in listed.found if found.start >= index]))
-    return len(set(below)) == len(below)
+    line `index` share one (so no LB009 message's line number moves: it names the earlier entry)."""
+    return not listed.sharing(keys) and _last_shared_start(listed) < index
+
+
+@lru_cache(maxsize=2)
+def _last_shared_start(listed: Listing) -> int:
+    """The greatest first line of the earlier of two entries sharing an identity key (-1: none),
+    once per base list: the one question here that reads every entry's keys."""
+    latest: dict[str, int] = {}  # each key's greatest first line so far
+    found = -1
+    for entry in listed.found:
+        for key in entry.identity():
+            before = latest.get(key)
+            if before is not None:
+                found = max(found, min(before, entry.start))
+            latest[key] = max(entry.start, before if before is not None else entry.start)
+    return found
