@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, mistune_only
 from bot.core.duplicates import block_keys
@@ -135,10 +135,14 @@ def _no_duplicate_moves(listed: Listing, keys: frozenset[str], index: int) -> bo
 def _last_shared_start(listed: Listing) -> int:
     """The greatest first line of the earlier of two entries sharing an identity key (-1: none),
     once per base list: the one question here that reads every entry's keys."""
+    keys = [entry.identity() for entry in listed.found]
+    every = list(chain.from_iterable(keys))
+    if len(set(every)) == len(every):
+        return -1  # no key is shared (most lists)
     latest: dict[str, int] = {}  # each key's greatest first line so far
     found = -1
-    for entry in listed.found:
-        for key in entry.identity():
+    for entry, entry_keys in zip(listed.found, keys, strict=True):
+        for key in entry_keys:
             before = latest.get(key)
             if before is not None:
                 found = max(found, min(before, entry.start))
