@@ -15,7 +15,7 @@ from bot.core.duplicates import entry_keys, fold_title, listed_entries
 from bot.core.entry import BADGE_PATTERN, LINK_LINE, paper_links
 from bot.core.proposal import propose
 from bot.core.submission import SubmissionError
-from bot.core.urls import _read, _split, arxiv_id, doi, normalised_url
+from bot.core.urls import _read, _read_keys, _split, arxiv_id, doi, identity_keys, normalised_url
 from tests.factories import SEED, TODAY, paper_values
 
 
@@ -164,3 +164,11 @@ def test_a_blocks_links_and_badges_are_each_lines_in_turn(lines: list[str]) -> N
     links = [url for line in lines for _, url in LINK_LINE.findall(line)]
     repos = [f"https://github.com/{b[3]}/{b[4]}" for line in lines for b in BADGE_PATTERN.finditer(line)]
     assert paper_links(lines) == (links, repos)
+
+
+@given(st.from_regex(r"\d{4}\.\d{4,5}", fullmatch=True), st.sampled_from(["", "v2", "/", ".pdf", "?x=1", "#a", " "]),
+       st.sampled_from(["https://arxiv.org/abs/", "http://arxiv.org/abs/", "https://arxiv.org/pdf/", "https://ArXiv.org/abs/"]))
+def test_an_arxiv_page_link_has_the_keys_the_general_reading_gives(paper: str, tail: str, page: str) -> None:
+    """The arXiv page link listbot writes is keyed at once; its keys are those the link's full reading gives."""
+    url = page + paper + tail
+    assert identity_keys(url) == _read_keys(url)

@@ -80,7 +80,7 @@ class Listing:
 
         A listed title that contains the title's words holds its first two, and one contained in
         it holds two words that follow each other in it, so only entries whose text holds two such
-        words (`title_anchors`) are compared, unless the title has too many words to search for.
+        words (`TextAnchors.title_lines`) are compared, unless the title has too many words to search for.
         """
         words = fold_title(title)
         split = words.split()

@@ -253,7 +253,20 @@ def _read(url: str) -> tuple[SplitResult, str, str]:
     return parts, (parts.hostname or "").lower(), parts._replace(query="", fragment="").geturl()
 
 
+# The link listbot writes for an arXiv paper (`canonical_link`), most links of a list: its keys are
+# its address and its id (no DOI, OpenReview, Anthology or CVF id can be read from it).
+_ARXIV_PAGE_LINK = re.compile(re.escape(_ARXIV_PAGE).replace(re.escape("{}"), r"(\d{4}\.\d{4,5})"))
+
+
 def identity_keys(url: str) -> set[str]:
+    """Every key under which two links would name the same document (`_read_keys`), read at once
+    for a link in the form listbot writes an arXiv paper's."""
+    if page := _ARXIV_PAGE_LINK.fullmatch(url):
+        return {f"url:arxiv.org/abs/{page[1]}", f"arxiv:{page[1]}"}
+    return _read_keys(url)
+
+
+def _read_keys(url: str) -> set[str]:
     """Every key under which two links would name the same document.
 
     The link is split once and its host read once for every key (each used to split it again:
