@@ -22,7 +22,11 @@ from bot.core.kind_entries import found_kind_entries, listed_kind_entries
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.listing import listing
 
-_TITLE = st.text(alphabet="aBz09 -:'`’\\_~$*éÉßﬁΣKİ𝐀%&", min_size=1, max_size=14).filter(str.strip)
+_WORD = st.one_of(
+    st.text(alphabet="aBz09-:'`’\\_~$*éÉßﬁΣKİ𝐀%&", min_size=1, max_size=5),
+    st.sampled_from(["Chest", "X-ray", "x ray", "CXR:", "MAIRA-2", "don't", "Ré", "a", "b"]),
+)
+_TITLE = st.lists(_WORD, min_size=1, max_size=5).map(" ".join).filter(str.strip)
 _HOSTS = (
     "arxiv.org", "ArXiv.ORG", "www.arxiv.org", "arxiv.org:443", "u:p@arxiv.org", "export.arxiv.org", "doi.org",
     "dx.doi.org", "www.nature.com", "openreview.net", "aclanthology.org", "openaccess.thecvf.com", "github.com",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from itertools import accumulate, pairwise
 
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
@@ -49,6 +49,24 @@ def key_anchor(key: str) -> bytes | None:
         host, slash, path = value.partition("?")[0].partition("/")
         return letters(slash + path) or letters(host)
     return None
+
+
+def may_be_close(words: Sequence[str]) -> Callable[[str], bool]:
+    """A quick necessary condition for a listed title to contain the folded title of these words
+    (two or more), or to be contained in it (`duplicates.title_overlaps`): an ASCII title's
+    letters are its folded words' letters, so they hold all the words' letters, or are those of
+    two or more words that follow each other. A title outside ASCII may always be."""
+    whole = letters("".join(words))
+    count = len(words)
+    runs = {letters("".join(words[start:end])) for start in range(count) for end in range(start + 2, count + 1)}
+
+    def check(title: str) -> bool:
+        if not title.isascii():
+            return True
+        found = letters(title)
+        return whole in found or found in runs
+
+    return check
 
 
 class TextAnchors:

@@ -17,11 +17,11 @@ from functools import cached_property, lru_cache, partial
 from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title, title_overlaps
 from bot.core.forms import IssueForm
-from bot.core.key_anchors import TextAnchors
+from bot.core.key_anchors import TextAnchors, may_be_close
 from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
 
-_MAX_RUN_LOOKUPS = 200  # past this many words of a title, one pass over the titles is cheaper than searches
+_MAX_RUN_LOOKUPS = 64  # past this many words of a title, comparing every title costs less than its word runs
 
 
 class Listing:
@@ -80,15 +80,20 @@ class Listing:
 
         A listed title that contains the title's words holds its first two, and one contained in
         it holds two words that follow each other in it, so only entries whose text holds two such
-        words (`TextAnchors.title_lines`) are compared, unless the title has too many words to search for.
+        words (`TextAnchors.title_lines`) and whose title passes `may_be_close` are compared, unless
+        the title has too many words to search for.
         """
         words = fold_title(title)
         split = words.split()
         if len(split) < MIN_CONTAINED_WORDS:
             return []
-        anchors = self._anchors if len(split) <= _MAX_RUN_LOOKUPS else None
-        candidates = self._including(anchors.title_lines(split) if anchors is not None else None)
-        return [found.listed() for found in candidates if title_overlaps(words, found.title)]
+        if self._anchors is None or len(split) > _MAX_RUN_LOOKUPS:
+            return [found.listed() for found in self.found if title_overlaps(words, found.title)]
+        close = may_be_close(split)
+        return [
+            found.listed() for found in self._including(self._anchors.title_lines(split))
+            if close(found.title) and title_overlaps(words, found.title)
+        ]
 
 
 def _index(entries: Sequence[ListedEntry]) -> Listing:
