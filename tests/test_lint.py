@@ -15,9 +15,9 @@ from bench.synthetic import make_list
 from bot.cli.main import main
 from bot.core.document import ListDocument
 from bot.core.kinds import BUILTIN_KINDS
-from bot.core.lint import FIXABLE, RULES, Finding, _Layout, _lint, _suspect_lines, fix, lint
+from bot.core.lint import _PLAIN_URL, FIXABLE, RULES, Finding, _Layout, _lint, _suspect_lines, fix, lint
 from bot.core.proposal import propose
-from bot.core.urls import MAX_URL_LENGTH
+from bot.core.urls import MAX_URL_LENGTH, validate_url
 from tests.factories import ROOT, TODAY, committed_list, paper_values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
@@ -585,7 +585,8 @@ def _nasty_entry(draw: st.DrawFn, year: int) -> list[str]:
 @st.composite
 def _nasty_lists(draw: st.DrawFn) -> str:
     """A list of year sections whose entries, separators and characters may be anything odd."""
-    lines = ["# L", "", "# Table of Contents", "  - [Papers](#papers)", "    - [2024](#2024)", "", "## Papers", ""]
+    lines = [*draw(st.sampled_from([[], [], [""], ["", ""], [" ", "\t"]])), "# L", "", "# Table of Contents",
+             "  - [Papers](#papers)", "    - [2024](#2024)", "", "## Papers", ""]
     headings = st.sampled_from(["### 2024", "### 2023", "### 2024", "### 2023", "### Misc", "#### 2024", "### 0000"])
     for heading in draw(st.lists(headings, min_size=1, max_size=3)):
         lines += [heading, ""]
@@ -682,3 +683,24 @@ def test_the_fast_paths_vouch_for_a_house_style_list() -> None:
     assert layout.paper_entries() == []
     assert all(doc.lines[index].lstrip().startswith("- [") for index in _suspect_lines(doc))
     assert lint(doc.text) == _lint(doc.text, BUILTIN_KINDS, None, fast=False) == []
+
+
+_LONG_HOST = ".".join(["a" * 63] * 3 + ["a" * 61])  # 253 characters, the most a host may have
+
+
+@given(
+    st.sampled_from(["http://", "https://"]),
+    st.one_of(st.just(_LONG_HOST), st.from_regex(r"[a-z0-9-]{1,8}(\.[a-z0-9-]{1,8}){0,3}\.[a-z]{2,4}", fullmatch=True)),
+    st.one_of(
+        st.just(""),
+        st.builds(lambda mark, path: mark + path, st.sampled_from("/?#"),
+                  st.text(alphabet="aZ09._~%!$&'*+,;=:@/?#-", max_size=12)),
+        st.integers(min_value=1700, max_value=1760).map(lambda length: "/" + "x" * length),
+    ),
+)
+def test_a_plain_url_is_one_validate_url_accepts(scheme: str, host: str, path: str) -> None:
+    """`_PLAIN_URL` (and so the line fast path's link search) only vouches for links that
+    `validate_url` accepts, the longest ones included."""
+    url = scheme + host + path
+    if _PLAIN_URL.fullmatch(url):
+        validate_url(url)

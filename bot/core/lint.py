@@ -37,6 +37,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import overload
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import (
@@ -84,24 +85,24 @@ FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
 _TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
 _AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses), ending
-# where `{end}` says: at the end of the string for a URL alone, at the end of a link target in text.
+# An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses, at most
+# MAX_URL_LENGTH characters: the host has at most 253, the path at most the rest), ending where
+# `{end}` says: at the end of the string for a URL alone, at the end of a link target in text.
+_PLAIN_PATH_LENGTH = MAX_URL_LENGTH - len("https://") - 253 - 1
 _PLAIN_URL_SHAPE = (
     r"https?://(?=[^/?#]{{1,253}}(?:[/?#]|{end}))(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}"
-    r"(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?{end}"
+    rf"(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]{{{{0,{_PLAIN_PATH_LENGTH}}}}})?{{end}}"
 )
 _PLAIN_URL = re.compile(_PLAIN_URL_SHAPE.format(end=r"\Z"))
 _SIMPLE_TARGET = re.compile(r"[^\s()]*")
 # Where a line's rules may fire, found in the whole text at once: a character that is not
-# printable ASCII, a blank ending a line, or an inline link whose target is not a plain URL of at
-# most MAX_URL_LENGTH characters that ends the target (`_SIMPLE_TARGET` stops there and no `(`
-# follows). A line with none of them has no LB012-LB015 finding.
+# printable ASCII, a blank ending a line, or an inline link whose target is not a plain URL that
+# ends the target (`_SIMPLE_TARGET` stops there and no `(` follows). A line with none of them has
+# no LB012-LB015 finding.
 _TARGET_END = r"(?=[\s)]|\Z)"
 _SUSPECT_CHARACTER = re.compile(r"[^\x20-\x7e\r\n]| (?=[\r\n]|\Z)")
 _PRINTABLE_ASCII_AND_BREAKS = bytes(range(0x20, 0x7F)) + b"\r\n"
-_SUSPECT_LINK = re.compile(
-    rf"\]\((?!(?=[^\s()]{{1,{MAX_URL_LENGTH}}}{_TARGET_END}){_PLAIN_URL_SHAPE.format(end=_TARGET_END)})"
-)
+_SUSPECT_LINK = re.compile(rf"\]\((?!{_PLAIN_URL_SHAPE.format(end=_TARGET_END)})")
 _LINK_RANK = {"paper": 0, "model": 1, "code": 2}
 _TITLE_EXAMPLE = "`**CheXagent: Towards a Foundation Model for Chest X-Ray Interpretation**`"
 _AUTHORS_EXAMPLE = "`*A. Tao, B. Liu, et al.*` or `*Stanford AIMI Team*`"
@@ -111,6 +112,9 @@ _LINKS_EXAMPLE = "`[paper](url)`, `[model](url)`, then `[code](url)` or the star
 _LIST_MARKER = re.compile(r"\s{0,3}(?:[-*+]|\d+[.)])\s")
 _MAX_FIX_ROUNDS = 8
 _BLANK_RUN = re.compile(r" {2,}")
+# Two blank lines in a row in a text whose lines end in LF (after a line, or first in the text).
+_BLANK_PAIR = re.compile(r"\n[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
+_BLANK_PAIR_FIRST = re.compile(r"[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
 # The house style's common paper entry, as the paper template writes it, each field in a form the
 # rules accept: title and authors without `*` and with blanks only inside; a venue line that does
 # not start like a link, a title or authors; link lines; the stars badge naming the repository it
@@ -119,11 +123,11 @@ _BLANK_RUN = re.compile(r" {2,}")
 # line ends in a blank, so the rules see it as written. A run of blank lines and such entries,
 # each followed by a blank line, in a year section without code or HTML blocks, then has no
 # LB001-LB006 finding and no entry running into another once its venue lines pass (`_run_vouched`).
-_PLAIN_WORDS = r"[^\s*](?:[^*\n]*[^\s*])?"
+_PLAIN_WORDS = r"[^\s*][^*\n]*(?<!\s)"  # (the form quickest to match: no optional group to backtrack into)
 _GITHUB_NAMES = {"owner": "[A-Za-z0-9-]+", "repo": "[A-Za-z0-9_.-]+"}
 _HOUSE_BADGE = template_pattern((BADGE,), _GITHUB_NAMES, one_line=True, optional=())
 _HOUSE_FIELDS = {
-    "title": _PLAIN_WORDS, "authors": _PLAIN_WORDS, "venue_line": r"[^\s*\[](?:[^\n]*[^\s])?",
+    "title": _PLAIN_WORDS, "authors": _PLAIN_WORDS, "venue_line": r"[^\s*\[][^\n]*(?<!\s)",
     "paper_url": r"\S+", "model_url": r"\S+", "code_line": _HOUSE_BADGE,
 }
 _HOUSE_ENTRY = template_pattern(PAPER.template, _HOUSE_FIELDS, one_line=False, optional={"model_url", "code_line"})
@@ -201,7 +205,7 @@ def _balanced_end(line: str, begin: int) -> int:
 
 def _url_problem(url: str) -> str | None:
     """Why the link is not an absolute http(s) URL, or None when it is."""
-    if len(url) <= MAX_URL_LENGTH and _PLAIN_URL.fullmatch(url):
+    if _PLAIN_URL.fullmatch(url):
         return None
     try:
         validate_url(url)
@@ -228,6 +232,28 @@ class _Entry:
     joined: bool  # starts inside a block, right after another entry's last line
 
 
+class _StrippedLines(Sequence[str]):
+    """The document's lines without trailing whitespace, each stripped when read (the fast paths
+    read few of them)."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [line.rstrip() for line in self._lines[index]]
+        return self._lines[index].rstrip()
+
+
 class _Layout:
     """The parts of a parsed list the rules look at, computed once.
 
@@ -243,7 +269,7 @@ class _Layout:
         self.kinds = kinds
         self.forms = forms
         self.fast = fast
-        self.lines = [line.rstrip() for line in doc.lines]  # trailing whitespace is LB012's alone
+        self.lines = _StrippedLines(doc.lines)  # trailing whitespace is LB012's alone
         has_papers = any(kind.builtin and kind.name == "paper" for kind in kinds)
         self.papers = doc.find_heading(2, PAPERS_HEADING) if has_papers else None
         self.checks_papers = has_papers
@@ -629,6 +655,16 @@ def _extra_blanks(lines: list[str]) -> list[int]:
     return sorted({*extra, *range(last, len(lines))})
 
 
+def _may_have_extra_blanks(doc: ListDocument) -> bool:
+    """Whether `_extra_blanks` may find a blank line, asked of the text: only if it has a CR, two
+    blank lines in a row (`_BLANK_PAIR`) or a blank last line."""
+    text = doc.text
+    return (
+        "\r" in text or _BLANK_PAIR.search(text) is not None or _BLANK_PAIR_FIRST.match(text) is not None
+        or (bool(doc.lines) and _blank(doc.lines[-1]))
+    )
+
+
 def _line_findings(layout: _Layout) -> Iterator[Finding]:
     doc = layout.doc
     indexes = _suspect_lines(doc) if layout.fast else range(len(doc.lines))
@@ -675,7 +711,7 @@ def _plain_ascii(text: str) -> bool:
     """Whether `_SUSPECT_CHARACTER` finds nothing in the text, asked with faster string operations."""
     return (
         text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII_AND_BREAKS)
-        and " \n" not in text and " \r" not in text and not text.endswith(" ")
+        and " \n" not in text and ("\r" not in text or " \r" not in text) and not text.endswith(" ")
     )
 
 
@@ -705,7 +741,7 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
     lines = layout.doc.lines
     for index, why in _separations(layout):
         yield Finding(index + 1, 1, "LB010", why)
-    extra = _extra_blanks(lines)
+    extra = _extra_blanks(lines) if not layout.fast or _may_have_extra_blanks(layout.doc) else []
     for index in extra:
         if index - 1 not in extra:
             where = "at the end of the file" if all(_blank(x) for x in lines[index:]) else "in a row"
