@@ -162,6 +162,21 @@ def test_lb009_duplicate_entry() -> None:
     assert "line 13" in lint(text)[0].message
 
 
+def test_a_findings_identity_does_not_name_lines() -> None:
+    """Lines put above a duplicate pair change LB009's message (it names the earlier entry's line)
+    but not the identity the findings of a list and of its edit are matched by."""
+    text = edited("[paper](https://www.nature.com/articles/s41591-023-00003-3)",
+                  "[paper](https://arxiv.org/abs/2408.00001v2)")
+    moved = text.replace("\n## Papers\n", "\nA line of prose.\n\n## Papers\n", 1)
+    [before], [after] = lint(text), lint(moved)
+    assert (after.line, after.message) != (before.line, before.message)
+    assert after.identity == before.identity
+    assert "line" not in before.identity[1]
+    others = lint(edited("\n## Papers\n", "\n## Papers \n", moved))  # a message naming no line is its identity
+    assert [f.identity for f in others if f.code != "LB009"] == [(f.code, f.message) for f in others if f.code != "LB009"]
+    assert {f.code for f in others} == {"LB009", "LB012"}
+
+
 def test_lb010_entries_run_together() -> None:
     """An entry with no blank line before it is reported at its title."""
     text = edited("lab/beta)\n\n### 2023", "lab/beta)\n### 2023")

@@ -34,7 +34,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 from typing import overload
@@ -150,6 +150,15 @@ class Finding:
     col: int
     code: str
     message: str
+    # What the finding is about, wherever the list's lines stand; empty: the message says it. A
+    # message naming another line's number gives one without it, since lines move when an entry
+    # is added and `identity` must stay.
+    subject: str = field(default="", compare=False, repr=False)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """Code and subject: how a list's findings are matched with its edited version's."""
+        return self.code, self.subject or self.message
 
     @property
     def fixable(self) -> bool:
@@ -761,6 +770,7 @@ def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
                     entry.line, 1, "LB009",
                     f"duplicate entry: “{duplicate.entry.title}” (line {duplicate.entry.line}) has "
                     f"{duplicate.reason}; keep one of them",
+                    subject=f"“{entry.title}” duplicates “{duplicate.entry.title}”: {duplicate.reason}",
                 )
         for key in entry.keys:
             first_with.setdefault(key, entry)
