@@ -290,6 +290,42 @@ def test_a_pull_whose_list_would_fail_lint_is_not_opened() -> None:
     assert "2021" in status
 
 
+_RADFM = SEED[SEED.index("**RadFM:"):SEED.index("**VLCI:")]
+# A 2023 entry listed twice, below where a 2024 submission goes: the base already fails LB009,
+# and the finding's message names the earlier entry's line, which the submission moves down.
+_DUPLICATE_PAIR_BELOW = SEED.replace("## Datasets", f"{_RADFM}## Datasets")
+
+
+def test_a_duplicate_pair_below_the_place_does_not_refuse_a_valid_submission() -> None:
+    """The base's LB009 finding is still the base's once the entry above it moves its lines."""
+    base = replace(BASE, list_text=_DUPLICATE_PAIR_BELOW)
+    writes, _ = settle(replace(observed(), base=base), pull_number=12)
+    branch = first(writes, WriteBranch)
+    assert branch is not None
+    assert branch.text.index("RadRotator") < branch.text.index("**RadFM:")
+    assert first(writes, CreatePull) is not None
+    status = status_text(writes)
+    assert status is not None
+    assert "#12" in status
+    assert "listbot lint" not in status
+
+
+def test_a_submission_duplicating_an_entry_of_a_listed_pair_is_refused() -> None:
+    """The base's own duplicate is excused; a third copy of the entry is not."""
+    base = replace(BASE, list_text=_DUPLICATE_PAIR_BELOW)
+    radfm = paper_values(
+        title="RadFM: Towards Generalist Foundation Model for Radiology", date="2023-08-01",
+        paper_url="https://arxiv.org/abs/2308.02463", code_url="https://github.com/chaoyi-wu/RadFM",
+    )
+    plan = plan_issue(replace(observed(**radfm), base=base), paper_form(), RULES, TODAY)
+    assert first(plan, WriteBranch) is None
+    assert first(plan, CreatePull) is None
+    status = status_text(plan)
+    assert status is not None
+    assert "already listed" in status
+    assert "RadFM" in status
+
+
 def test_a_maintainers_edit_of_the_pull_body_is_left_alone() -> None:
     """When the PR's marker matches the list, an edited title or body is not rewritten."""
     edited = replace(right_pull(), title="Add paper: RadRotator (tweaked)", body=right_pull().body + "\n\nLGTM")

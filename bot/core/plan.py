@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -257,18 +258,21 @@ def _new_lint_findings(proposal: Proposal, rules: Rules) -> list[str]:
     """Findings the entry would add to the list (ones already on the base are not its fault).
 
     For the usual edit `edit_lint` shows without a lint that it adds none; otherwise both lists
-    are linted and compared."""
+    are linted and their findings matched by `Finding.identity` (line numbers move below the
+    entry), each base finding excusing one edited-list finding: a third copy of a problem the
+    base has twice is new."""
     kinds, forms = tuple(rules.kinds), proposal.forms
     if adds_no_findings(parsed(proposal.before), proposal.insertion.edits, kinds, forms):
         return []
-
-    def key(finding: lint.Finding) -> tuple[str, str]:
-        return finding.code, finding.message
-
     known = tuple(sorted(forms.items()))
-    existing = {key(f) for f in _findings(proposal.before, kinds, known)}
-    found = _findings(proposal.after, kinds, known)
-    return [f"line {f.line}: {f.code} {f.message}" for f in found if key(f) not in existing]
+    excused = Counter(f.identity for f in _findings(proposal.before, kinds, known))
+    added = []
+    for f in _findings(proposal.after, kinds, known):
+        if excused[f.identity]:
+            excused[f.identity] -= 1
+        else:
+            added.append(f"line {f.line}: {f.code} {f.message}")
+    return added
 
 
 def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> _Intent:
