@@ -94,6 +94,15 @@ def status_text(writes: Sequence[Write] | Plan) -> str | None:
     return next((write.body for write in found if isinstance(write, PostStatus | EditComment)), None)
 
 
+def refused(plan: Plan) -> str:
+    """The status text of a plan that writes no branch and opens no PR."""
+    assert first(plan, WriteBranch) is None
+    assert first(plan, CreatePull) is None
+    status = status_text(plan)
+    assert status is not None
+    return status
+
+
 def right_pull(**values: Any) -> PullView:
     """The PR listbot would have made for these values, with its marker matching its head."""
     _, settled = settle(observed(**values))
@@ -281,11 +290,7 @@ def test_a_pull_whose_list_would_fail_lint_is_not_opened() -> None:
     """If the edited list would gain a lint finding, no branch or PR is written; the status says why."""
     no_papers_in_toc = SEED.replace("  - [Papers](#papers)\n", "")
     unlinted = replace(observed(date="2021-06"), base=replace(BASE, list_text=no_papers_in_toc))
-    plan = plan_issue(unlinted, paper_form(), RULES, TODAY)
-    assert first(plan, WriteBranch) is None
-    assert first(plan, CreatePull) is None
-    status = status_text(plan)
-    assert status is not None
+    status = refused(plan_issue(unlinted, paper_form(), RULES, TODAY))
     assert "listbot lint" in status
     assert "2021" in status
 
@@ -317,11 +322,7 @@ def test_a_submission_duplicating_an_entry_of_a_listed_pair_is_refused() -> None
         title="RadFM: Towards Generalist Foundation Model for Radiology", date="2023-08-01",
         paper_url="https://arxiv.org/abs/2308.02463", code_url="https://github.com/chaoyi-wu/RadFM",
     )
-    plan = plan_issue(replace(observed(**radfm), base=base), paper_form(), RULES, TODAY)
-    assert first(plan, WriteBranch) is None
-    assert first(plan, CreatePull) is None
-    status = status_text(plan)
-    assert status is not None
+    status = refused(plan_issue(replace(observed(**radfm), base=base), paper_form(), RULES, TODAY))
     assert "already listed" in status
     assert "RadFM" in status
 
