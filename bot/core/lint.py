@@ -319,29 +319,21 @@ class _Layout:
     def _unvouched_blocks(self, start: int, end: int, year: int | None) -> list[Block]:
         """The blocks between two lines of a `### year` section that `_HOUSE_RUN` does not vouch for.
 
-        The section's lines are searched as one text, each line ended by a newline: a run of blank
-        lines and house-style entries is vouched for when its venue lines and stars badges pass
-        too; the block where a run stops goes to the rules, and the search resumes after it.
+        The section's lines are searched as one text, each line ended by a newline: its first
+        run of blank lines and house-style entries is vouched for when its venue lines pass too;
+        after it, each block is matched on its own (so an odd block costs its own reading).
         """
         if year is None or self._verbatim_within(start, end):
             return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
-        lines = self.doc.lines[start:end]
-        text = "\n".join(lines) + "\n"
-        found: list[Block] = []
-        position, index = 0, start
-        while position < len(text):
-            run = _HOUSE_RUN.match(text, position)
-            run_end = run.end() if run else position
-            run_lines = text.count("\n", position, run_end)
-            if not _run_vouched(text[position:run_end], year):
-                found.extend(self.doc.blocks(index, index + run_lines))
-            position, index = run_end, index + run_lines
-            rest = self.doc.blocks(index, end)[:1]  # the block the run stopped at (blank lines may precede it)
-            if not rest:
-                break
-            found.append(rest[0])
-            position += sum(len(line) + 1 for line in lines[index - start:rest[0].end - start])
-            index = rest[0].end
+        text = "\n".join(self.doc.lines[start:end]) + "\n"
+        run = _HOUSE_RUN.match(text)
+        run_end = run.end() if run else 0
+        stop = start + text.count("\n", 0, run_end)  # a blank line or the start of a block
+        found = [] if _run_vouched(text[:run_end], year) else self.doc.blocks(start, stop)
+        for block in self.doc.blocks(stop, end):
+            block_text = "\n".join(self.doc.lines[block.start:block.end]) + "\n"
+            if not (_HOUSE_RUN.fullmatch(block_text) and _run_vouched(block_text, year)):
+                found.append(block)
         return found
 
     def _verbatim_within(self, start: int, end: int) -> bool:
