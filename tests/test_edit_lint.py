@@ -190,17 +190,16 @@ def test_blank_lines_ending_the_file_are_not_split() -> None:
     assert not adds_no_findings(doc, ((last, tuple(_CLEAN_ENTRY)),), BUILTIN_KINDS, {})
 
 
-def test_a_duplicate_pair_below_the_place_is_left_to_the_full_lint() -> None:
-    """LB009 names the earlier entry's line: a pair below the place would move, and its message
-    with it (the full diff then reports it); a pair above it stays as it is."""
+def test_a_duplicate_pair_below_the_place_gets_the_fast_answer() -> None:
+    """LB009 names the earlier entry's line: an entry put above a pair moves it, and the message
+    with it, but not the finding's identity, which is what `plan` compares; a pair above the
+    place stays as it is."""
     pair = [(2024, [*_LISTED[:2], "arXiv | Jan 2024", _LISTED[3]]), (2024, ["**P1: Other**", *_LISTED[1:]])]
     doc = ListDocument(_house_list([*pair, (2023, ["**P2: Third**", "*Team 2*", "arXiv | Jan 2023",
                                                    "[paper](https://arxiv.org/abs/2301.00002)"])]))
     above, below = doc.lines.index("### 2024") + 1, doc.lines.index("### 2023") + 1
-    clean = _CLEAN_ENTRY
-    assert not adds_no_findings(doc, ((above, ("", *[line.replace("2023", "2024") for line in clean])),),
-                                BUILTIN_KINDS, {})
-    edits: Edits = ((below, ("", *clean)),)
-    assert adds_no_findings(doc, edits, BUILTIN_KINDS, {})
-    after = doc.with_insertions([(below, ["", *clean])])
-    assert _keys(lint(after)) == _keys(lint(doc.text)) != Counter()
+    for index, entry in ((above, [line.replace("2023", "2024") for line in _CLEAN_ENTRY]), (below, _CLEAN_ENTRY)):
+        assert adds_no_findings(doc, ((index, ("", *entry)),), BUILTIN_KINDS, {})
+        after = lint(doc.with_insertions([(index, ["", *entry])]))
+        assert _keys(after) == _keys(lint(doc.text)) != Counter()
+        assert (index == above) == ({f.message for f in after} != {f.message for f in lint(doc.text)})

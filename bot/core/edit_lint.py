@@ -1,12 +1,13 @@
 """Lint what an edit can touch: whether inserting a paper entry adds a finding to the list.
 
 A submission may only add findings that the base list does not already have (`plan`): findings
-are compared by code and message. Linting the base and the edited list to learn that costs two
-whole-list lints per submission, and on a 20,000-entry list they were most of a reconcile.
+are matched by `Finding.identity` (code and a subject naming no line), counted. Linting the base
+and the edited list to learn that costs two whole-list lints per submission, and on a
+20,000-entry list they were most of a reconcile.
 
 For the bot's common edit, one entry put between blank lines inside a year section of a list
 whose structure needs no mistune parse, every finding of the edited list is a base finding moved
-down by the inserted lines, with the same code and message, once the entry itself is clean:
+down by the inserted lines, with the same identity, once the entry itself is clean:
 
 - the block structure is the base's, shifted: the inserted lines open no code block, HTML block
   or heading (`_inert`), no code or HTML block spans the place, and the line after it is read as
@@ -16,9 +17,9 @@ down by the inserted lines, with the same code and message, once the entry itsel
   non-blank line after it), so every other entry keeps its lines and its section (LB001-LB006),
   no separation changes (LB010, LB011), and no line but the inserted ones is new (LB012-LB015);
 - no kind's section holds the place (LB016);
-- the entry shares no identity key with a listed entry, so it duplicates nothing, and no entry
-  at or after the place shares a key with another one: LB009's messages name the earlier
-  entry's line, which would move.
+- the entry shares no identity key with a listed entry, so it duplicates nothing and no other
+  entry's LB009 changes (its message names the earlier entry's line, which may move, but its
+  identity does not).
 
 `adds_no_findings` checks exactly these conditions; anything else is left to the full lint diff.
 `tests/test_edit_lint.py` checks it against that diff on generated lists and insertions.
@@ -27,8 +28,7 @@ down by the inserted lines, with the same code and message, once the entry itsel
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from itertools import chain, pairwise
+from itertools import pairwise
 
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, mistune_only
 from bot.core.duplicates import block_keys
@@ -36,7 +36,7 @@ from bot.core.forms import IssueForm
 from bot.core.kind_entries import kind_sections
 from bot.core.kinds import Kind
 from bot.core.lint import paper_block_clean
-from bot.core.listing import Listing, listing
+from bot.core.listing import listing
 from bot.core.markdown_blocks import may_open_block
 
 Edits = tuple[tuple[int, tuple[str, ...]], ...]  # (line index of the base text, lines put before it)
@@ -45,8 +45,9 @@ Edits = tuple[tuple[int, tuple[str, ...]], ...]  # (line index of the base text,
 def adds_no_findings(
     doc: ListDocument, edits: Edits, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]
 ) -> bool:
-    """Whether every finding `lint` reports for `doc` with `edits` applied has the code and
-    message of a finding it reports for `doc`. False also means "not known": lint both then."""
+    """Whether every finding `lint` reports for `doc` with `edits` applied is matched by one it
+    reports for `doc` (`Finding.identity`, each base finding matching one). False also means
+    "not known": lint both then."""
     if len(edits) != 1 or not any(kind.builtin and kind.name == "paper" for kind in kinds):
         return False
     index, lines = edits[0]
@@ -64,7 +65,7 @@ def adds_no_findings(
         and not _in_kind_section(doc, heading.line, kinds, forms)
         and heading.text != TOC_HEADING
         and paper_block_clean(entry, section_year)
-        and _no_duplicate_moves(listing(doc, kinds, forms), block_keys(entry), index)
+        and not listing(doc, kinds, forms).sharing(block_keys(entry))
     )
 
 
@@ -124,27 +125,3 @@ def _in_kind_section(doc: ListDocument, line: int, kinds: Sequence[Kind], forms:
                 return True
     return False
 
-
-def _no_duplicate_moves(listed: Listing, keys: frozenset[str], index: int) -> bool:
-    """Whether the entry shares no key with a listed entry, and no two listed entries at or below
-    line `index` share one (so no LB009 message's line number moves: it names the earlier entry)."""
-    return not listed.sharing(keys) and _last_shared_start(listed) < index
-
-
-@lru_cache(maxsize=2)
-def _last_shared_start(listed: Listing) -> int:
-    """The greatest first line of the earlier of two entries sharing an identity key (-1: none),
-    once per base list: the one question here that reads every entry's keys."""
-    keys = [entry.identity() for entry in listed.found]
-    every = list(chain.from_iterable(keys))
-    if len(set(every)) == len(every):
-        return -1  # no key is shared (most lists)
-    latest: dict[str, int] = {}  # each key's greatest first line so far
-    found = -1
-    for entry, entry_keys in zip(listed.found, keys, strict=True):
-        for key in entry_keys:
-            before = latest.get(key)
-            if before is not None:
-                found = max(found, min(before, entry.start))
-            latest[key] = max(entry.start, before if before is not None else entry.start)
-    return found
