@@ -35,6 +35,9 @@ def test_the_block_reader_shortcut_finds_mistunes_headings(lines: list[str], new
 _BANNER_FRAGMENTS = (
     *_FRAGMENTS, '<p align="center">', '  <h1 align="center">T</h1>', "</p>", "<pre>", "</pre>", "<!-- c -->",
     "<?x", "?>", "<![CDATA[", "]]>", "<x-y>", "<b>x</b>", "[a]: b",
+    # Tags mistune 3 reads as a paragraph (type 7, `search`, an invalid attribute), and what may
+    # interrupt that paragraph right under them.
+    '<img src="logo.png"/>', "<search>x", "<a !!!>", "<div>", "# Awesome List", "```", "~~~",
 )
 
 
@@ -44,6 +47,24 @@ def test_html_banners_above_the_first_heading_keep_mistunes_headings(lines: list
     """HTML of every type and lines only mistune reads alike, above and below headings: where the
     shortcut applies (banners above the first heading among them), its headings are mistune's."""
     doc = ListDocument(newline.join(lines))
+    assert _headings(doc) == [(h.level, h.text, h.line) for h in doc._mistune_headings()]
+
+
+_OPENING_TAGS = (
+    '<p align="center">', '<img src="logo.png"/>', "<search>x", "<a !!!>", "<div>", "<x-y>", "<pre>", "<!-- c",
+)
+_UNDER_A_TAG = ("# Awesome List", "## Papers", "```", "~~~", "text", "<div>", "</p>", "- item", "> quote", "-->")
+
+
+@settings(max_examples=400)
+@given(
+    st.sampled_from(_OPENING_TAGS), st.lists(st.sampled_from(_UNDER_A_TAG), max_size=3),
+    st.lists(st.sampled_from(_BANNER_FRAGMENTS), max_size=10),
+)
+def test_a_banner_and_what_follows_its_tag_keep_mistunes_headings(tag: str, under: list[str], rest: list[str]) -> None:
+    """A list that opens with a tag, a few lines under it, a blank line and the rest: where the
+    block reader and mistune disagree about the tag, a heading or fence under it must not be lost."""
+    doc = ListDocument("\n".join([tag, *under, "", *rest]))
     assert _headings(doc) == [(h.level, h.text, h.line) for h in doc._mistune_headings()]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from bot.core.markdown_blocks import read_blocks
+from bot.core.markdown_blocks import opens_other_block, opens_shared_html_block, read_blocks
 
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
@@ -129,9 +129,7 @@ class ListDocument:
         first_heading = self.structure.headings[0].line if self.structure.headings else len(self.lines)
         banners = [
             block for block in self.structure.html
-            if block.end <= first_heading and self.lines[block.start].startswith("<")
-            and (block.start == 0 or not self.lines[block.start - 1].strip())
-            and (block.end == len(self.lines) or not self.lines[block.end].strip())
+            if block.end <= first_heading and self._is_banner(block.start, block.end)
         ]
         line, at = 0, 0
         for match in _MISTUNE_ONLY.finditer(text):
@@ -140,6 +138,19 @@ class ListDocument:
             if not any(block.start <= line < block.end for block in banners):
                 return False
         return True
+
+    def _is_banner(self, start: int, end: int) -> bool:
+        """Whether lines start..end are an HTML block mistune reads exactly as the block reader
+        does: a type 6 tag both know opens it at the first column, blank lines (or the text's
+        ends) surround it, and no line in it could open a heading, a fence or an HTML block of
+        another type, should the readers disagree about where it ends."""
+        lines = self.lines
+        return (
+            lines[start].startswith("<") and opens_shared_html_block(lines[start])
+            and (start == 0 or not lines[start - 1].strip())
+            and (end == len(lines) or not lines[end].strip())
+            and not any(opens_other_block(line) for line in lines[start + 1:end])
+        )
 
     def _mistune_headings(self) -> list[Heading]:
         """Pair mistune's top-level headings, in order, with the lines they come from.
@@ -151,11 +162,14 @@ class ListDocument:
         from bot.core.mistune_reading import atx_headings  # mistune only for the lists that need it
 
         located: list[Heading] = []
-        candidates = iter(self.structure.headings)
+        candidates, next_candidate = self.structure.headings, 0
         for level, raw in atx_headings(self.text):
-            for candidate in candidates:
-                if candidate.level == level and candidate.raw.strip() == raw:
-                    located.append(Heading(level, _inline_plain(raw), candidate.line))
+            # A heading the block reader did not see (it read that line as HTML) has no line to
+            # give: it is left out, and the later headings are still paired.
+            for index in range(next_candidate, len(candidates)):
+                if candidates[index].level == level and candidates[index].raw.strip() == raw:
+                    located.append(Heading(level, _inline_plain(raw), candidates[index].line))
+                    next_candidate = index + 1
                     break
         return located
 

@@ -48,6 +48,8 @@ _HTML_BLOCK_TAGS = (
     "tfoot|th|thead|title|tr|track|ul"
 )
 _HTML_TYPE_6 = re.compile(rf" {{0,3}}</?(?:{_HTML_BLOCK_TAGS})(?:\s|/?>|$)", re.I)
+# The type 6 openings mistune 3 reads as HTML too: its tag list predates CommonMark 0.31's `search`.
+_SHARED_TYPE_6 = re.compile(rf" {{0,3}}</?(?:{_HTML_BLOCK_TAGS.replace('search|', '')})(?:\s|/?>|$)", re.I)
 _HTML_TYPE_7 = re.compile(r" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?/?>\s*$")
 
 
@@ -55,6 +57,22 @@ def may_open_block(line: str) -> bool:
     """Whether the line may open a fence, an HTML block or an ATX heading; every other line is
     paragraph text or blank to the block reader."""
     return _BLOCK_START.match(line) is not None
+
+
+def opens_shared_html_block(line: str) -> bool:
+    """Whether the line opens an HTML block that mistune reads as one too (a type 6 block it
+    knows the tag of). A type 7 tag (`<img src=x/>`, `<a !!!>`) is a paragraph to mistune 3, so
+    a heading or fence under it is mistune's and inside HTML for this reader."""
+    return _SHARED_TYPE_6.match(line) is not None
+
+
+def opens_other_block(line: str) -> bool:
+    """Whether the line opens an ATX heading, a fence or an HTML block of types 1-5: what may end
+    a paragraph, or an HTML block, differently for a reader that disagrees about what came before."""
+    return bool(
+        _ATX_OPENING.match(line) or _OPENING_FENCE.match(line)
+        or any(opener.match(line) for opener, _ in _HTML_WITH_END)
+    )
 
 
 @dataclass(frozen=True)
