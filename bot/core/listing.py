@@ -107,7 +107,9 @@ def _index(entries: Sequence[ListedEntry]) -> Listing:
 _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
 
 
-@lru_cache(maxsize=2)
+# A reconcile asks about its base list (propose, with the submitted kind's form; edit_lint and
+# lint, with the repository's forms) and its edited list: up to four texts and form sets at once.
+@lru_cache(maxsize=4)
 def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
     doc = parsed(text)
     return Listing(found_kind_entries(doc, kinds, dict(forms)), doc.lines)
@@ -120,8 +122,8 @@ def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm
 def listed(
     doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None
 ) -> tuple[ListedEntry, ...]:
-    """The document's entries as `kind_entries.listed_kind_entries` reads them, read once for the last two
-    list texts asked about (a reconcile's base list and its edited one)."""
+    """The document's entries as `kind_entries.listed_kind_entries` reads them, read once for the last
+    few list texts asked about (a reconcile's base list and its edited one)."""
     return _listing(*_key(doc, kinds, forms)).entries
 
 
