@@ -172,3 +172,14 @@ def test_an_arxiv_page_link_has_the_keys_the_general_reading_gives(paper: str, t
     """The arXiv page link listbot writes is keyed at once; its keys are those the link's full reading gives."""
     url = page + paper + tail
     assert identity_keys(url) == _read_keys(url)
+
+
+@pytest.mark.parametrize("url", ["https://[x/abs/2401.12208", "http://a]b/", " https://[::1/x "])
+def test_a_link_urlsplit_refuses_is_the_same_link_as_its_own_text(url: str) -> None:
+    assert identity_keys(url) == {f"url:{url.strip()}"}
+
+
+def test_a_list_holding_a_link_urlsplit_refuses_still_takes_submissions() -> None:
+    listed = SEED.replace("https://arxiv.org/abs/", "https://[x/abs/", 1)
+    assert listed != SEED
+    assert propose(paper_values(), listed, today=TODAY).paper.title.startswith("RadRotator")

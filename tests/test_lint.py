@@ -720,3 +720,10 @@ def test_a_plain_url_is_one_validate_url_accepts(scheme: str, host: str, path: s
     url = scheme + host + path
     if _PLAIN_URL.fullmatch(url):
         validate_url(url)
+
+
+def test_a_link_urlsplit_refuses_is_a_finding_not_a_crash() -> None:
+    """A hand-edited list may hold a link such as `https://[x/abs/…` (a bracket that opens no IPv6
+    host): lint names it (LB015) and reads the rest of the list, as apply and reconcile do."""
+    text = make_list(5).replace("https://arxiv.org/abs/", "https://[x/abs/", 1)
+    assert [finding.code for finding in lint(text)] == ["LB015"]
