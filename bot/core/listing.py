@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache, partial
+from itertools import pairwise
 
 from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title, title_overlaps
@@ -21,6 +22,7 @@ from bot.core.key_anchors import TextAnchors, may_be_close
 from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
 
+_MAX_ANSWERS = 256  # questions remembered per listing: two for each open submission on its list
 _MAX_RUN_LOOKUPS = 64  # past this many words of a title, comparing every title costs less than its word runs
 
 
@@ -36,6 +38,11 @@ class Listing:
         """`found`: the entries of the list whose `lines` are given (none: read every entry's keys)."""
         self.found = tuple(found)
         self._lines = lines
+        # Answers are remembered per listing: every reconcile of an open submission asks its two
+        # questions again, and each search of a 20,000-entry list's letters costs more than the
+        # rest of a reconcile that writes nothing (lru_cache locks itself: the workers share listings).
+        self._remembered_sharing = lru_cache(maxsize=_MAX_ANSWERS)(self._sharing)
+        self._remembered_containing = lru_cache(maxsize=_MAX_ANSWERS)(self._containing)
 
     @cached_property
     def entries(self) -> tuple[ListedEntry, ...]:
@@ -57,25 +64,52 @@ class Listing:
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
+        return list(self._remembered_sharing(keys))
+
+    def _sharing(self, keys: frozenset[str]) -> tuple[ListedEntry, ...]:
         listed = (found.listed() for found in self._candidates(keys))
-        return [entry for entry in listed if not keys.isdisjoint(entry.keys)]
+        return tuple(entry for entry in listed if not keys.isdisjoint(entry.keys))
 
     def _candidates(self, keys: frozenset[str]) -> Sequence[FoundEntry]:
         """The entries that include a line the keys' anchors point at (every entry without anchors)."""
         return self._including(self._anchors.candidate_lines(keys) if self._anchors is not None else None)
 
     def _including(self, lines: list[int] | None) -> Sequence[FoundEntry]:
-        """The entries that include one of these sorted line indexes (every entry for None)."""
+        """The entries that include one of these sorted line indexes (every entry for None), in
+        file order: each line's entry found by bisection when no two entries share a line, so a
+        question about a few lines does not walk 20,000 entries."""
         if lines is None:
             return self.found
         if not lines:
             return []
-        return [
-            found for found in self.found
-            if (at := bisect.bisect_left(lines, found.start)) < len(lines) and lines[at] < found.end
-        ]
+        if self._by_start is None:
+            return [
+                found for found in self.found
+                if (at := bisect.bisect_left(lines, found.start)) < len(lines) and lines[at] < found.end
+            ]
+        starts, order = self._by_start
+        picked: set[int] = set()
+        for line in lines:
+            at = bisect.bisect_right(starts, line) - 1
+            if at >= 0 and line < self.found[order[at]].end:
+                picked.add(order[at])
+        return [self.found[index] for index in sorted(picked)]
+
+    @cached_property
+    def _by_start(self) -> tuple[list[int], list[int]] | None:
+        """The entries' first lines, ascending, and each one's entry (None when two entries share
+        a line: a line then has no single entry to find)."""
+        order = sorted(range(len(self.found)), key=lambda index: self.found[index].start)
+        for before, after in pairwise(order):
+            if self.found[before].end > self.found[after].start:
+                return None
+        return [self.found[index].start for index in order], order
 
     def containing(self, title: str) -> list[ListedEntry]:
+        """`containing_titles(title, entries)`, in file order (`_containing`, remembered)."""
+        return list(self._remembered_containing(title))
+
+    def _containing(self, title: str) -> tuple[ListedEntry, ...]:
         """`containing_titles(title, entries)`, in file order.
 
         A listed title that contains the title's words holds its first two, and one contained in
@@ -86,14 +120,14 @@ class Listing:
         words = fold_title(title)
         split = words.split()
         if len(split) < MIN_CONTAINED_WORDS:
-            return []
+            return ()
         if self._anchors is None or len(split) > _MAX_RUN_LOOKUPS:
-            return [found.listed() for found in self.found if title_overlaps(words, found.title)]
+            return tuple(found.listed() for found in self.found if title_overlaps(words, found.title))
         close = may_be_close(split)
-        return [
+        return tuple(
             found.listed() for found in self._including(self._anchors.title_lines(split))
             if close(found.title) and title_overlaps(words, found.title)
-        ]
+        )
 
 
 def _index(entries: Sequence[ListedEntry]) -> Listing:
