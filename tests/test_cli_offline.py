@@ -54,6 +54,21 @@ def test_invalid_submission_exits_1_with_per_field_messages(
     assert (workspace / "list.md").read_bytes() == SEED_PATH.read_bytes()
 
 
+@pytest.mark.parametrize("field", ["paper_url", "code_url"])
+def test_a_link_urlsplit_refuses_is_a_field_message_not_a_crash(
+    field: str, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`https://[x` (a bracket that opens no IPv6 host) is refused by validation, with the field
+    named; looking up what to fetch for it must not raise first (`lookups.wanted`)."""
+    (workspace / "body.md").write_text(issue_body(**{field: "https://[x"}), encoding="utf-8")
+    assert main(["apply", str(workspace / "body.md"), "--list", str(workspace / "list.md"), "--no-fetch"]) == 1
+    err = capsys.readouterr().err
+    assert "link" in err
+    assert "Traceback" not in err
+    assert "IPv6" not in err
+    assert (workspace / "list.md").read_bytes() == SEED_PATH.read_bytes()
+
+
 def test_usage_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing body or list file, or an unknown flag, exits 2."""
     assert main(["preview", str(workspace / "nope.md"), "--list", str(workspace / "list.md")]) == 2

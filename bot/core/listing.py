@@ -11,7 +11,7 @@ by the general rules, so the answers are exactly those of `find_duplicates` and
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache, partial
 from itertools import pairwise
 
@@ -40,9 +40,10 @@ class Listing:
         self._lines = lines
         # Answers are remembered per listing: every reconcile of an open submission asks its two
         # questions again, and each search of a 20,000-entry list's letters costs more than the
-        # rest of a reconcile that writes nothing (lru_cache locks itself: the workers share listings).
-        self._remembered_sharing = lru_cache(maxsize=_MAX_ANSWERS)(self._sharing)
-        self._remembered_containing = lru_cache(maxsize=_MAX_ANSWERS)(self._containing)
+        # rest of a reconcile that writes nothing. A plain dict, not lru_cache on bound methods
+        # (a reference cycle would keep an evicted listing until the cyclic collector ran); each
+        # of its operations is one step for the workers' threads, which share listings.
+        self._answers: dict[tuple[str, object], tuple[ListedEntry, ...]] = {}
 
     @cached_property
     def entries(self) -> tuple[ListedEntry, ...]:
@@ -64,7 +65,20 @@ class Listing:
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
-        return list(self._remembered_sharing(keys))
+        return self._remembered(("sharing", keys), lambda: self._sharing(keys))
+
+    def _remembered(
+        self, question: tuple[str, object], work: Callable[[], tuple[ListedEntry, ...]]
+    ) -> list[ListedEntry]:
+        """`work()`'s answer to the question, remembered (all answers are forgotten at once when
+        `_MAX_ANSWERS` are held: nothing to order, so no step another thread could interleave)."""
+        answer = self._answers.get(question)
+        if answer is None:
+            answer = work()
+            if len(self._answers) >= _MAX_ANSWERS:
+                self._answers.clear()
+            self._answers[question] = answer
+        return list(answer)
 
     def _sharing(self, keys: frozenset[str]) -> tuple[ListedEntry, ...]:
         listed = (found.listed() for found in self._candidates(keys))
@@ -107,7 +121,7 @@ class Listing:
 
     def containing(self, title: str) -> list[ListedEntry]:
         """`containing_titles(title, entries)`, in file order (`_containing`, remembered)."""
-        return list(self._remembered_containing(title))
+        return self._remembered(("containing", title), lambda: self._containing(title))
 
     def _containing(self, title: str) -> tuple[ListedEntry, ...]:
         """`containing_titles(title, entries)`, in file order.

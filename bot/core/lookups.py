@@ -7,7 +7,7 @@ The sources (`bot/sources/`) do the I/O and hand these over; nothing here fetche
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -142,17 +142,23 @@ def wanted(values: Mapping[str, Any]) -> Wanted:
     GitHub repository and the model link's Hugging Face model. Invalid links ask for nothing
     (validation reports them)."""
     paper = _text(values, "paper_url")
-    code = _text(values, "code_url")
-    model = _text(values, "model_url")
-    arxiv = urls.arxiv_id(paper) if paper else None
-    doi = urls.doi(paper) if paper and arxiv is None else None
-    try:
-        repo = urls.github_repo(code) if code else None
-    except urls.UrlError:
-        repo = None
+    arxiv = _read_link(urls.arxiv_id, paper)
+    doi = _read_link(urls.doi, paper) if arxiv is None else None
+    repo = _read_link(urls.github_repo, _text(values, "code_url"))
     return Wanted(
         arxiv=arxiv,
         doi=doi,
         repo=f"{repo.owner}/{repo.name}" if repo else None,
-        model=huggingface_model(model) if model else None,
+        model=_read_link(huggingface_model, _text(values, "model_url")),
     )
+
+
+def _read_link(read: Callable[[str], T | None], link: str) -> T | None:
+    """`read(link)`, or None for no link and for one that is not a link of its kind or that
+    `urlsplit` cannot take apart (`https://[x`): a `UrlError` or a `ValueError`."""
+    if not link:
+        return None
+    try:
+        return read(link)
+    except ValueError:
+        return None
