@@ -116,7 +116,7 @@ def identity_keys_of(kind: Kind, name: str, value: str) -> frozenset[str]:
         return entry_keys(value, (), ())
     try:
         repo = urls.github_repo(value)
-    except ValueError:  # not a repository link (UrlError), or not one urlsplit can read (`https://[x`)
+    except urls.UrlError:
         repo = None
     # A repository link is keyed both as a repository (as papers' badges are) and as a link
     # (as entries read without their kind's template are, e.g. in other open pull requests).

@@ -474,7 +474,7 @@ def _venue_vouched(line: str, year: int) -> bool:
 def _github_key(url: str) -> str | None:
     try:
         repo = github_repo(url)
-    except ValueError:  # not a repository link (UrlError), or not one urlsplit can read (`https://[x`)
+    except UrlError:
         return None
     return f"{repo.owner}/{repo.name}" if repo else None
 

@@ -131,8 +131,12 @@ def validate_url(text: str) -> str:
 
 
 def github_repo(url: str) -> GitHubRepo | None:
-    """The repository a github.com URL names, or None when the URL is not on github.com."""
-    parts = urlsplit(url)
+    """The repository a github.com URL names, or None when the URL is not on github.com (nor
+    one `urlsplit` can read, such as `https://[x`: validation says what is wrong with it)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     if (parts.hostname or "").lower() not in _GITHUB_HOSTS:
         return None
     segments = [segment for segment in parts.path.split("/") if segment]
