@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -40,6 +41,31 @@ def test_apply_writes_the_entry_once(workspace: Path, capsys: pytest.CaptureFixt
     assert main(args) == 1
     assert "already listed" in capsys.readouterr().err
     assert (workspace / "list.md").read_bytes() == after
+
+
+def test_list_commands_leave_the_garbage_collector_as_they_found_it(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The list commands pause the cyclic collector while they run (`bot.cli.main._one_shot`); run
+    in-process, whether they succeed, fail or cannot read their file, they resume it on return, and
+    leave it paused for a caller that had paused it."""
+    commands = [
+        ["lint", str(workspace / "list.md")],
+        ["lint", str(workspace / "missing.md")],
+        ["preview", str(workspace / "body.md"), "--list", str(workspace / "list.md")],
+    ]
+    assert gc.isenabled()
+    for command in commands:
+        main(command)
+        assert gc.isenabled(), command
+    gc.disable()
+    try:
+        for command in commands:
+            main(command)
+            assert not gc.isenabled(), command
+    finally:
+        gc.enable()
+    capsys.readouterr()
 
 
 def test_invalid_submission_exits_1_with_per_field_messages(

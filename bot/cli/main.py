@@ -25,6 +25,28 @@ def _lazy(target: str) -> CommandFunc:
     return run
 
 
+def _one_shot(target: str) -> CommandFunc:
+    """A command that reads files, prints or writes, and exits (`lint`, `apply`, `preview`, ...),
+    run with the cyclic garbage collector paused. Reading a 20,000-entry list allocates ~100,000
+    small objects at once, and each collection they set off walks every object alive: at that
+    size the passes cost as much as the command's own work (`listbot lint` 1.0-1.2 s -> 0.7-0.9 s),
+    while almost nothing these commands make is cyclic garbage (peak RSS the same either way,
+    `bench/README.md`). Reference counting still frees everything else. The collector is resumed
+    on return, for callers that run a command in-process (tests, `listbot demo`)."""
+    run = _lazy(target)
+
+    def paused(args: argparse.Namespace) -> int:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return run(args)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
 def installed_version() -> str:
     """listbot's version from the installed package's metadata (pyproject.toml's `version`)."""
     import importlib.metadata  # only for --version: reading the metadata costs every command ~15 ms
@@ -93,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-fetch", action="store_true",
             help="ask no source (arXiv, Crossref, GitHub, Hugging Face): no autofill, no checks of the links",
         )
-        cmd.set_defaults(func=_lazy(target))
+        cmd.set_defaults(func=_one_shot(target))
 
     template = sub.add_parser(
         "template", help="write the built-in kinds' issue forms and config.yml, generated from the schema"
@@ -107,24 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="config.yml's link to the list (default: the committed one, else from the origin remote)",
     )
     template.add_argument("--output", default=None, metavar="PATH", help="write only the paper form, here")
-    template.set_defaults(func=_lazy("bot.cli.offline:template"))
+    template.set_defaults(func=_one_shot("bot.cli.offline:template"))
 
     form = sub.add_parser("form", help="issue-form tools")
     form_sub = form.add_subparsers(dest="form_command", required=True, metavar="ACTION")
     parse = form_sub.add_parser("parse", help="print an issue body as JSON keyed by field id")
     parse.add_argument("body", metavar="BODY", help="file holding the issue body ('-' for stdin)")
     parse.add_argument("--template", required=True, metavar="TEMPLATE", help="issue form YAML")
-    parse.set_defaults(func=_lazy("bot.cli.offline:form_parse"))
+    parse.set_defaults(func=_one_shot("bot.cli.offline:form_parse"))
 
     config = sub.add_parser("config", help="the JSON Schema of .github/listbot.yml, and checking such a file")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     config_schema = config_sub.add_parser("schema", help="write .github/listbot.schema.json from the settings model")
     config_schema.add_argument("--check", action="store_true", help="exit 1 if the committed schema is stale")
     config_schema.add_argument("--output", default=None, metavar="PATH", help="where the schema lives")
-    config_schema.set_defaults(func=_lazy("bot.cli.config:schema"))
+    config_schema.set_defaults(func=_one_shot("bot.cli.config:schema"))
     config_check = config_sub.add_parser("check", help="check a .github/listbot.yml with the bot's own messages")
     config_check.add_argument("path", nargs="?", default=".github/listbot.yml", metavar="PATH")
-    config_check.set_defaults(func=_lazy("bot.cli.config:check"))
+    config_check.set_defaults(func=_one_shot("bot.cli.config:check"))
 
     lint = sub.add_parser("lint", help="check the list against its house style")
     lint.add_argument(
@@ -140,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", default=None, metavar="PATH",
         help="the list repository's listbot.yml (default: ./.github/listbot.yml when present)",
     )
-    lint.set_defaults(func=_lazy("bot.cli.lint:run"))
+    lint.set_defaults(func=_one_shot("bot.cli.lint:run"))
 
     demo = sub.add_parser(
         "demo", help="see listbot do its whole job against a bundled GitHub emulator (no account needed)",
