@@ -56,8 +56,9 @@ from bot.core.entry_template import template_pattern
 from bot.core.forms import IssueForm
 from bot.core.kind_entries import candidate_ranges, kind_sections
 from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind, entry_reader
-from bot.core.listing import listed
+from bot.core.listing import listed, listing
 from bot.core.placement import insert_paper
+from bot.core.repeated_keys import HouseRun, repeated_keys
 from bot.core.textrules import invisible_characters, repair_mojibake
 from bot.core.textrules import mojibake_runs as _mojibake
 from bot.core.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
@@ -289,6 +290,10 @@ class _Layout:
             for kind in kinds if not (kind.builtin and kind.name == "paper")
             for heading in kind_sections(doc, kind, forms.get(kind.name))
         ]
+        # The `_HOUSE_RUN` matches `paper_entries` meets with `fast` (runs of blank lines and
+        # house-style entries, each one block), outside other kinds' sections: LB009 reads them in bulk.
+        self.house_runs: list[HouseRun] = []
+        self._kind_heading_lines = {heading.line for _, heading in self.kind_headings}
 
     def paper_headings(self) -> list[Heading]:
         """`## Papers` and every heading inside its section."""
@@ -309,30 +314,39 @@ class _Layout:
         for heading in self.paper_headings():
             year = heading.year if heading.level == 3 else None
             start, end = heading.line + 1, self.doc.body_end(heading)
-            blocks = self._unvouched_blocks(start, end, year) if self.fast else self.doc.blocks(start, end)
+            blocks = self._unvouched_blocks(heading, end, year) if self.fast else self.doc.blocks(start, end)
             for block in blocks:
                 starts = [block.start + offset for offset in _entry_starts(self.lines[block.start:block.end])]
                 whole = len(starts) == 1
                 for first, last in zip(starts, [*starts[1:], block.end], strict=True):
                     yield _Entry(first, last, year, whole, first > block.start)
 
-    def _unvouched_blocks(self, start: int, end: int, year: int | None) -> list[Block]:
-        """The blocks between two lines of a `### year` section that `_HOUSE_RUN` does not vouch for.
+    def _unvouched_blocks(self, heading: Heading, end: int, year: int | None) -> list[Block]:
+        """The blocks of a `### year` section (`heading`'s text, up to line `end`) that
+        `_HOUSE_RUN` does not vouch for; its matches are kept in `house_runs` too.
 
         The section's lines are searched as one text, each line ended by a newline: its first
         run of blank lines and house-style entries is vouched for when its venue lines pass too;
         after it, each block is matched on its own (so an odd block costs its own reading).
         """
+        start = heading.line + 1
         if year is None or self._verbatim_within(start, end):
             return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
+        runs = [] if heading.line in self._kind_heading_lines else self.house_runs
         text = "\n".join(self.doc.lines[start:end]) + "\n"
         run = _HOUSE_RUN.match(text)
         run_end = run.end() if run else 0
         stop = start + text.count("\n", 0, run_end)  # a blank line or the start of a block
+        if stop > start:
+            runs.append(HouseRun(start, stop, text[:run_end]))
         found = [] if _run_vouched(text[:run_end], year) else self.doc.blocks(start, stop)
         for block in self.doc.blocks(stop, end):
             block_text = "\n".join(self.doc.lines[block.start:block.end]) + "\n"
-            if not (_HOUSE_RUN.fullmatch(block_text) and _run_vouched(block_text, year)):
+            if not _HOUSE_RUN.fullmatch(block_text):
+                found.append(block)
+                continue
+            runs.append(HouseRun(block.start, block.end, block_text))
+            if not _run_vouched(block_text, year):
                 found.append(block)
         return found
 
@@ -751,9 +765,8 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
 
 def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
     """Entries sharing an identity key with an earlier entry (the rules submissions use)."""
-    entries = listed(layout.doc, layout.kinds, layout.forms)
     first_with: dict[str, ListedEntry] = {}
-    for entry in _sharing_entries(entries) if layout.fast else entries:
+    for entry in _sharing_candidates(layout) if layout.fast else listed(layout.doc, layout.kinds, layout.forms):
         hits = [first_with[key] for key in entry.keys if key in first_with]
         if hits:  # most entries share no key with an earlier one
             earlier = {hit.line: hit for hit in hits}
@@ -766,6 +779,19 @@ def _duplicate_findings(layout: _Layout) -> Iterator[Finding]:
                 )
         for key in entry.keys:
             first_with.setdefault(key, entry)
+
+
+def _sharing_candidates(layout: _Layout) -> list[ListedEntry]:
+    """The entries holding a key another entry holds too, in order, read by the general rules
+    only where `repeated_keys` finds a key twice (most lists have none): every entry holding
+    a shared key holds one of those, so `_sharing_entries` of them is that of every entry."""
+    layout.paper_entries()  # finds the house runs
+    repeated = repeated_keys(layout.doc, layout.kinds, layout.forms, layout.house_runs)
+    if repeated is None:
+        return _sharing_entries(listed(layout.doc, layout.kinds, layout.forms))
+    if not repeated:
+        return []
+    return _sharing_entries(listing(layout.doc, layout.kinds, layout.forms).sharing(repeated))
 
 
 def _sharing_entries(entries: Sequence[ListedEntry]) -> list[ListedEntry]:

@@ -1,0 +1,152 @@
+"""Which identity keys two entries of a list may share, found without reading every entry.
+
+LB009 (lint's duplicate entries) needs the entries that share an identity key
+(`duplicates.entry_keys`) with another. Reading each of 20,000 entries' keys one by one costs
+most of a lint; most lists share none. So the keys are gathered in bulk:
+
+- the house-style paper entries lint has found in runs (`house_run_keys`): their title lines'
+  letters, their links and their stars badges are read by whole-text searches of each run, at C
+  speed (only a link that is not an arXiv abstract page is keyed one by one, as `identity_keys`
+  keys it);
+- every other entry is read by the general reader (`kind_entries.found_kind_entries`) from the
+  list with those runs cut out, and keyed by the general rules.
+
+A key met twice in all of them (`repeated_keys`) may be shared; one met once is not. The
+answer holds every shared key (and may hold more, such as a key two links of one entry give):
+the entries holding one are then read and compared by the general rules.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+from bot.core.document import ListDocument
+from bot.core.duplicates import entry_keys
+from bot.core.entry import BADGE_PATTERN, LINK_LINE, paper_title
+from bot.core.forms import IssueForm
+from bot.core.kind_entries import found_kind_entries
+from bot.core.kinds import Kind
+from bot.core.markdown_blocks import FencedBlock, HtmlBlock
+from bot.core.urls import identity_keys
+
+_KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
+_DROPPED_BUT_LINE_BREAKS = bytes(code for code in range(256) if code not in _KEPT and code != ord("\n"))
+# A house entry's title line is the only line of a run that starts with `**` (the authors line
+# starts with one `*`, the venue line with neither `*` nor `[`). Searched for after a line
+# break, a literal: `^` would be tried at every character.
+_TITLE_LINES = re.compile(r"\n(\*\*[^\n]*)")
+# A link listbot writes for an arXiv paper (`urls.identity_keys` keys it at once), in the links
+# each put after a line break and the last followed by one.
+_ARXIV_PAGE = re.compile(r"\nhttps://arxiv\.org/abs/(\d{4}\.\d{4,5})(?=\n)")
+
+
+class HouseRun(NamedTuple):
+    """Lines `start` to `end` (half-open) of a section, blank or house-style paper entries, each
+    entry one block of the section (blank lines or the section's ends around it); `text`: those
+    lines, each ended by a line break."""
+
+    start: int
+    end: int
+    text: str
+
+
+def house_run_keys(run: str) -> list[str]:
+    """The identity keys of the house-style paper entries in `run` (such entries and blank
+    lines, each line ended by a line break), each entry's keys in turn (a key an entry holds
+    twice is here twice).
+
+    Such an entry is one block that `duplicates.found_entries` reads as a paper titled by its
+    first line, `**title**`: its keys are the title's, every `LINK_LINE` link's and every stars
+    badge's (`entry.paper_links`; neither pattern matches across a line break, so the whole
+    run's matches are its entries' in turn).
+    """
+    keys = _title_keys(_TITLE_LINES.findall("\n" + run))
+    links = "".join([f"\n{url}" for _, url in LINK_LINE.findall(run)]) + "\n"
+    for arxiv_id in _ARXIV_PAGE.findall(links):
+        keys += (f"url:arxiv.org/abs/{arxiv_id}", f"arxiv:{arxiv_id}")
+    for url in _ARXIV_PAGE.sub("", links).split("\n"):
+        if url:
+            keys += identity_keys(url)
+    keys += [f"repo:{owner}/{name}".lower() for *_, owner, name in BADGE_PATTERN.findall(run)]
+    return keys
+
+
+def _title_keys(title_lines: list[str]) -> list[str]:
+    """The title keys of these `**title**` lines: an ASCII title's key is its letters and digits,
+    lower-cased (`duplicates.fold_title` keeps nothing else, and unescaping drops only `\\`);
+    any other title is keyed by the general rules."""
+    joined = "\n".join(title_lines)
+    if joined.isascii():
+        folded = joined.encode("ascii").lower().translate(None, _DROPPED_BUT_LINE_BREAKS).decode("ascii")
+        return [f"title:{key}" for key in folded.split("\n") if key]
+    return [key for line in title_lines for key in entry_keys(paper_title((line,)), (), ())]
+
+
+def repeated_keys(
+    doc: ListDocument,
+    kinds: Sequence[Kind],
+    forms: Mapping[str, IssueForm],
+    house_runs: Sequence[HouseRun],
+) -> frozenset[str] | None:
+    """Every identity key two entries of the list share, and maybe a few more; None when it
+    cannot be told this way (then every entry must be read).
+
+    `house_runs`: runs of the list apart from each other, in sections without code or HTML
+    blocks that no other kind reads (`found_kind_entries` reads each of their entries as a paper).
+    """
+    keys: list[str] = []
+    for run in house_runs:
+        keys += house_run_keys(run.text)
+    rest = _without(doc, sorted((run.start, run.end) for run in house_runs))
+    if rest is None:
+        return None
+    for found in found_kind_entries(rest, kinds, forms):
+        keys += found.identity()
+    if len(set(keys)) == len(keys):
+        return frozenset()
+    return frozenset(key for key, count in Counter(keys).items() if count > 1)
+
+
+def _without(doc: ListDocument, runs: Sequence[tuple[int, int]]) -> ListDocument | None:
+    """The document with each run (sorted, apart) replaced by one blank line, when that changes
+    no other entry: the same headings, code and HTML blocks, at the same lines once mapped back
+    (so the same sections, holding the same other blocks); None if not.
+
+    A run holds whole blocks, each followed by a blank line or its section's end, so cutting it
+    joins no blocks and splits none; the rest of a 20,000-entry list is a few hundred lines."""
+    lines: list[str] = []
+    starts: list[int] = []  # where each kept piece starts in the new document
+    origins: list[int] = []  # and in `doc`
+    at = 0
+    for start, end in runs:
+        starts.append(len(lines))
+        origins.append(at)
+        lines += [*doc.lines[at:start], ""]  # the lines up to the run, then the run as a blank line
+        at = end
+    starts.append(len(lines))
+    origins.append(at)
+    lines += doc.lines[at:]
+    rest = ListDocument("\n".join(lines) + "\n")
+
+    def origin(line: int) -> int:
+        piece = bisect.bisect_right(starts, line) - 1
+        return origins[piece] + line - starts[piece]
+
+    same = (
+        [(h.level, h.text, origin(h.line)) for h in rest.headings] == [(h.level, h.text, h.line) for h in doc.headings]
+        and _mapped(rest.structure.fences, origin) == _spans(doc.structure.fences)
+        and _mapped(rest.structure.html, origin) == _spans(doc.structure.html)
+    )
+    return rest if same else None
+
+
+def _spans(blocks: Sequence[FencedBlock | HtmlBlock]) -> list[tuple[int, int]]:
+    return [(block.start, block.end) for block in blocks]
+
+
+def _mapped(blocks: Sequence[FencedBlock | HtmlBlock], origin: Callable[[int], int]) -> list[tuple[int, int]]:
+    return [(origin(block.start), origin(block.end - 1) + 1) for block in blocks]
