@@ -1,14 +1,21 @@
-"""Tests for bot.core.listing: the indexed entries answer exactly as the scans over them do."""
+"""Tests for bot.core.listing: the indexed entries answer exactly as the scans over them do, and a
+list read block by block as the full reading."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from unittest.mock import patch
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import listing
+from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import FoundEntry, ListedEntry, containing_titles, find_duplicates
+from bot.core.forms import form_from_yaml
+from bot.core.kind_entries import BlockEntries, found_kind_entries
+from bot.core.kinds import BUILTIN_KINDS, DATASET, Kind
 from bot.core.listing import _index
 
 _WORDS = ("Chest", "X-ray", "x ray", "Report", "MAIRA-2", "model", "Model", "’s", "é", "a", "--", "CXR:")
@@ -53,7 +60,7 @@ def test_the_entries_including_lines_are_those_a_walk_over_every_entry_finds(
 ) -> None:
     """Found by bisection (entries apart, in any order) or by the walk (entries sharing lines)."""
     walked = [entry for entry in found if any(entry.start <= line < entry.end for line in lines)]
-    assert list(listing.Listing(found)._including(lines)) == walked
+    assert list(listing.FoundList(found).including(lines)) == walked
 
 
 def test_a_question_asked_again_has_the_first_answer_even_after_many_others() -> None:
@@ -70,3 +77,107 @@ def test_a_question_asked_again_has_the_first_answer_even_after_many_others() ->
     fresh = _index(entries)
     assert first == again == (fresh.sharing(frozenset({"url:3"})), fresh.containing("Chest X-ray report model"))
     assert [entry.line for entry in first[0]] == [4]
+
+
+# --- a list read block by block answers as the full reading ---------------------------------------
+#
+# `kind_entries.BlockEntries` reads only the blocks that hold the lines a question is about. Lists
+# are generated with several kinds' sections (a field-chosen heading, a two-level path, a
+# multi-line kind, two kinds reading one section), papers, prose with and without links, fences
+# and HTML blocks (with blank lines and headings inside), repeated headings, blank-looking lines
+# and entries that run together; every answer must be the full reading's (`found_kind_entries`).
+
+_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "awesome-list"
+_TOOL = Kind(
+    name="tool", section=("## {category}",), template=("- [{name}]({url}) - {description}",),
+    identity=("name", "url"), links=("url",), order="alphabetical", order_by="name",
+)
+_TALK = Kind(
+    name="talk", section=("## Media", "### Talks"), template=("**{title}**", "[video]({url})"),
+    identity=("title", "url"), links=("url",),
+)
+_SAME_AS_DATASET = Kind(  # reads the datasets' section as DATASET does: entries sharing a first line
+    name="also", section=DATASET.section, template=DATASET.template, identity=("paper_url",),
+    links=DATASET.links, one_line=True,
+)
+_KINDS = (*BUILTIN_KINDS, _TOOL, _TALK, _SAME_AS_DATASET)
+_FORMS = {"tool": form_from_yaml((_EXAMPLE / ".github/ISSUE_TEMPLATE/tool.yml").read_text(encoding="utf-8"))}
+
+_HEADINGS = (
+    "# Awesome", "## Papers", "### 2024", "### 2023", "## Datasets", "## Evaluation Metrics", "## Generators",
+    "## Themes", "## Hosting", "## Media", "### Talks", "#### Deeper", "## Papers", "# Table of Contents",
+    "## Media\n\n### Talks", "## Papers\n### 2024",
+)
+_NAMES = ("Chest X-ray", "MAIRA-2", "Report Model", "x ray", "Hugo", "Zola")
+_URLS = ("https://arxiv.org/abs/2401.12208", "https://github.com/o/r", "https://ex.org/a", "https://ex.org/b")
+_name = st.sampled_from(_NAMES)
+_url = st.sampled_from(_URLS)
+_LINE = st.one_of(
+    st.builds(lambda n: f"**{n}**", _name),
+    st.just("*A. Author*"),
+    st.just("arXiv | Jan 2024"),
+    st.builds(lambda u: f"[paper]({u})", _url),
+    st.builds(lambda u: f"[video]({u})", _url),
+    st.builds(lambda n, u, v: f"[arXiv] {n} [[paper]]({u}) [[dataset]]({v})", _name, _url, _url),
+    st.builds(lambda n, u: f"[NeurIPS] {n} [[paper]]({u}) [[code]]({u})", _name, _url),
+    st.builds(lambda n, u: f"- [{n}]({u}) - A tool.", _name, _url),
+    st.builds(lambda n, u: f"{n} see [here]({u})", _name, _url),
+    st.builds(lambda n: f"Prose about {n}.", _name),
+    st.builds(lambda n, u: f"**{n}**\n[video]({u})", _name, _url),  # a talk
+    st.builds(lambda n, u: f"**{n}**\n*A. Author*\narXiv | Jan 2024\n[paper]({u})", _name, _url),  # a paper
+    st.sampled_from(("```", "~~~", "<div>", "</div>", "<!-- note", "-->", "", "", "   ", "\t", "> quoted")),
+    st.sampled_from(_HEADINGS),
+)
+
+
+@st.composite
+def _sectioned_list(draw: st.DrawFn) -> str:
+    lines: list[str] = []
+    for heading in draw(st.lists(st.sampled_from(_HEADINGS), min_size=1, max_size=8)):
+        lines += [heading, *draw(st.lists(_LINE, max_size=12))]
+    return "\n".join(lines) + draw(st.sampled_from(("", "\n")))
+
+
+def _full(doc: ListDocument) -> list[FoundEntry]:
+    return found_kind_entries(doc, _KINDS, _FORMS)
+
+
+_LIST_SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_LIST_SETTINGS
+@given(_sectioned_list(), st.data())
+def test_the_entries_of_the_blocks_holding_some_lines_are_those_of_the_full_reading(
+    text: str, data: st.DataObject
+) -> None:
+    """Same entries (title, section, lines), in the same order, for any lines asked about."""
+    doc = parsed(text)
+    lines = data.draw(st.lists(st.integers(-2, len(doc.lines) + 2), max_size=10))
+    reading = BlockEntries(doc, _KINDS, _FORMS)
+    expected = [entry for entry in _full(doc) if any(entry.start <= line < entry.end for line in lines)]
+    assert _shown(reading.including(lines)) == _shown(expected)
+    assert _shown(reading.including(range(-1, len(doc.lines) + 1))) == _shown(_full(doc))  # every line
+    assert _shown(reading.every()) == _shown(_full(doc))
+
+
+def _shown(entries: Iterable[FoundEntry]) -> list[tuple[str, str, int, int, frozenset[str]]]:
+    return [(entry.title, entry.section, entry.start, entry.end, entry.identity()) for entry in entries]
+
+
+@_LIST_SETTINGS
+@given(_sectioned_list(), st.data())
+def test_a_listing_read_block_by_block_answers_as_every_entry_does(text: str, data: st.DataObject) -> None:
+    """`sharing` and `containing` are `find_duplicates`' and `containing_titles`' answers over every
+    entry with its keys; `entries` is every entry."""
+    doc = parsed(text)
+    entries = [entry.listed() for entry in _full(doc)]
+    lazy = listing.listing(doc, _KINDS, _FORMS)
+    every_key = sorted({key for entry in entries for key in entry.keys} | {"title:hugo", "url:ex.org/a"})
+    keys = data.draw(st.frozensets(st.sampled_from(every_key), max_size=3))
+    assert lazy.sharing(keys) == [entry for entry in entries if not keys.isdisjoint(entry.keys)]
+    title = data.draw(st.one_of(
+        st.sampled_from([entry.title for entry in entries] or ["Chest X-ray"]),
+        st.lists(st.sampled_from([*_NAMES, "report", "a"]), min_size=1, max_size=4).map(" ".join),
+    ))
+    assert lazy.containing(title) == list(containing_titles(title, entries))
+    assert list(lazy.entries) == entries

@@ -250,6 +250,25 @@ class ListDocument:
         at = bisect.bisect_left(self._heading_lines, index)
         return self.headings[at - 1] if at else None
 
+    def block_at(self, index: int) -> Block | None:
+        """The block of `sections()` that holds line `index` (None for a blank line, a heading or a
+        line above the first heading), found from that line outwards: a question about a few lines
+        reads those lines' blocks, not the whole document's runs."""
+        heading = self.heading_before(index)
+        if heading is None or index >= self.body_end(heading) or not self._in_run(index):
+            return None
+        lower, upper = heading.line + 1, self.body_end(heading)
+        start, end = index, index + 1
+        while start > lower and self._in_run(start - 1):
+            start -= 1
+        while end < upper and self._in_run(end):
+            end += 1
+        return Block(start, end)
+
+    def _in_run(self, index: int) -> bool:
+        """Whether line `index` belongs to a run of `_runs` (it is not blank, or is code or HTML)."""
+        return self._verbatim[index] or bool(self.lines[index].strip())
+
     def sections(self) -> Iterator[tuple[Heading, list[Block]]]:
         """Every heading with the entry blocks of its own text (up to the next heading)."""
         for heading in self.headings:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from bot.core.document import ListDocument
+from bot.core.document import Block, ListDocument
 from bot.core.entry import paper_links, paper_title
 from bot.core.submission import PaperSubmission
 from bot.core.urls import identity_keys
@@ -155,10 +155,18 @@ def found_entries(doc: ListDocument) -> Iterator[FoundEntry]:
             parent = heading.text
         section = f"{parent} › {heading.text}" if heading.level > 2 and parent else heading.text
         for block in blocks:
-            lines = tuple(doc.block_lines(block))
-            reading = _block_reading(lines)
-            if reading is not None:
-                yield FoundEntry(reading[0], section, block.start, block.end, partial(_block_keys, lines, *reading))
+            found = found_in_block(doc, block, section)
+            if found is not None:
+                yield found
+
+
+def found_in_block(doc: ListDocument, block: Block, section: str) -> FoundEntry | None:
+    """The entry `found_entries` reads from one block of the section named `section` (none for prose)."""
+    lines = tuple(doc.block_lines(block))
+    reading = _block_reading(lines)
+    if reading is None:
+        return None
+    return FoundEntry(reading[0], section, block.start, block.end, partial(_block_keys, lines, *reading))
 
 
 def listed_entries(doc: ListDocument) -> Iterator[ListedEntry]:

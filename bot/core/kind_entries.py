@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 
-from bot.core.document import Heading, ListDocument
-from bot.core.duplicates import FoundEntry, ListedEntry, found_entries
+from bot.core.document import Block, Heading, ListDocument
+from bot.core.duplicates import FoundEntry, ListedEntry, found_entries, found_in_block
 from bot.core.entry_template import Reader
 from bot.core.forms import IssueForm
 from bot.core.kind_submission import entry_identity
@@ -93,6 +94,88 @@ def _section_names(doc: ListDocument) -> dict[int, str]:
             parent = heading.text
         names[heading.line] = f"{parent} › {heading.text}" if heading.level > 2 and parent else heading.text
     return names
+
+
+def kind_readers(
+    doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]
+) -> dict[int, list[tuple[Kind, Reader]]]:
+    """Each heading (by its line) whose section kinds read, with those kinds and their readers in
+    the order `found_kind_entries` reads them (a kind twice when two of its options lead there)."""
+    readers: dict[int, list[tuple[Kind, Reader]]] = {}
+    for kind in kinds:
+        if kind.builtin and kind.name == "paper":
+            continue
+        reader = entry_reader(kind, forms.get(kind.name))
+        for heading in kind_sections(doc, kind, forms.get(kind.name)):
+            readers.setdefault(heading.line, []).append((kind, reader))
+    return readers
+
+
+def block_entries(
+    doc: ListDocument, block: Block, section: str, readers: Sequence[tuple[Kind, Reader]]
+) -> list[FoundEntry]:
+    """The entries `found_kind_entries` reads from one block of the section named `section`: the
+    units of the kinds that read the section (`readers`) or, when the block holds none, the entry
+    `found_entries` reads there. Sorted by first line as `found_kind_entries` sorts them (stably:
+    entries of one first line keep the kinds' order)."""
+    read = [
+        FoundEntry(_title(unit.values), section, unit.start, unit.end, partial(entry_identity, kind, unit.values))
+        for kind, reader in readers
+        for unit in units(doc, block.start, block.end, kind, reader)
+    ]
+    if read:
+        return sorted(read, key=attrgetter("start"))
+    found = found_in_block(doc, block, section)
+    return [] if found is None else [found]
+
+
+class BlockEntries:
+    """A list's entries as `found_kind_entries` reads them, each block read only when a question
+    is about one of its lines (and remembered): a submission's checks look at the few entries
+    their anchors point at, and reading all 20,000 of a long list cost more than the rest of a
+    reconcile. Entries belong to one block each (a block never spans two sections), so the
+    entries of the blocks asked about, in file order, are exactly those of the full reading."""
+
+    def __init__(self, doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm]) -> None:
+        self._doc = doc
+        self._kinds = tuple(kinds)
+        self._forms = forms
+        self._names = _section_names(doc)
+        self._readers = kind_readers(doc, kinds, forms)
+        # Each block's entries by its first line; a dict, whose every operation is one step for the
+        # workers' threads, which share listings (two threads may read a block twice, alike).
+        self._read: dict[int, tuple[FoundEntry, ...]] = {}
+        self._every: tuple[FoundEntry, ...] | None = None
+
+    def every(self) -> tuple[FoundEntry, ...]:
+        """Every entry, in file order (`found_kind_entries`, read once)."""
+        if self._every is None:
+            self._every = tuple(found_kind_entries(self._doc, self._kinds, self._forms))
+        return self._every
+
+    def including(self, lines: Sequence[int]) -> list[FoundEntry]:
+        """The entries that include one of these line indexes, in file order."""
+        wanted: dict[Block, list[int]] = {}  # blocks met in file order, with their lines
+        block: Block | None = None
+        for line in sorted(set(lines)):
+            if block is None or not block.start <= line < block.end:
+                block = self._doc.block_at(line)
+            if block is not None:
+                wanted.setdefault(block, []).append(line)
+        return [
+            entry for block, held in wanted.items() for entry in self._of(block)
+            if any(entry.start <= line < entry.end for line in held)
+        ]
+
+    def _of(self, block: Block) -> tuple[FoundEntry, ...]:
+        """The block's entries (`block_entries`), remembered."""
+        found = self._read.get(block.start)
+        if found is None:
+            heading = self._doc.heading_before(block.start)  # never None: a block lies in a section
+            line = -1 if heading is None else heading.line
+            found = tuple(block_entries(self._doc, block, self._names.get(line, ""), self._readers.get(line, ())))
+            self._read[block.start] = found
+        return found
 
 
 def listed_kind_entries(

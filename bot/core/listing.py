@@ -1,11 +1,11 @@
-"""The entries already in a list, read once per list text, and the questions a submission asks of them.
+"""The entries already in a list, and the questions a submission asks of them.
 
 A submission is checked against every listed entry for a shared identity key (a duplicate) and
-for a title that contains, or is contained in, its own (a warning). The entries are found once per
-list text (a bounded memo keyed by the text, the kinds and their forms) without their identity
-keys, which cost most of reading them. A shared key, or a title, is looked for in the entries whose
-text holds its anchor (`key_anchors`), found by searches of the whole text; those few are compared
-by the general rules, so the answers are exactly those of `find_duplicates` and
+for a title that contains, or is contained in, its own (a warning). A shared key, or a title, is
+looked for in the entries whose text holds its anchor (`key_anchors`), found by searches of the
+whole text; only the blocks holding those lines are read (`kind_entries.BlockEntries`, once per
+list text: a bounded memo keyed by the text, the kinds and their forms), and those few entries
+are compared by the general rules, so the answers are exactly those of `find_duplicates` and
 `containing_titles` over every entry with its keys, in file order."""
 
 from __future__ import annotations
@@ -14,16 +14,66 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache, partial
 from itertools import pairwise
+from typing import Protocol
 
 from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title, title_overlaps
 from bot.core.forms import IssueForm
 from bot.core.key_anchors import TextAnchors, may_be_close
-from bot.core.kind_entries import found_kind_entries
+from bot.core.kind_entries import BlockEntries
 from bot.core.kinds import Kind
 
 _MAX_ANSWERS = 256  # questions remembered per listing: two for each open submission on its list
 _MAX_RUN_LOOKUPS = 64  # past this many words of a title, comparing every title costs less than its word runs
+
+
+class Entries(Protocol):
+    """A list's entries, in file order: all of them, or those that include given lines."""
+
+    def every(self) -> Sequence[FoundEntry]:
+        """Every entry."""
+        ...
+
+    def including(self, lines: Sequence[int]) -> Sequence[FoundEntry]:
+        """The entries that include one of these line indexes (ascending)."""
+        ...
+
+
+class FoundList:
+    """Entries found already (`Entries`): each line's entry found by bisection when no two
+    entries share a line, so a question about a few lines does not walk 20,000 entries."""
+
+    def __init__(self, found: Sequence[FoundEntry]) -> None:
+        self.found = tuple(found)
+
+    def every(self) -> Sequence[FoundEntry]:
+        return self.found
+
+    def including(self, lines: Sequence[int]) -> Sequence[FoundEntry]:
+        if not lines:
+            return []
+        if self._by_start is None:
+            return [
+                found for found in self.found
+                if (at := bisect.bisect_left(lines, found.start)) < len(lines) and lines[at] < found.end
+            ]
+        starts, order = self._by_start
+        picked: set[int] = set()
+        for line in lines:
+            at = bisect.bisect_right(starts, line) - 1
+            if at >= 0 and line < self.found[order[at]].end:
+                picked.add(order[at])
+        return [self.found[index] for index in sorted(picked)]
+
+    @cached_property
+    def _by_start(self) -> tuple[list[int], list[int]] | None:
+        """The entries' first lines, ascending, and each one's entry (None when two entries share
+        a line: a line then has no single entry to find)."""
+        order = sorted(range(len(self.found)), key=lambda index: self.found[index].start)
+        for before, after in pairwise(order):
+            if self.found[before].end > self.found[after].start:
+                return None
+        return [self.found[index].start for index in order], order
 
 
 class Listing:
@@ -31,12 +81,13 @@ class Listing:
     a submission asks of them.
 
     A shared key or a close title is looked for only in the entries whose lines hold its anchor
-    (`key_anchors`): those few are read and compared exactly, the rest cannot match.
+    (`key_anchors`): those few are read and compared exactly, the rest cannot match (and, for a
+    list read block by block, are not even found).
     """
 
-    def __init__(self, found: Sequence[FoundEntry], lines: Sequence[str] | None = None) -> None:
-        """`found`: the entries of the list whose `lines` are given (none: read every entry's keys)."""
-        self.found = tuple(found)
+    def __init__(self, entries: Entries, lines: Sequence[str] | None = None) -> None:
+        """`entries`: the entries of the list whose `lines` are given (none: read every entry's keys)."""
+        self._entries = entries
         self._lines = lines
         # Answers are remembered per listing: every reconcile of an open submission asks its two
         # questions again, and each search of a 20,000-entry list's letters costs more than the
@@ -48,16 +99,7 @@ class Listing:
     @cached_property
     def entries(self) -> tuple[ListedEntry, ...]:
         """Every entry with its identity keys (all of them read)."""
-        return tuple(found.listed() for found in self.found)
-
-    @cached_property
-    def by_key(self) -> dict[str, list[int]]:
-        """Each identity key with the entries that have it, in file order (every entry's keys read)."""
-        found: dict[str, list[int]] = {}
-        for index, entry in enumerate(self.entries):
-            for key in entry.keys:
-                found.setdefault(key, []).append(index)
-        return found
+        return tuple(found.listed() for found in self._entries.every())
 
     @cached_property
     def _anchors(self) -> TextAnchors | None:
@@ -89,35 +131,8 @@ class Listing:
         return self._including(self._anchors.candidate_lines(keys) if self._anchors is not None else None)
 
     def _including(self, lines: list[int] | None) -> Sequence[FoundEntry]:
-        """The entries that include one of these sorted line indexes (every entry for None), in
-        file order: each line's entry found by bisection when no two entries share a line, so a
-        question about a few lines does not walk 20,000 entries."""
-        if lines is None:
-            return self.found
-        if not lines:
-            return []
-        if self._by_start is None:
-            return [
-                found for found in self.found
-                if (at := bisect.bisect_left(lines, found.start)) < len(lines) and lines[at] < found.end
-            ]
-        starts, order = self._by_start
-        picked: set[int] = set()
-        for line in lines:
-            at = bisect.bisect_right(starts, line) - 1
-            if at >= 0 and line < self.found[order[at]].end:
-                picked.add(order[at])
-        return [self.found[index] for index in sorted(picked)]
-
-    @cached_property
-    def _by_start(self) -> tuple[list[int], list[int]] | None:
-        """The entries' first lines, ascending, and each one's entry (None when two entries share
-        a line: a line then has no single entry to find)."""
-        order = sorted(range(len(self.found)), key=lambda index: self.found[index].start)
-        for before, after in pairwise(order):
-            if self.found[before].end > self.found[after].start:
-                return None
-        return [self.found[index].start for index in order], order
+        """The entries that include one of these sorted line indexes (every entry for None), in file order."""
+        return self._entries.every() if lines is None else self._entries.including(lines)
 
     def containing(self, title: str) -> list[ListedEntry]:
         """`containing_titles(title, entries)`, in file order (`_containing`, remembered)."""
@@ -136,7 +151,7 @@ class Listing:
         if len(split) < MIN_CONTAINED_WORDS:
             return ()
         if self._anchors is None or len(split) > _MAX_RUN_LOOKUPS:
-            return tuple(found.listed() for found in self.found if title_overlaps(words, found.title))
+            return tuple(found.listed() for found in self._entries.every() if title_overlaps(words, found.title))
         close = may_be_close(split)
         return tuple(
             found.listed() for found in self._including(self._anchors.title_lines(split))
@@ -146,10 +161,10 @@ class Listing:
 
 def _index(entries: Sequence[ListedEntry]) -> Listing:
     """The listing of entries read already (their keys known)."""
-    return Listing([
+    return Listing(FoundList([
         FoundEntry(entry.title, entry.section, entry.line - 1, entry.line, partial(frozenset, entry.keys))
         for entry in entries
-    ])
+    ]))
 
 
 _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
@@ -160,7 +175,7 @@ _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
 @lru_cache(maxsize=4)
 def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
     doc = parsed(text)
-    return Listing(found_kind_entries(doc, kinds, dict(forms)), doc.lines)
+    return Listing(BlockEntries(doc, kinds, dict(forms)), doc.lines)
 
 
 def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
