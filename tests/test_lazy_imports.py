@@ -60,8 +60,11 @@ def test_libyaml_reads_the_venue_table_as_the_python_loader_does() -> None:
 
 
 # What the whole-process list commands must not import: the service, the sources' clients, and
-# the libraries only some texts need (mistune, ftfy) or only other commands use (git via subprocess).
-_NOT_FOR_LIST_COMMANDS = ("fastapi", "uvicorn", "github", "httpx", "cryptography", "mistune", "ftfy", "subprocess")
+# the libraries only some texts need (mistune, ftfy) or only other commands use (git via subprocess,
+# json for `config schema` and `form parse`).
+_NOT_FOR_LIST_COMMANDS = (
+    "fastapi", "uvicorn", "github", "httpx", "cryptography", "mistune", "ftfy", "subprocess", "json",
+)
 _IMPORTED = "import sys; from bot.cli.main import main; main(sys.argv[1:]); print('MODULES', *sorted(sys.modules))"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -219,5 +218,7 @@ def form_parse(args: argparse.Namespace) -> int:
     except UsageError as error:
         print(f"listbot: {error}", file=sys.stderr)
         return EXIT_USAGE
+    import json  # only `listbot form parse` prints JSON: apply and preview need not import it
+
     print(json.dumps(parse_issue_body(body, form), indent=2, ensure_ascii=False))
     return EXIT_OK

@@ -15,7 +15,6 @@ problem, and its own schema (`WithJsonSchema`) in the shape people write.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -175,16 +174,15 @@ Label = Annotated[
 BranchPrefix = Annotated[
     str, StringConstraints(max_length=MAX_PREFIX_CHARS, pattern=r"^[^/.\-].*[/_-]$"), _checked(branch_prefix_problem)
 ]
-Login = Annotated[
-    str,
-    BeforeValidator(_login),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*@?[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?\s*$"}),
-]
+# Login's schema is also the schema of each item of Logins: written once, not generated from a
+# TypeAdapter, which would build a validator at import that nothing uses.
+_LOGIN_JSON_SCHEMA: dict[str, Any] = {"type": "string", "pattern": r"^\s*@?[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?\s*$"}
+Login = Annotated[str, BeforeValidator(_login), WithJsonSchema(_LOGIN_JSON_SCHEMA)]
 Logins = Annotated[
     frozenset[Login],
     BeforeValidator(_login_list),
     WithJsonSchema(
-        {"type": ["array", "null"], "maxItems": MAX_USERS, "items": TypeAdapter(Login).json_schema()}
+        {"type": ["array", "null"], "maxItems": MAX_USERS, "items": _LOGIN_JSON_SCHEMA}
     ),
 ]
 
@@ -536,4 +534,6 @@ def rules_json_schema() -> dict[str, Any]:
 
 def rules_json_schema_text() -> str:
     """The schema as committed at `.github/listbot.schema.json`: stable key order, two-space indent."""
+    import json  # only `listbot config schema` writes JSON: the list commands need not import it
+
     return json.dumps(rules_json_schema(), indent=2, ensure_ascii=False) + "\n"
