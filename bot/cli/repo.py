@@ -7,8 +7,8 @@ bot reads on the default branch: the configuration, each kind's form, the list.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.core.forms import IssueForm
 from bot.core.kind_forms import kind_forms
@@ -21,8 +21,9 @@ class UsageError(Exception):
     """A command-line mistake: a missing file, an unreadable template, an unknown kind."""
 
 
-@dataclass(frozen=True)
-class Repository:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Repository(NamedTuple):
     """The configuration in force, the repository root and each kind's form (None if missing)."""
 
     root: Path

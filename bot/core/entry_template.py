@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|\{|\}")
 FIELD_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -68,8 +68,9 @@ def fill(template: Sequence[str], values: Mapping[str, str], *, one_line: bool =
     return [" ".join(kept)] if one_line and kept else kept
 
 
-@dataclass(frozen=True)
-class Reader:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Reader(NamedTuple):
     """A compiled template that recognises an entry's text and returns its field values."""
 
     pattern: re.Pattern[str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from bot.core import urls
@@ -34,16 +34,16 @@ class Status(enum.Enum):
     UNKNOWN = "unknown"  # the source does not hold this identifier (e.g. a DataCite DOI): nothing to say
 
 
-@dataclass(frozen=True)
-class Author:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Author(NamedTuple):
     """One author as a source names them; a team has only a family name."""
 
     given: str
     family: str
 
 
-@dataclass(frozen=True)
-class PaperFacts:
+class PaperFacts(NamedTuple):
     """What arXiv or Crossref says about a paper."""
 
     title: str
@@ -65,16 +65,14 @@ class PaperFacts:
         return "-".join(parts)
 
 
-@dataclass(frozen=True)
-class RepoFacts:
+class RepoFacts(NamedTuple):
     """A GitHub repository as GitHub names it now (after any rename), and whether it is archived."""
 
     full_name: str
     archived: bool = False
 
 
-@dataclass(frozen=True)
-class ModelFacts:
+class ModelFacts(NamedTuple):
     """A Hugging Face model as the Hub names it."""
 
     id: str
@@ -95,8 +93,7 @@ class Lookup(Generic[T]):
         return self.facts if self.status is Status.FOUND else None
 
 
-@dataclass(frozen=True)
-class Wanted:
+class Wanted(NamedTuple):
     """The identifiers a submission's links name: what to look up, and where."""
 
     arxiv: str | None = None
@@ -109,8 +106,7 @@ class Wanted:
         return not (self.arxiv or self.doi or self.repo or self.model)
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """Every lookup made for one submission; `None` where nothing was looked up."""
 
     paper: Lookup[PaperFacts] | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.core.document import PAPERS_HEADING, Heading, ListDocument, github_anchor, toc_items
 from bot.core.entry import read_paper
@@ -14,8 +14,9 @@ class PlacementError(ValueError):
     """The list has no place for the entry (e.g. no `## Papers` section)."""
 
 
-@dataclass(frozen=True)
-class Insertion:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Insertion(NamedTuple):
     """The edited list and what the edit did, for PR bodies and messages."""
 
     text: str

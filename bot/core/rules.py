@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import (
     AliasPath,
@@ -278,8 +277,9 @@ def _without_default(schema: dict[str, Any]) -> None:
 # --- the model -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Group:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Group(NamedTuple):
     """A mapping of the file that holds several rules (`labels:`, `commands:`)."""
 
     key: str
@@ -460,8 +460,7 @@ def keys_under(prefix: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class ValueProblem:
+class ValueProblem(NamedTuple):
     """Why one value was refused: `where` leads from the value given to the part that is wrong."""
 
     where: tuple[str | int, ...]

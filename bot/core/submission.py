@@ -7,15 +7,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from bot.core import dates, textrules, urls
 from bot.core.authors import house_authors
 from bot.core.venues import Venue, VenueTable, canonical_venue
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class FieldSpec(NamedTuple):
     """One submission field: its form id, how the form presents it and whether it is required."""
 
     id: str
@@ -30,8 +31,7 @@ class FieldSpec:
 AUTOFILL_HINT = "May be left empty when the paper link is an arXiv or DOI link: listbot fills it in from there."
 
 
-@dataclass(frozen=True)
-class FieldProblem:
+class FieldProblem(NamedTuple):
     """What is wrong with one field, phrased for the person who filed the issue."""
 
     field: str
@@ -136,8 +136,7 @@ class PaperSubmission:
         return [url for url in (self.paper_url, self.model_url, self.code_url) if url]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One thing listbot wrote differently from what was submitted, and why; the status comment
     lists every change so the submitter can check it. `written` None: the field was left out."""
 
@@ -147,8 +146,7 @@ class Change:
     reason: str
 
 
-@dataclass(frozen=True)
-class CheckedPaper:
+class CheckedPaper(NamedTuple):
     """A valid paper and every change made to what was submitted to put it in house style."""
 
     paper: PaperSubmission

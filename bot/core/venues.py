@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import yaml
 
@@ -108,8 +109,9 @@ def builtin_table() -> VenueTable:
     return table
 
 
-@dataclass(frozen=True)
-class Venue:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Venue(NamedTuple):
     """A venue as listbot writes it, the year it names (None if none) and its kind."""
 
     name: str
