@@ -22,7 +22,7 @@ from bot.core.document import ListDocument
 from bot.core.duplicates import block_keys
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.lint import Finding, _Layout, _lint, lint
-from bot.core.repeated_keys import house_run_keys, repeated_keys
+from bot.core.repeated_keys import BULK, KeyTally, house_run_keys, repeated_keys
 
 _BADGE = "[![GitHub stars](https://img.shields.io/github/stars/{0}.svg?logo=github&label=Stars)](https://github.com/{0})"
 
@@ -35,6 +35,10 @@ _TITLES = (
     ("MAIRA-2: Grounded", "MAIRA 2 Grounded", "maira-2 grounded", "MAIRA–2: Grounded", "ＭＡＩＲＡ-2 Grounded"),
     ("Don't Stop", "Dont Stop", "Don’t stop", "Do n't Stop", "Straße", "STRASSE", "ﬁne", "fine"),
     ("a", "b", "(x)", "[y]", "1", "P1: Chest", "P2: Chest"),
+    # Titles holding what the links' and badges' patterns match: the general reading finds them.
+    ("See [paper](https://arxiv.org/abs/2401.12208)", "A [model](https://ex.org/p) [code](https://ex.org/q)",
+     "[![GitHub stars](https://img.shields.io/github/stars/Lab/Repo.svg?logo=github&label=Stars)](https://github.com/o/r)",
+     "x](y"),
 )
 # One paper's link written in ways that name it alike (and a few that do not).
 _LINKS = (
@@ -48,7 +52,8 @@ _LINKS = (
      "https://aclanthology.org/2021.acl-long.459.pdf", "https://aclanthology.org/2021.acl-long.459/",
      "https://openaccess.thecvf.com/html/A_B_paper.html", "https://openaccess.thecvf.com/papers/A_B_paper.pdf"),
     ("https://ex.org/p", "https://ex.org/p/", "https://EX.org/P", "https://ex.org/p#x", "https://ex.org/caf%C3%A9",
-     "https://ex.org/café", "https://[x/abs/2401.12208", "https://huggingface.co/papers/2401.12208"),
+     "https://ex.org/café", "https://[x/abs/2401.12208", "https://huggingface.co/papers/2401.12208",
+     "https://ex.org/p](https://arxiv.org/abs/2401.12208", "https://ex.org/p)[model](https://doi.org/10.1000/abc"),
 )
 _REPOS = ("Lab/Repo", "lab/repo", "LAB/Repo", "o/r", "o-1/r.js")
 _CODE_LINES = st.one_of(
@@ -163,7 +168,9 @@ def test_a_house_runs_keys_are_its_entries_keys(entries: list[list[str]]) -> Non
     """`house_run_keys` of a run of entries holds each entry's keys as the general reader reads
     them (`block_keys`): every one, at least as often as entries hold it, and no other."""
     run = "".join(f"\n{chr(10).join(entry)}\n" for entry in entries)
-    found = Counter(house_run_keys(run))
+    tally = KeyTally()
+    house_run_keys(run, tally)
+    found = Counter(tally.every())
     expected = Counter(chain.from_iterable(block_keys(entry) for entry in entries))
     assert set(found) == set(expected)
     assert all(found[key] >= count for key, count in expected.items())
@@ -194,3 +201,17 @@ def test_a_house_style_list_has_no_key_twice() -> None:
         covered = sum(run.end - run.start for run in layout.house_runs)
         assert covered > len(doc.lines) * 0.9
         assert repeated_keys(doc, BUILTIN_KINDS, {}, layout.house_runs) == repeated
+
+
+_TALLIED = st.sampled_from(["a", "b", "A", "title:a", "arxiv:a", "url:arxiv.org/abs/a", "repo:a", "repo:b", "doi:a"])
+
+
+@given(st.lists(_TALLIED), st.lists(st.tuples(st.sampled_from(list(BULK)), st.sampled_from(["a", "b", "A"]))))
+def test_a_tally_repeats_the_keys_met_twice(keys: list[str], values: list[tuple[str, str]]) -> None:
+    """Keys counted one by one and values counted under prefixes are the same keys."""
+    tally = KeyTally()
+    tally.keys += keys
+    for prefix, value in values:
+        tally.values[prefix].append(value)
+    counts = Counter(tally.every())
+    assert tally.repeated() == {key for key, count in counts.items() if count > 1}

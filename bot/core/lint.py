@@ -90,10 +90,15 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # MAX_URL_LENGTH characters: the host has at most 253, the path at most the rest), ending where
 # `{end}` says: at the end of the string for a URL alone, at the end of a link target in text.
 _PLAIN_PATH_LENGTH = MAX_URL_LENGTH - len("https://") - 253 - 1
+_PLAIN_PATH_SHAPE = rf"(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]{{{{0,{_PLAIN_PATH_LENGTH}}}}})?{{end}}"
 _PLAIN_URL_SHAPE = (
     r"https?://(?=[^/?#]{{1,253}}(?:[/?#]|{end}))(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}"
-    rf"(?:[/?#][A-Za-z0-9._~%!$&'*+,;=:@/?#-]{{{{0,{_PLAIN_PATH_LENGTH}}}}})?{{end}}"
+    + _PLAIN_PATH_SHAPE
 )
+# Such a URL on the hosts most of a list's links name, tried first: a literal host is matched at
+# once, where the general host pattern tries each label (it about halves the search of a
+# 20,000-entry list, whose 47,000 links are nearly all there).
+_COMMON_URL_SHAPE = r"https://(?:arxiv\.org|github\.com|img\.shields\.io)" + _PLAIN_PATH_SHAPE
 _PLAIN_URL = re.compile(_PLAIN_URL_SHAPE.format(end=r"\Z"))
 _SIMPLE_TARGET = re.compile(r"[^\s()]*")
 # Where a line's rules may fire, found in the whole text at once: a character that is not
@@ -103,7 +108,9 @@ _SIMPLE_TARGET = re.compile(r"[^\s()]*")
 _TARGET_END = r"(?=[\s)]|\Z)"
 _SUSPECT_CHARACTER = re.compile(r"[^\x20-\x7e\r\n]| (?=[\r\n]|\Z)")
 _PRINTABLE_ASCII_AND_BREAKS = bytes(range(0x20, 0x7F)) + b"\r\n"
-_SUSPECT_LINK = re.compile(rf"\]\((?!{_PLAIN_URL_SHAPE.format(end=_TARGET_END)})")
+_SUSPECT_LINK = re.compile(
+    rf"\]\((?!{_COMMON_URL_SHAPE.format(end=_TARGET_END)}|{_PLAIN_URL_SHAPE.format(end=_TARGET_END)})"
+)
 _LINK_RANK = {"paper": 0, "model": 1, "code": 2}
 _TITLE_EXAMPLE = "`**CheXagent: Towards a Foundation Model for Chest X-Ray Interpretation**`"
 _AUTHORS_EXAMPLE = "`*A. Tao, B. Liu, et al.*` or `*Stanford AIMI Team*`"

@@ -39,9 +39,14 @@ _DROPPED_BUT_LINE_BREAKS = bytes(code for code in range(256) if code not in _KEP
 # starts with one `*`, the venue line with neither `*` nor `[`). Searched for after a line
 # break, a literal: `^` would be tried at every character.
 _TITLE_LINES = re.compile(r"\n(\*\*[^\n]*)")
-# A link listbot writes for an arXiv paper (`urls.identity_keys` keys it at once), in the links
-# each put after a line break and the last followed by one.
-_ARXIV_PAGE = re.compile(r"\nhttps://arxiv\.org/abs/(\d{4}\.\d{4,5})(?=\n)")
+# A link listbot writes for an arXiv paper (`urls.identity_keys` keys it at once).
+_ARXIV_PAGE = re.compile(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5})")
+# A house entry's link line, as an arXiv abstract page's id or any other link, or its badge line,
+# as the repository it links to (the one it shows: the run's pattern has them equal).
+_LINK_LINES = re.compile(
+    r"\n\[(?:(?:paper|model)\]\((?:https://arxiv\.org/abs/(\d{4}\.\d{4,5})|(\S+))\)"
+    r"|!\[GitHub stars\]\([^\n]*\]\(https://github\.com/([^\n]*)\))(?=\n)"
+)
 
 
 class HouseRun(NamedTuple):
@@ -54,36 +59,79 @@ class HouseRun(NamedTuple):
     text: str
 
 
-def house_run_keys(run: str) -> list[str]:
-    """The identity keys of the house-style paper entries in `run` (such entries and blank
-    lines, each line ended by a line break), each entry's keys in turn (a key an entry holds
-    twice is here twice).
+# The keys counted in bulk, by kind: the prefixes of the keys each value stands for (an arXiv
+# abstract page's id stands for its link's key and its arXiv key). No key has two of them.
+BULK: dict[str, tuple[str, ...]] = {
+    "title": ("title:",), "repo": ("repo:",), "arxiv page": ("arxiv:", "url:arxiv.org/abs/"),
+}
+
+
+class KeyTally:
+    """Identity keys met, with repeats: read one by one as keys, or in bulk as values (`BULK`),
+    so the 60,000 keys of a 20,000-entry list are not each built as a string."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.values: dict[str, list[str]] = {kind: [] for kind in BULK}
+
+    def every(self) -> list[str]:
+        """Every key met, as often as it was met."""
+        bulk = [prefix + value for kind, values in self.values.items() for prefix in BULK[kind] for value in values]
+        return [*self.keys, *bulk]
+
+    def repeated(self) -> frozenset[str]:
+        """The keys met twice or more."""
+        counts = Counter(self.keys)
+        found = {key for key, count in counts.items() if count > 1}
+        for kind, values in self.values.items():
+            distinct = set(values)
+            repeats = len(distinct) < len(values)
+            twice = [value for value, count in Counter(values).items() if count > 1] if repeats else []
+            for prefix in BULK[kind]:
+                found.update(prefix + value for value in twice)
+                found.update(key for key in counts if key.startswith(prefix) and key[len(prefix):] in distinct)
+        return frozenset(found)
+
+
+def house_run_keys(run: str, tally: KeyTally) -> None:
+    """Count the identity keys of the house-style paper entries in `run` (such entries and
+    blank lines, each line ended by a line break) in `tally`: each entry's (a key an entry holds
+    twice counts twice).
 
     Such an entry is one block that `duplicates.found_entries` reads as a paper titled by its
     first line, `**title**`: its keys are the title's, every `LINK_LINE` link's and every stars
     badge's (`entry.paper_links`; neither pattern matches across a line break, so the whole
     run's matches are its entries' in turn).
     """
-    keys = _title_keys(_TITLE_LINES.findall("\n" + run))
-    links = "".join([f"\n{url}" for _, url in LINK_LINE.findall(run)]) + "\n"
-    for arxiv_id in _ARXIV_PAGE.findall(links):
-        keys += (f"url:arxiv.org/abs/{arxiv_id}", f"arxiv:{arxiv_id}")
-    for url in _ARXIV_PAGE.sub("", links).split("\n"):
-        if url:
-            keys += identity_keys(url)
-    keys += [f"repo:{owner}/{name}".lower() for *_, owner, name in BADGE_PATTERN.findall(run)]
-    return keys
+    text = "\n" + run  # every line after a line break: searches for a literal line start
+    _count_titles(_TITLE_LINES.findall(text), tally)
+    link_lines = _LINK_LINES.findall(text)
+    arxiv_ids, others, repos = map(list, zip(*link_lines, strict=True)) if link_lines else ([], [], [])
+    badge_lines = len(repos) - repos.count("")
+    if text.count("](") != len(link_lines) + badge_lines:
+        # A `](` besides a link line's one and a badge line's two (a link in a title, say) may
+        # start another match of `LINK_LINE` or `BADGE_PATTERN`: each is read on its own.
+        # Else their only matches are those lines, each whole.
+        pages = [(url, _ARXIV_PAGE.fullmatch(url)) for _, url in LINK_LINE.findall(run)]
+        arxiv_ids = [page[1] for _, page in pages if page]
+        others = [url for url, page in pages if not page]
+        repos = [f"{owner}/{name}" for *_, owner, name in BADGE_PATTERN.findall(run)]
+    tally.values["arxiv page"] += filter(None, arxiv_ids)
+    for url in filter(None, others):
+        tally.keys += identity_keys(url)
+    tally.values["repo"] += filter(None, "\n".join(repos).lower().split("\n"))
 
 
-def _title_keys(title_lines: list[str]) -> list[str]:
-    """The title keys of these `**title**` lines: an ASCII title's key is its letters and digits,
-    lower-cased (`duplicates.fold_title` keeps nothing else, and unescaping drops only `\\`);
-    any other title is keyed by the general rules."""
+def _count_titles(title_lines: list[str], tally: KeyTally) -> None:
+    """Count the title keys of these `**title**` lines: an ASCII title's key is its letters and
+    digits, lower-cased (`duplicates.fold_title` keeps nothing else, and unescaping drops only
+    `\\`); any other title is keyed by the general rules."""
     joined = "\n".join(title_lines)
     if joined.isascii():
         folded = joined.encode("ascii").lower().translate(None, _DROPPED_BUT_LINE_BREAKS).decode("ascii")
-        return [f"title:{key}" for key in folded.split("\n") if key]
-    return [key for line in title_lines for key in entry_keys(paper_title((line,)), (), ())]
+        tally.values["title"] += filter(None, folded.split("\n"))
+    else:
+        tally.keys += [key for line in title_lines for key in entry_keys(paper_title((line,)), (), ())]
 
 
 def repeated_keys(
@@ -98,17 +146,15 @@ def repeated_keys(
     `house_runs`: runs of the list apart from each other, in sections without code or HTML
     blocks that no other kind reads (`found_kind_entries` reads each of their entries as a paper).
     """
-    keys: list[str] = []
+    tally = KeyTally()
     for run in house_runs:
-        keys += house_run_keys(run.text)
+        house_run_keys(run.text, tally)
     rest = _without(doc, sorted((run.start, run.end) for run in house_runs))
     if rest is None:
         return None
     for found in found_kind_entries(rest, kinds, forms):
-        keys += found.identity()
-    if len(set(keys)) == len(keys):
-        return frozenset()
-    return frozenset(key for key, count in Counter(keys).items() if count > 1)
+        tally.keys += found.identity()
+    return tally.repeated()
 
 
 def _without(doc: ListDocument, runs: Sequence[tuple[int, int]]) -> ListDocument | None:
