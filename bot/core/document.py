@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress
 
-from bot.core.markdown_blocks import opens_other_block, opens_shared_html_block, read_blocks
+from bot.core.markdown_blocks import LineStarts, opens_other_block, opens_shared_html_block, read_blocks
 
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
@@ -16,7 +17,7 @@ TOC_HEADING = "Table of Contents"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _LINE_END = re.compile(r"\r\n|\n|\r")
 _YEAR = re.compile(r"\d{4}")
-_RUN = re.compile(r"x+")
+_RUN = re.compile(rb"\x01+")
 # Characters none of which can start inline markup for mistune (see `_inline_plain`).
 _INLINE_INERT = re.compile(r"[^\\`*_\[\]!<>&~#]*")
 _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
@@ -24,7 +25,9 @@ _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
 # (after spaces and list markers) a block quote (mistune lets a heading continue a quote lazily),
 # HTML, a fence, or a link reference definition. A document without such lines and whose headings
 # are plain (`## Text`) has exactly the block reader's headings, and no mistune parse is needed.
-_MISTUNE_ONLY = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[<>`~]|\[[^\]\n]*\]:)", re.M)
+_MISTUNE_ONLY_TEXT = r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[<>`~]|\[[^\]\n]*\]:)"
+_MISTUNE_ONLY = re.compile(_MISTUNE_ONLY_TEXT)
+_MISTUNE_ONLY_LINES = LineStarts(_MISTUNE_ONLY_TEXT)
 
 
 def mistune_only(line: str) -> bool:
@@ -95,6 +98,7 @@ class ListDocument:
         self.plain_headings = self._plain_headings()
         self.headings = self._locate_headings()
         self._heading_lines = [heading.line for heading in self.headings]  # ascending
+        self._scanned = 0  # lines `blocks` read by themselves, before the document's runs were found
 
     def _locate_headings(self) -> list[Heading]:
         """The document's headings: the block reader's where that is exact, else mistune's."""
@@ -131,13 +135,9 @@ class ListDocument:
             block for block in self.structure.html
             if block.end <= first_heading and self._is_banner(block.start, block.end)
         ]
-        line, at = 0, 0
-        for match in _MISTUNE_ONLY.finditer(text):
-            line += text.count("\n", at, match.start())
-            at = match.start()
-            if not any(block.start <= line < block.end for block in banners):
-                return False
-        return True
+        return all(
+            any(block.start <= line < block.end for block in banners) for line in _MISTUNE_ONLY_LINES.lines(text)
+        )
 
     def _is_banner(self, start: int, end: int) -> bool:
         """Whether lines start..end are an HTML block mistune reads exactly as the block reader
@@ -210,7 +210,15 @@ class ListDocument:
 
         The document's runs are found once (`_runs`); a range's blocks are the runs that overlap
         it, cut to it, so asking for a year section's blocks costs its blocks, not its lines.
+        Until the ranges asked about add up to half the document, each is read by itself instead
+        (`_scanned_blocks`): placing one entry asks about its year section alone, and finding the
+        runs of a 20,000-entry list costs more than that.
         """
+        start = max(start, 0)
+        end = max(min(end, len(self.lines)), start)
+        if "_runs" not in self.__dict__ and self._scanned + (end - start) <= len(self.lines) // 2:
+            self._scanned += end - start  # threads may race here: it only picks a way
+            return self._scanned_blocks(start, end)
         starts, ends = self._runs
         found: list[Block] = []
         index = bisect.bisect_right(ends, start)
@@ -219,14 +227,25 @@ class ListDocument:
             index += 1
         return found
 
+    def _scanned_blocks(self, start: int, end: int) -> list[Block]:
+        """`blocks(start, end)` read from those lines alone: the runs that overlap them, cut to them."""
+        return [Block(start + first, start + last) for first, last in self._run_spans(start, end)]
+
+    def _run_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The runs of lines start..end (cut to them), as spans relative to `start`: one regex over
+        a flag per line, the flags made at C speed (a line is in a run when it is not blank, or
+        is code or HTML)."""
+        flags = bytearray(map(bool, map(str.strip, self.lines[start:end])))
+        verbatim = self._verbatim[start:end]
+        if True in verbatim:
+            for index in compress(range(len(verbatim)), verbatim):
+                flags[index] = 1
+        return [match.span() for match in _RUN.finditer(flags)]
+
     @cached_property
     def _runs(self) -> tuple[list[int], list[int]]:
-        """Start and end (half-open) of every run of non-blank lines, in order, from one regex
-        over a string of one flag per line."""
-        flags = "".join(
-            "x" if line.strip() or verbatim else " " for line, verbatim in zip(self.lines, self._verbatim, strict=True)
-        )
-        runs = [match.span() for match in _RUN.finditer(flags)]
+        """Start and end (half-open) of every run of non-blank lines, in order."""
+        runs = self._run_spans(0, len(self.lines))
         return [first for first, _ in runs], [last for _, last in runs]
 
     def verbatim(self, index: int) -> bool:
@@ -242,6 +261,8 @@ class ListDocument:
         """
         if index < len(self.lines) and self._verbatim[index]:
             raise ValueError(f"line {index} is inside a code or HTML block")
+        if "_runs" not in self.__dict__:  # read from the line on: a text line is rarely far
+            return any(self._in_run(line) for line in range(max(index, 0), len(self.lines)))
         ends = self._runs[1]
         return bisect.bisect_right(ends, index) < len(ends)
 

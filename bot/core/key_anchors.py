@@ -25,7 +25,8 @@ _DROPPED_BUT_LINE_BREAKS = _DROPPED.replace(b"\n", b"")
 # Lines whose keys may come from text the letters do not show (besides lines outside ASCII, whose
 # text is folded by Unicode rules): `%` (an escape a DOI or a query decodes), a bracket in a host.
 _ESCAPE = re.compile("%")
-_BRACKETED_HOST = re.compile(r"//[^/?#\s]*[\[\]]")
+# Possessive: the host is read once up to its first bracket or its end (no backtracking over it).
+_BRACKETED_HOST = re.compile(r"//[^/?#\s\[\]]*+[\[\]]")
 # Key kinds and the piece of the key that is a piece of the entry's text.
 _WHOLE = frozenset({"title", "arxiv", "openreview", "anthology", "cvf", "repo"})
 
@@ -114,7 +115,8 @@ def _wild_lines(lines: Sequence[str], joined: str) -> set[int]:
     """Indexes of the lines whose keys the letters may not show: outside ASCII, or with `%` or a
     bracket in a link's host (`joined`: the lines joined by line breaks)."""
     found = set() if joined.isascii() else {index for index, line in enumerate(lines) if not line.isascii()}
-    marks = [match.start() for pattern in (_ESCAPE, _BRACKETED_HOST) for match in pattern.finditer(joined)]
+    patterns = (_ESCAPE, _BRACKETED_HOST) if "%" in joined else (_BRACKETED_HOST,)  # `in`: 10x a search
+    marks = [match.start() for pattern in patterns for match in pattern.finditer(joined)]
     if marks:
         line_ends = list(accumulate(len(line) + 1 for line in lines))
         found.update(bisect.bisect_right(line_ends, mark) for mark in marks)
