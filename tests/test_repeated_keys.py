@@ -22,7 +22,7 @@ from bot.core.document import ListDocument
 from bot.core.duplicates import block_keys
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.lint import Finding, _Layout, _lint, lint
-from bot.core.repeated_keys import BULK, KeyTally, house_run_keys, repeated_keys
+from bot.core.repeated_keys import BULK, HouseRun, KeyTally, house_run_keys, repeated_keys
 
 _BADGE = "[![GitHub stars](https://img.shields.io/github/stars/{0}.svg?logo=github&label=Stars)](https://github.com/{0})"
 
@@ -215,3 +215,12 @@ def test_a_tally_repeats_the_keys_met_twice(keys: list[str], values: list[tuple[
         tally.values[prefix].append(value)
     counts = Counter(tally.every())
     assert tally.repeated() == {key for key, count in counts.items() if count > 1}
+
+
+def test_runs_whose_cutting_would_change_the_structure_leave_every_entry_to_read() -> None:
+    """The rest of the list is read only when cutting the runs keeps its headings, code and HTML
+    blocks where they were; a range that holds a fence's opening line does not."""
+    text = "\n".join(["## Papers", "", "### 2024", "", "```", "**A**", "", "```", "", "## Notes", "", "x", ""])
+    doc = ListDocument(text)
+    assert repeated_keys(doc, BUILTIN_KINDS, {}, [HouseRun(4, 5, "```\n")]) is None
+    assert repeated_keys(doc, BUILTIN_KINDS, {}, []) == frozenset()

@@ -164,6 +164,8 @@ def _without(doc: ListDocument, runs: Sequence[tuple[int, int]]) -> ListDocument
 
     A run holds whole blocks, each followed by a blank line or its section's end, so cutting it
     joins no blocks and splits none; the rest of a 20,000-entry list is a few hundred lines."""
+    if not runs:
+        return doc  # (a list of other kinds' entries alone is not parsed twice)
     lines: list[str] = []
     starts: list[int] = []  # where each kept piece starts in the new document
     origins: list[int] = []  # and in `doc`
