@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.core.document import parsed
 from bot.core.duplicates import containing_titles
-from bot.core.key_anchors import TextAnchors
+from bot.core.key_anchors import TextAnchors, letters
 from bot.core.kind_entries import found_kind_entries, listed_kind_entries
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.listing import listing
@@ -137,3 +137,12 @@ def _close_title(titles: list[str]) -> st.SearchStrategy[str]:
         st.tuples(listed, st.integers(0, 3), st.integers(1, 4)).map(lambda t: " ".join(t[0].split()[t[1]:t[1] + t[2]])),
         _TITLE,
     )
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_letters_are_the_ascii_letters_and_digits_lower_cased(text: str) -> None:
+    """One `translate` lower-cases and drops: the same as doing each in turn."""
+    expected = bytes(char for char in text.encode("ascii", "ignore").lower() if chr(char).isalnum())
+    assert letters(text) == expected
+    assert TextAnchors(text.split("\n"))._letters == expected.replace(b"\n", b"")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import compress
+from typing import NamedTuple
 
 from bot.core.markdown_blocks import LineStarts, opens_other_block, opens_shared_html_block, read_blocks
 
@@ -48,9 +49,9 @@ class Heading:
         return int(self.text) if _YEAR.fullmatch(self.text) else None
 
 
-@dataclass(frozen=True)
-class Block:
-    """A run of non-blank lines (an entry) inside a section, as a half-open line range."""
+class Block(NamedTuple):
+    """A run of non-blank lines (an entry) inside a section, as a half-open line range (a named
+    tuple: a list's blocks are made by the thousand)."""
 
     start: int
     end: int
@@ -275,14 +276,18 @@ class ListDocument:
         """The block of `sections()` that holds line `index` (None for a blank line, a heading or a
         line above the first heading), found from that line outwards: a question about a few lines
         reads those lines' blocks, not the whole document's runs."""
-        heading = self.heading_before(index)
-        if heading is None or index >= self.body_end(heading) or not self._in_run(index):
+        lines, verbatim, heading_lines = self.lines, self._verbatim, self._heading_lines
+        if not 0 <= index < len(lines) or not (verbatim[index] or lines[index].strip()):
             return None
-        lower, upper = heading.line + 1, self.body_end(heading)
+        after = bisect.bisect_left(heading_lines, index)  # the heading above is heading_lines[after - 1]
+        if after == 0 or (after < len(heading_lines) and heading_lines[after] == index):
+            return None
+        lower = heading_lines[after - 1] + 1
+        upper = heading_lines[after] if after < len(heading_lines) else len(lines)
         start, end = index, index + 1
-        while start > lower and self._in_run(start - 1):
+        while start > lower and (verbatim[start - 1] or lines[start - 1].strip()):
             start -= 1
-        while end < upper and self._in_run(end):
+        while end < upper and (verbatim[end] or lines[end].strip()):
             end += 1
         return Block(start, end)
 

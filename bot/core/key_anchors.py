@@ -20,7 +20,11 @@ from collections.abc import Callable, Collection, Sequence
 from itertools import accumulate, pairwise
 
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
-_DROPPED = bytes(code for code in range(256) if code not in _KEPT)
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Lower-casing and dropping in one `bytes.translate` (it drops by the original byte, then maps):
+# the same bytes as `.lower().translate(None, _DROPPED)`, in one pass over a 4 MB list instead of two.
+_LOWER = bytes.maketrans(_UPPER, _UPPER.lower())
+_DROPPED = bytes(code for code in range(256) if code not in _KEPT + _UPPER)
 _DROPPED_BUT_LINE_BREAKS = _DROPPED.replace(b"\n", b"")
 # Lines whose keys may come from text the letters do not show (besides lines outside ASCII, whose
 # text is folded by Unicode rules): `%` (an escape a DOI or a query decodes), a bracket in a host.
@@ -33,7 +37,7 @@ _WHOLE = frozenset({"title", "arxiv", "openreview", "anthology", "cvf", "repo"})
 
 def letters(text: str) -> bytes:
     """The ASCII letters and digits of text, lower-cased, in order."""
-    return text.encode("ascii", "ignore").lower().translate(None, _DROPPED)
+    return text.encode("ascii", "ignore").translate(_LOWER, _DROPPED)
 
 
 def key_anchor(key: str) -> bytes | None:
@@ -75,7 +79,7 @@ class TextAnchors:
 
     def __init__(self, lines: Sequence[str]) -> None:
         joined = "\n".join(lines)
-        parts = joined.encode("ascii", "ignore").lower().translate(None, _DROPPED_BUT_LINE_BREAKS).split(b"\n")
+        parts = joined.encode("ascii", "ignore").translate(_LOWER, _DROPPED_BUT_LINE_BREAKS).split(b"\n")
         self._letters = b"".join(parts)
         self._ends = list(accumulate(map(len, parts)))  # where each line's letters end
         self.wild = sorted(_wild_lines(lines, joined))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -155,17 +156,17 @@ class BlockEntries:
 
     def including(self, lines: Sequence[int]) -> list[FoundEntry]:
         """The entries that include one of these line indexes, in file order."""
-        wanted: dict[Block, list[int]] = {}  # blocks met in file order, with their lines
+        ordered = sorted(set(lines))
+        picked: list[FoundEntry] = []
         block: Block | None = None
-        for line in sorted(set(lines)):
-            if block is None or not block.start <= line < block.end:
-                block = self._doc.block_at(line)
+        for at, line in enumerate(ordered):
+            if block is not None and block.start <= line < block.end:
+                continue  # the block's entries were picked at its first line asked about
+            block = self._doc.block_at(line)
             if block is not None:
-                wanted.setdefault(block, []).append(line)
-        return [
-            entry for block, held in wanted.items() for entry in self._of(block)
-            if any(entry.start <= line < entry.end for line in held)
-        ]
+                held = ordered[at:bisect.bisect_left(ordered, block.end, at)]  # its lines asked about
+                picked += (entry for entry in self._of(block) if _includes_one(entry, held))
+        return picked
 
     def _of(self, block: Block) -> tuple[FoundEntry, ...]:
         """The block's entries (`block_entries`), remembered."""
@@ -176,6 +177,12 @@ class BlockEntries:
             found = tuple(block_entries(self._doc, block, self._names.get(line, ""), self._readers.get(line, ())))
             self._read[block.start] = found
         return found
+
+
+def _includes_one(entry: FoundEntry, lines: list[int]) -> bool:
+    """Whether the entry includes one of these sorted line indexes."""
+    at = bisect.bisect_left(lines, entry.start)
+    return at < len(lines) and lines[at] < entry.end
 
 
 def listed_kind_entries(
