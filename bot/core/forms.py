@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from bot.core.markdown_blocks import closing_fence, fence_around, opening_fence
+from bot.core.yaml_reading import safe_load
 
 __all__ = [
     "NONE",
@@ -233,7 +234,7 @@ class IssueForm(_Frozen):
 def form_from_yaml(text: str) -> IssueForm:
     """Build an :class:`IssueForm` from template YAML; raise ``ValueError`` if it is not one."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as error:
         raise ValueError(f"issue form is not valid YAML: {error}") from error
     if not isinstance(data, dict):

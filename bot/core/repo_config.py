@@ -26,6 +26,7 @@ from bot.core.rules import (
     keys_under,
     labels_clash,
 )
+from bot.core.yaml_reading import safe_load
 
 CONFIG_PATH = ".github/listbot.yml"
 SCHEMA_PATH = ".github/listbot.schema.json"  # next to CONFIG_PATH, which names it on its first line
@@ -69,16 +70,17 @@ class RepoConfigResult:
 def parse_repo_config(text: str | None, defaults: Rules) -> RepoConfigResult:
     """Read `.github/listbot.yml` text (None when the file is absent) over `defaults`.
 
-    Only `yaml.safe_load` is used. A key with a bad value keeps its default and adds a problem; an
-    unreadable file keeps every default. Nothing in the file can widen who may run commands beyond
-    what it states validly, nor point listbot at a workflow file.
+    Only a safe loader reads it (`yaml_reading.safe_load`, which answers as `yaml.safe_load`). A
+    key with a bad value keeps its default and adds a problem; an unreadable file keeps every
+    default. Nothing in the file can widen who may run commands beyond what it states validly,
+    nor point listbot at a workflow file.
     """
     if text is None:
         return RepoConfigResult(defaults)
     if len(text.encode("utf-8", "replace")) > MAX_CONFIG_BYTES:
         return RepoConfigResult(defaults, [TOO_BIG.format(path=CONFIG_PATH, limit=MAX_CONFIG_BYTES // 1024)])
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         return RepoConfigResult(defaults, [NOT_YAML.format(path=CONFIG_PATH, reason=_yaml_reason(exc))])
     except RecursionError:

@@ -90,8 +90,8 @@ def table_for(overrides: tuple[tuple[str, tuple[str, ...]], ...]) -> VenueTable:
 
 # The table is listbot's own file, read by every process: libyaml's safe loader reads it in a
 # tenth of the pure-Python loader's time (~7 ms), and reads it to the same data (a test compares
-# the two). Text from repositories keeps `yaml.safe_load`, whose messages and edge cases the bot's
-# answers are written against.
+# the two). Text from repositories is read by `yaml_reading.safe_load`, which keeps the answers
+# and messages of `yaml.safe_load`, the loader the bot's are written against.
 BUILTIN_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
