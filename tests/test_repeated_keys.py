@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bench.synthetic import make_list
 from bot.core.document import ListDocument
 from bot.core.duplicates import block_keys
-from bot.core.kinds import BUILTIN_KINDS
+from bot.core.kinds import BUILTIN_KINDS, Kind
 from bot.core.lint import Finding, _Layout, _lint, lint
 from bot.core.repeated_keys import BULK, HouseRun, KeyTally, house_run_keys, repeated_keys
 
@@ -224,3 +224,24 @@ def test_runs_whose_cutting_would_change_the_structure_leave_every_entry_to_read
     doc = ListDocument(text)
     assert repeated_keys(doc, BUILTIN_KINDS, {}, [HouseRun(4, 5, "```\n")]) is None
     assert repeated_keys(doc, BUILTIN_KINDS, {}, []) == frozenset()
+
+
+# A kind that reads a year section's entries (in the paper's house shape) by their authors alone.
+_BY_AUTHORS = Kind(
+    name="by-authors", section=("## Papers", "### 2024"),
+    template=("**{title}**", "*{authors}*", "{venue}", "[paper]({url})"), identity=("authors",), links=("url",),
+)
+
+
+def test_a_year_section_another_kind_reads_is_read_by_that_kinds_rules() -> None:
+    """House runs are only looked for where papers are read as papers: in a year section
+    another kind reads, entries are that kind's (here two sharing their authors are duplicates)."""
+    entries = [
+        ["**A**", "*Team*", "arXiv | Aug 2024", "[paper](https://arxiv.org/abs/2401.00001)"],
+        ["**B**", "*Team*", "arXiv | Aug 2024", "[paper](https://arxiv.org/abs/2401.00002)"],
+    ]
+    text = "\n".join(["## Papers", "", "### 2024", "", *entries[0], "", *entries[1], ""])
+    kinds = (*BUILTIN_KINDS, _BY_AUTHORS)
+    fast = _lint(text, kinds, None, fast=True)
+    assert fast == _lint(text, kinds, None, fast=False)
+    assert [(finding.code, finding.line) for finding in fast if finding.code == "LB009"] == [("LB009", 10)]
