@@ -68,6 +68,10 @@ _NOT_FOR_LIST_COMMANDS = (
 _IMPORTED = "import sys; from bot.cli.main import main; main(sys.argv[1:]); print('MODULES', *sorted(sys.modules))"
 
 
+# Only a preview's diff and a misspelt configuration key need difflib (lint's own checks use it).
+_NOT_FOR_APPLY = ("difflib",)
+
+
 @pytest.mark.parametrize("command", ["apply", "preview", "lint"])
 def test_the_list_commands_import_only_what_they_use(command: str, tmp_path: Path) -> None:
     """On the benches' synthetic list (no HTML, quote, fence or reference line, plain headings:
@@ -84,3 +88,5 @@ def test_the_list_commands_import_only_what_they_use(command: str, tmp_path: Pat
     assert listed, run.stderr
     imported = set(listed[0])
     assert [name for name in _NOT_FOR_LIST_COMMANDS if name in imported] == []
+    if command == "apply":
+        assert [name for name in _NOT_FOR_APPLY if name in imported] == []

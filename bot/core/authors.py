@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.lazy_patterns import lazy_pattern
+
 HOUSE_EXAMPLE = "`Z. Chen, Y. Song, et al.`"
 ET_AL = "et al."
 
@@ -23,10 +25,10 @@ _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _ET_AL = re.compile(r"[,;\s]*(?:\bet\.?\s*al\b\.?|\band\s+others\b\.?|\betc\b\.?)\s*$", re.IGNORECASE)
 _AND = re.compile(r"\s*(?:,\s*)?(?:\band\b|&)\s*", re.IGNORECASE)
 # Affiliation marks pasted with names: `Chen1,2`, `Song3*`, `Wan†`.
-_MARKS = re.compile(r"(?<=[^\W\d_])(?:\d+(?:,\d+)*|[*†‡§¶]+)+(?=[\s,;&]|$)")
+_MARKS = lazy_pattern(r"(?<=[^\W\d_])(?:\d+(?:,\d+)*|[*†‡§¶]+)+(?=[\s,;&]|$)")
 _INITIAL = re.compile(r"(?:[^\W\d_]\.?)(?:-[^\W\d_]\.?)?")
 _CAPS_INITIALS = re.compile(r"[A-Z]{1,3}")
-_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_][^\W\d_'’.-]*)*\.?")
+_WORD = lazy_pattern(r"[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_][^\W\d_'’.-]*)*\.?")
 
 
 class AuthorsUnread(ValueError):
@@ -40,7 +42,7 @@ def house_authors(text: str) -> str:
     `Hong-Yu Zhou` becomes `H.-Y. Zhou`; BibTeX (`Chen, Zhihong and Song, Yan`) and PubMed
     (`Chen Z, Song Y`) forms are understood; names already written with initials keep them.
     """
-    value = _MARKS.sub("", " ".join(text.split())).strip().rstrip(".;,").strip()
+    value = _MARKS().sub("", " ".join(text.split())).strip().rstrip(".;,").strip()
     if not value or _is_team(value):
         return text.strip()
     try:
@@ -89,11 +91,11 @@ def _inverted(part: str) -> Name:
 def _initialled(name: str, surname: str | None = None) -> str:
     """One person as `F. Last` (`F.-G. Last` for a hyphenated given name)."""
     if surname and name.endswith(surname) and (given_names := name[: -len(surname)].split()):
-        if all(_WORD.fullmatch(word) or _INITIAL.fullmatch(word) for word in [*given_names, *surname.split()]):
+        if all(_WORD().fullmatch(word) or _INITIAL.fullmatch(word) for word in [*given_names, *surname.split()]):
             return " ".join([*(_initial(word) for word in given_names), surname])
         raise AuthorsUnread(name)
     words = name.split()
-    if not words or not all(_WORD.fullmatch(word) or _INITIAL.fullmatch(word) for word in words):
+    if not words or not all(_WORD().fullmatch(word) or _INITIAL.fullmatch(word) for word in words):
         raise AuthorsUnread(name)
     suffix = [words.pop()] if len(words) > 2 and words[-1].lower() in _SUFFIXES else []
     if len(words) == 1:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,13 +13,14 @@ from bot.core.forms import IssueForm, StrayHeading
 from bot.core.kind_placement import insert_entry
 from bot.core.kind_submission import Submission, kind_fields, validate
 from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.listing import Listing, listing
 from bot.core.placement import Insertion, PlacementError
 from bot.core.rules import DEFAULT_PLACEMENT
 from bot.core.submission import Change, FieldProblem, PaperSubmission, SubmissionError
 from bot.core.venues import VenueTable
 
-_PATCH_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")  # lines as `patch` sees them: only LF ends one
+_PATCH_LINE = lazy_pattern(r"[^\n]*\n|[^\n]+\Z")  # lines as `patch` sees them: only LF ends one
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
@@ -59,8 +58,10 @@ class Proposal:
     def diff(self, path: str) -> str:
         """The unified diff a pull request for this proposal would contain; `patch` applied to
         `before` gives `after`, also when a file does not end with a newline."""
+        import difflib  # only `listbot preview` shows a diff: apply need not import it
+
         lines = difflib.unified_diff(
-            _PATCH_LINE.findall(self.before), _PATCH_LINE.findall(self.after),
+            _PATCH_LINE().findall(self.before), _PATCH_LINE().findall(self.after),
             fromfile=f"a/{path}", tofile=f"b/{path}",
         )
         return "".join(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}" for line in lines)

@@ -7,7 +7,6 @@ keeps its default while the others still apply; an unknown key gets a "did you m
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -197,6 +196,8 @@ class _Reader:
     def _unknown(self, where: tuple[str, ...], key: object, known: tuple[str, ...]) -> None:
         prefix = "".join(f"{part}." for part in where)
         name = _show(key)
+        import difflib  # only for a key the file gets wrong: `listbot apply` need not import it
+
         close = difflib.get_close_matches(name.lower().replace("-", "_"), known, n=1, cutoff=0.6)
         hint = f" (did you mean `{prefix}{close[0]}`?)" if close else ""
         listed = ", ".join(f"`{k}`" for k in known)

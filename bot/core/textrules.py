@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
+from bot.core.lazy_patterns import lazy_pattern
+
+_LINE_BREAKS = lazy_pattern(r"[\r\n\v\f\x85\u2028\u2029]")
 # A tag opener or an entity. One run of blanks after `<` (`<\s*/?\s*` tried every split of a
 # long run of blanks between its two `\s*`: quadratic); each `&` scans only the word after it.
-_HTML = re.compile(r"<\s*(?:/\s*)?[A-Za-z!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+_HTML = lazy_pattern(r"<\s*(?:/\s*)?[A-Za-z!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 # A URL scheme (a letter, then letters, digits, `+.-`, then `://`) or `www.`. Tried only where a
 # run of scheme characters begins, skipping its leading digits and `+.-`: matching a scheme from
 # every letter of a long word rescanned the word from each one (quadratic). Same texts match.
-_AUTOLINK = re.compile(r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
+_AUTOLINK = lazy_pattern(r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
 # Characters that would end the **bold** / *italic* wrapper, start a link or a code span,
 # or escape the wrapper: any of them lets user text reshape the entry block.
 _MARKDOWN_CHARS = "*`[]\\<>"
@@ -163,12 +165,12 @@ def unescape_inline(text: str) -> str:
 
 def contains_html(text: str) -> bool:
     """Whether text holds something GitHub may render as an HTML tag or entity (linear in text)."""
-    return _HTML.search(text) is not None
+    return _HTML().search(text) is not None
 
 
 def contains_link(text: str) -> bool:
     """Whether text holds something GitHub may turn into a link: a URL scheme or `www.` (linear)."""
-    return _AUTOLINK.search(text) is not None
+    return _AUTOLINK().search(text) is not None
 
 
 def _refuse_invisible(value: str) -> None:
@@ -190,7 +192,7 @@ def clean_line(
     value = text.strip()
     if not value:
         raise TextError(f"this field is empty; write something like {example}.")
-    if _LINE_BREAKS.search(value):
+    if _LINE_BREAKS().search(value):
         raise TextError(f"must be a single line; put it all on one line, like {example}.")
     _refuse_invisible(value)
     value = " ".join(value.split())  # collapse tabs and runs of spaces

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
+from bot.core.lazy_patterns import lazy_pattern
+
 MAX_URL_LENGTH = 2000
 URL_EXAMPLE = "`https://arxiv.org/abs/2401.12208`"
 
@@ -32,7 +34,7 @@ _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s?#]+)", re.IGNORECASE)
 # Publishers whose article URLs carry the DOI suffix without its prefix.
 _DOI_HOSTS = {"nature.com": "10.1038"}
-_ACL_ANTHOLOGY = re.compile(r"/([A-Z]\d{2}-\d{4}|\d{4}\.[a-z0-9-]+\.\d+)(?:v\d+)?(?:\.pdf)?/?$", re.IGNORECASE)
+_ACL_ANTHOLOGY = lazy_pattern(r"/([A-Z]\d{2}-\d{4}|\d{4}\.[a-z0-9-]+\.\d+)(?:v\d+)?(?:\.pdf)?/?$", re.IGNORECASE)
 _CVF_PAPER = re.compile(r"/(?:papers|html)/([^/]+?)_paper\.(?:pdf|html)$")
 # Sites that serve https, so an `http://` link to them is written `https://`.
 HTTPS_HOSTS = frozenset({
@@ -53,9 +55,9 @@ NO_LINK = frozenset({
 _MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)")
 _BARE_DOI = re.compile(r"(?:doi\s*:?\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
 _BARE_ARXIV = re.compile(r"(?:arxiv\s*:?\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
-_SCHEMELESS = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
+_SCHEMELESS = lazy_pattern(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
 # Query parameters that never change which document a URL names.
-_QUERY_NOISE = re.compile(r"^(utm_.*|ref|ref_src|source|src|via|fbclid|gclid|mc_[a-z]+)$", re.I)
+_QUERY_NOISE = lazy_pattern(r"^(utm_.*|ref|ref_src|source|src|via|fbclid|gclid|mc_[a-z]+)$", re.I)
 
 
 class UrlError(ValueError):
@@ -199,7 +201,7 @@ def _anthology_id(parts: SplitResult, host: str) -> str | None:
     """The ACL Anthology id (`2021.acl-long.459`) of a paper page or its pdf."""
     if host not in {"aclanthology.org", "aclweb.org"}:
         return None
-    match = _ACL_ANTHOLOGY.search(parts.path)
+    match = _ACL_ANTHOLOGY().search(parts.path)
     return match[1].lower() if match else None
 
 
@@ -232,7 +234,7 @@ def normalised_url(url: str) -> str:
 def _normalised(parts: SplitResult, host: str | None = None) -> str:
     host = _bare_host(parts) if host is None else host
     path = parts.path.rstrip("/").lower()
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _QUERY_NOISE.match(k)] if (
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _QUERY_NOISE().match(k)] if (
         parts.query
     ) else []
     tail = f"?{urlencode(sorted(query))}" if query else ""
@@ -331,7 +333,7 @@ def read_link(text: str) -> Link:
     elif match := _BARE_ARXIV.fullmatch(value):
         value = _ARXIV_PAGE.format(match[1])
         reasons.append("an arXiv id is written as its abstract page")
-    elif _SCHEMELESS.fullmatch(value):
+    elif _SCHEMELESS().fullmatch(value):
         value = f"https://{value}"
         reasons.append("with `https://` in front")
     url = validate_url(value)

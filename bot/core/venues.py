@@ -12,6 +12,7 @@ from typing import NamedTuple
 import yaml
 
 from bot.core.dates import NOT_A_YEAR, year_in_text
+from bot.core.lazy_patterns import lazy_pattern
 
 MAX_OVERRIDES = 500  # venues a repository's `venues:` may name
 MAX_NAME = 100  # the venue field's own limit
@@ -24,20 +25,20 @@ _IGNORED_WORDS = frozenset({
 })
 PREPRINT, CONFERENCE, JOURNAL, OTHER = "preprint", "conference", "journal", "other"
 _KINDS = {"preprints": PREPRINT, "conferences": CONFERENCE, "journals": JOURNAL}
-_ORDINAL = re.compile(
+_ORDINAL = lazy_pattern(
     r"\b(?:\d+(?:st|nd|rd|th)|(?:twenty|thirty|forty|fifty|sixty)|first|second|third|fourth|fifth|sixth|seventh"
     r"|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
     r"|nineteenth|twentieth|thirtieth|fortieth|fiftieth)\b"
 )
-_YEARS = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.]\d)(?!\d)|(?<=[A-Za-z])\s?['’`]\d{2}\b")
+_YEARS = lazy_pattern(r"(?<![\d.])(?:19|20)\d{2}(?![\d.]\d)(?!\d)|(?<=[A-Za-z])\s?['’`]\d{2}\b")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 
 
 def fold(text: str) -> str:
     """Venue text reduced to the words that name it: `Proc. of the 61st ACL` → `acl`."""
-    lowered = _YEARS.sub(" ", NOT_A_YEAR.sub(" ", text)).lower()
+    lowered = _YEARS().sub(" ", NOT_A_YEAR.sub(" ", text)).lower()
     words = re.sub(r"[^\w]+", " ", lowered)
-    words = _ORDINAL.sub(" ", words.replace("_", " "))
+    words = _ORDINAL().sub(" ", words.replace("_", " "))
     return " ".join(word for word in words.split() if word not in _IGNORED_WORDS and not word.isdigit())
 
 
