@@ -8,8 +8,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.document import _MISTUNE_ONLY_TEXT, Block, ListDocument
-from bot.core.markdown_blocks import _BLOCK_START_TEXT, LineStarts
+from bot.core.document import _MISTUNE_ONLY_TEXT, Block, ListDocument, _lines_of
+from bot.core.markdown_blocks import _BLOCK_START_TEXT, LineStarts, read_blocks
 
 _LINES = st.sampled_from((
     "", "", "", " ", "\t", "\u00a0", "\x0c", "# Top", "## Papers", "### 2024", "#### Sub", "**Title**", "text",
@@ -77,3 +77,13 @@ def test_whether_text_follows_a_line_is_the_runs_answer(text: str, indexes: list
             assert doc.text_from(index) == expected
         except ValueError:
             assert expected is None
+
+
+@_SETTINGS
+@given(_TEXTS, st.booleans())
+def test_blocks_read_with_the_text_given_are_those_read_from_the_lines(text: str, ends_with_break: bool) -> None:
+    """`read_blocks` given the lines' joined text (maybe with a last line feed) reads what it reads
+    from the lines alone."""
+    lines = _lines_of(text)
+    joined = "\n".join(lines) + ("\n" if ends_with_break else "")
+    assert read_blocks(lines, joined) == read_blocks(lines)

@@ -29,6 +29,7 @@ _TOC_ITEM = re.compile(r"(\s*)[-*+] \[([^\]]*)\]\(#([^)]*)\)\s*")
 _MISTUNE_ONLY_TEXT = r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:[<>`~]|\[[^\]\n]*\]:)"
 _MISTUNE_ONLY = re.compile(_MISTUNE_ONLY_TEXT)
 _MISTUNE_ONLY_LINES = LineStarts(_MISTUNE_ONLY_TEXT)
+_REFERENCE_MARK = re.compile(r"\]:")
 
 
 def mistune_only(line: str) -> bool:
@@ -93,7 +94,7 @@ class ListDocument:
         self.text = text
         self.lines = _lines_of(text)
         self.newline = detect_newline(text)
-        self.structure = read_blocks(self.lines)
+        self.structure = read_blocks(self.lines, text if "\r" not in text else None)
         self._verbatim = self.structure.verbatim_lines()
         # Whether the block reader's headings are exactly mistune's (no mistune parse was needed).
         self.plain_headings = self._plain_headings()
@@ -121,8 +122,9 @@ class ListDocument:
             ):
                 return False
         text = self.text if "\r" not in self.text else "\n".join(self.lines)  # `^` follows LF only
-        # Every line `_MISTUNE_ONLY` matches holds one of these: most lists hold none, found at C speed.
-        if not any(mark in text for mark in ("<", ">", "`", "~", "]:")):
+        # Every line `_MISTUNE_ONLY` matches holds one of these: most lists hold none, found at C
+        # speed (`]:` by a regex, whose search skips along `]`s twice as fast as `in` does).
+        if not any(mark in text for mark in ("<", ">", "`", "~")) and not _REFERENCE_MARK.search(text):
             return True
         return self._only_in_leading_html(text)
 

@@ -205,8 +205,9 @@ class Blocks:
 class _Reader:
     """One pass over the lines; each line either continues the open block or may start one."""
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    def __init__(self, lines: Sequence[str], joined: str | None = None) -> None:
         self.lines = lines
+        self._joined = joined
         self.headings: list[AtxHeading] = []
         self.fences: list[FencedBlock] = []
         self.html: list[HtmlBlock] = []
@@ -234,6 +235,9 @@ class _Reader:
     def _openers(self) -> Iterator[int]:
         """The indexes of the lines that may open a block (`may_open_block`), in order: found by one
         regex over the joined lines when no line holds a line feed of its own."""
+        if self._joined is not None:
+            yield from _OPENER_LINES.lines(self._joined)
+            return
         joined = "\n".join(self.lines)
         if joined.count("\n") != max(len(self.lines) - 1, 0):
             yield from (index for index, line in enumerate(self.lines) if may_open_block(line))
@@ -270,6 +274,10 @@ class _Reader:
         return end
 
 
-def read_blocks(lines: Sequence[str]) -> Blocks:
-    """Locate the fenced code, HTML blocks and ATX headings of a document's lines (no line endings)."""
-    return _Reader(lines).read()
+def read_blocks(lines: Sequence[str], joined: str | None = None) -> Blocks:
+    """Locate the fenced code, HTML blocks and ATX headings of a document's lines (no line endings).
+
+    `joined`: the lines joined by line feeds (a last one may follow), when the caller has that
+    text already and no line holds a line feed of its own: the lines are not joined again.
+    """
+    return _Reader(lines, joined).read()
