@@ -11,11 +11,17 @@ It prints the CPU time of the reconciling thread (`time.thread_time`: the emulat
 in other threads) and the wall time, the worst of the already-right runs, each size's ratio to the
 smallest size measured in the same run, and the targets. It asserts nothing. What start-up made is
 frozen out of the cyclic collector's passes before the first reconcile, as `listbot serve` does.
+
+The floor column is what no new submission can avoid at each size, measured the same way: reading
+the list at the base commit and writing it, one line longer, on a branch, through PyGithub alone
+(the contents API, and the blob API for a list over 1 MB). It grows with the list's bytes whatever
+listbot does; "above the floor" is the rest of the reconcile.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import gc
 import sys
 import time
@@ -28,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from bench.rest_calls import paper  # noqa: E402
 from bench.synthetic import make_list  # noqa: E402
+from bot.cli.sandbox import LIST_PATH  # noqa: E402
 from bot.emulator import GitHubEmulator  # noqa: E402
 from bot.service.jobs import IssueJob  # noqa: E402
 from tests.deployment import REPO, deployed  # noqa: E402
@@ -43,12 +50,36 @@ def timed(action: Callable[[], object]) -> tuple[float, float]:
     return time.thread_time() - cpu, time.perf_counter() - wall
 
 
-Row = tuple[tuple[float, float], tuple[float, float], tuple[float, float], int]
+Row = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float], int]
+
+
+def io_floor(github: GitHubEmulator, installation: int) -> tuple[float, float]:
+    """CPU and wall of reading the list at `main` and writing it back changed on a new branch, with
+    PyGithub alone: the two transfers of the whole list that every new submission makes."""
+    from github import Auth, Github  # the bench's own client, not listbot's
+
+    client = Github(  # pacing off, as listbot's is in this bench
+        auth=Auth.Token(github.installation_token(installation)), base_url=github.url,
+        seconds_between_requests=None, seconds_between_writes=None,
+    )
+    repo = client.get_repo(REPO)  # untimed: the connection and the repository
+    github.create_branch(REPO, "floor", "main")
+
+    def read_and_write() -> None:
+        content = repo.get_contents(LIST_PATH, ref="main")
+        assert not isinstance(content, list)
+        if content.encoding == "none":  # over 1 MB: the contents API sends no content
+            raw = base64.b64decode(repo.get_git_blob(content.sha).content)
+        else:
+            raw = content.decoded_content
+        repo.update_file(LIST_PATH, "floor", raw.decode("utf-8") + "\n", content.sha, branch="floor")
+
+    return timed(read_and_write)
 
 
 def measure(entries: int, runs: int) -> Row:
     """(new submission CPU, wall), (worst already-right CPU, wall), (second submission on the same
-    base CPU, wall) and the list's size in bytes."""
+    base CPU, wall), (the floor's CPU, wall) and the list's size in bytes."""
     text = make_list(entries)
     with GitHubEmulator() as github, deployed(github, list_text=text) as listbot:
         reconciler = listbot.replicas[0].app.state.service.reconciler
@@ -72,8 +103,9 @@ def measure(entries: int, runs: int) -> Row:
             warm = timed(lambda: reconciler.reconcile(second))
             if len(listbot.open_pulls()) != 2:
                 raise SystemExit(f"{entries} entries: the second submission did not get its PR")
+            floor = io_floor(github, job.installation_id)
     gc.unfreeze()  # the next size starts as this one did
-    return new, (max(c for c, _ in noop), max(w for _, w in noop)), warm, len(text.encode())
+    return new, (max(c for c, _ in noop), max(w for _, w in noop)), warm, floor, len(text.encode())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,18 +115,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = {entries: measure(entries, args.runs) for entries in sizes}
-    base_new, base_noop, base_warm, _ = rows[sizes[0]]
+    base_new, base_noop, base_warm, base_floor, _ = rows[sizes[0]]
     print(f"reconcile growth (CPU of the reconciling thread; wall in brackets; ratio to {sizes[0]:,} entries)")
     print(
         f"{'entries':>8} {'list':>8}  {'new submission':>26}  {'PR already right, worst of ' + str(args.runs):>32}"
-        f"  {'2nd submission, same base':>26}"
+        f"  {'2nd submission, same base':>26}  {'floor: read + write the list':>28}  {'new above the floor':>19}"
     )
-    for entries, (new, noop, warm, size) in rows.items():
+    for entries, (new, noop, warm, floor, size) in rows.items():
         print(
             f"{entries:>8,} {size / 1e6:>6.2f}MB  "
             f"{new[0]:>6.3f} s ({new[1]:>6.3f} s) {new[0] / base_new[0]:>5.1f}×  "
             f"{noop[0]:>6.3f} s ({noop[1]:>6.3f} s) {noop[0] / base_noop[0]:>5.1f}×  "
-            f"{warm[0]:>6.3f} s ({warm[1]:>6.3f} s) {warm[0] / base_warm[0]:>5.1f}×"
+            f"{warm[0]:>6.3f} s ({warm[1]:>6.3f} s) {warm[0] / base_warm[0]:>5.1f}×  "
+            f"{floor[0]:>8.3f} s ({floor[1]:>6.3f} s) {floor[0] / base_floor[0]:>5.1f}×  "
+            f"{new[0] - floor[0]:>8.3f} s {(new[0] - floor[0]) / (base_new[0] - base_floor[0]):>5.1f}×"
         )
     last_noop = rows[sizes[-1]][1]
     ratio = last_noop[0] / base_noop[0]
@@ -107,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"target (new submission, {sizes[-1]:,} entries): ≤ {TARGET_RATIO:g}× {sizes[0]:,} entries: "
         f"{'met' if new_ratio <= TARGET_RATIO else 'NOT met'} ({new_ratio:.1f}×)"
+    )
+    floor_20k = rows[sizes[-1]][3][0]
+    reach = "out of reach of any reconcile" if floor_20k > TARGET_RATIO * base_new[0] else "within the target"
+    print(
+        f"  (the floor alone at {sizes[-1]:,} entries is {floor_20k / base_new[0]:.1f}× the whole new submission at "
+        f"{sizes[0]:,}: {reach})"
     )
     warm_ratio = rows[sizes[-1]][2][0] / base_warm[0]
     print(
