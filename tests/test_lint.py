@@ -22,9 +22,12 @@ from bot.core.lint import (
     FIXABLE,
     RULES,
     Finding,
+    _date_vouched,
     _Layout,
     _lint,
+    _plain_venue_date,
     _suspect_lines,
+    _venue_vouched,
     fix,
     lint,
 )
@@ -749,6 +752,24 @@ def test_a_common_url_is_a_plain_url(host: str, path: str) -> None:
     url = "https://" + host + path
     if re.fullmatch(_COMMON_URL_SHAPE.format(end=r"\Z"), url):
         assert _PLAIN_URL.fullmatch(url)
+
+
+_MONTHS = ["Jan", "Feb", "Aug", "Dec", "aug", "AUG", "Sept", "May."]
+_DATES = st.one_of(
+    st.builds("{:02d} {} {}".format, st.integers(0, 32), st.sampled_from(_MONTHS), st.integers(2019, 2026)),
+    st.builds("{} {}".format, st.sampled_from(_MONTHS), st.integers(2019, 2026)),
+    st.builds("{} {} {}".format, st.sampled_from(["7", "007", "29", "31", "\u0663\u0661"]), st.sampled_from(_MONTHS),
+              st.sampled_from(["2024", "24", "2024.", "\u0662\u0660\u0662\u0664"])),
+    st.text(alphabet=" 0123456789JanFebAug-,.\u00a0", min_size=1, max_size=14),
+).filter(lambda date: "|" not in date and date == date.rstrip())
+
+
+@given(_DATES, st.sampled_from([2023, 2024, 2025]))
+def test_a_plain_venues_date_is_vouched_for_as_the_rules_answer(date: str, year: int) -> None:
+    """A run's venue lines with a plain venue are vouched for by their date alone
+    (`_date_vouched`): the rules' answer for the model entry with such a venue line."""
+    assert _date_vouched(date, year) == _venue_vouched(f"Venue | {date}", year)
+    assert _plain_venue_date(f"Nature Medicine | {date}") == date
 
 
 @pytest.mark.parametrize("link", ["https://arxiv.org/abs/", "https://github.com/"])

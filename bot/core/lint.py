@@ -481,20 +481,33 @@ def _check_links(lines: list[str], start: int) -> Iterator[Finding]:
 
 def _run_vouched(run: str, year: int) -> bool:
     """Whether the entries of a `_HOUSE_RUN` match in the `### year` section have no finding:
-    the rest of each has passed already, so it comes down to its venue line (each distinct
-    one asked once, as its `_model_venue`)."""
-    venue_lines = {_model_venue(line) for line in set(_VENUE_LINES.findall(run))}
-    return all(_venue_vouched(line, year) for line in venue_lines)
+    the rest of each has passed already, so it comes down to its venue line (each distinct one
+    asked once, or only its date when the venue is written plainly: a list dated by the day has
+    thousands of venue lines but a few hundred dates a year)."""
+    dates: set[str] = set()
+    others: set[str] = set()
+    for line in set(_VENUE_LINES.findall(run)):
+        date = _plain_venue_date(line)
+        if date is None:
+            others.add(line)
+        else:
+            dates.add(date)
+    return all(_date_vouched(date, year) for date in dates) and all(_venue_vouched(line, year) for line in others)
 
 
-def _model_venue(line: str) -> str:
-    """A venue line of a house entry that the rules answer alike: `Venue | date` for a line
-    whose venue before ` | ` is written plainly (not blank, no blank around it) and whose date
-    holds no `|`, since then only the date can bring LB003 (not in house style) or LB006 (its
-    year); the line itself otherwise. A list dated by the day has thousands of venue lines
-    but a few hundred dates."""
+def _plain_venue_date(line: str) -> str | None:
+    """The date of a venue line whose venue before ` | ` is written plainly (not blank, no blank
+    around it) and whose date holds no `|`; None for any other line."""
     venue, sep, date = line.partition(" | ")
-    return f"Venue | {date}" if sep and venue and venue == venue.strip() and "|" not in date else line
+    return date if sep and venue and venue == venue.strip() and "|" not in date else None
+
+
+def _date_vouched(date: str, year: int) -> bool:
+    """`_venue_vouched` of a venue line with a plain venue and this date: only the date can then
+    bring LB003 (not in house style) or LB006 (another year than the section's). Property-tested
+    against `_venue_vouched(f"Venue | {date}", year)`."""
+    found = parse_house_date(date)
+    return found is not None and found.year == year
 
 
 def _venue_vouched(line: str, year: int) -> bool:
