@@ -9,6 +9,8 @@ the entries the search points at answers exactly as the full reading does.
 
 from __future__ import annotations
 
+import bisect
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,3 +148,15 @@ def test_letters_are_the_ascii_letters_and_digits_lower_cased(text: str) -> None
     expected = bytes(char for char in text.encode("ascii", "ignore").lower() if chr(char).isalnum())
     assert letters(text) == expected
     assert TextAnchors(text.split("\n"))._letters == expected.replace(b"\n", b"")
+
+
+@settings(max_examples=500)
+@given(st.lists(st.text(alphabet="ab-\u00e9 ", max_size=6), max_size=8), st.text(alphabet="ab", max_size=3))
+def test_the_lines_an_anchor_starts_on_are_those_of_every_match(lines: list[str], anchor: str) -> None:
+    """Every (overlapping) match of the anchor in the letters, mapped to the line it starts on."""
+    anchors = TextAnchors(lines)
+    joined = anchors._letters
+    needle = anchor.encode()
+    starts = [at for at in range(len(joined) + 1) if joined.startswith(needle, at)] if needle else []
+    expected = {bisect.bisect_right(anchors._ends, at) for at in starts}
+    assert anchors.lines_with(needle) == expected or not needle

@@ -87,10 +87,13 @@ class TextAnchors:
     def lines_with(self, anchor: bytes) -> set[int]:
         """Indexes of the lines where the anchor's letters start."""
         found: set[int] = set()
-        at = self._letters.find(anchor)
+        find, ends = self._letters.find, self._ends
+        at = find(anchor)
         while at != -1:
-            found.add(bisect.bisect_right(self._ends, at))
-            at = self._letters.find(anchor, at + 1)
+            line = bisect.bisect_right(ends, at)
+            found.add(line)
+            # From the next line's letters on: this line is found already.
+            at = find(anchor, ends[line]) if line < len(ends) else -1
         return found
 
     def candidate_lines(self, keys: Collection[str]) -> list[int] | None:

@@ -163,9 +163,14 @@ class BlockEntries:
             if block is not None and block.start <= line < block.end:
                 continue  # the block's entries were picked at its first line asked about
             block = self._doc.block_at(line)
-            if block is not None:
+            if block is None:
+                continue
+            found = self._of(block)
+            if len(found) == 1 and found[0].start == block.start and found[0].end == block.end:
+                picked.append(found[0])  # the block's one entry includes every line of it (most blocks)
+            else:
                 held = ordered[at:bisect.bisect_left(ordered, block.end, at)]  # its lines asked about
-                picked += (entry for entry in self._of(block) if _includes_one(entry, held))
+                picked += (entry for entry in found if _includes_one(entry, held))
         return picked
 
     def _of(self, block: Block) -> tuple[FoundEntry, ...]:
