@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from bot.core import dates, textrules, urls
@@ -39,8 +38,7 @@ class KindField(NamedTuple):
     example: str = ""
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
     """A valid submission of any kind: its entry's values, section and identity keys."""
 
     kind: Kind

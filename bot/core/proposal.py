@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from bot.core.document import parsed
 from bot.core.duplicates import Duplicate, ListedEntry, containing_titles, find_duplicates
@@ -24,8 +24,9 @@ _PATCH_LINE = lazy_pattern(r"[^\n]*\n|[^\n]+\Z")  # lines as `patch` sees them: 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
-@dataclass(frozen=True)
-class Proposal:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Proposal(NamedTuple):
     """A valid, non-duplicate submission and the list text with its entry inserted.
 
     `changes` lists what listbot wrote differently from the submission and `warnings` what the
@@ -37,7 +38,7 @@ class Proposal:
     entry: list[str]
     insertion: Insertion
     before: str
-    forms: Mapping[str, IssueForm] = field(default_factory=dict)  # every kind's form, for lint
+    forms: Mapping[str, IssueForm] = MappingProxyType({})  # every kind's form, for lint
     warnings: tuple[str, ...] = ()
 
     @property
@@ -143,7 +144,7 @@ def propose(
     if stray_problems:
         raise SubmissionError(stray_problems)
     if related_keys:
-        submission = replace(submission, keys=submission.keys | related_keys)
+        submission = submission._replace(keys=submission.keys | related_keys)
     doc = parsed(list_text)
     known = {**(forms or {}), **({kind.name: form} if form else {})}
     # Only entries sharing a key can be duplicates: the index finds them without a scan.
