@@ -125,6 +125,21 @@ def test_no_findings_added_means_the_full_lint_diff_is_empty(data: st.DataObject
         assert _keys(lint(after)) <= _keys(lint(base))
 
 
+def test_an_entry_put_inside_a_run_of_blank_lines_is_left_to_the_full_lint() -> None:
+    """Four blank lines are one LB011 finding; an entry put after the second leaves two runs of
+    two, two findings: no fast answer (hypothesis found this: the check looked one line out)."""
+    second = ["**P1: Lungs**", "*Team 1*", "arXiv | Jan 2023", "[paper](https://arxiv.org/abs/2301.00001)"]
+    base = _house_list([(2023, [*_LISTED, "", "", "", "", *second])])
+    doc = ListDocument(base)
+    at = doc.lines.index(second[0]) - 2  # two blank lines above, two below
+    edits: Edits = ((at, tuple(_CLEAN_ENTRY)),)
+    after = doc.with_insertions([(at, _CLEAN_ENTRY)])
+    assert doc.lines[at - 2:at + 2] == ["", "", "", ""]
+    assert [f.code for f in lint(base)] == ["LB011"]
+    assert [f.code for f in lint(after)] == ["LB011", "LB011"]
+    assert not adds_no_findings(doc, edits, BUILTIN_KINDS, {})
+
+
 def test_the_bots_insertion_into_the_synthetic_list_adds_no_findings() -> None:
     """The fast answer is given for the edit listbot makes (so the property above is not vacuous)."""
     text = make_list(300)

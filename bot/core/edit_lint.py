@@ -102,15 +102,20 @@ def _structure_kept(doc: ListDocument, index: int, lines: Sequence[str], heading
 def _own_block(doc: ListDocument, index: int, lines: Sequence[str]) -> bool:
     """Whether the inserted entry stands between blank lines, with no two blank lines in a row
     around it, splits no block and is followed by a non-blank line somewhere (so no blank run
-    before it becomes the end of the file)."""
-    window = [doc.lines[index - 1], *lines, doc.lines[index]]
+    before it becomes the end of the file).
+
+    The window reaches two base lines to each side: put inside a run of blank lines, the entry
+    splits it in two, and a run of four would become two runs of two, each an LB011 finding
+    where the base had one."""
+    above, below = doc.lines[max(0, index - 2):index], doc.lines[index:index + 2]
+    window = [*above, *lines, *below]
     blank = [not line.strip() for line in window]
-    first = 1 + (lines[0] == "")
-    last = len(lines) - (lines[-1] == "")
+    first = len(above) + (lines[0] == "")  # index in `window` of the entry's first line
+    last = len(above) + len(lines) - 1 - (lines[-1] == "")  # ... and of its last
     return (
         blank[first - 1] and blank[last + 1]
         and not any(a and b for a, b in pairwise(blank))
-        and (blank[0] or blank[-1])
+        and (blank[len(above) - 1] or blank[len(above) + len(lines)])
         and doc.text_from(index)
     )
 
