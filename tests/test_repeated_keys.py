@@ -23,6 +23,7 @@ from bot.core.duplicates import block_keys
 from bot.core.kinds import BUILTIN_KINDS, Kind
 from bot.core.lint import Finding, _Layout, _lint, lint
 from bot.core.repeated_keys import BULK, HouseRun, KeyTally, house_run_keys, repeated_keys
+from tests.test_lint import _outcome
 
 _BADGE = "[![GitHub stars](https://img.shields.io/github/stars/{0}.svg?logo=github&label=Stars)](https://github.com/{0})"
 
@@ -130,14 +131,6 @@ def _damaged(draw: st.DrawFn, lists: st.SearchStrategy[str]) -> str:
         extra = draw(st.sampled_from(["%", "é", "\u200b", "[", "]", "*", "**", " ", "\t", "`", "<div>", "```", "#"]))
         lines[index] = lines[index][:at] + extra + lines[index][at:]
     return "\n".join(lines)
-
-
-def _outcome(text: str, *, fast: bool) -> list[Finding] | str:
-    """The findings, or the error both paths meet alike."""
-    try:
-        return _lint(text, BUILTIN_KINDS, None, fast=fast)
-    except ValueError as error:
-        return repr(error)
 
 
 def _duplicates(findings: list[Finding] | str) -> list[tuple[int, str, tuple[str, str]]] | str:
