@@ -153,6 +153,15 @@ def test_lb007_non_year_and_repeated_sections() -> None:
     assert ("LB007", 25, 1) in found(text)
 
 
+def test_fullwidth_digits_are_not_house_style() -> None:
+    """`\\d` reads fullwidth digits as digits (and `int` takes them): a year heading or a date
+    written with them is reported, and the date's hint is written in ASCII."""
+    text = edited("arXiv | 07 Aug 2024", "arXiv | \uff10\uff17 Aug \uff12\uff10\uff12\uff14")
+    assert found(text) == [("LB003", 15, 9)]
+    assert "write `07 Aug 2024`" in lint(text)[0].message
+    assert ("LB007", 25, 1) in found(edited("### 2023\n", "### \uff12\uff10\uff12\uff13\n"))
+
+
 def test_lb007_no_papers_section() -> None:
     """A list without `## Papers` is reported on line 1."""
     assert ("LB007", 1, 1) in found("# A list\n\nNothing here.\n")

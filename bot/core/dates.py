@@ -122,9 +122,9 @@ def arxiv_month(identifier: str) -> PartialDate | None:
 @lru_cache(maxsize=4096)  # a list repeats a few hundred dates thousands of times
 def parse_house_date(text: str) -> PartialDate | None:
     """Read a date already in house style (`07 Aug 2024`, `Aug 2024`); None when it is not."""
-    if match := re.fullmatch(r"(\d{2}) ([A-Z][a-z]{2}) (\d{4})", text):
+    if match := re.fullmatch(r"([0-9]{2}) ([A-Z][a-z]{2}) ([0-9]{4})", text):  # ASCII digits: `\d` takes any
         day, month, year = match.groups()
-    elif match := re.fullmatch(r"([A-Z][a-z]{2}) (\d{4})", text):
+    elif match := re.fullmatch(r"([A-Z][a-z]{2}) ([0-9]{4})", text):
         day, (month, year) = None, match.groups()
     else:
         return None

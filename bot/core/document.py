@@ -17,7 +17,7 @@ TOC_HEADING = "Table of Contents"
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _LINE_END = re.compile(r"\r\n|\n|\r")
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits: `\d` would read `### ２０２４` as a year
 _RUN = re.compile(rb"\x01+")
 # Characters none of which can start inline markup for mistune (see `_inline_plain`).
 _INLINE_INERT = re.compile(r"[^\\`*_\[\]!<>&~#]*")

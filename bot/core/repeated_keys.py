@@ -31,7 +31,7 @@ from bot.core.forms import IssueForm
 from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
 from bot.core.markdown_blocks import FencedBlock, HtmlBlock
-from bot.core.urls import identity_keys
+from bot.core.urls import ARXIV_PAGE_LINK, identity_keys
 
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _DROPPED_BUT_LINE_BREAKS = bytes(code for code in range(256) if code not in _KEPT and code != ord("\n"))
@@ -39,12 +39,11 @@ _DROPPED_BUT_LINE_BREAKS = bytes(code for code in range(256) if code not in _KEP
 # starts with one `*`, the venue line with neither `*` nor `[`). Searched for after a line
 # break, a literal: `^` would be tried at every character.
 _TITLE_LINES = re.compile(r"\n(\*\*[^\n]*)")
-# A link listbot writes for an arXiv paper (`urls.identity_keys` keys it at once).
-_ARXIV_PAGE = re.compile(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5})")
-# A house entry's link line, as an arXiv abstract page's id or any other link, or its badge line,
-# as the repository it links to (the one it shows: the run's pattern has them equal).
+# A house entry's link line, as an arXiv abstract page's id (a link listbot writes for an arXiv
+# paper, which `urls.identity_keys` keys at once) or any other link, or its badge line, as the
+# repository it links to (the one it shows: the run's pattern has them equal).
 _LINK_LINES = re.compile(
-    r"\n\[(?:(?:paper|model)\]\((?:https://arxiv\.org/abs/(\d{4}\.\d{4,5})|(\S+))\)"
+    rf"\n\[(?:(?:paper|model)\]\((?:{ARXIV_PAGE_LINK.pattern}|(\S+))\)"
     r"|!\[GitHub stars\]\([^\n]*\]\(https://github\.com/([^\n]*)\))(?=\n)"
 )
 
@@ -112,7 +111,7 @@ def house_run_keys(run: str, tally: KeyTally) -> None:
         # A `](` besides a link line's one and a badge line's two (a link in a title, say) may
         # start another match of `LINK_LINE` or `BADGE_PATTERN`: each is read on its own.
         # Else their only matches are those lines, each whole.
-        pages = [(url, _ARXIV_PAGE.fullmatch(url)) for _, url in LINK_LINE.findall(run)]
+        pages = [(url, ARXIV_PAGE_LINK.fullmatch(url)) for _, url in LINK_LINE.findall(run)]
         arxiv_ids = [page[1] for _, page in pages if page]
         others = [url for url, page in pages if not page]
         repos = [f"{owner}/{name}" for *_, owner, name in BADGE_PATTERN.findall(run)]

@@ -261,14 +261,15 @@ def _read(url: str) -> tuple[SplitResult, str, str]:
 
 
 # The link listbot writes for an arXiv paper (`canonical_link`), most links of a list: its keys are
-# its address and its id (no DOI, OpenReview, Anthology or CVF id can be read from it).
-_ARXIV_PAGE_LINK = re.compile(re.escape(_ARXIV_PAGE).replace(re.escape("{}"), r"(\d{4}\.\d{4,5})"))
+# its address and its id (no DOI, OpenReview, Anthology or CVF id can be read from it). ASCII
+# digits only: `\d` would take fullwidth ones, which no arXiv id has.
+ARXIV_PAGE_LINK = re.compile(re.escape(_ARXIV_PAGE).replace(re.escape("{}"), r"([0-9]{4}\.[0-9]{4,5})"))
 
 
 def identity_keys(url: str) -> set[str]:
     """Every key under which two links would name the same document (`_read_keys`), read at once
     for a link in the form listbot writes an arXiv paper's."""
-    if page := _ARXIV_PAGE_LINK.fullmatch(url):
+    if page := ARXIV_PAGE_LINK.fullmatch(url):
         return {f"url:arxiv.org/abs/{page[1]}", f"arxiv:{page[1]}"}
     return _read_keys(url)
 
