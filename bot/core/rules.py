@@ -183,7 +183,9 @@ Logins = Annotated[
     frozenset[Login],
     BeforeValidator(_login_list),
     WithJsonSchema(
-        {"type": ["array", "null"], "maxItems": MAX_USERS, "items": _LOGIN_JSON_SCHEMA}
+        # A copy: pydantic copies a WithJsonSchema shallowly, so a shared dict would be one object
+        # in every schema generated (and anything that edited one, in all of them).
+        {"type": ["array", "null"], "maxItems": MAX_USERS, "items": dict(_LOGIN_JSON_SCHEMA)}
     ),
 ]
 
