@@ -9,7 +9,7 @@ from functools import partial
 from operator import attrgetter
 
 from bot.core.document import Block, Heading, ListDocument
-from bot.core.duplicates import FoundEntry, ListedEntry, found_entries, found_in_block
+from bot.core.duplicates import FoundEntry, ListedEntry, found_in_block
 from bot.core.entry_template import Reader
 from bot.core.forms import IssueForm
 from bot.core.kind_submission import entry_identity
@@ -200,25 +200,17 @@ def listed_kind_entries(
 def found_kind_entries(
     doc: ListDocument, kinds: Sequence[Kind], forms: Mapping[str, IssueForm] | None = None
 ) -> list[FoundEntry]:
-    """Every entry in the list: kinds' entries read with their templates (one per list item),
-    the rest (papers, prose with links) as `found_entries` reads them."""
-    forms = forms or {}
+    """Every entry in the list, in file order: in each block, the entries of the kinds that read
+    its section, read with their templates (one per list item), else the paper or prose entry
+    `found_entries` reads there (`block_entries`, which `BlockEntries` reads one block at a time)."""
+    readers = kind_readers(doc, kinds, forms or {})
     names = _section_names(doc)
-    read: list[FoundEntry] = []
-    covered: set[int] = set()  # first lines of blocks that hold kinds' entries
-    for kind in kinds:
-        if kind.builtin and kind.name == "paper":
-            continue
-        reader = entry_reader(kind, forms.get(kind.name))
-        for heading in kind_sections(doc, kind, forms.get(kind.name)):
-            body_end = doc.body_end(heading)
-            for block in doc.blocks(heading.line + 1, body_end):
-                for unit in units(doc, block.start, block.end, kind, reader):
-                    covered.add(block.start)
-                    identity = partial(entry_identity, kind, unit.values)
-                    read.append(FoundEntry(_title(unit.values), names[heading.line], unit.start, unit.end, identity))
-    rest = [found for found in found_entries(doc) if found.start not in covered]
-    return sorted([*read, *rest], key=lambda found: found.start)
+    return [
+        entry
+        for heading, blocks in doc.sections()
+        for block in blocks
+        for entry in block_entries(doc, block, names[heading.line], readers.get(heading.line, ()))
+    ]
 
 
 def _title(values: Mapping[str, str]) -> str:
