@@ -40,6 +40,11 @@ def letters(text: str) -> bytes:
     return text.encode("ascii", "ignore").translate(_LOWER, _DROPPED)
 
 
+def line_letters(text: str) -> bytes:
+    """`letters` of each line of the text, the line breaks kept between them."""
+    return text.encode("ascii", "ignore").translate(_LOWER, _DROPPED_BUT_LINE_BREAKS)
+
+
 def key_anchor(key: str) -> bytes | None:
     """What the letters of an entry with this key hold (None: nothing known, for a key kind
     not listed here). A URL key is `host + path + ?query`: its path (or, without one, its host)
@@ -79,7 +84,7 @@ class TextAnchors:
 
     def __init__(self, lines: Sequence[str]) -> None:
         joined = "\n".join(lines)
-        parts = joined.encode("ascii", "ignore").translate(_LOWER, _DROPPED_BUT_LINE_BREAKS).split(b"\n")
+        parts = line_letters(joined).split(b"\n")
         self._letters = b"".join(parts)
         self._ends = list(accumulate(map(len, parts)))  # where each line's letters end
         self.wild = sorted(_wild_lines(lines, joined))

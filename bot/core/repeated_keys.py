@@ -28,13 +28,12 @@ from bot.core.document import ListDocument
 from bot.core.duplicates import entry_keys
 from bot.core.entry import BADGE_PATTERN, LINK_LINE, paper_title
 from bot.core.forms import IssueForm
+from bot.core.key_anchors import line_letters
 from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
 from bot.core.markdown_blocks import FencedBlock, HtmlBlock
 from bot.core.urls import ARXIV_PAGE_LINK, identity_keys
 
-_KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
-_DROPPED_BUT_LINE_BREAKS = bytes(code for code in range(256) if code not in _KEPT and code != ord("\n"))
 # A house entry's title line is the only line of a run that starts with `**` (the authors line
 # starts with one `*`, the venue line with neither `*` nor `[`). Searched for after a line
 # break, a literal: `^` would be tried at every character.
@@ -127,8 +126,7 @@ def _count_titles(title_lines: list[str], tally: KeyTally) -> None:
     `\\`); any other title is keyed by the general rules."""
     joined = "\n".join(title_lines)
     if joined.isascii():
-        folded = joined.encode("ascii").lower().translate(None, _DROPPED_BUT_LINE_BREAKS).decode("ascii")
-        tally.values["title"] += filter(None, folded.split("\n"))
+        tally.values["title"] += filter(None, line_letters(joined).decode("ascii").split("\n"))
     else:
         tally.keys += [key for line in title_lines for key in entry_keys(paper_title((line,)), (), ())]
 
