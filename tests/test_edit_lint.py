@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bench.synthetic import make_list
 from bot.core.document import ListDocument
-from bot.core.edit_lint import Edits, adds_no_findings
+from bot.core.edit_lint import Edits, added_findings, adds_no_findings, base_line
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.lint import Finding, lint
 from bot.core.proposal import propose
@@ -218,3 +218,86 @@ def test_a_duplicate_pair_below_the_place_gets_the_fast_answer() -> None:
         after = lint(doc.with_insertions([(index, ["", *entry])]))
         assert _keys(after) == _keys(lint(doc.text)) != Counter()
         assert (index == above) == ({f.message for f in after} != {f.message for f in lint(doc.text)})
+
+
+# --- added_findings: which of the edited list's findings the edit added ---------------------------
+
+# Identities whose copies look alike; LB009's message names another line, its subject does not.
+_ALIKE = [("LB012", "trailing whitespace; remove it", ""), ("LB013", "mis-decoded text `â€“`", ""),
+          ("LB009", "duplicate entry: “A” (line {line}) has the same title", "“A” duplicates “A”: the same title")]
+
+
+@st.composite
+def _edited(draw: st.DrawFn) -> tuple[list[str], Edits, list[str]]:
+    """Base lines `b0`, `b1`, …; up to three edits (some at one index) of lines `i0`, `i1`, …;
+    and the edited list's lines as `ListDocument.with_insertions` writes them."""
+    base = [f"b{j}" for j in range(draw(st.integers(min_value=0, max_value=12)))]
+    count = iter(range(100))
+    edits = tuple(
+        (index, tuple(f"i{next(count)}" for _ in range(size)))
+        for index, size in draw(st.lists(st.tuples(st.integers(0, len(base)), st.integers(0, 3)), max_size=3))
+    )
+    doc = ListDocument("".join(f"{line}\n" for line in base))
+    return base, edits, doc.with_insertions([(index, list(lines)) for index, lines in edits]).splitlines()
+
+
+def _finding(line: int, alike: tuple[str, str, str]) -> Finding:
+    code, message, subject = alike
+    return Finding(line, 1, code, message.format(line=line), subject=subject)
+
+
+def _on_inserted_lines(findings: list[Finding], edits: Edits) -> Counter[tuple[str, str]]:
+    return _keys([finding for finding in findings if base_line(edits, finding.line) is None])
+
+
+def _check_added(before: list[Finding], after: list[Finding], edits: Edits) -> None:
+    """`added_findings` gives, of each identity, as many of the edited list's copies as it has
+    more than the base, and of those as many as there are on the inserted lines are those."""
+    added = added_findings(before, after, edits)
+    assert not Counter(added) - Counter(after)
+    surplus = _keys(after) - _keys(before)
+    assert _keys(added) == surplus
+    on_inserted = _on_inserted_lines(after, edits)
+    wanted = Counter({identity: min(count, on_inserted[identity]) for identity, count in surplus.items()})
+    assert _on_inserted_lines(added, edits) == +wanted  # unary +: without the zero counts
+
+
+@given(_edited())
+def test_base_line_names_the_base_line_each_edited_line_was(case: tuple[list[str], Edits, list[str]]) -> None:
+    """Each line of the edited list maps to the base line it was, and each inserted line to None."""
+    base, edits, edited = case
+    mapped = [base_line(edits, number) for number in range(1, len(edited) + 1)]
+    assert [None if line.startswith("i") else line for line in edited] == [
+        None if was is None else base[was - 1] for was in mapped
+    ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(_edited(), st.data())
+def test_the_copies_an_edit_added_are_the_surplus_the_inserted_lines_first(
+    case: tuple[list[str], Edits, list[str]], data: st.DataObject
+) -> None:
+    """Of each identity, the edited list's copies beyond the base's count are added, those on the
+    inserted lines first."""
+    base, edits, edited = case
+    drawn = data.draw(st.lists(st.tuples(st.integers(1, max(len(base), 1)), st.sampled_from(_ALIKE)), max_size=6))
+    listed = [(line, alike) for line, alike in drawn if base]
+    before = [_finding(line, alike) for line, alike in listed]
+    moved = [_finding(edited.index(base[line - 1]) + 1, alike) for line, alike in listed if data.draw(st.booleans())]
+    inserted = [number for number, line in enumerate(edited, 1) if line.startswith("i")]
+    anywhere = st.integers(1, max(len(edited), 1))
+    lines = st.one_of(st.sampled_from(inserted), anywhere) if inserted else anywhere  # half on inserted lines
+    new = [_finding(line, alike) for line, alike in data.draw(st.lists(st.tuples(lines, st.sampled_from(_ALIKE)),
+                                                                        max_size=4)) if edited]
+    _check_added(before, sorted([*moved, *new]), edits)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_findings_an_insertion_adds_to_a_list_are_the_inserted_copies_first(data: st.DataObject) -> None:
+    """On generated lists and insertions, the findings added are the identity diff's count, the
+    inserted lines' copies first."""
+    base = data.draw(_bases())
+    doc = ListDocument(base)
+    edits = data.draw(_insertions(doc))
+    _check_added(lint(base), lint(doc.with_insertions([(index, list(lines)) for index, lines in edits])), edits)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.core import messages
 from bot.core.commands import PostedCommand
+from bot.core.forms import form_from_yaml, render_issue_body
 from bot.core.markers import fingerprint, read_marker, write_marker
 from bot.core.plan import (
     BaseView,
@@ -25,6 +26,7 @@ from bot.core.plan import (
     proposed_entries,
 )
 from bot.core.proposal import propose
+from bot.core.repo_config import parse_repo_config
 from bot.core.rules import Rules
 from bot.core.writes import (
     AddLabels,
@@ -45,7 +47,7 @@ from bot.core.writes import (
     Write,
     WriteBranch,
 )
-from tests.factories import SEED, TODAY, issue_body, paper_form, paper_values
+from tests.factories import ROOT, SEED, TODAY, issue_body, paper_form, paper_values
 
 RULES = Rules()
 BASE = BaseView("main", "a" * 40, SEED)
@@ -326,6 +328,36 @@ def test_a_submission_duplicating_an_entry_of_a_listed_pair_is_refused() -> None
     assert "already listed" in status
     assert "RadFM" in status
 
+
+_AWESOME = ROOT / "examples" / "awesome-list" / ".github"
+# The awesome-list example's tool kind, its template's dash saved through a cp1252 editor: every
+# entry it writes carries the mis-decoded `â€“` (LB013), as the two listed tools below already do.
+_MOJIBAKE_TEMPLATE = (_AWESOME / "listbot.yml").read_text(encoding="utf-8").replace(
+    'entry: "- [{name}]({url}) - {description}"', 'entry: "- [{name}]({url}) â€“ {description}"'
+)
+_TWO_TOOLS = """# Awesome Static Sites
+
+## Generators
+
+- [Hugo](https://github.com/gohugoio/hugo) â€“ Fast static site generator written in Go.
+- [Jekyll](https://github.com/jekyll/jekyll) â€“ Blog-aware static site generator in Ruby.
+"""
+
+
+def test_a_third_copy_of_a_listed_problem_is_shown_on_the_submitted_entrys_line() -> None:
+    """When the entry adds a third copy of a finding the list has twice, the status names the entry's line."""
+    config = parse_repo_config(_MOJIBAKE_TEMPLATE, Rules())
+    assert config.problems == []
+    form = form_from_yaml((_AWESOME / "ISSUE_TEMPLATE" / "tool.yml").read_text(encoding="utf-8"))
+    values = {"name": "Eleventy", "url": "https://www.11ty.dev", "description": "A simpler generator.",
+              "category": "Generators"}
+    issue = IssueView(7, "[Tool]: Eleventy", render_issue_body(values, form), "open", frozenset({"submission", "tool"}))
+    seen = Observed(issue, BaseView("main", "a" * 40, _TWO_TOOLS), forms={"tool": form})
+    status = refused(plan_issue(seen, paper_form(), config.rules, TODAY))
+    # Eleventy goes first (tools are alphabetical): line 5 is its line, Hugo's and Jekyll's move to 6 and 7.
+    assert [line for line in status.splitlines() if line.startswith("- line")] == [
+        "- line 5: LB013 mis-decoded text `â€“` (UTF-8 read as cp1252); it should read `–`"
+    ]
 
 def test_a_maintainers_edit_of_the_pull_body_is_left_alone() -> None:
     """When the PR's marker matches the list, an edited title or body is not rewritten."""

@@ -21,13 +21,19 @@ down by the inserted lines, with the same identity, once the entry itself is cle
   entry's LB009 changes (its message names the earlier entry's line, which may move, but its
   identity does not).
 
-`adds_no_findings` checks exactly these conditions; anything else is left to the full lint diff.
-`tests/test_edit_lint.py` checks it against that diff on generated lists and insertions.
+`adds_no_findings` checks exactly these conditions; anything else is left to the full lint diff,
+`added_findings`. `tests/test_edit_lint.py` checks the two against each other on generated lists
+and insertions.
+
+`added_findings` counts by identity (a third copy of a problem the base has twice is new) and,
+of an identity's copies, blames the ones not where the base had one, those on the inserted lines
+first: the line a submitter is shown is the entry's, not a listed copy's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 
 from bot.core.document import PAPERS_HEADING, TOC_HEADING, Heading, ListDocument, mistune_only
@@ -35,7 +41,7 @@ from bot.core.duplicates import block_keys
 from bot.core.forms import IssueForm
 from bot.core.kind_entries import kind_sections
 from bot.core.kinds import Kind
-from bot.core.lint import paper_block_clean
+from bot.core.lint import Finding, paper_block_clean
 from bot.core.listing import listing
 from bot.core.markdown_blocks import may_open_block
 
@@ -130,3 +136,44 @@ def _in_kind_section(doc: ListDocument, line: int, kinds: Sequence[Kind], forms:
                 return True
     return False
 
+
+def added_findings(before: Iterable[Finding], after: Iterable[Finding], edits: Edits) -> list[Finding]:
+    """The findings of the edited list (`after`) that `edits` added to the base list's (`before`),
+    in line order: of each identity, as many as the edited list has more than the base.
+
+    Which copies: one standing where the base had a copy of it (its line moved by the inserted
+    lines only) is the base's; of the others, the base's remaining copies excuse the ones on base
+    lines first, so the inserted lines' copies are the ones blamed."""
+    at_place = Counter((finding.identity, finding.line) for finding in before)
+    left = Counter(finding.identity for finding in before)
+    elsewhere: list[tuple[bool, Finding]] = []
+    for finding in after:
+        line = base_line(edits, finding.line)
+        if line is not None and at_place[finding.identity, line]:
+            at_place[finding.identity, line] -= 1
+            left[finding.identity] -= 1
+        else:
+            elsewhere.append((line is None, finding))
+    added = []
+    # Base lines' copies first (False sorts first; the sort is stable): the base's spare copies
+    # excuse them before any inserted line's.
+    for _inserted, finding in sorted(elsewhere, key=lambda pair: pair[0]):
+        if left[finding.identity]:
+            left[finding.identity] -= 1
+        else:
+            added.append(finding)
+    return sorted(added)
+
+
+def base_line(edits: Edits, line: int) -> int | None:
+    """The base list's 1-based line number that line `line` of the edited list was, or None for
+    a line `edits` inserted."""
+    shift = 0
+    for index, lines in sorted(edits, key=lambda edit: edit[0]):
+        first = index + shift + 1  # the edited list's number of the edit's first inserted line
+        if line < first:
+            break
+        if line < first + len(lines):
+            return None
+        shift += len(lines)
+    return line - shift

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -21,7 +20,7 @@ from bot.core.autofill import Checked
 from bot.core.commands import LOG_FIELD, PostedCommand, adopted_log, next_log
 from bot.core.document import parsed
 from bot.core.duplicates import ListedEntry
-from bot.core.edit_lint import adds_no_findings
+from bot.core.edit_lint import added_findings, adds_no_findings
 from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
 from bot.core.kinds import PAPER, Kind
@@ -258,21 +257,15 @@ def _new_lint_findings(proposal: Proposal, rules: Rules) -> list[str]:
     """Findings the entry would add to the list (ones already on the base are not its fault).
 
     For the usual edit `edit_lint` shows without a lint that it adds none; otherwise both lists
-    are linted and their findings matched by `Finding.identity` (line numbers move below the
-    entry), each base finding excusing one edited-list finding: a third copy of a problem the
-    base has twice is new."""
-    kinds, forms = tuple(rules.kinds), proposal.forms
-    if adds_no_findings(parsed(proposal.before), proposal.insertion.edits, kinds, forms):
+    are linted and `added_findings` matches their findings by `Finding.identity` (line numbers
+    move below the entry), each base finding excusing one edited-list finding: a third copy of a
+    problem the base has twice is new, and it is the copy on the entry's lines that is shown."""
+    kinds, forms, edits = tuple(rules.kinds), proposal.forms, proposal.insertion.edits
+    if adds_no_findings(parsed(proposal.before), edits, kinds, forms):
         return []
     known = tuple(sorted(forms.items()))
-    excused = Counter(f.identity for f in _findings(proposal.before, kinds, known))
-    added = []
-    for f in _findings(proposal.after, kinds, known):
-        if excused[f.identity]:
-            excused[f.identity] -= 1
-        else:
-            added.append(f"line {f.line}: {f.code} {f.message}")
-    return added
+    added = added_findings(_findings(proposal.before, kinds, known), _findings(proposal.after, kinds, known), edits)
+    return [f"line {f.line}: {f.code} {f.message}" for f in added]
 
 
 def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> _Intent:
