@@ -617,3 +617,75 @@ def test_a_comment_over_65536_characters_is_refused_as_github_does(world: World)
             "message": "Body is too long (maximum is 65536 characters)",
         }]
     assert [c.body for c in issue.get_comments()] == ["x" * 65_536]
+
+
+RAW = "application/vnd.github.raw+json"
+
+
+def _get(world: World, path: str, accept: str | None = None) -> httpx.Response:
+    headers = _auth(world) | ({"Accept": accept} if accept else {})
+    return httpx.get(f"{world.em.url}/repos/{REPO}/{path}", headers=headers)
+
+
+def test_the_raw_media_type_answers_a_file_and_a_blob_as_their_bytes(world: World) -> None:
+    """`application/vnd.github.raw+json` (and its older spellings) answers the stored bytes, over 1 MB too."""
+    big = b"\xff\xfe not UTF-8 \xe2\x82\xac\n" + b"x" * (1024 * 1024)
+    world.em.push_commit(REPO, "main", {"README.md": big}, "maintainer")
+    sha = _get(world, "contents/README.md").json()["sha"]
+    for accept in (RAW, "application/vnd.github.raw", "application/vnd.github.v3.raw", f"application/json, {RAW}"):
+        for path in ("contents/README.md?ref=main", f"git/blobs/{sha}"):
+            answer = _get(world, path, accept)
+            assert (answer.status_code, answer.content) == (200, big)
+            assert answer.headers["Content-Type"] == "application/vnd.github.raw"
+            assert answer.headers["X-GitHub-Media-Type"].startswith("github.v3; param=raw")
+
+
+def test_the_default_and_object_media_types_answer_json(world: World) -> None:
+    """Without a parameter a blob is base64 JSON; `object` answers a file over 1 MB with encoding `none`
+    and a directory as one object."""
+    big = "y" * (1024 * 1024 + 1)
+    world.em.push_commit(REPO, "main", {"README.md": big}, "maintainer")
+    found = _get(world, "contents/README.md", "application/vnd.github.object+json")
+    assert found.headers["X-GitHub-Media-Type"] == "github.v3; param=object; format=json"
+    assert {k: found.json()[k] for k in ("type", "encoding", "content", "size")} == {
+        "type": "file", "encoding": "none", "content": "", "size": len(big)
+    }
+    for accept in (None, "application/vnd.github+json", "application/vnd.github.squirrel-girl-preview+json"):
+        blob = _get(world, f"git/blobs/{found.json()['sha']}", accept)
+        assert (blob.json()["encoding"], base64.b64decode(blob.json()["content"]).decode()) == ("base64", big)
+    folder = _get(world, "contents/docs", "application/vnd.github.object+json").json()
+    assert (folder["type"], [entry["name"] for entry in folder["entries"]]) == ("dir", ["CONTRIBUTING.md"])
+    assert [entry["name"] for entry in _get(world, "contents/docs", RAW).json()] == ["CONTRIBUTING.md"]
+
+
+def test_a_media_type_parameter_the_resource_does_not_serve_is_406(world: World) -> None:
+    """A blob asked for `object`, or a file for `full`, answers 406 naming the parameter."""
+    sha = _get(world, "contents/README.md").json()["sha"]
+    for path, param in ((f"git/blobs/{sha}", "object"), ("contents/README.md", "full")):
+        answer = _get(world, path, f"application/vnd.github.{param}+json")
+        assert answer.status_code == 406
+        assert answer.json()["message"] == f"This resource does not support the '{param}' media type parameter."
+
+
+def test_a_file_over_the_api_limit_is_refused_whatever_the_media_type(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the contents and blob APIs' 100 MB limit (here lowered to 4 bytes) both answer 403 `too_large`."""
+    small, large = (_get(world, f"contents/{path}").json()["sha"] for path in ("docs/CONTRIBUTING.md", "README.md"))
+    monkeypatch.setattr("bot.emulator.routes.API_FILE_LIMIT", 4)
+    for path in ("contents/README.md", f"git/blobs/{large}"):
+        for accept in (None, RAW):
+            answer = _get(world, path, accept)
+            assert answer.status_code == 403
+            assert answer.json()["errors"] == [{"resource": "Blob", "field": "data", "code": "too_large"}]
+    assert _get(world, f"git/blobs/{small}", RAW).content == b"hi\n"  # 3 bytes: served
+
+
+def test_a_raw_answer_carries_an_etag_and_an_unchanged_one_is_a_304(world: World) -> None:
+    """A raw answer has an ETag; asked again with it, the answer is 304 with no body."""
+    first = _get(world, "contents/README.md", RAW)
+    again = httpx.get(
+        f"{world.em.url}/repos/{REPO}/contents/README.md",
+        headers=_auth(world) | {"Accept": RAW, "If-None-Match": first.headers["ETag"]},
+    )
+    assert (first.content, again.status_code, again.content) == (README.encode(), 304, b"")

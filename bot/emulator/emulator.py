@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -306,9 +306,14 @@ class GitHubEmulator:
             self._repo(full_name).archived = archived
 
     def push_commit(
-        self, repo: str, branch: str, files: dict[str, str | None], author: str, message: str = "Update files"
+        self,
+        repo: str,
+        branch: str,
+        files: Mapping[str, str | bytes | None],
+        author: str,
+        message: str = "Update files",
     ) -> str:
-        """Commit on ``branch`` as a maintainer's push would (None deletes a file)."""
+        """Commit on ``branch`` as a maintainer's push would (None deletes a file; bytes are kept as they are)."""
         with self._change() as st:
             r = self._repo(repo)
             sha, old = st.commit_files(r, branch, dict(files), author, message)

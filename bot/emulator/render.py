@@ -388,7 +388,8 @@ class Renderer:
             out["size"] = len(data)
             out["download_url"] = f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
             if with_data and len(data) > INLINE_CONTENT_LIMIT:
-                # As GitHub: over 1 MB the contents API sends no content; the git blob API has it.
+                # Over 1 MB no content (documented for the `object` media type; the default JSON,
+                # documented as unsupported there, answers the same on GitHub): `raw` has the bytes.
                 out["content"] = ""
                 out["encoding"] = "none"
             elif with_data:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .auth import ACTIONS_BOT, mint_token
 from .gitstore import BLOB_MODE, VALID_BLOB_MODES, Commit, FlatTree, Signature
+from .media import API_FILE_LIMIT, raw_headers, requested, supported, too_large
 from .render import Renderer, iso, node_id
 from .state import (
     ApiError,
@@ -33,6 +34,8 @@ from .state import (
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
+CONTENTS_PARAMS = frozenset({"raw", "html", "object"})  # the media type parameters each documents
+BLOB_PARAMS = frozenset({"raw"})
 
 
 @dataclass
@@ -678,9 +681,14 @@ def compare(api: Api, req: Request, p: dict[str, str]) -> Response:
 @route("GET", r"{REPO}/git/blobs/(?P<sha>[^/]+)")
 def get_blob(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "contents")
+    media = supported(requested(req.headers.get("accept")), BLOB_PARAMS)
     blob = repo.store.blob(p["sha"])
     if blob is None:
         raise not_found()
+    if len(blob.data) > API_FILE_LIMIT:
+        raise too_large(len(blob.data))
+    if media.param == "raw":
+        return Response(200, blob.data, raw_headers(media))
     return Response(
         200,
         {
@@ -902,6 +910,9 @@ def delete_ref(api: Api, req: Request, p: dict[str, str]) -> Response:
 @route("GET", r"{REPO}/contents(?:/(?P<path>.*))?")
 def get_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "contents")
+    media = supported(requested(req.headers.get("accept")), CONTENTS_PARAMS)
+    if media.param == "html":  # documented, but rendering Markdown is beyond the emulator
+        raise ApiError(406, "The emulator does not render the 'html' media type parameter.")
     ref = req.q("ref") or repo.default_branch
     sha = repo.resolve(ref)
     if sha is None:
@@ -920,8 +931,18 @@ def get_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
             )
             for e in tree.entries
         ]
+        if media.param == "object":  # documented: one object, its `entries` the listing
+            listing = api.r.content(repo, path, entry.sha, ref, "dir", with_data=False)
+            return Response(200, {**listing, "entries": items}, {"X-GitHub-Media-Type": media.header})
+        # `raw` is documented for files and symlinks only: a directory is listed as by default.
         return Response(200, items)
-    return Response(200, api.r.content(repo, path, entry.sha, ref, "file"))
+    blob = repo.store.blob(entry.sha)
+    size = len(blob.data) if blob else 0
+    if size > API_FILE_LIMIT:  # documented: over 100 MB this endpoint is not supported
+        raise too_large(size)
+    if media.param == "raw":
+        return Response(200, blob.data if blob else b"", raw_headers(media))
+    return Response(200, api.r.content(repo, path, entry.sha, ref, "file"), {"X-GitHub-Media-Type": media.header})
 
 
 def _contents_write(api: Api, req: Request, p: dict[str, str], delete: bool) -> Response:

@@ -259,28 +259,38 @@ class HttpFront:
     def _write(
         self, h: BaseHTTPRequestHandler, resp: Response, request_id: str, limit: int, used: int, reset: int
     ) -> None:
-        payload = b"" if resp.body is None else json.dumps(resp.body).encode()
+        payload = _payload(resp.body)
+        # A raw answer (bytes) names its own type; an answer's headers replace these defaults.
+        defaults = {"Content-Type": "application/json; charset=utf-8", "X-GitHub-Media-Type": "github.v3; format=json"}
         h.send_response(resp.status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
+        for key, value in defaults.items():
+            h.send_header(key, resp.headers.get(key, value))
         h.send_header("Content-Length", str(len(payload)))
         h.send_header("X-GitHub-Request-Id", request_id)
-        h.send_header("X-GitHub-Media-Type", "github.v3; format=json")
         h.send_header("X-RateLimit-Limit", str(limit))
         h.send_header("X-RateLimit-Remaining", str(max(0, limit - used)))
         h.send_header("X-RateLimit-Reset", str(reset))
         h.send_header("X-RateLimit-Used", str(min(used, limit)))
         h.send_header("X-RateLimit-Resource", "core")
         for key, value in resp.headers.items():
-            h.send_header(key, value)
+            if key not in defaults:
+                h.send_header(key, value)
         h.end_headers()
         if h.command != "HEAD":
             h.wfile.write(payload)
 
 
+def _payload(body: Any) -> bytes:
+    """The bytes of an answer: a raw one's as they are, anything else as JSON."""
+    if isinstance(body, bytes):
+        return body
+    return b"" if body is None else json.dumps(body).encode()
+
+
 def entity_tag(body: Any) -> str:
-    """A weak validator of a JSON body (GitHub's list answers carry `W/"…"` tags)."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
-    return f'W/"{digest}"'
+    """A weak validator of a body, JSON or raw (GitHub's list answers carry `W/"…"` tags)."""
+    canonical = body if isinstance(body, bytes) else json.dumps(body, sort_keys=True).encode()
+    return f'W/"{hashlib.sha256(canonical).hexdigest()[:32]}"'
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
