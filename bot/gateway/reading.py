@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import base64
+import json
 import sys
+import urllib.parse
+from typing import Any
 
 import github
-from github.ContentFile import ContentFile
+from github import GithubException
 from github.PullRequest import PullRequest
+from github.Requester import Requester
 
 from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueView, PullView
 from bot.gateway.cache import ShaCache
 from bot.gateway.errors import NotFound, translated, translating
+from bot.gateway.transport import RAW_MEDIA_TYPE
 
 _ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
+# GitHub's documented custom media types (docs.github.com, "Media types"; repository contents, git blobs).
+OBJECT_MEDIA_TYPE = "application/vnd.github.object+json"
 
 
 def _pull_view(pull: PullRequest) -> PullView:
@@ -32,6 +39,24 @@ def _pull_view(pull: PullRequest) -> PullView:
 def _footprint(value: FileView | str) -> int:
     """About how many bytes of memory a cached file holds (its text dominates)."""
     return sys.getsizeof(value.text if isinstance(value, FileView) else value)
+
+
+def raw_text(requester: Requester, url: str) -> str:
+    """GET `url` in the raw media type (for a blob: documented up to 100 MB, no base64 and no
+    JSON to undo): the body as text, UTF-8 with undecodable bytes replaced whatever the answer's
+    label (`bot.gateway.transport` decodes raw answers so); an error status raises as PyGithub's would."""
+    status, headers, body = requester.requestJson("GET", url, headers={"Accept": RAW_MEDIA_TYPE})
+    if status >= 400:
+        raise GithubException(status, _error_body(body), headers)
+    return body
+
+
+def _error_body(body: str) -> Any:
+    """An error answer's JSON (GitHub's `message` and `errors`), or its text when not JSON."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"message": body}
 
 
 class RepoReader:
@@ -78,29 +103,37 @@ class RepoReader:
 
     @translating
     def file_at(self, path: str, sha: str) -> FileView | None:
-        """A file's text and blob SHA at a commit, or None when absent; cached by commit."""
+        """A file's text and blob SHA at a commit, or None when absent (or not a file); cached by commit."""
         key = ("file", self.full_name, sha, path)
         cached = self.cache.get(key)
         if cached is None:
             try:
                 with translated():
-                    content = self.repo.get_contents(path, ref=sha)
+                    content = self._content(path, sha)
             except NotFound:
                 content = None
-            if content is None or isinstance(content, list):
+            if content is None or content.get("type") != "file":
                 cached = _ABSENT
             else:
-                cached = FileView(self._file_bytes(content).decode("utf-8", "replace"), content.sha)
+                cached = FileView(self._file_text(content), str(content["sha"]))
             self.cache.put(key, cached, _footprint(cached))
         return cached if isinstance(cached, FileView) else None
 
-    def _file_bytes(self, content: ContentFile) -> bytes:
-        """A file's bytes: inline up to 1 MB; over that the contents API sends encoding `none`
-        and no content, and the git blob API (up to 100 MB) carries them."""
-        if content.encoding != "none":
-            return content.decoded_content
-        blob = self.repo.get_git_blob(content.sha)
-        return base64.b64decode(blob.content)
+    def _content(self, path: str, sha: str) -> dict[str, Any]:
+        """The contents API's object for `path` at `sha`, in the `object` media type: the one
+        GitHub documents for files of any size up to 100 MB (a directory is one object too)."""
+        _, data = self.repo.requester.requestJsonAndCheck(
+            "GET", f"{self.repo.url}/contents/{urllib.parse.quote(path)}", parameters={"ref": sha},
+            headers={"Accept": OBJECT_MEDIA_TYPE},
+        )
+        return data if isinstance(data, dict) else {}
+
+    def _file_text(self, content: dict[str, Any]) -> str:
+        """A file's text: inline (base64) up to 1 MB; over that the contents API sends encoding
+        `none` and no content, and the git blob API's raw media type sends the bytes themselves."""
+        if content.get("encoding") == "none":
+            return raw_text(self.repo.requester, f"{self.repo.url}/git/blobs/{content['sha']}")
+        return base64.b64decode(str(content.get("content", ""))).decode("utf-8", "replace")
 
     @translating
     def open_pulls(self) -> list[PullView]:

@@ -1,0 +1,80 @@
+"""Reading a file at a commit: the documented `object` and `raw` media types give exactly what the
+contents API's default JSON and the blob API's base64 give, at any size up to 100 MB."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.facts import FileView
+from bot.emulator import GitHubEmulator
+from bot.gateway.reading import RepoReader
+from tests.deployment import LIST_PATH, REPO
+from tests.test_conditional_requests import reader_for
+
+ONE_MB = 1024 * 1024  # over this the contents API sends no content
+
+
+@pytest.fixture
+def reading(github_emulator: GitHubEmulator) -> tuple[GitHubEmulator, RepoReader]:
+    return github_emulator, reader_for(github_emulator)
+
+
+def reference(reader: RepoReader, path: str, sha: str) -> FileView | None:
+    """The file as the contents API's default JSON and the git blob API's base64 give it (PyGithub's
+    own objects): the representations listbot read before the raw media type."""
+    content = reader.repo.get_contents(path, ref=sha)
+    if isinstance(content, list):
+        return None
+    if content.encoding == "none":
+        data = base64.b64decode(reader.repo.get_git_blob(content.sha).content)
+    else:
+        data = content.decoded_content
+    return FileView(data.decode("utf-8", "replace"), content.sha)
+
+
+def git_blob_sha(data: bytes) -> str:
+    """Git's object name of a blob holding `data`."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def commit(github: GitHubEmulator, files: dict[str, str | bytes | None]) -> str:
+    return github.push_commit(REPO, "main", files, "maintainer")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(head=st.binary(max_size=64) | st.text(max_size=32).map(str.encode), over_one_mb=st.booleans())
+def test_a_file_reads_as_the_default_representations_give_it(
+    reading: tuple[GitHubEmulator, RepoReader], head: bytes, over_one_mb: bool
+) -> None:
+    """Any bytes, up to or over 1 MB, read as the same text and blob SHA as base64 JSON gives them."""
+    github, reader = reading
+    data = head + (b"x" * ONE_MB if over_one_mb else b"") + head
+    sha = commit(github, {LIST_PATH: data})
+    found = reader.file_at(LIST_PATH, sha)
+    assert found == reference(reader, LIST_PATH, sha)
+    assert found is not None
+    assert found.text == data.decode("utf-8", "replace")
+
+
+def test_a_text_file_over_one_megabyte_reads_as_its_utf8_text(reading: tuple[GitHubEmulator, RepoReader]) -> None:
+    """Over 1 MB, a UTF-8 file reads as its text, read again from the cache as the same."""
+    github, reader = reading
+    text = "- é ✓ 🙂\n" * (ONE_MB // 8)
+    sha = commit(github, {LIST_PATH: text})
+    assert reader.file_at(LIST_PATH, sha) == reader.file_at(LIST_PATH, sha) == reference(reader, LIST_PATH, sha)
+    assert reader.file_at(LIST_PATH, sha) == FileView(text, git_blob_sha(text.encode()))
+
+
+def test_a_directory_or_a_missing_path_is_no_file(reading: tuple[GitHubEmulator, RepoReader]) -> None:
+    """A path naming a directory, or nothing, reads as no file, as the default representation says."""
+    github, reader = reading
+    folder = LIST_PATH.rsplit("/", 1)[0]
+    sha = commit(github, {f"{folder}/inner/x.md": "x\n"})
+    for path in (folder, f"{folder}/inner", "no/such/file.md"):
+        assert reader.file_at(path, sha) is None
+    assert reference(reader, folder, sha) is None
