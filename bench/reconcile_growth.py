@@ -1,4 +1,4 @@
-"""How one reconcile's cost grows with the list: 1,000, 5,000 and 20,000 entries.
+r"""How one reconcile's cost grows with the list: 1,000, 5,000 and 20,000 entries.
 
 Usage: .venv/bin/python bench/reconcile_growth.py [--sizes 1000,5000,20000] [--runs 5]
 
@@ -13,9 +13,19 @@ smallest size measured in the same run, and the targets. It asserts nothing. Wha
 frozen out of the cyclic collector's passes before the first reconcile, as `listbot serve` does.
 
 The floor column is what no new submission can avoid at each size, measured the same way: reading
-the list at the base commit and writing it, one line longer, on a branch, through PyGithub alone
-(the contents API, and the blob API for a list over 1 MB). It grows with the list's bytes whatever
-listbot does; "above the floor" is the rest of the reconcile.
+the list at the base commit and writing it, one line longer, on a branch, with PyGithub's client and
+the cheapest documented representations, which are the ones listbot uses. The read is the contents
+API in the `object` media type (the blob SHA, and up to 1 MB the bytes in base64), and over 1 MB
+the git blob API in the `raw` media type (the bytes themselves: no base64, no JSON); the write is
+one contents API PUT, whose body GitHub documents only as JSON with the file in base64 (the git
+data API takes the text without base64, but needs a tree, a commit and a ref: one request more
+than a new submission may make). The floor grows with the list's bytes whatever listbot does;
+"above the floor" is the rest of the reconcile.
+
+Instruction counts, which the machine's load does not move (the reconciling thread is thread 1):
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=/tmp/cg.%p \
+        .venv/bin/python bench/reconcile_growth.py --sizes 20000 --runs 1 --callgrind
+    grep -HE "^(desc: Trigger|summary)" /tmp/cg.*-01
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ from __future__ import annotations
 import argparse
 import base64
 import gc
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +48,7 @@ from bench.rest_calls import paper  # noqa: E402
 from bench.synthetic import make_list  # noqa: E402
 from bot.cli.sandbox import LIST_PATH  # noqa: E402
 from bot.emulator import GitHubEmulator  # noqa: E402
+from bot.gateway.reading import OBJECT_MEDIA_TYPE, raw_text  # noqa: E402
 from bot.service.jobs import IssueJob  # noqa: E402
 from tests.deployment import REPO, deployed  # noqa: E402
 
@@ -43,19 +56,35 @@ TARGET_NOOP_SECONDS = 0.3  # issue 16: a reconcile whose PR is already right, 20
 TARGET_RATIO = 2.0  # issue 16: at most 2× the same at 1,000 entries
 
 
-def timed(action: Callable[[], object]) -> tuple[float, float]:
-    """CPU seconds of this thread and wall seconds that `action()` took."""
+_callgrind = False  # --callgrind: dump the instruction counts around the measured actions
+
+
+def callgrind_dump(label: str) -> None:
+    """Have callgrind (this process runs under it) write the counts since its last dump, as `label`."""
+    if _callgrind:
+        subprocess.run(["callgrind_control", "-d", label, str(os.getpid())], check=True, capture_output=True)
+
+
+def timed(action: Callable[[], object], label: str = "") -> tuple[float, float]:
+    """CPU seconds of this thread and wall seconds that `action()` took (with a `label`, under
+    `--callgrind`, its instructions are dumped as that label)."""
+    if label:
+        callgrind_dump(f"before {label}")
     cpu, wall = time.thread_time(), time.perf_counter()
     action()
-    return time.thread_time() - cpu, time.perf_counter() - wall
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    if label:
+        callgrind_dump(label)
+    return cpu, wall
 
 
 Row = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float], int]
 
 
-def io_floor(github: GitHubEmulator, installation: int) -> tuple[float, float]:
+def io_floor(github: GitHubEmulator, installation: int, label: str = "") -> tuple[float, float]:
     """CPU and wall of reading the list at `main` and writing it back changed on a new branch, with
-    PyGithub alone: the two transfers of the whole list that every new submission makes."""
+    a PyGithub client of its own and the representations listbot uses (the module docstring says
+    which): the two transfers of the whole list that every new submission makes."""
     from github import Auth, Github  # the bench's own client, not listbot's
 
     client = Github(  # pacing off, as listbot's is in this bench
@@ -66,15 +95,17 @@ def io_floor(github: GitHubEmulator, installation: int) -> tuple[float, float]:
     github.create_branch(REPO, "floor", "main")
 
     def read_and_write() -> None:
-        content = repo.get_contents(LIST_PATH, ref="main")
-        assert not isinstance(content, list)
-        if content.encoding == "none":  # over 1 MB: the contents API sends no content
-            raw = base64.b64decode(repo.get_git_blob(content.sha).content)
+        _, content = repo.requester.requestJsonAndCheck(
+            "GET", f"{repo.url}/contents/{LIST_PATH}", parameters={"ref": "main"},
+            headers={"Accept": OBJECT_MEDIA_TYPE},
+        )
+        if content["encoding"] == "none":  # over 1 MB: no content in JSON; the blob's raw bytes
+            text = raw_text(repo.requester, f"{repo.url}/git/blobs/{content['sha']}")
         else:
-            raw = content.decoded_content
-        repo.update_file(LIST_PATH, "floor", raw.decode("utf-8") + "\n", content.sha, branch="floor")
+            text = base64.b64decode(content["content"]).decode("utf-8")
+        repo.update_file(LIST_PATH, "floor", text + "\n", content["sha"], branch="floor")
 
-    return timed(read_and_write)
+    return timed(read_and_write, f"floor {label}")
 
 
 def measure(entries: int, runs: int) -> Row:
@@ -95,7 +126,7 @@ def measure(entries: int, runs: int) -> Row:
                 return IssueJob(int(payload["installation"]["id"]), REPO, "main", number)
 
             job = job_for(1)
-            new = timed(lambda: reconciler.reconcile(job))
+            new = timed(lambda: reconciler.reconcile(job), f"new submission {entries}")
             if not listbot.open_pulls():
                 raise SystemExit(f"{entries} entries: the submission did not get its PR")
             noop = [timed(lambda: reconciler.reconcile(job)) for _ in range(runs)]
@@ -103,7 +134,7 @@ def measure(entries: int, runs: int) -> Row:
             warm = timed(lambda: reconciler.reconcile(second))
             if len(listbot.open_pulls()) != 2:
                 raise SystemExit(f"{entries} entries: the second submission did not get its PR")
-            floor = io_floor(github, job.installation_id)
+            floor = io_floor(github, job.installation_id, str(entries))
     gc.unfreeze()  # the next size starts as this one did
     return new, (max(c for c, _ in noop), max(w for _, w in noop)), warm, floor, len(text.encode())
 
@@ -112,7 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,20000", help="entry counts, comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="reconciles of the already-right PR per size")
+    parser.add_argument(
+        "--callgrind", action="store_true",
+        help="under valgrind --tool=callgrind --separate-threads=yes: dump the counts around each new "
+        "submission and floor (labels 'new submission N', 'floor N'; the reconciling thread is thread 1)",
+    )
     args = parser.parse_args(argv)
+    global _callgrind
+    _callgrind = args.callgrind
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = {entries: measure(entries, args.runs) for entries in sizes}
     base_new, base_noop, base_warm, base_floor, _ = rows[sizes[0]]
