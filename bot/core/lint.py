@@ -59,8 +59,9 @@ from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind, entry_reader
 from bot.core.listing import listed, listing
 from bot.core.placement import insert_paper
 from bot.core.repeated_keys import HouseRun, repeated_keys
-from bot.core.textrules import invisible_characters, repair_mojibake
+from bot.core.textrules import invisible_columns as _invisible_columns
 from bot.core.textrules import mojibake_runs as _mojibake
+from bot.core.textrules import repair_mojibake, trailing_whitespace
 from bot.core.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
 
 RULES: dict[str, str] = {
@@ -85,7 +86,6 @@ FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
 
 _TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
 _AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses, at most
 # MAX_URL_LENGTH characters: the host has at most 253, the path at most the rest), ending where
 # `{end}` says: at the end of the string for a URL alone, at the end of a link target in text.
@@ -178,17 +178,6 @@ class Finding:
 
 
 # --- small scanners ---------------------------------------------------------------------------
-
-
-def _invisible_columns(line: str) -> Iterator[tuple[int, str]]:
-    """(index, `U+XXXX`) of each invisible or control character in a line."""
-    if line.isascii():
-        for match in _ASCII_CONTROL.finditer(line):
-            yield match.start(), f"U+{ord(match[0]):04X}"
-        return
-    for index, char in enumerate(line):
-        if not char.isprintable() and (names := invisible_characters(char)):
-            yield index, names[0]
 
 
 def _link_targets(line: str) -> Iterator[tuple[int, str]]:
@@ -766,9 +755,8 @@ def _plain_ascii(text: str) -> bool:
 def _text_problems(line: str) -> tuple[tuple[int, str, str], ...]:
     """LB012-LB014 of a line as (column, code, message): they depend only on its text."""
     found = []
-    stripped = line.rstrip()
-    if stripped != line:
-        found.append((len(stripped) + 1, "LB012", "trailing whitespace; remove it"))
+    if blanks := trailing_whitespace(line):
+        found.append((len(line) - len(blanks) + 1, "LB012", "trailing whitespace; remove it"))
     for start, run, repaired in _mojibake(line):
         found.append(
             (start + 1, "LB013", f"mis-decoded text `{run}` (UTF-8 read as cp1252); it should read `{repaired}`")

@@ -54,6 +54,29 @@ def invisible_characters(text: str) -> list[str]:
     return found
 
 
+# --- lines `listbot lint` reports: LB012 and LB014 here, LB013 is `mojibake_runs` below ----------
+
+# The control characters an ASCII line may hold: every C0 control but the tab and the line feed
+# (which ends a line), and DEL.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def trailing_whitespace(line: str) -> str:
+    """The whitespace a line ends in, "" when none (lint's LB012)."""
+    return line[len(line.rstrip()):]
+
+
+def invisible_columns(line: str) -> Iterator[tuple[int, str]]:
+    """(index, `U+XXXX`) of each invisible or control character in a line (lint's LB014)."""
+    if line.isascii():
+        for match in _ASCII_CONTROL.finditer(line):
+            yield match.start(), f"U+{ord(match[0]):04X}"
+        return
+    for index, char in enumerate(line):
+        if not char.isprintable() and (names := invisible_characters(char)):
+            yield index, names[0]
+
+
 # --- mis-decoded text -------------------------------------------------------------------------
 
 
