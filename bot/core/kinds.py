@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.core import entry_template
+from bot.core import entry_template, textrules
 from bot.core.forms import IssueForm, parse_issue, starts_with_field_heading
 from bot.core.submission import PAPER_FIELDS, FieldSpec
 
@@ -308,17 +308,22 @@ def _custom_kind(
     elif bad := [line for line in section if not _HEADING.fullmatch(line)]:
         problems.append(f"`{where}.section: {bad[0]}` is not a Markdown heading; write it like `## Tools`.")
     template = _text_list(data.get("entry"))
+    one_line = data.get("one_line", False)
     if template is None:
         problems.append(f"`{where}.entry` is required: the entry's line(s) with `{{field_id}}` placeholders, "
                         "like `entry: '- [{name}]({url}) - {description}'`.")
     elif len(template) > MAX_TEMPLATE_LINES:
         problems.append(f"`{where}.entry` has {len(template)} lines; at most {MAX_TEMPLATE_LINES}.")
     else:
-        problems.extend(f"`{where}.entry`: {why}." for why in entry_template.check_template(template))
+        found = [f"`{where}.entry`: {why}." for why in entry_template.check_template(template)]
+        # Which trailing blanks end an entry's line depends on `one_line` (checked below).
+        if not found and isinstance(one_line, bool):
+            found = _lint_problems(f"{where}.entry", template, one_line=one_line)
+        problems.extend(found)
     for key in ("section",):
         if section is not None:
-            problems.extend(f"`{where}.{key}`: {why}." for why in _template_problems(section))
-    one_line = data.get("one_line", False)
+            found = [f"`{where}.{key}`: {why}." for why in _template_problems(section)]
+            problems.extend(found or _lint_problems(f"{where}.{key}", section, heading=True))
     if not isinstance(one_line, bool):
         problems.append(f"`{where}.one_line` must be `true` or `false`.")
     fields = entry_template.template_fields(template) if template and not problems else []
@@ -360,6 +365,91 @@ def _template_problems(lines: Sequence[str]) -> list[str]:
         except entry_template.TemplateError as error:
             problems.append(str(error))
     return problems
+
+
+# What the list's own lint (`bot.core.lint`, by the rules in `textrules`) reports on every entry
+# made from a template, when the template's literal text holds it: placeholders are filled with
+# submitted values, which `textrules.clean_line` has already cleaned.
+_LINT_REPORTS = "`listbot lint` reports it on every entry made from it"
+_LINT_REPORTS_HEADING = "`listbot lint` reports it on the list's heading, which must read the same"
+
+
+def _lint_problems(where: str, lines: Sequence[str], *, one_line: bool = False, heading: bool = False) -> list[str]:
+    """What `listbot lint` would report on each entry (or section heading) made from template
+    lines, found in their literal text: LB012 trailing whitespace, LB013 mis-decoded text,
+    LB014 invisible or control characters. Empty when the lines are clean."""
+    problems: list[str] = []
+    reports = _LINT_REPORTS_HEADING if heading else _LINT_REPORTS
+    for number, line in enumerate(lines, 1):
+        named = f"`{where}` line {number}" if len(lines) > 1 else f"`{where}`"
+        # A heading's trailing blanks are not part of it (`_HEADING`); in a one-line template a
+        # part ends the line only when every part after it may be left out (it names a field).
+        ends_line = not heading and (not one_line or all(entry_template.placeholders(rest) for rest in lines[number:]))
+        problems.extend(
+            f"{named} (`{_shown(line)}`) {what}, and {reports} ({code}); {fix}."
+            for what, code, fix in _line_lint(line, ends_line=ends_line, joined=one_line and number > 1)
+        )
+    return problems
+
+
+def _line_lint(line: str, *, ends_line: bool, joined: bool) -> list[tuple[str, str, str]]:
+    """(what the line holds, lint's code, how to fix it) for each LB012-LB014 finding in a
+    template line's literal text: its trailing whitespace only when it `ends_line`, after the
+    space that `joined` it to a one-line template's part before when it names no field."""
+    # The runs of literal text between placeholders (`{{` and `}}` read as the braces they write):
+    # a line break never is one, so filling each placeholder with one splits the line there.
+    literal = entry_template.fill((line,), dict.fromkeys(entry_template.placeholders(line), "\n"))[0].split("\n")
+    found: list[tuple[str, str, str]] = []
+    after_join = joined and len(literal) == 1
+    tail = (" " if after_join else "") + literal[-1]
+    if ends_line and (blanks := textrules.trailing_whitespace(tail)):
+        found.append(_trailing_problem(blanks, blank_part=after_join and tail == blanks))
+    for text in literal:
+        for _, run, meant in textrules.mojibake_runs(text):
+            fix = f"write `{_shown(meant)}`" if _plain(meant) else "delete it or retype the text"
+            found.append((f"holds `{_shown(run)}`, which looks like `{_shown(meant)}` read with the wrong encoding "
+                          "(UTF-8 read as cp1252)", "LB013", fix))
+    if invisible := sorted({name for text in literal for _, name in textrules.invisible_columns(text)}):
+        found.append((f"holds the invisible or control character {', '.join(invisible)}", "LB014",
+                      "delete it or retype the text"))
+    return found
+
+
+def _trailing_problem(blanks: str, *, blank_part: bool) -> tuple[str, str, str]:
+    """LB012 of a template line that ends in `blanks`, or of a blank part of a one-line template."""
+    if blank_part:
+        return ("is blank, so the space that joins it to the part before would end the entry's line", "LB012",
+                "remove the part")
+    fix = "space" if blanks == " " else "spaces" if set(blanks) == {" "} else "whitespace"
+    return f"ends in {_blanks_named(blanks)}", "LB012", f"remove the trailing {fix}"
+
+
+_SHOWN_LENGTH = 60
+
+
+def _plain(text: str) -> bool:
+    """Whether text shows as itself in a message: printable and with no invisible character."""
+    return text.isprintable() and not textrules.invisible_characters(text)
+
+
+def _shown(text: str) -> str:
+    """Template text as a message quotes it: invisible, control and other unprintable characters
+    written as escapes (`\\u202e`), never raw (they could reorder or hide the message's text),
+    and its first `_SHOWN_LENGTH` characters only."""
+    shown = "".join(char if _plain(char) else _escape(char) for char in text[:_SHOWN_LENGTH])
+    return shown + ("…" if len(text) > _SHOWN_LENGTH else "")
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _blanks_named(blanks: str) -> str:
+    """Trailing whitespace said in words: `2 spaces`, or its characters' code points."""
+    if set(blanks) == {" "}:
+        return "a space" if len(blanks) == 1 else f"{len(blanks)} spaces"
+    return "whitespace " + " ".join(f"U+{ord(char):04X}" for char in blanks)
 
 
 def kinds_from_config(value: object) -> KindsResult:
