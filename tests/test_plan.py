@@ -332,9 +332,8 @@ def test_a_submission_duplicating_an_entry_of_a_listed_pair_is_refused() -> None
 _AWESOME = ROOT / "examples" / "awesome-list" / ".github"
 # The awesome-list example's tool kind, its template's dash saved through a cp1252 editor: every
 # entry it writes carries the mis-decoded `â€“` (LB013), as the two listed tools below already do.
-_MOJIBAKE_TEMPLATE = (_AWESOME / "listbot.yml").read_text(encoding="utf-8").replace(
-    'entry: "- [{name}]({url}) - {description}"', 'entry: "- [{name}]({url}) â€“ {description}"'
-)
+# `kinds:` in listbot.yml refuses such a template, so the kind is changed in code.
+_MOJIBAKE_TEMPLATE = ("- [{name}]({url}) â€“ {description}",)
 _TWO_TOOLS = """# Awesome Static Sites
 
 ## Generators
@@ -346,14 +345,16 @@ _TWO_TOOLS = """# Awesome Static Sites
 
 def test_a_third_copy_of_a_listed_problem_is_shown_on_the_submitted_entrys_line() -> None:
     """When the entry adds a third copy of a finding the list has twice, the status names the entry's line."""
-    config = parse_repo_config(_MOJIBAKE_TEMPLATE, Rules())
+    config = parse_repo_config((_AWESOME / "listbot.yml").read_text(encoding="utf-8"), Rules())
     assert config.problems == []
+    [tool] = config.rules.kinds
+    rules = config.rules.model_copy(update={"kinds": (replace(tool, template=_MOJIBAKE_TEMPLATE),)})
     form = form_from_yaml((_AWESOME / "ISSUE_TEMPLATE" / "tool.yml").read_text(encoding="utf-8"))
     values = {"name": "Eleventy", "url": "https://www.11ty.dev", "description": "A simpler generator.",
               "category": "Generators"}
     issue = IssueView(7, "[Tool]: Eleventy", render_issue_body(values, form), "open", frozenset({"submission", "tool"}))
     seen = Observed(issue, BaseView("main", "a" * 40, _TWO_TOOLS), forms={"tool": form})
-    status = refused(plan_issue(seen, paper_form(), config.rules, TODAY))
+    status = refused(plan_issue(seen, paper_form(), rules, TODAY))
     # Eleventy goes first (tools are alphabetical): line 5 is its line, Hugo's and Jekyll's move to 6 and 7.
     assert [line for line in status.splitlines() if line.startswith("- line")] == [
         "- line 5: LB013 mis-decoded text `â€“` (UTF-8 read as cp1252); it should read `–`"
