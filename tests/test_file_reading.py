@@ -6,14 +6,17 @@ from __future__ import annotations
 import base64
 import hashlib
 
+import github
 import pytest
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.facts import FileView
 from bot.emulator import GitHubEmulator
 from bot.gateway.reading import RepoReader
-from tests.deployment import LIST_PATH, REPO
+from tests.deployment import LIST_PATH, MAINTAINER, REPO, prepare_repository
+from tests.factories import SEED
 from tests.test_conditional_requests import reader_for
 
 ONE_MB = 1024 * 1024  # over this the contents API sends no content
@@ -78,3 +81,22 @@ def test_a_directory_or_a_missing_path_is_no_file(reading: tuple[GitHubEmulator,
     for path in (folder, f"{folder}/inner", "no/such/file.md"):
         assert reader.file_at(path, sha) is None
     assert reference(reader, folder, sha) is None
+
+
+@pytest.fixture
+def plain_client(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> github.Github:
+    """A PyGithub client built outside `GitHubApp`, with PyGithub's own connections: no listbot
+    transport (which other tests in this process install for every client built after them)."""
+    prepare_repository(github_emulator, SEED)
+    monkeypatch.setattr(Requester, "_Requester__httpConnectionClass", HTTPRequestsConnectionClass)
+    monkeypatch.setattr(Requester, "_Requester__httpsConnectionClass", HTTPSRequestsConnectionClass)
+    token = github.Auth.Token(github_emulator.user_token(MAINTAINER))
+    return github.Github(auth=token, base_url=github_emulator.url, retry=None)
+
+
+def test_a_raw_read_is_utf8_with_any_client(github_emulator: GitHubEmulator, plain_client: github.Github) -> None:
+    """Over 1 MB, a Latin-1 file reads as its bytes decoded as UTF-8 with a plain PyGithub client too."""
+    data = ("café naïve " * (ONE_MB // 10)).encode("latin-1")
+    sha = commit(github_emulator, {LIST_PATH: data})
+    reader = RepoReader(plain_client, REPO)
+    assert reader.file_at(LIST_PATH, sha) == FileView(data.decode("utf-8", "replace"), git_blob_sha(data))

@@ -9,6 +9,7 @@ import urllib.parse
 from typing import Any
 
 import github
+import requests
 from github import GithubException
 from github.PullRequest import PullRequest
 from github.Requester import Requester
@@ -16,11 +17,11 @@ from github.Requester import Requester
 from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueView, PullView
 from bot.gateway.cache import ShaCache
 from bot.gateway.errors import NotFound, translated, translating
-from bot.gateway.transport import RAW_MEDIA_TYPE
 
 _ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
 # GitHub's documented custom media types (docs.github.com, "Media types"; repository contents, git blobs).
 OBJECT_MEDIA_TYPE = "application/vnd.github.object+json"
+RAW_MEDIA_TYPE = "application/vnd.github.raw+json"  # a file's or blob's bytes as they are
 
 
 def _pull_view(pull: PullRequest) -> PullView:
@@ -43,12 +44,38 @@ def _footprint(value: FileView | str) -> int:
 
 def raw_text(requester: Requester, url: str) -> str:
     """GET `url` in the raw media type (for a blob: documented up to 100 MB, no base64 and no
-    JSON to undo): the body as text, UTF-8 with undecodable bytes replaced whatever the answer's
-    label (`bot.gateway.transport` decodes raw answers so); an error status raises as PyGithub's would."""
-    status, headers, body = requester.requestJson("GET", url, headers={"Accept": RAW_MEDIA_TYPE})
+    JSON to undo): the body's bytes as UTF-8, undecodable bytes replaced, whatever the answer's
+    label; an error status raises as PyGithub's would."""
+    connection = _Utf8Answers(requester._Requester__createConnection())  # type: ignore[attr-defined]
+    status, headers, body = requester.requestJson(
+        "GET", url, headers={"Accept": RAW_MEDIA_TYPE}, cnx=connection,  # type: ignore[arg-type]
+    )
     if status >= 400:
         raise GithubException(status, _error_body(body), headers)
     return body
+
+
+class _Utf8Answers:
+    """A client's own connection (so the request is observed, paced and reused as any other),
+    whose answers are read as UTF-8 with undecodable bytes replaced: a raw answer is a file's
+    bytes and GitHub documents no character set for it; left to requests, an answer with none
+    has its encoding guessed from the bytes, slowly and perhaps wrongly (Latin-1 read as cp1252)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        return self.connection.request(*args, **kwargs)
+
+    def getresponse(self) -> Any:
+        answer = self.connection.getresponse()
+        response = getattr(answer, "response", None)  # PyGithub's RequestsResponse wraps requests'
+        if isinstance(response, requests.Response):
+            response.encoding = "utf-8"  # requests decodes with errors="replace"
+        return answer
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _error_body(body: str) -> Any:

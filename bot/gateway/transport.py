@@ -40,8 +40,6 @@ GITHUB_RATE_REMAINING = Gauge(
     "listbot_github_rate_remaining", "Requests left in the core rate-limit window GitHub last reported",
 )
 GITHUB_RATE_LIMIT = Gauge("listbot_github_rate_limit", "Size of the core rate-limit window GitHub last reported")
-# GitHub's documented media type for a file's or blob's bytes as they are (docs.github.com, "Media types").
-RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 LOW_BUDGET_SHARE = 0.1  # below this share of the window left, a WARNING says so (once per window)
 log = logging.getLogger("listbot.github")
 
@@ -218,11 +216,6 @@ def _on_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> No
     request = response.request
     _record(str(request.method), str(request.url), response.status_code)
     _note_budget(str(request.url), response.headers)
-    if response.ok and request.headers.get("Accept") == RAW_MEDIA_TYPE:
-        # A raw answer is a file's bytes: listbot reads them as UTF-8 whatever the answer's
-        # `Content-Type` says (GitHub documents no character set for it). Left to requests, an
-        # answer with none would have its encoding guessed from the bytes, slowly and perhaps wrongly.
-        response.encoding = "utf-8"
 
 
 _etags = EtagCache()
