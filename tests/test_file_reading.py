@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.core.facts import FileView
 from bot.emulator import GitHubEmulator
+from bot.gateway.errors import WrongMediaType
 from bot.gateway.reading import RepoReader
 from tests.deployment import LIST_PATH, MAINTAINER, REPO, prepare_repository
 from tests.factories import SEED
@@ -100,3 +101,14 @@ def test_a_raw_read_is_utf8_with_any_client(github_emulator: GitHubEmulator, pla
     sha = commit(github_emulator, {LIST_PATH: data})
     reader = RepoReader(plain_client, REPO)
     assert reader.file_at(LIST_PATH, sha) == FileView(data.decode("utf-8", "replace"), git_blob_sha(data))
+
+
+def test_a_blob_answered_as_json_instead_of_raw_is_refused(reading: tuple[GitHubEmulator, RepoReader]) -> None:
+    """Over 1 MB, a blob answer in its default JSON (the `Accept` header ignored on the way) raises, naming why."""
+    github, reader = reading
+    sha = commit(github, {LIST_PATH: b"x" * (ONE_MB + 1)})
+    github.faults.drop_accept("GET", r"/git/blobs/")
+    asked = r"asked for application/vnd\.github\.raw\+json and got github\.v3; format=json"
+    with pytest.raises(WrongMediaType, match=asked):
+        reader.file_at(LIST_PATH, sha)
+    assert reader.file_at(LIST_PATH, sha) == reference(reader, LIST_PATH, sha)

@@ -1,4 +1,4 @@
-"""Fault injection: 5xx errors, secondary rate limits, latency, outcome-unknown writes."""
+"""Fault injection: 5xx errors, secondary rate limits, latency, outcome-unknown writes, an ignored `Accept`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class InjectedFault:
 
 @dataclass
 class _Rule:
-    kind: str  # "status" | "secondary" | "after_write"
+    kind: str  # "status" | "secondary" | "after_write" | "no_accept"
     method: str | None
     pattern: re.Pattern[str] | None
     status: int
@@ -96,6 +96,22 @@ class Faults:
             )
         )
 
+    def drop_accept(self, method: str | None = None, path_pattern: str | None = None, times: int | None = 1) -> None:
+        """Serve matching requests as if they had no `Accept` header (the default JSON), as a proxy
+        or an older GitHub Enterprise Server that ignores the header would."""
+        self._add(_Rule("no_accept", method, _compile(path_pattern), 200, times))
+
+    def accept_dropped(self, method: str, path: str) -> bool:
+        """Whether this request's `Accept` is to be ignored (consumes one use of the matching rule)."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.kind == "no_accept" and rule.remaining != 0 and rule.matches(method, path):
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                    self.injected += 1
+                    return True
+        return False
+
     def random_failure_rate(self, p: float, seed: int = 0, write_only: bool = False) -> None:
         """Fail each request with a random 500/502/503 with probability ``p``."""
         with self._lock:
@@ -118,7 +134,7 @@ class Faults:
         """The fault for this request, if any (consumes one use of the matching rule)."""
         with self._lock:
             for rule in self._rules:
-                if rule.remaining == 0 or not rule.matches(method, path):
+                if rule.kind == "no_accept" or rule.remaining == 0 or not rule.matches(method, path):
                     continue
                 if rule.remaining is not None:
                     rule.remaining -= 1

@@ -173,6 +173,8 @@ class HttpFront:
         raw = h.rfile.read(length) if length else b""
         request_id = uuid.uuid4().hex[:8].upper() + ":" + uuid.uuid4().hex[:8].upper()
         headers = {k.lower(): v for k, v in h.headers.items()}
+        if self.faults.accept_dropped(h.command, path):
+            headers.pop("accept", None)
         req = Request(h.command, path, query, headers, raw)
         if self.faults.latency_seconds:
             time.sleep(self.faults.latency_seconds)

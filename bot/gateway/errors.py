@@ -46,6 +46,12 @@ class AlreadyExists(Rejected):
     """422 "... already exists": a ref or pull request someone (perhaps this run) already made."""
 
 
+class WrongMediaType(Rejected):
+    """A success in another representation than the one `Accept` asked for: something between
+    listbot and GitHub (a proxy, an older GitHub Enterprise Server) ignored the header. Read as
+    asked, the answer would be misread (a blob's JSON taken for its bytes), so it is refused."""
+
+
 class PermissionDenied(GitHubError):
     """403 that is not a rate limit: the app lacks a permission."""
 

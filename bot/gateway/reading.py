@@ -16,7 +16,7 @@ from github.Requester import Requester
 
 from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueView, PullView
 from bot.gateway.cache import ShaCache
-from bot.gateway.errors import NotFound, translated, translating
+from bot.gateway.errors import NotFound, WrongMediaType, translated, translating
 
 _ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
 # GitHub's documented custom media types (docs.github.com, "Media types"; repository contents, git blobs).
@@ -45,14 +45,26 @@ def _footprint(value: FileView | str) -> int:
 def raw_text(requester: Requester, url: str) -> str:
     """GET `url` in the raw media type (for a blob: documented up to 100 MB, no base64 and no
     JSON to undo): the body's bytes as UTF-8, undecodable bytes replaced, whatever the answer's
-    label; an error status raises as PyGithub's would."""
+    label; an error status raises as PyGithub's would, and an answer that is not the raw media type
+    (its `X-GitHub-Media-Type` names another, or it is plain JSON) raises `WrongMediaType`."""
     connection = _Utf8Answers(requester._Requester__createConnection())  # type: ignore[attr-defined]
     status, headers, body = requester.requestJson(
         "GET", url, headers={"Accept": RAW_MEDIA_TYPE}, cnx=connection,  # type: ignore[arg-type]
     )
     if status >= 400:
         raise GithubException(status, _error_body(body), headers)
+    media_type, content_type = headers.get("x-github-media-type"), headers.get("content-type", "")
+    if (media_type is not None and "param=raw" not in media_type) or _is_json(content_type):
+        raise WrongMediaType(status, (
+            f"asked for {RAW_MEDIA_TYPE} and got {media_type or content_type} instead "
+            f"(is a proxy or GitHub Enterprise Server ignoring the Accept header?): {url}"
+        ))
     return body
+
+
+def _is_json(content_type: str) -> bool:
+    """Whether a `Content-Type` is plain JSON (what a blob's default representation is sent as)."""
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 class _Utf8Answers:
