@@ -301,3 +301,13 @@ def test_the_findings_an_insertion_adds_to_a_list_are_the_inserted_copies_first(
     doc = ListDocument(base)
     edits = data.draw(_insertions(doc))
     _check_added(lint(base), lint(doc.with_insertions([(index, list(lines)) for index, lines in edits])), edits)
+
+
+def test_findings_given_as_iterators_read_as_lists_do() -> None:
+    """Findings handed over as one-pass iterators give the same added findings as lists."""
+    trailing = [Finding(line, 1, "LB012", "trailing whitespace") for line in (3, 5)]
+    edited = [Finding(line, 1, "LB012", "trailing whitespace") for line in (3, 4, 6)]
+    edits: Edits = ((3, ("new",)),)
+    assert added_findings(iter(trailing), iter(edited), edits) == added_findings(trailing, edited, edits) == [
+        Finding(4, 1, "LB012", "trailing whitespace")
+    ]

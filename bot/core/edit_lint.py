@@ -144,8 +144,10 @@ def added_findings(before: Iterable[Finding], after: Iterable[Finding], edits: E
     Which copies: one standing where the base had a copy of it (its line moved by the inserted
     lines only) is the base's; of the others, the base's remaining copies excuse the ones on base
     lines first, so the inserted lines' copies are the ones blamed."""
-    at_place = Counter((finding.identity, finding.line) for finding in before)
-    left = Counter(finding.identity for finding in before)
+    at_place = Counter((finding.identity, finding.line) for finding in before)  # the one pass over `before`
+    left: Counter[tuple[str, str]] = Counter()
+    for (identity, _line), count in at_place.items():
+        left[identity] += count
     elsewhere: list[tuple[bool, Finding]] = []
     for finding in after:
         line = base_line(edits, finding.line)
