@@ -689,3 +689,58 @@ def test_a_raw_answer_carries_an_etag_and_an_unchanged_one_is_a_304(world: World
         headers=_auth(world) | {"Accept": RAW, "If-None-Match": first.headers["ETag"]},
     )
     assert (first.content, again.status_code, again.content) == (README.encode(), 304, b"")
+
+
+def _with_links(world: World) -> None:
+    """Commit on main, through the trees API: symlinks to a file, to nothing and to a folder, and a
+    submodule that `.gitmodules` names."""
+    world.em.push_commit(REPO, "main", {".gitmodules": '[submodule "qunit"]\n\tpath = test/qunit\n\turl = '
+                                        "https://github.com/jquery/qunit.git\n"}, "maintainer")
+    base = world.repo.get_git_commit(world.repo.get_branch("main").commit.sha)
+    tree = world.repo.create_git_tree([
+        InputGitTreeElement("docs/readme-link.md", "120000", "blob", content="../README.md"),
+        InputGitTreeElement("dangling.md", "120000", "blob", content="nowhere.md"),
+        InputGitTreeElement("folder-link", "120000", "blob", content="docs"),
+        InputGitTreeElement("test/qunit", "160000", "commit", sha=SUBMODULE_COMMIT),
+    ], base.tree)
+    commit = world.repo.create_git_commit("links", tree, [base])
+    world.repo.get_git_ref("heads/main").edit(commit.sha)
+
+
+SUBMODULE_COMMIT = "6ca3721222109997540bd6d9ccd396902e0ad2f9"  # another repository's commit
+
+
+def test_a_symlink_to_a_file_answers_as_the_file_it_names(world: World) -> None:
+    """The contents API answers a symlink to a normal file with that file: its path, SHA and bytes."""
+    _with_links(world)
+    readme = _get(world, "contents/README.md").json()
+    for accept in (None, "application/vnd.github.object+json"):
+        found = _get(world, "contents/docs/readme-link.md", accept).json()
+        assert {k: found[k] for k in ("type", "path", "sha", "content")} == {
+            k: readme[k] for k in ("type", "path", "sha", "content")
+        }
+    assert _get(world, "contents/docs/readme-link.md", RAW).content == README.encode()
+
+
+def test_a_symlink_to_anything_else_answers_as_a_symlink(world: World) -> None:
+    """A symlink to nothing or to a folder answers `type: symlink` with its target; raw, the target's path."""
+    _with_links(world)
+    for path, target in (("dangling.md", "nowhere.md"), ("folder-link", "docs")):
+        found = _get(world, f"contents/{path}").json()
+        assert {k: found[k] for k in ("type", "path", "target", "size")} == {
+            "type": "symlink", "path": path, "target": target, "size": len(target)
+        }
+        assert "content" not in found
+        assert _get(world, f"contents/{path}", RAW).content == target.encode()
+
+
+def test_a_submodule_answers_as_a_submodule_and_the_trees_api_keeps_its_commit(world: World) -> None:
+    """A submodule answers `type: submodule` with its commit and `.gitmodules` URL; the tree holds a commit entry."""
+    _with_links(world)
+    found = _get(world, "contents/test/qunit").json()
+    assert {k: found[k] for k in ("type", "path", "sha", "submodule_git_url", "download_url")} == {
+        "type": "submodule", "path": "test/qunit", "sha": SUBMODULE_COMMIT,
+        "submodule_git_url": "https://github.com/jquery/qunit.git", "download_url": None,
+    }
+    tree = world.repo.get_git_tree(world.repo.get_branch("main").commit.sha, recursive=True).tree
+    assert [(e.mode, e.type, e.sha) for e in tree if e.path == "test/qunit"] == [("160000", "commit", SUBMODULE_COMMIT)]

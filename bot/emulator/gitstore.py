@@ -10,6 +10,9 @@ from datetime import datetime
 BLOB_MODE = "100644"
 TREE_MODE = "040000"
 VALID_BLOB_MODES = frozenset({"100644", "100755", "120000", "160000"})
+FILE_MODES = frozenset({"100644", "100755"})  # a normal file (not a symlink, not a submodule)
+SYMLINK_MODE = "120000"  # a blob holding the link's target path
+SUBMODULE_MODE = "160000"  # a commit of another repository
 
 
 @dataclass(frozen=True)

@@ -382,6 +382,10 @@ class Renderer:
             "download_url": None,
             "_links": {"self": f"{api}/contents/{path}?ref={ref}", "git": git_url, "html": html},
         }
+        if kind == "submodule":  # its commit is another repository's: no git, web or download link here
+            out.update(git_url=None, html_url=None, _links={"self": out["url"], "git": None, "html": None})
+        if kind == "symlink":
+            out["download_url"] = f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
         if kind == "file":
             blob = repo.store.blob(sha)
             data = blob.data if blob else b""

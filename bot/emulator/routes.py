@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import posixpath
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -13,8 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .auth import ACTIONS_BOT, mint_token
-from .gitstore import BLOB_MODE, VALID_BLOB_MODES, Commit, FlatTree, Signature
-from .media import API_FILE_LIMIT, raw_headers, requested, supported, too_large
+from .gitstore import (
+    BLOB_MODE,
+    FILE_MODES,
+    SUBMODULE_MODE,
+    SYMLINK_MODE,
+    VALID_BLOB_MODES,
+    Commit,
+    FlatTree,
+    Signature,
+    TreeEntry,
+)
+from .media import API_FILE_LIMIT, MediaType, raw_headers, requested, supported, too_large
 from .render import Renderer, iso, node_id
 from .state import (
     ApiError,
@@ -779,6 +790,11 @@ def create_tree(api: Api, req: Request, p: dict[str, str]) -> Response:
             for key in [k for k in flat if k.startswith(prefix)]:
                 del flat[key]
             flat.update({prefix + k: v for k, v in repo.store.flatten(sha).items()})
+        elif mode == SUBMODULE_MODE and kind == "commit":
+            # A submodule names a commit of another repository: GitHub cannot check it exists.
+            if not re.fullmatch(r"[0-9a-f]{40}", sha):
+                raise ApiError(422, f"Invalid request.\n\nsha {sha} is not a valid commit")
+            flat[path] = (str(mode), sha)
         else:
             if repo.store.blob(sha) is None:
                 raise ApiError(422, f"Invalid request.\n\nsha {sha} is not a valid blob")
@@ -936,6 +952,17 @@ def get_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
             return Response(200, {**listing, "entries": items}, {"X-GitHub-Media-Type": media.header})
         # `raw` is documented for files and symlinks only: a directory is listed as by default.
         return Response(200, items)
+    if entry.mode == SUBMODULE_MODE:  # documented: the commit it names, and where its repository is
+        submodule = api.r.content(repo, path, entry.sha, ref, "submodule", with_data=False)
+        submodule["submodule_git_url"] = _submodule_url(repo, root, path)
+        return Response(200, submodule, {"X-GitHub-Media-Type": media.header} if media.param == "object" else {})
+    if entry.mode == SYMLINK_MODE:
+        # Documented: a symlink to a normal file answers as that file (its path, its SHA); any
+        # other symlink as itself, `type: symlink` with its `target`.
+        target = _symlink_target(repo, root, path, entry)
+        if target is None:
+            return _symlink(api, repo, path, entry, ref, media)
+        path, entry = target
     blob = repo.store.blob(entry.sha)
     size = len(blob.data) if blob else 0
     if size > API_FILE_LIMIT:  # documented: over 100 MB this endpoint is not supported
@@ -943,6 +970,53 @@ def get_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
     if media.param == "raw":
         return Response(200, blob.data if blob else b"", raw_headers(media))
     return Response(200, api.r.content(repo, path, entry.sha, ref, "file"), {"X-GitHub-Media-Type": media.header})
+
+
+def _symlink_target(repo: Repo, root: str, path: str, link: TreeEntry) -> tuple[str, TreeEntry] | None:
+    """The path and entry of the normal file the symlink at `path` names (relative to its own
+    folder, as git stores it), or None when it names anything else: nothing, a folder, another
+    symlink, a submodule, or a place outside the repository."""
+    blob = repo.store.blob(link.sha)
+    target = blob.data.decode("utf-8", "replace") if blob else ""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    if not target or target.startswith("/") or joined == ".." or joined.startswith("../"):
+        return None
+    found = repo.store.lookup(root, joined)
+    if found is None or found.type != "blob" or found.mode not in FILE_MODES:
+        return None
+    return joined, found
+
+
+def _symlink(api: Api, repo: Repo, path: str, link: TreeEntry, ref: str, media: MediaType) -> Response:
+    """A symlink to anything but a normal file, as itself: documented as `type: symlink` with
+    its `target`; in the raw media type (documented for files and symlinks) the target's path."""
+    blob = repo.store.blob(link.sha)
+    data = blob.data if blob else b""
+    if media.param == "raw":
+        return Response(200, data, raw_headers(media))
+    answer = api.r.content(repo, path, link.sha, ref, "symlink", with_data=False)
+    answer.update(target=data.decode("utf-8", "replace"), size=len(data))
+    return Response(200, answer, {"X-GitHub-Media-Type": media.header} if media.param == "object" else {})
+
+
+def _submodule_url(repo: Repo, root: str, path: str) -> str | None:
+    """The `url` `.gitmodules` gives the submodule at `path` (None when it names none: the
+    emulator's choice, GitHub's answer for a submodule missing from `.gitmodules` is not documented)."""
+    entry = repo.store.lookup(root, ".gitmodules")
+    blob = repo.store.blob(entry.sha) if entry is not None and entry.type == "blob" else None
+    if blob is None:
+        return None
+    section: dict[str, str] = {}
+    for line in [*blob.data.decode("utf-8", "replace").splitlines(), "["]:
+        line = line.strip()
+        if line.startswith("["):
+            if section.get("path") == path:
+                return section.get("url")
+            section = {}
+        elif "=" in line:
+            key, _, value = line.partition("=")
+            section[key.strip()] = value.strip()
+    return None
 
 
 def _contents_write(api: Api, req: Request, p: dict[str, str], delete: bool) -> Response:
