@@ -8,11 +8,13 @@ import hashlib
 
 import github
 import pytest
+from github import InputGitTreeElement
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.facts import FileView
+from bot.core.logfields import FIELDS_ATTR
 from bot.emulator import GitHubEmulator
 from bot.gateway.errors import WrongMediaType
 from bot.gateway.reading import RepoReader
@@ -112,3 +114,24 @@ def test_a_blob_answered_as_json_instead_of_raw_is_refused(reading: tuple[GitHub
     with pytest.raises(WrongMediaType, match=asked):
         reader.file_at(LIST_PATH, sha)
     assert reader.file_at(LIST_PATH, sha) == reference(reader, LIST_PATH, sha)
+
+
+def test_a_symlink_or_a_submodule_at_the_path_is_no_file(
+    reading: tuple[GitHubEmulator, RepoReader], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A symlink (to the list, to nothing, to a folder) or a submodule at the path reads as no file."""
+    github, reader = reading
+    folder = LIST_PATH.rsplit("/", 1)[0]
+    base = reader.repo.get_git_commit(commit(github, {LIST_PATH: "- the list\n"}))
+    tree = reader.repo.create_git_tree([
+        InputGitTreeElement("to-list.md", "120000", "blob", content=LIST_PATH),
+        InputGitTreeElement("dangling.md", "120000", "blob", content="nowhere.md"),
+        InputGitTreeElement("to-folder.md", "120000", "blob", content=folder),
+        InputGitTreeElement("submodule.md", "160000", "commit", sha="6ca3721222109997540bd6d9ccd396902e0ad2f9"),
+    ], base.tree)
+    sha = reader.repo.create_git_commit("links", tree, [base]).sha
+    assert reader.file_at(LIST_PATH, sha) == FileView("- the list\n", git_blob_sha(b"- the list\n"))
+    for path in ("to-list.md", "dangling.md", "to-folder.md", "submodule.md"):
+        assert reader.file_at(path, sha) is None
+    symlinks = [getattr(r, FIELDS_ATTR) for r in caplog.records if "is a symlink" in r.getMessage()]
+    assert [(found["path"], found["target"]) for found in symlinks] == [("to-list.md", LIST_PATH)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import posixpath
 import sys
 import urllib.parse
 from typing import Any
@@ -15,9 +17,11 @@ from github.PullRequest import PullRequest
 from github.Requester import Requester
 
 from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueView, PullView
+from bot.core.logfields import fields
 from bot.gateway.cache import ShaCache
 from bot.gateway.errors import NotFound, WrongMediaType, translated, translating
 
+log = logging.getLogger("listbot.github")
 _ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
 # GitHub's documented custom media types (docs.github.com, "Media types"; repository contents, git blobs).
 OBJECT_MEDIA_TYPE = "application/vnd.github.object+json"
@@ -151,12 +155,24 @@ class RepoReader:
                     content = self._content(path, sha)
             except NotFound:
                 content = None
-            if content is None or content.get("type") != "file":
+            if content is None or content.get("type") != "file" or not self._is_itself(content, path, sha):
                 cached = _ABSENT
             else:
                 cached = FileView(self._file_text(content), str(content["sha"]))
             self.cache.put(key, cached, _footprint(cached))
         return cached if isinstance(cached, FileView) else None
+
+    def _is_itself(self, content: dict[str, Any], path: str, sha: str) -> bool:
+        """Whether the file GitHub answered is the one at `path`: for a symlink to a file it
+        answers the target (documented), whose SHA a contents PUT to the link's path would not
+        match (a conflict every time) or, matched, would replace the link with a file. listbot
+        reads and writes files only, so the link reads as no file, and the log says where it points."""
+        answered = str(content.get("path", ""))
+        if posixpath.normpath(answered.strip("/")) == posixpath.normpath(path.strip("/")):
+            return True
+        log.warning("a path listbot reads is a symlink: it reads as no file; name the file it points to instead",
+                    extra=fields(repository=self.full_name, commit=sha, path=path, target=answered))
+        return False
 
     def _content(self, path: str, sha: str) -> dict[str, Any]:
         """The contents API's object for `path` at `sha`, in the `object` media type: the one
