@@ -744,3 +744,15 @@ def test_a_submodule_answers_as_a_submodule_and_the_trees_api_keeps_its_commit(w
     }
     tree = world.repo.get_git_tree(world.repo.get_branch("main").commit.sha, recursive=True).tree
     assert [(e.mode, e.type, e.sha) for e in tree if e.path == "test/qunit"] == [("160000", "commit", SUBMODULE_COMMIT)]
+
+
+def test_contents_and_blob_answers_say_they_vary_with_accept(world: World) -> None:
+    """Each representation of a file or blob, and its 304, carries `Vary: Accept` for caches."""
+    sha = _get(world, "contents/README.md").json()["sha"]
+    for path in ("contents/README.md", f"git/blobs/{sha}"):
+        for accept in (None, RAW):
+            answer = _get(world, path, accept)
+            assert answer.headers["Vary"] == "Accept"
+            again = httpx.get(f"{world.em.url}/repos/{REPO}/{path}", headers=_auth(world) | (
+                {"Accept": accept} if accept else {}) | {"If-None-Match": answer.headers["ETag"]})
+            assert (again.status_code, again.headers["Vary"]) == (304, "Accept")

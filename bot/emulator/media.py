@@ -7,8 +7,10 @@ GitHub documents its media types as `application/vnd.github[.version].param[+jso
 representation. Only the endpoints that document parameters look at them here: repository
 contents (`raw`, `html`, `object`) and git blobs (`raw`).
 
-Undocumented, and chosen here as GitHub has been seen to answer: a parameter the endpoint does
-not support is a 406 naming it; `-preview` names (graduated previews) ask for nothing.
+Undocumented: a parameter the endpoint does not support is a 406 naming it, as GitHub answered
+the contents API asked for `full` ("406 This resource does not support the 'full' media type
+parameter.", reported in piotrmurach/github issue 108, 2013); `-preview` names (graduated
+previews) ask for nothing, the emulator's choice.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def requested(accept: str | None) -> MediaType:
 
 
 def supported(media: MediaType, params: frozenset[str]) -> MediaType:
-    """`media` when this resource serves its parameter; else the 406 GitHub answers."""
+    """`media` when this resource serves its parameter; else the 406 GitHub has been seen to
+    answer (piotrmurach/github#108: contents asked for `full`)."""
     if media.param is None or media.param in params:
         return media
     raise ApiError(406, f"This resource does not support the '{media.param}' media type parameter.")

@@ -691,6 +691,16 @@ def compare(api: Api, req: Request, p: dict[str, str]) -> Response:
 # ==== git data ==============================================================================
 @route("GET", r"{REPO}/git/blobs/(?P<sha>[^/]+)")
 def get_blob(api: Api, req: Request, p: dict[str, str]) -> Response:
+    return _varying(_blob(api, req, p))
+
+
+def _varying(answer: Response) -> Response:
+    """An answer whose representation depends on `Accept`, saying so to caches (RFC 9110 12.5.5)."""
+    answer.headers.setdefault("Vary", "Accept")
+    return answer
+
+
+def _blob(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "contents")
     media = supported(requested(req.headers.get("accept")), BLOB_PARAMS)
     blob = repo.store.blob(p["sha"])
@@ -925,9 +935,16 @@ def delete_ref(api: Api, req: Request, p: dict[str, str]) -> Response:
 # ==== contents ==============================================================================
 @route("GET", r"{REPO}/contents(?:/(?P<path>.*))?")
 def get_contents(api: Api, req: Request, p: dict[str, str]) -> Response:
+    return _varying(_contents(api, req, p))
+
+
+def _contents(api: Api, req: Request, p: dict[str, str]) -> Response:
     repo = api.repo(req, p, "contents")
     media = supported(requested(req.headers.get("accept")), CONTENTS_PARAMS)
-    if media.param == "html":  # documented, but rendering Markdown is beyond the emulator
+    if media.param == "html":
+        # The emulator's own refusal, not GitHub's: GitHub documents `html` (rendered Markup) and
+        # answers it; rendering is beyond the emulator, and a test asking for it should fail
+        # loudly rather than get JSON it did not ask for.
         raise ApiError(406, "The emulator does not render the 'html' media type parameter.")
     ref = req.q("ref") or repo.default_branch
     sha = repo.resolve(ref)
