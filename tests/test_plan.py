@@ -356,8 +356,9 @@ def test_a_third_copy_of_a_listed_problem_is_shown_on_the_submitted_entrys_line(
     seen = Observed(issue, BaseView("main", "a" * 40, _TWO_TOOLS), forms={"tool": form})
     status = refused(plan_issue(seen, paper_form(), rules, TODAY))
     # Eleventy goes first (tools are alphabetical): line 5 is its line, Hugo's and Jekyll's move to 6 and 7.
-    assert [line for line in status.splitlines() if line.startswith("- line")] == [
-        "- line 5: LB013 mis-decoded text `â€“` (UTF-8 read as cp1252); it should read `–`"
+    assert [line for line in status.splitlines() if line.startswith("- ")] == [
+        "- in your entry (line 5 of the list once it is added): LB013 mis-decoded text `â€“` (UTF-8 read as cp1252);"
+        " it should read `–`"
     ]
 
 def test_a_maintainers_edit_of_the_pull_body_is_left_alone() -> None:
@@ -570,3 +571,13 @@ def test_a_status_from_before_the_log_is_not_rewritten_only_to_add_one() -> None
     assert status_text(writes) is not None
     assert end.status is not None
     assert (read_marker("status", end.status.body) or {})["commands"] == {"upto": 44, "ran": []}
+
+
+def test_a_lint_finding_says_which_list_its_line_is_in() -> None:
+    """A finding's line is named as one of the list once the entry is added, or as the entry's own."""
+    assert messages.lint_finding(5, "LB013", "mis-decoded text", in_entry=True) == (
+        "in your entry (line 5 of the list once it is added): LB013 mis-decoded text"
+    )
+    assert messages.lint_finding(9, "LB011", "two blank lines in a row", in_entry=False) == (
+        "line 9 of the list once your entry is added: LB011 two blank lines in a row"
+    )

@@ -39,6 +39,10 @@ LINT_FAILED = (
     "I could not open a pull request: with this entry the list would fail `listbot lint`. "
     "A maintainer needs to look at this:"
 )
+# A lint-failed status's finding: its line is one of the list WITH the entry added, a file no one
+# can see (no pull request was opened), so the text says which list, or that it is the entry's.
+LINT_FINDING_IN_ENTRY = "in your entry (line {line} of the list once it is added): {code} {message}"
+LINT_FINDING_ELSEWHERE = "line {line} of the list once your entry is added: {code} {message}"
 RETRYING = (
     "I could not finish processing this submission because GitHub was unavailable or busy "
     "({reason}). I will try again automatically at the next resync; nothing needs doing."
@@ -165,6 +169,11 @@ def already_listed_comment(issue: int, pull: int, title: str, section: str, base
 def lint_failed_comment(issue: int, findings: Iterable[str], pull: int | None = None) -> str:
     items = _bullets(neutralise(finding) for finding in findings)
     return _status(f"{LINT_FAILED}\n\n{items}", issue, "lint-failed", pull)
+
+
+def lint_finding(line: int, code: str, message: str, in_entry: bool) -> str:
+    """One finding as a lint-failed status lists it; `in_entry`: on the lines the entry adds."""
+    return (LINT_FINDING_IN_ENTRY if in_entry else LINT_FINDING_ELSEWHERE).format(line=line, code=code, message=message)
 
 
 def retrying_comment(issue: int, reason: str, pull: int | None) -> str:

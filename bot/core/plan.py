@@ -20,7 +20,7 @@ from bot.core.autofill import Checked
 from bot.core.commands import LOG_FIELD, PostedCommand, adopted_log, next_log
 from bot.core.document import parsed
 from bot.core.duplicates import ListedEntry
-from bot.core.edit_lint import added_findings, adds_no_findings
+from bot.core.edit_lint import added_findings, adds_no_findings, base_line
 from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
 from bot.core.kinds import PAPER, Kind
@@ -265,7 +265,7 @@ def _new_lint_findings(proposal: Proposal, rules: Rules) -> list[str]:
         return []
     known = tuple(sorted(forms.items()))
     added = added_findings(_findings(proposal.before, kinds, known), _findings(proposal.after, kinds, known), edits)
-    return [f"line {f.line}: {f.code} {f.message}" for f in added]
+    return [messages.lint_finding(f.line, f.code, f.message, in_entry=base_line(edits, f.line) is None) for f in added]
 
 
 def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> _Intent:
