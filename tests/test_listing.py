@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.core import listing
 from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import FoundEntry, ListedEntry, containing_titles, find_duplicates
+from bot.core.entry import paper_title
 from bot.core.forms import form_from_yaml
 from bot.core.kind_entries import BlockEntries, found_kind_entries
 from bot.core.kinds import BUILTIN_KINDS, DATASET, Kind
@@ -181,3 +182,105 @@ def test_a_listing_read_block_by_block_answers_as_every_entry_does(text: str, da
     ))
     assert lazy.containing(title) == list(containing_titles(title, entries))
     assert list(lazy.entries) == entries
+
+
+# --- long runs of papers: a title question looks at papers' first lines alone ---------------------
+#
+# In sections no kind reads, without code or HTML, whose every block starts with a `**title**`
+# line (`BlockEntries.paper_ranges`), a paper is looked at only when its first line's letters
+# hold all the submitted words' letters or are those of a run of them. Lists are generated around
+# a submitted title: papers titled by runs of its words (two words, the shortest a listed title
+# contained in it can be), by the whole of it with more words around, by other words, written
+# `X-ray`, `x ray` or `Xray`, outside ASCII, escaped, with blanks around the title line or
+# `**` inside it; among them, lines that make a section not all papers (a blank line of spaces,
+# tab, ideographic space or a control blank, prose and datasets naming the title, a title line
+# that is not a block's first, a bold line with text after it, code and HTML), sections other
+# kinds read with title-shaped templates (talks, and prizes whose title is part of the line).
+
+_PRIZE = Kind(  # a one-line kind whose line looks like a paper's title line, its name only part of it
+    name="prize", section=("## Prizes",), template=("**{name} {year}**",), identity=("name",), one_line=True,
+)
+_PAPER_KINDS = (*_KINDS, _PRIZE)
+_TITLE_WORDS = (
+    "Chest", "X-ray", "x ray", "Xray", "Report", "MAIRA-2", "model", "é", "Ärzte", "a", "CXR:", r"\_tag", "’s",
+)
+_PAPER_HEADINGS = ("## Papers", "### 2024", "### 2023", "## Prizes", "## Media\n\n### Talks", "## Datasets", "# Other")
+_ODD_LINES = (
+    " ", "\t", "\u3000", "\x1c", "```", "<div>", "</div>", "> quoted", "*A. Author*",
+    "**bold** and more", "***", "** **", "[paper](https://ex.org/a)",
+)
+
+
+def _paper_block(title: str, style: int) -> str:
+    line = (f"**{title}**", f"  **{title}**", f"**{title}**  ", f"**{title}**\u3000", f"**{title} ** x**")[style]
+    return f"{line}\n*A. Author*\narXiv | Jan 2024\n[paper](https://arxiv.org/abs/2401.12208)"
+
+
+@st.composite
+def _papers_around_a_title(draw: st.DrawFn) -> tuple[str, str]:
+    words = draw(st.lists(st.sampled_from(_TITLE_WORDS), min_size=2, max_size=5))
+    submitted = " ".join(words)
+
+    def listed_title() -> str:
+        start = draw(st.integers(0, len(words) - 1))
+        end = draw(st.integers(start + 1, len(words)))
+        other = draw(st.lists(st.sampled_from(_TITLE_WORDS), max_size=3))
+        return draw(st.sampled_from((
+            " ".join(words[start:start + 2]),  # two words of the submitted title (or its last one)
+            " ".join(words[start:end]),  # a run of the submitted words
+            " ".join([*other, *words, *other[:1]]),  # the submitted title and more
+            " ".join(other),
+            "-".join(words[start:end]),
+            submitted,
+        )))
+
+    def other_block(title: str) -> str:
+        block: str = draw(st.one_of(
+            st.just(f"**{title}**\n[video](https://ex.org/b)"),  # a talk, where talks are read
+            st.just(f"**{title} 2024**"),  # a prize, where prizes are read
+            st.just(f"[arXiv] {title} [[paper]](https://ex.org/a) [[dataset]](https://ex.org/b)"),
+            st.just(f"Prose about {title}\n{title} [here](https://ex.org/a)"),
+            st.just(f"*A. Author*\n**{title}**\n[paper](https://ex.org/a)"),  # a title line second
+            st.sampled_from(_ODD_LINES),
+        ))
+        return block
+
+    gaps = st.sampled_from(("\n\n", "\n\n", "\n\n", "\n\n\n", "\n"))
+    text = ""
+    for heading in draw(st.lists(st.sampled_from(_PAPER_HEADINGS), min_size=1, max_size=5)):
+        text += heading + draw(st.sampled_from(("\n", "\n\n")))  # a paper may follow its heading at once
+        papers_alone = draw(st.booleans())
+        blocks = [_paper_block(listed_title(), draw(st.integers(0, 4))) for _ in range(draw(st.integers(0, 6)))]
+        if not papers_alone:
+            blocks += [other_block(listed_title()) for _ in range(draw(st.integers(0, 4)))]
+            blocks = draw(st.permutations(blocks))
+        pieces = [block + draw(gaps) for block in blocks]
+        if papers_alone and pieces and draw(st.booleans()):  # one other entry, after a blank line of blanks
+            blank = draw(st.sampled_from((" ", "\t", "\u3000", "\x1c")))
+            at = draw(st.integers(0, len(pieces) - 1))
+            pieces[at] = f"{blocks[at]}\n{blank}\n{other_block(listed_title())}{draw(gaps)}"
+        text += "".join(pieces)
+    title = draw(st.one_of(st.just(submitted), st.sampled_from(words), st.just(" ".join(words[:2]))))
+    return text, title
+
+
+@_LIST_SETTINGS
+@given(_papers_around_a_title())
+def test_a_list_of_papers_around_the_submitted_title_answers_as_every_entry_does(case: tuple[str, str]) -> None:
+    """`containing` is `containing_titles` over every entry, where papers' first lines stand for their titles."""
+    text, title = case
+    doc = parsed(text)
+    entries = [entry.listed() for entry in found_kind_entries(doc, _PAPER_KINDS, _FORMS)]
+    assert listing.listing(doc, _PAPER_KINDS, _FORMS).containing(title) == list(containing_titles(title, entries))
+
+
+@_LIST_SETTINGS
+@given(_papers_around_a_title())
+def test_every_block_of_a_paper_range_is_one_paper_titled_by_its_first_line(case: tuple[str, str]) -> None:
+    """The entries the full reading finds in the paper ranges are one per block, titled by its `**title**` line."""
+    doc = parsed(case[0])
+    full = found_kind_entries(doc, _PAPER_KINDS, _FORMS)
+    for start, end in BlockEntries(doc, _PAPER_KINDS, _FORMS).paper_ranges():
+        found = [(entry.title, entry.start, entry.end) for entry in full if start <= entry.start < end]
+        papers = [(paper_title(doc.block_lines(block)), block.start, block.end) for block in doc.blocks(start, end)]
+        assert found == papers

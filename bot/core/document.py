@@ -255,6 +255,10 @@ class ListDocument:
         """Whether the line belongs to a fenced code or HTML block."""
         return self._verbatim[index]
 
+    def any_verbatim(self, start: int, end: int) -> bool:
+        """Whether a line from `start` to `end` (half-open) belongs to a fenced code or HTML block."""
+        return True in self._verbatim[start:end]
+
     def text_from(self, index: int) -> bool:
         """Whether a non-blank line sits at `index` or after it; line `index` must be outside
         code and HTML blocks.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Collection, Sequence
+from functools import cached_property
 from itertools import accumulate, pairwise
 
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
@@ -33,6 +34,11 @@ _ESCAPE = re.compile("%")
 _BRACKETED_HOST = re.compile(r"//[^/?#\s\[\]]*+[\[\]]")
 # Key kinds and the piece of the key that is a piece of the entry's text.
 _WHOLE = frozenset({"title", "arxiv", "openreview", "anthology", "cvf", "repo"})
+# In the letters of each line (`line_letters`): a line's after a line without letters.
+_AFTER_LETTERLESS = re.compile(rb"\n\n([^\n]+)")
+# Past this many stretches of lines outside papers' ranges, a title's word pairs are searched for
+# in the whole text at once rather than stretch by stretch.
+_MAX_STRETCHES = 64
 
 
 def letters(text: str) -> bytes:
@@ -61,14 +67,19 @@ def key_anchor(key: str) -> bytes | None:
     return None
 
 
+def word_runs(words: Sequence[str]) -> set[bytes]:
+    """The letters of each run of two or more of these words that follow each other."""
+    count = len(words)
+    return {letters("".join(words[start:end])) for start in range(count) for end in range(start + 2, count + 1)}
+
+
 def may_be_close(words: Sequence[str]) -> Callable[[str], bool]:
     """A quick necessary condition for a listed title to contain the folded title of these words
     (two or more), or to be contained in it (`duplicates.title_overlaps`): an ASCII title's
     letters are its folded words' letters, so they hold all the words' letters, or are those of
-    two or more words that follow each other. A title outside ASCII may always be."""
+    two or more words that follow each other (`word_runs`). A title outside ASCII may always be."""
     whole = letters("".join(words))
-    count = len(words)
-    runs = {letters("".join(words[start:end])) for start in range(count) for end in range(start + 2, count + 1)}
+    runs = word_runs(words)
 
     def check(title: str) -> bool:
         if not title.isascii():
@@ -84,35 +95,89 @@ class TextAnchors:
 
     def __init__(self, lines: Sequence[str]) -> None:
         joined = "\n".join(lines)
-        parts = line_letters(joined).split(b"\n")
+        self._line_letters = line_letters(joined)
+        parts = self._line_letters.split(b"\n")
         self._letters = b"".join(parts)
         self._ends = list(accumulate(map(len, parts)))  # where each line's letters end
         self.wild = sorted(_wild_lines(lines, joined))
 
-    def lines_with(self, anchor: bytes) -> set[int]:
-        """Indexes of the lines where the anchor's letters start."""
+    def lines_with(self, anchor: bytes, start: int = 0, end: int | None = None) -> set[int]:
+        """Indexes of the lines where the anchor's letters start (with `start` and `end`: of the
+        lines from `start` to `end`, half-open, where the anchor's letters lie in theirs)."""
         found: set[int] = set()
         find, ends = self._letters.find, self._ends
-        at = find(anchor)
+        low = ends[start - 1] if start > 0 else 0
+        high = len(self._letters) if end is None else ends[end - 1] if end > 0 else 0
+        at = find(anchor, low, high)
         while at != -1:
             line = bisect.bisect_right(ends, at)
             found.add(line)
             # From the next line's letters on: this line is found already.
-            at = find(anchor, ends[line]) if line < len(ends) else -1
+            at = find(anchor, ends[line], high) if line < len(ends) else -1
         return found
+
+    def lines_being(self, run: bytes) -> set[int]:
+        """Indexes of the lines whose letters are exactly `run` (not empty)."""
+        framed, needle = self._framed, b"\n" + run + b"\n"
+        found: set[int] = set()
+        line, counted = 0, 0
+        at = framed.find(needle)
+        while at != -1:  # `at`: the line break before a line being `run`, the `line`-th one
+            line += framed.count(b"\n", counted, at)
+            counted = at
+            found.add(line)
+            at = framed.find(needle, at + len(needle) - 1)  # its line break may open the next one
+        return found
+
+    def line_letters_of(self, line: int) -> bytes:
+        """The letters of one line."""
+        return self._letters[self._ends[line - 1] if line > 0 else 0:self._ends[line]]
+
+    @cached_property
+    def _after_letterless(self) -> frozenset[bytes]:
+        """The letters of each line after a line without letters (a blank one, say): where a
+        block starts (asked for by a title's question alone: fewer than every line's)."""
+        return frozenset(_AFTER_LETTERLESS.findall(self._line_letters))
+
+    @cached_property
+    def _framed(self) -> bytes:
+        """The letters of each line, each line between two line breaks."""
+        return b"\n" + self._line_letters + b"\n"
 
     def candidate_lines(self, keys: Collection[str]) -> list[int] | None:
         """Sorted indexes of the lines an entry with any of the keys must include one of
         (None: every line, when a key has no anchor or an empty one)."""
         return self._lines_with_any([key_anchor(key) for key in keys])
 
-    def title_lines(self, words: Sequence[str]) -> list[int] | None:
+    def title_lines(self, words: Sequence[str], papers: Sequence[tuple[int, int]] = ()) -> list[int] | None:
         """Sorted indexes of the lines an entry must include one of if its title contains the
-        folded title of these words, or is contained in it (None: every line).
+        folded title of these words (two or more), or is contained in it, and passes
+        `may_be_close` (None: every line).
 
         Either title then holds two of the words that follow each other, and so do its letters.
+        `papers`: line ranges (half-open, ascending, apart) whose every entry is a paper whose
+        title's letters are those of its first line (`kind_entries.BlockEntries.paper_ranges`).
+        Most of a long list is such papers, whose titles often share a pair of words with the
+        submitted one; there only a line whose letters hold all the words' letters (found
+        anywhere) or are those of a run of them (`word_runs`) can be such a title's, by
+        `may_be_close`, so the pairs are searched for in the rest of the text alone.
         """
-        return self._lines_with_any([letters(first + second) for first, second in pairwise(words)])
+        pairs = [letters(first + second) for first, second in pairwise(words)]
+        if not all(pairs):
+            return None
+        found = set(self.wild) | self.lines_with(letters("".join(words)))
+        # A paper's first line follows a blank line or opens its range: a hash look-up each, as
+        # most runs are no such line's letters.
+        openers = self._after_letterless.union(self.line_letters_of(start) for start, end in papers if start < end)
+        for run in word_runs(words) & openers:
+            found |= self.lines_being(run)
+        stretches = _outside(papers, len(self._ends))
+        if len(stretches) > _MAX_STRETCHES:
+            stretches = [(0, len(self._ends))]
+        for start, end in stretches:
+            for pair in pairs:
+                found |= self.lines_with(pair, start, end)
+        return sorted(found)
 
     def _lines_with_any(self, anchors: Sequence[bytes | None]) -> list[int] | None:
         found = set(self.wild)
@@ -121,6 +186,18 @@ class TextAnchors:
                 return None
             found |= self.lines_with(anchor)
         return sorted(found)
+
+
+def _outside(ranges: Sequence[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """The stretches of lines 0..count not in these ranges (half-open, ascending, apart)."""
+    stretches, at = [], 0
+    for start, end in ranges:
+        if start > at:
+            stretches.append((at, start))
+        at = max(at, end)
+    if at < count:
+        stretches.append((at, count))
+    return stretches
 
 
 def _wild_lines(lines: Sequence[str], joined: str) -> set[int]:

@@ -10,11 +10,22 @@ from operator import attrgetter
 
 from bot.core.document import Block, Heading, ListDocument
 from bot.core.duplicates import FoundEntry, ListedEntry, found_in_block
+from bot.core.entry import TITLE_LINE
 from bot.core.entry_template import Reader
 from bot.core.forms import IssueForm
 from bot.core.kind_submission import entry_identity
 from bot.core.kinds import Kind, entry_reader
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.textrules import unescape_inline
+
+# In a section's text framed as "\n\n" + text + "\n" (its heading's end and a blank line before
+# it, a line break after it): a blank line that is not empty, or the first line of a block (a line
+# after an empty one) that is not a paper's title line, `TITLE_LINE` once stripped (`[^\S\n]` is
+# what `str.strip` strips, `.` never a line break). Neither found, every block there is a paper
+# titled by its first line; the text is searched once, at C speed, not each block read.
+_NOT_EVERY_BLOCK_A_PAPER = lazy_pattern(
+    rf"\n(?:[^\S\n]+\n|\n(?=[^\n])(?![^\S\n]*{TITLE_LINE.pattern}[^\S\n]*\n))"
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,7 @@ class BlockEntries:
         # workers' threads, which share listings (two threads may read a block twice, alike).
         self._read: dict[int, tuple[FoundEntry, ...]] = {}
         self._every: tuple[FoundEntry, ...] | None = None
+        self._papers: list[tuple[int, int]] | None = None
 
     def every(self) -> tuple[FoundEntry, ...]:
         """Every entry, in file order (`found_kind_entries`, read once)."""
@@ -173,6 +185,15 @@ class BlockEntries:
                 picked += (entry for entry in found if _includes_one(entry, held))
         return picked
 
+    def paper_ranges(self) -> list[tuple[int, int]]:
+        """Line ranges (half-open, ascending, apart) each block of which is one entry: a paper
+        titled by its first line, `**title**` (`entry.paper_title`). They are the text of the
+        sections no kind reads, without code or HTML blocks, whose every block starts with such a
+        line (there `block_entries` is `found_in_block`'s paper); found once."""
+        if self._papers is None:
+            self._papers = paper_ranges(self._doc, self._readers)
+        return self._papers
+
     def _of(self, block: Block) -> tuple[FoundEntry, ...]:
         """The block's entries (`block_entries`), remembered."""
         found = self._read.get(block.start)
@@ -182,6 +203,20 @@ class BlockEntries:
             found = tuple(block_entries(self._doc, block, self._names.get(line, ""), self._readers.get(line, ())))
             self._read[block.start] = found
         return found
+
+
+def paper_ranges(doc: ListDocument, readers: Mapping[int, object]) -> list[tuple[int, int]]:
+    """`BlockEntries.paper_ranges` of the document whose sections `readers` (by heading line) are
+    read by kinds: each other section's own text (its lines up to the next heading) when it holds
+    no code or HTML block and `_NOT_EVERY_BLOCK_A_PAPER` finds nothing in it."""
+    found = []
+    for heading in doc.headings:
+        start, end = heading.line + 1, doc.body_end(heading)
+        if heading.line in readers or doc.any_verbatim(start, end):
+            continue
+        if _NOT_EVERY_BLOCK_A_PAPER().search("\n\n" + "\n".join(doc.lines[start:end]) + "\n") is None:
+            found.append((start, end))
+    return found
 
 
 def _includes_one(entry: FoundEntry, lines: list[int]) -> bool:

@@ -38,6 +38,11 @@ class Entries(Protocol):
         """The entries that include one of these line indexes (ascending)."""
         ...
 
+    def paper_ranges(self) -> Sequence[tuple[int, int]]:
+        """Line ranges (half-open, ascending, apart) whose every entry is a paper titled by its
+        first line, `**title**` (`kind_entries.BlockEntries.paper_ranges`; may be none)."""
+        ...
+
 
 class FoundList:
     """Entries found already (`Entries`): each line's entry found by bisection when no two
@@ -64,6 +69,9 @@ class FoundList:
             if at >= 0 and line < self.found[order[at]].end:
                 picked.add(order[at])
         return [self.found[index] for index in sorted(picked)]
+
+    def paper_ranges(self) -> Sequence[tuple[int, int]]:
+        return ()  # the entries' lines are not known
 
     @cached_property
     def _by_start(self) -> tuple[list[int], list[int]] | None:
@@ -143,8 +151,9 @@ class Listing:
 
         A listed title that contains the title's words holds its first two, and one contained in
         it holds two words that follow each other in it, so only entries whose text holds two such
-        words (`TextAnchors.title_lines`) and whose title passes `may_be_close` are compared, unless
-        the title has too many words to search for.
+        words and whose title passes `may_be_close` are compared (where a paper's title is its
+        first line, that line must pass: `TextAnchors.title_lines`), unless the title has too
+        many words to search for.
         """
         words = fold_title(title)
         split = words.split()
@@ -154,7 +163,7 @@ class Listing:
             return tuple(found.listed() for found in self._entries.every() if title_overlaps(words, found.title))
         close = may_be_close(split)
         return tuple(
-            found.listed() for found in self._including(self._anchors.title_lines(split))
+            found.listed() for found in self._including(self._anchors.title_lines(split, self._entries.paper_ranges()))
             if close(found.title) and title_overlaps(words, found.title)
         )
 
