@@ -116,6 +116,20 @@ def test_every_key_of_every_entry_leads_the_search_to_the_entry(text: str) -> No
 
 @_SETTINGS
 @given(_list(), st.data())
+def test_the_keys_of_several_entries_lead_the_search_to_each_of_them(text: str, data: st.DataObject) -> None:
+    """Searched for at once (an anchor inside another searched for alone), the keys of some entries
+    lead to a line of every entry holding one of them."""
+    doc = parsed(text)
+    found = [(entry, entry.identity()) for entry in found_kind_entries(doc, BUILTIN_KINDS)]
+    every_key = sorted({key for _, keys in found for key in keys})
+    keys = data.draw(st.frozensets(st.sampled_from(every_key), max_size=8)) if every_key else frozenset()
+    lines = TextAnchors(doc.lines).candidate_lines(keys)
+    for entry, held in found:
+        assert lines is None or keys.isdisjoint(held) or any(entry.start <= line < entry.end for line in lines)
+
+
+@_SETTINGS
+@given(_list(), st.data())
 def test_a_listing_reading_only_what_the_search_points_at_answers_as_the_full_reading(
     text: str, data: st.DataObject
 ) -> None:

@@ -181,11 +181,20 @@ class TextAnchors:
 
     def _lines_with_any(self, anchors: Sequence[bytes | None]) -> list[int] | None:
         found = set(self.wild)
-        for anchor in anchors:
-            if not anchor:
-                return None
+        kept = [anchor for anchor in anchors if anchor]
+        if len(kept) < len(anchors):
+            return None
+        for anchor in _holding_no_other(kept):
             found |= self.lines_with(anchor)
         return sorted(found)
+
+
+def _holding_no_other(anchors: Collection[bytes]) -> set[bytes]:
+    """The anchors that hold no other one. Text holding an anchor holds any anchor inside it,
+    which starts on a line of the same entry: searching for that one finds the entry (a
+    submission's repository and its GitHub link have one anchor; an arXiv id's is in its page's)."""
+    distinct = set(anchors)
+    return {anchor for anchor in distinct if not any(other != anchor and other in anchor for other in distinct)}
 
 
 def _outside(ranges: Sequence[tuple[int, int]], count: int) -> list[tuple[int, int]]:
