@@ -10,7 +10,7 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import listing
+from bot.core import key_anchors, listing
 from bot.core.document import ListDocument, parsed
 from bot.core.duplicates import FoundEntry, ListedEntry, containing_titles, find_duplicates
 from bot.core.entry import paper_title
@@ -271,7 +271,12 @@ def test_a_list_of_papers_around_the_submitted_title_answers_as_every_entry_does
     text, title = case
     doc = parsed(text)
     entries = [entry.listed() for entry in found_kind_entries(doc, _PAPER_KINDS, _FORMS)]
-    assert listing.listing(doc, _PAPER_KINDS, _FORMS).containing(title) == list(containing_titles(title, entries))
+    expected = list(containing_titles(title, entries))
+    # The rest of the text searched stretch by stretch, and all at once (as for a list mostly not papers).
+    with patch.object(key_anchors, "_MAX_STRETCHES", 10**9), patch.object(key_anchors, "_STRETCHES_SHARE", 0):
+        assert listing.Listing(BlockEntries(doc, _PAPER_KINDS, _FORMS), doc.lines).containing(title) == expected
+    with patch.object(key_anchors, "_MAX_STRETCHES", -1):
+        assert listing.Listing(BlockEntries(doc, _PAPER_KINDS, _FORMS), doc.lines).containing(title) == expected
 
 
 @_LIST_SETTINGS

@@ -36,9 +36,10 @@ _BRACKETED_HOST = re.compile(r"//[^/?#\s\[\]]*+[\[\]]")
 _WHOLE = frozenset({"title", "arxiv", "openreview", "anthology", "cvf", "repo"})
 # In the letters of each line (`line_letters`): a line's after a line without letters.
 _AFTER_LETTERLESS = re.compile(rb"\n\n([^\n]+)")
-# Past this many stretches of lines outside papers' ranges, a title's word pairs are searched for
-# in the whole text at once rather than stretch by stretch.
+# Past this many stretches of lines outside papers' ranges, or past a quarter of the lines in
+# them, a title's word pairs are searched for in the whole text at once, not stretch by stretch.
 _MAX_STRETCHES = 64
+_STRETCHES_SHARE = 4
 
 
 def letters(text: str) -> bytes:
@@ -95,26 +96,21 @@ class TextAnchors:
 
     def __init__(self, lines: Sequence[str]) -> None:
         joined = "\n".join(lines)
+        self._lines = lines
         self._line_letters = line_letters(joined)
-        parts = self._line_letters.split(b"\n")
-        self._letters = b"".join(parts)
-        self._ends = list(accumulate(map(len, parts)))  # where each line's letters end
+        self._letters = self._line_letters.replace(b"\n", b"")
         self.wild = sorted(_wild_lines(lines, joined))
 
-    def lines_with(self, anchor: bytes, start: int = 0, end: int | None = None) -> set[int]:
-        """Indexes of the lines where the anchor's letters start (with `start` and `end`: of the
-        lines from `start` to `end`, half-open, where the anchor's letters lie in theirs)."""
-        found: set[int] = set()
-        find, ends = self._letters.find, self._ends
-        low = ends[start - 1] if start > 0 else 0
-        high = len(self._letters) if end is None else ends[end - 1] if end > 0 else 0
-        at = find(anchor, low, high)
-        while at != -1:
-            line = bisect.bisect_right(ends, at)
-            found.add(line)
-            # From the next line's letters on: this line is found already.
-            at = find(anchor, ends[line], high) if line < len(ends) else -1
-        return found
+    @cached_property
+    def _ends(self) -> list[int]:
+        """Where each line's letters end: made when a search first finds something (most of a new
+        submission's find nothing in a list of 20,000 entries)."""
+        return list(accumulate(map(len, self._line_letters.split(b"\n"))))
+
+    def lines_with(self, anchor: bytes) -> set[int]:
+        """Indexes of the lines where the anchor's letters start."""
+        at = self._letters.find(anchor)
+        return set() if at == -1 else _lines_from(self._letters, self._ends, anchor, at)
 
     def lines_being(self, run: bytes) -> set[int]:
         """Indexes of the lines whose letters are exactly `run` (not empty)."""
@@ -128,10 +124,6 @@ class TextAnchors:
             found.add(line)
             at = framed.find(needle, at + len(needle) - 1)  # its line break may open the next one
         return found
-
-    def line_letters_of(self, line: int) -> bytes:
-        """The letters of one line."""
-        return self._letters[self._ends[line - 1] if line > 0 else 0:self._ends[line]]
 
     @cached_property
     def _after_letterless(self) -> frozenset[bytes]:
@@ -168,15 +160,16 @@ class TextAnchors:
         found = set(self.wild) | self.lines_with(letters("".join(words)))
         # A paper's first line follows a blank line or opens its range: a hash look-up each, as
         # most runs are no such line's letters.
-        openers = self._after_letterless.union(self.line_letters_of(start) for start, end in papers if start < end)
+        openers = self._after_letterless.union(letters(self._lines[start]) for start, end in papers if start < end)
         for run in word_runs(words) & openers:
             found |= self.lines_being(run)
-        stretches = _outside(papers, len(self._ends))
-        if len(stretches) > _MAX_STRETCHES:
-            stretches = [(0, len(self._ends))]
-        for start, end in stretches:
+        stretches = _outside(papers, len(self._lines))
+        if len(stretches) > _MAX_STRETCHES or _STRETCHES_SHARE * sum(e - s for s, e in stretches) > len(self._lines):
+            stretches = []  # most of the text: the pairs are searched for in all of it
             for pair in pairs:
-                found |= self.lines_with(pair, start, end)
+                found |= self.lines_with(pair)
+        for start, end in stretches:  # an entry lies in one of them, whose letters are read alone
+            found.update(start + line for line in _lines_holding(self._lines[start:end], pairs))
         return sorted(found)
 
     def _lines_with_any(self, anchors: Sequence[bytes | None]) -> list[int] | None:
@@ -187,6 +180,31 @@ class TextAnchors:
         for anchor in _holding_no_other(kept):
             found |= self.lines_with(anchor)
         return sorted(found)
+
+
+def _lines_from(text_letters: bytes, ends: Sequence[int], anchor: bytes, at: int) -> set[int]:
+    """Indexes of the lines where the anchor's letters start in `text_letters`, the letters of
+    lines ending at `ends`, from its first place `at` on."""
+    found: set[int] = set()
+    find = text_letters.find
+    while at != -1:
+        line = bisect.bisect_right(ends, at)
+        found.add(line)
+        # From the next line's letters on: this line is found already.
+        at = find(anchor, ends[line]) if line < len(ends) else -1
+    return found
+
+
+def _lines_holding(lines: Sequence[str], anchors: Collection[bytes]) -> set[int]:
+    """Indexes of the lines (of these few) where one of the anchors' letters start."""
+    parts = line_letters("\n".join(lines)).split(b"\n")
+    text_letters, ends = b"".join(parts), list(accumulate(map(len, parts)))
+    found: set[int] = set()
+    for anchor in anchors:
+        at = text_letters.find(anchor)
+        if at != -1:
+            found |= _lines_from(text_letters, ends, anchor, at)
+    return found
 
 
 def _holding_no_other(anchors: Collection[bytes]) -> set[bytes]:
