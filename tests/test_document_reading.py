@@ -4,12 +4,14 @@ answers as the reading of the whole document does."""
 from __future__ import annotations
 
 import re
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core import markdown_blocks
 from bot.core.document import _MISTUNE_ONLY_TEXT, Block, ListDocument, _lines_of
-from bot.core.markdown_blocks import _BLOCK_START_TEXT, LineStarts, read_blocks
+from bot.core.markdown_blocks import _BLOCK_START_TEXT, _OPENER_LINES, LineStarts, read_blocks
 
 _LINES = st.sampled_from((
     "", "", "", " ", "\t", "\u00a0", "\x0c", "# Top", "## Papers", "### 2024", "#### Sub", "**Title**", "text",
@@ -60,6 +62,24 @@ def test_line_starts_are_where_the_multiline_pattern_matches(text: str) -> None:
         everywhere = re.compile(f"^(?:{pattern})", re.M)
         expected = [joined.count("\n", 0, match.start()) for match in everywhere.finditer(joined)]
         assert list(LineStarts(pattern).lines(joined)) == expected
+
+
+_MARKED = st.lists(
+    st.one_of(_LINES, st.sampled_from(("a # b", " x`", "  <", "C# and F#", "~ ~", "\t#", " \u00a0#", "x<y>", "##"))),
+    max_size=40,
+).map("\n".join)
+
+
+@_SETTINGS
+@given(_MARKED, st.sampled_from((0, 64)))
+def test_the_lines_a_mark_opens_found_by_find_are_those_the_regex_finds(text: str, dense: int) -> None:
+    """The lines whose first character after spaces may open a block, found from each mark's places
+    (or, with marks dense, by the regex), are those `^` in MULTILINE mode finds."""
+    joined = text.replace("\r", "")
+    everywhere = re.compile(f"^(?:{_BLOCK_START_TEXT})", re.M)
+    expected = [joined.count("\n", 0, match.start()) for match in everywhere.finditer(joined)]
+    with patch.object(markdown_blocks, "_DENSE_MARKS", dense):
+        assert list(_OPENER_LINES.lines(joined)) == expected
 
 
 @_SETTINGS
