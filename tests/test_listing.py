@@ -260,6 +260,11 @@ def _papers_around_a_title(draw: st.DrawFn) -> tuple[str, str]:
             at = draw(st.integers(0, len(pieces) - 1))
             pieces[at] = f"{blocks[at]}\n{blank}\n{other_block(listed_title())}{draw(gaps)}"
         text += "".join(pieces)
+    ending = draw(st.sampled_from(("as is", "no last line break", "CRLF")))
+    if ending == "no last line break":
+        text = text.rstrip("\n")
+    elif ending == "CRLF":
+        text = text.replace("\n", "\r\n")
     title = draw(st.one_of(st.just(submitted), st.sampled_from(words), st.just(" ".join(words[:2]))))
     return text, title
 
