@@ -211,9 +211,19 @@ _ODD_LINES = (
 )
 
 
-def _paper_block(title: str, style: int) -> str:
+# A paper's lines after its title: authors and links outside ASCII, escaped, with a bracket in a host.
+_AUTHORS = ("*A. Author*", "*A. Müller, B. Author*", "*É. Zola* [x](https://ex.org/é)")
+_PAPER_LINKS = (
+    "[paper](https://arxiv.org/abs/2401.12208)", "[paper](https://ex.org/é)", "[paper](https://ex.org/%41)",
+    "[code](https://[x/abs)", "[paper](https://ex.org/a) – ünïcode", "[paper](https://doi.org/10.1000/%5Ajq)",
+    "[paper](https://openreview.net/forum?id=Zq%2Bw9)", "[paper](https://doi.org/10.1000/Ab%C3%89c)",
+    "[![GitHub stars](https://img.shields.io/github/stars/o/r.svg?logo=github&label=Stars)](https://github.com/o/r)",
+)
+
+
+def _paper_block(title: str, style: int, authors: int = 0, link: int = 0) -> str:
     line = (f"**{title}**", f"  **{title}**", f"**{title}**  ", f"**{title}**\u3000", f"**{title} ** x**")[style]
-    return f"{line}\n*A. Author*\narXiv | Jan 2024\n[paper](https://arxiv.org/abs/2401.12208)"
+    return f"{line}\n{_AUTHORS[authors]}\narXiv | Jan 2024\n{_PAPER_LINKS[link]}"
 
 
 @st.composite
@@ -250,7 +260,10 @@ def _papers_around_a_title(draw: st.DrawFn) -> tuple[str, str]:
     for heading in draw(st.lists(st.sampled_from(_PAPER_HEADINGS), min_size=1, max_size=5)):
         text += heading + draw(st.sampled_from(("\n", "\n\n")))  # a paper may follow its heading at once
         papers_alone = draw(st.booleans())
-        blocks = [_paper_block(listed_title(), draw(st.integers(0, 4))) for _ in range(draw(st.integers(0, 6)))]
+        blocks = [
+            _paper_block(listed_title(), draw(st.integers(0, 4)), draw(st.integers(0, 2)), draw(st.integers(0, 8)))
+            for _ in range(draw(st.integers(0, 6)))
+        ]
         if not papers_alone:
             blocks += [other_block(listed_title()) for _ in range(draw(st.integers(0, 4)))]
             blocks = draw(st.permutations(blocks))
@@ -270,12 +283,19 @@ def _papers_around_a_title(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @_LIST_SETTINGS
-@given(_papers_around_a_title())
-def test_a_list_of_papers_around_the_submitted_title_answers_as_every_entry_does(case: tuple[str, str]) -> None:
-    """`containing` is `containing_titles` over every entry, where papers' first lines stand for their titles."""
+@given(_papers_around_a_title(), st.data())
+def test_a_list_of_papers_around_the_submitted_title_answers_as_every_entry_does(
+    case: tuple[str, str], data: st.DataObject
+) -> None:
+    """`containing` is `containing_titles` over every entry, where papers' first lines stand for their
+    titles; `sharing` is every entry's answer, where lines outside ASCII hold no title or link."""
     text, title = case
     doc = parsed(text)
     entries = [entry.listed() for entry in found_kind_entries(doc, _PAPER_KINDS, _FORMS)]
+    every_key = sorted({key for entry in entries for key in entry.keys} | {"url:ex.org/é", "title:azola"})
+    lazy = listing.Listing(BlockEntries(doc, _PAPER_KINDS, _FORMS), doc.lines)
+    for keys in [data.draw(st.frozensets(st.sampled_from(every_key), max_size=3)), *(e.keys for e in entries)]:
+        assert lazy.sharing(keys) == [entry for entry in entries if not keys.isdisjoint(entry.keys)]
     expected = list(containing_titles(title, entries))
     # The rest of the text searched stretch by stretch, and all at once (as for a list mostly not papers).
     with patch.object(key_anchors, "_MAX_STRETCHES", 10**9), patch.object(key_anchors, "_STRETCHES_SHARE", 0):

@@ -136,10 +136,26 @@ class TextAnchors:
         """The letters of each line, each line between two line breaks."""
         return b"\n" + self._line_letters + b"\n"
 
-    def candidate_lines(self, keys: Collection[str]) -> list[int] | None:
+    def candidate_lines(self, keys: Collection[str], papers: Sequence[tuple[int, int]] = ()) -> list[int] | None:
         """Sorted indexes of the lines an entry with any of the keys must include one of
-        (None: every line, when a key has no anchor or an empty one)."""
-        return self._lines_with_any([key_anchor(key) for key in keys])
+        (None: every line, when a key has no anchor or an empty one); `papers` as for
+        `title_lines` (there only a block's first line and link lines can hold keys)."""
+        return self._lines_with_any([key_anchor(key) for key in keys], self.wild_lines(papers))
+
+    def wild_lines(self, papers: Sequence[tuple[int, int]] = ()) -> list[int]:
+        """`wild` lines that may hold a key: in `papers` (as for `title_lines`), a paper's keys
+        are read from its first line and from links, `](` within one line (`entry.paper_links`),
+        so a wild line that is neither cannot change them (an author's name outside ASCII)."""
+        if not papers or not self.wild:
+            return self.wild
+        lines, starts = self._lines, [start for start, _ in papers]
+        kept = []
+        for line in self.wild:
+            at = bisect.bisect_right(starts, line) - 1
+            inside = at >= 0 and line < papers[at][1]
+            if not inside or line == starts[at] or not lines[line - 1].strip() or "](" in lines[line]:
+                kept.append(line)
+        return kept
 
     def title_lines(self, words: Sequence[str], papers: Sequence[tuple[int, int]] = ()) -> list[int] | None:
         """Sorted indexes of the lines an entry must include one of if its title contains the
@@ -157,7 +173,7 @@ class TextAnchors:
         pairs = [letters(first + second) for first, second in pairwise(words)]
         if not all(pairs):
             return None
-        found = set(self.wild) | self.lines_with(letters("".join(words)))
+        found = set(self.wild_lines(papers)) | self.lines_with(letters("".join(words)))
         # A paper's first line follows a blank line or opens its range: a hash look-up each, as
         # most runs are no such line's letters.
         openers = self._after_letterless.union(letters(self._lines[start]) for start, end in papers if start < end)
@@ -172,8 +188,8 @@ class TextAnchors:
             found.update(start + line for line in _lines_holding(self._lines[start:end], pairs))
         return sorted(found)
 
-    def _lines_with_any(self, anchors: Sequence[bytes | None]) -> list[int] | None:
-        found = set(self.wild)
+    def _lines_with_any(self, anchors: Sequence[bytes | None], wild: Sequence[int]) -> list[int] | None:
+        found = set(wild)
         kept = [anchor for anchor in anchors if anchor]
         if len(kept) < len(anchors):
             return None

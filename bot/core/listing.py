@@ -136,7 +136,9 @@ class Listing:
 
     def _candidates(self, keys: frozenset[str]) -> Sequence[FoundEntry]:
         """The entries that include a line the keys' anchors point at (every entry without anchors)."""
-        return self._including(self._anchors.candidate_lines(keys) if self._anchors is not None else None)
+        if self._anchors is None:
+            return self._including(None)
+        return self._including(self._anchors.candidate_lines(keys, self._entries.paper_ranges()))
 
     def _including(self, lines: list[int] | None) -> Sequence[FoundEntry]:
         """The entries that include one of these sorted line indexes (every entry for None), in file order."""
