@@ -5,8 +5,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 MONTH_ABBRS: tuple[str, ...] = tuple(calendar.month_abbr)[1:]  # ("Jan", ..., "Dec")
 _MONTH_NUMBERS: dict[str, int] = {}
@@ -43,8 +43,9 @@ class DateError(ValueError):
     """A date that cannot be read; the message says what a valid one looks like."""
 
 
-@dataclass(frozen=True, order=True)
-class PartialDate:
+# A NamedTuple rather than a frozen dataclass with `order=True`: the same fields, equality and
+# ordering (field by field), made at import for a fifth of the cost (every list command imports it).
+class PartialDate(NamedTuple):
     """A date known to the month or to the day (papers are often dated by month only)."""
 
     year: int
