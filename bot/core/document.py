@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import compress
 from typing import NamedTuple
@@ -37,8 +36,9 @@ def mistune_only(line: str) -> bool:
     return _MISTUNE_ONLY.match(line) is not None
 
 
-@dataclass(frozen=True)
-class Heading:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Heading(NamedTuple):
     """A heading mistune recognised, with the index of the line it sits on."""
 
     level: int

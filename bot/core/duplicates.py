@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import NamedTuple
 
@@ -27,8 +26,9 @@ _ASCII_DROPPED = b"'`"
 _MEMO_SIZE = 1 << 16
 
 
-@dataclass(frozen=True)
-class ListedEntry:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class ListedEntry(NamedTuple):
     """An entry already in the list, reduced to what identifies it."""
 
     title: str
@@ -37,8 +37,7 @@ class ListedEntry:
     keys: frozenset[str]
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     """A submission that matches an entry already listed (or already proposed)."""
 
     entry: ListedEntry

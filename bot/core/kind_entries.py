@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
+from typing import NamedTuple
 
 from bot.core.document import Block, Heading, ListDocument
 from bot.core.duplicates import FoundEntry, ListedEntry, found_in_block
@@ -28,8 +28,9 @@ _NOT_EVERY_BLOCK_A_PAPER = lazy_pattern(
 )
 
 
-@dataclass(frozen=True)
-class Unit:
+# Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
+# every command ~0.7 ms (six generated methods), a NamedTuple a fifth of that.
+class Unit(NamedTuple):
     """One entry of a kind in a section: a half-open line range and its field values."""
 
     start: int
