@@ -15,16 +15,22 @@ from hypothesis import strategies as st
 from bench.synthetic import make_list
 from bot.cli.main import main
 from bot.core.document import ListDocument
+from bot.core.entry import BADGE_PATTERN
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.lint import (
     _COMMON_URL_SHAPE,
+    _HOUSE_ENTRY,
     _PLAIN_URL,
+    _SUSPECT_LINK,
     FIXABLE,
     RULES,
     Finding,
     _date_vouched,
+    _has_blank_pair,
+    _house_run,
     _Layout,
     _lint,
+    _plain_ascii,
     _plain_venue_date,
     _suspect_lines,
     _venue_vouched,
@@ -32,7 +38,7 @@ from bot.core.lint import (
     lint,
 )
 from bot.core.proposal import propose
-from bot.core.urls import MAX_URL_LENGTH, validate_url
+from bot.core.urls import ARXIV_PAGE_LINK, MAX_URL_LENGTH, validate_url
 from tests.factories import ROOT, TODAY, committed_list, paper_values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
@@ -789,3 +795,87 @@ def test_a_link_urlsplit_refuses_is_a_finding_not_a_crash(link: str) -> None:
     text = make_list(5)
     assert link in text
     assert "LB015" in [finding.code for finding in lint(text.replace(link, "https://[x/", 1))]
+
+
+# The run the house search must read: `_HOUSE_ENTRY`'s entries and blank lines, matched one at a time.
+_REFERENCE_RUN = re.compile(rf"(?:\n|{_HOUSE_ENTRY}\n(?=\n|\Z))*+")
+
+
+def _read_one_by_one(run: str) -> dict[str, Counter[str]]:
+    """What keys and vouches for a run's entries, read from each entry's lines."""
+    read: dict[str, Counter[str]] = {name: Counter() for name in ("title", "venue", "arxiv", "url", "repo")}
+    for block in filter(None, re.split(r"\n\n+", run.strip("\n"))):
+        lines = block.split("\n")
+        read["title"][lines[0][2:-2]] += 1
+        read["venue"][lines[2]] += 1
+        for line in lines[3:]:
+            if badge := BADGE_PATTERN.fullmatch(line):
+                read["repo"][f"{badge[3]}/{badge[4]}"] += 1
+            else:
+                url = line[line.index("(") + 1:-1]
+                page = ARXIV_PAGE_LINK.fullmatch(url)
+                read["arxiv" if page else "url"][page[1] if page else url] += 1
+    return read
+
+
+@st.composite
+def _entries_and_blanks(draw: st.DrawFn) -> str:
+    """Entries of house style or one odd line away, and separators, as a section's text (lines
+    each ended by a line feed)."""
+    lines: list[str] = draw(st.sampled_from([[], [""]]))
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        lines += [*draw(_nasty_entry(2024)), *draw(st.sampled_from([[""], [""], [""], [], ["", ""], ["  "]]))]
+    return "".join(line + "\n" for line in lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_entries_and_blanks())
+def test_the_house_search_reads_the_run_its_entries_make(text: str) -> None:
+    """`_house_run` (a quick search, checked, then the strict one if need be) reads the run the
+    house entry's pattern matches entry by entry, with each entry's title, venue line, links and
+    badge; no link in it is one `_SUSPECT_LINK` finds."""
+    run = _house_run(text)
+    expected = _REFERENCE_RUN.match(text)
+    assert expected is not None
+    assert (run.text, run.rest) == (expected[0], text[expected.end():])
+    read = _read_one_by_one(run.text)
+    assert run.venue_lines == set(read["venue"])
+    entries = run.entries
+    assert Counter(filter(None, entries.titles)) == read["title"]
+    assert Counter(filter(None, entries.arxiv_ids)) == read["arxiv"]
+    assert Counter(filter(None, entries.other_urls)) == read["url"]
+    badges = [f"{owner}/{repo}" for owner, repo in zip(entries.owners, entries.repos, strict=True) if owner]
+    assert Counter(badges) == read["repo"]
+    assert _SUSPECT_LINK.search(run.text) is None
+
+
+def test_the_house_search_falls_back_where_a_field_holds_what_the_house_style_refuses() -> None:
+    """A title, authors or venue line holding a `*` or `]` ends the run where the quick search
+    would have read on: the strict search reads it."""
+    entry = ["**P**", "*A*", "arXiv | Aug 2024", "[paper](https://arxiv.org/abs/2401.12345)"]
+    for role, odd in [(0, "**P*Q**"), (0, "**P] x**"), (1, "*A*B*"), (1, "*A]*"), (2, "arXiv] | Aug 2024")]:
+        odd_entry = [*entry]
+        odd_entry[role] = odd
+        text = "".join(line + "\n" for line in ["", *entry, "", *odd_entry, "", *entry])
+        run = _house_run(text)
+        assert run.text == "".join(line + "\n" for line in ["", *entry, ""])
+        assert run.venue_lines == {"arXiv | Aug 2024"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_nasty_lists(), _lists_one_line_off()))
+def test_the_link_search_between_house_runs_finds_every_suspect_line(text: str) -> None:
+    """Searching for suspect links only between the house runs finds the lines a search of the
+    whole text finds."""
+    doc = ListDocument(text)
+    layout = _Layout(doc, BUILTIN_KINDS, {}, fast=True)
+    layout.paper_entries()
+    assert _suspect_lines(doc, layout.house_lines) == _suspect_lines(doc)
+
+
+@given(st.text(alphabet=" \n\ta.", max_size=12))
+def test_a_plain_texts_blank_pairs_are_found_by_literal_searches(text: str) -> None:
+    """In a text `_plain_ascii` clears (and without CR), the literal searches for two blank
+    lines in a row answer as the regular expressions do."""
+    if _plain_ascii(text):
+        assert _has_blank_pair(text, plain=True) == _has_blank_pair(text, plain=False)

@@ -21,8 +21,8 @@ from bench.synthetic import make_list
 from bot.core.document import ListDocument
 from bot.core.duplicates import block_keys
 from bot.core.kinds import BUILTIN_KINDS, Kind
-from bot.core.lint import Finding, _Layout, _lint, lint
-from bot.core.repeated_keys import BULK, HouseRun, KeyTally, house_run_keys, repeated_keys
+from bot.core.lint import Finding, _house_run, _Layout, _lint, lint
+from bot.core.repeated_keys import BULK, HouseRun, KeyTally, house_entries_keys, house_run_keys, repeated_keys
 from tests.test_lint import _outcome
 
 _BADGE = "[![GitHub stars](https://img.shields.io/github/stars/{0}.svg?logo=github&label=Stars)](https://github.com/{0})"
@@ -167,6 +167,19 @@ def test_a_house_runs_keys_are_its_entries_keys(entries: list[list[str]]) -> Non
     expected = Counter(chain.from_iterable(block_keys(entry) for entry in entries))
     assert set(found) == set(expected)
     assert all(found[key] >= count for key, count in expected.items())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_paper(), st.sampled_from([[""], [""], [], ["", ""]])), min_size=1, max_size=8))
+def test_a_runs_entries_as_its_search_reads_them_hold_its_keys(entries: list[tuple[list[str], list[str]]]) -> None:
+    """`house_entries_keys` of a run as lint's search reads it counts the keys `house_run_keys`
+    counts of its text, each as often, and so each entry's keys as the general reader reads them."""
+    text = "".join(line + "\n" for entry, blanks in entries for line in ["", *entry, *blanks])
+    run = _house_run(text)
+    by_search, by_text = KeyTally(), KeyTally()
+    house_entries_keys(run.entries, by_search)
+    house_run_keys(run.text, by_text)
+    assert Counter(by_search.every()) == Counter(by_text.every())
 
 
 def test_the_lists_hold_duplicates_the_fast_path_must_find() -> None:

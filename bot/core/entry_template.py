@@ -84,31 +84,40 @@ class Reader(NamedTuple):
         return {name: match.group(name) or "" for name in self.fields}
 
 
-def _line_pattern(line: str, fields: Mapping[str, str], seen: set[str]) -> str:
+def _line_pattern(line: str, fields: Mapping[str, str], seen: set[str], uncaptured: Collection[str]) -> str:
     parts: list[str] = []
     for text, is_field in _tokens(line):
         if not is_field:
             parts.append(re.escape(text))
         elif text in seen:
+            if text in uncaptured:
+                raise TemplateError(f"the field `{text}` appears twice, so it must be captured")
             parts.append(f"(?P={text})")
         else:
             seen.add(text)
-            parts.append(f"(?P<{text}>{fields[text]})")
+            parts.append(f"(?:{fields[text]})" if text in uncaptured else f"(?P<{text}>{fields[text]})")
     return "".join(parts)
 
 
 def template_pattern(
-    template: Sequence[str], fields: Mapping[str, str], *, one_line: bool, optional: Collection[str]
+    template: Sequence[str],
+    fields: Mapping[str, str],
+    *,
+    one_line: bool,
+    optional: Collection[str],
+    uncaptured: Collection[str] = (),
 ) -> str:
     """The regular expression of entries written from `template`: each field's first occurrence
-    is the named group of the pattern `fields` gives it, a repeat must equal it, and a line (or,
-    in a one-line template, a part) whose fields are all `optional` may be absent."""
+    is the named group of the pattern `fields` gives it (a group of none for an `uncaptured`
+    field, which must not repeat: a caller that does not read it spares the search the copy), a
+    repeat must equal it, and a line (or, in a one-line template, a part) whose fields are all
+    `optional` may be absent."""
     seen: set[str] = set()
     pattern = ""
     separator = " " if one_line else "\n"
     for index, line in enumerate(template):
         names = placeholders(line)
-        piece = _line_pattern(line, fields, seen)
+        piece = _line_pattern(line, fields, seen, uncaptured)
         skippable = bool(names) and all(name in optional for name in names)
         joined = piece if index == 0 else re.escape(separator) + piece
         pattern += f"(?:{joined})?" if skippable else joined

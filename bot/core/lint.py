@@ -34,9 +34,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain
-from typing import overload
+from typing import NamedTuple, overload
 
 from bot.core.dates import DateError, parse_date, parse_house_date, year_in_text
 from bot.core.document import (
@@ -57,11 +57,11 @@ from bot.core.kind_entries import candidate_ranges, kind_sections
 from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind, entry_reader
 from bot.core.listing import listed, listing
 from bot.core.placement import insert_paper
-from bot.core.repeated_keys import HouseRun, repeated_keys
+from bot.core.repeated_keys import HouseEntries, HouseRun, repeated_keys
+from bot.core.textrules import invisible_characters, repair_mojibake, trailing_whitespace
 from bot.core.textrules import invisible_columns as _invisible_columns
 from bot.core.textrules import mojibake_runs as _mojibake
-from bot.core.textrules import repair_mojibake, trailing_whitespace
-from bot.core.urls import MAX_URL_LENGTH, UrlError, github_repo, validate_url
+from bot.core.urls import ARXIV_PAGE_LINK, MAX_URL_LENGTH, UrlError, github_repo, validate_url
 
 RULES: dict[str, str] = {
     "LB001": "a paper entry's first line is its bold title `**Title**`",
@@ -123,25 +123,59 @@ _BLANK_RUN = re.compile(r" {2,}")
 _BLANK_PAIR = re.compile(r"\n[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
 _BLANK_PAIR_FIRST = re.compile(r"[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
 # The house style's common paper entry, as the paper template writes it, each field in a form the
-# rules accept: title and authors without `*` and with blanks only inside; a venue line that does
-# not start like a link, a title or authors; link lines; the stars badge naming the repository it
-# links to (owner and name in GitHub's characters: no `/`, `?` or `)`, so `BADGE_PATTERN` reads
-# them as written). No line but the first reads as a title, so such a block is one entry, and no
-# line ends in a blank, so the rules see it as written. A run of blank lines and such entries,
-# each followed by a blank line, in a year section without code or HTML blocks, then has no
-# LB001-LB006 finding and no entry running into another once its venue lines pass (`_run_vouched`).
-_PLAIN_WORDS = r"[^\s*][^*\n]*(?<!\s)"  # (the form quickest to match: no optional group to backtrack into)
-_GITHUB_NAMES = {"owner": "[A-Za-z0-9-]+", "repo": "[A-Za-z0-9_.-]+"}
+# rules accept: title and authors without `*` or `]` and with blanks only inside; a venue line that
+# does not start like a link, a title or authors and holds no `]`; link lines to a plain URL
+# (`_PLAIN_URL_SHAPE`, an arXiv abstract page's id read apart); the stars badge naming the
+# repository it links to (owner and name in GitHub's characters: no `/`, `?` or `)`, so
+# `BADGE_PATTERN` reads them as written). No line but the first reads as a title, so such a block
+# is one entry, and no line ends in a blank, so the rules see it as written. A run of blank lines
+# and such entries, each followed by a blank line, in a year section without code or HTML blocks,
+# then has no LB001-LB006 finding and no entry running into another once its venue lines pass
+# (`_run_vouched`); its only `](` are its link lines' and badges', each before a plain URL, so
+# none is a link `_SUSPECT_LINK` finds (LB015).
+_PLAIN_WORDS = r"[^\s*\]][^*\]\n]*(?<!\s)"  # (the form quickest to match: no optional group to backtrack into)
+_GITHUB_NAMES = {"owner": "[A-Za-z0-9-]{1,100}", "repo": "[A-Za-z0-9_.-]{1,100}"}
 _HOUSE_BADGE = template_pattern((BADGE,), _GITHUB_NAMES, one_line=True, optional=())
+_LINKED_URL = r"(?=\))"
+# A link's URL: an arXiv abstract page (its id the group `ARXIV_PAGE_LINK` holds), else any plain
+# URL (the second group), the commonest hosts tried first.
+_HOUSE_URL = (
+    rf"(?:{ARXIV_PAGE_LINK.pattern}"
+    rf"|({_COMMON_URL_SHAPE.format(end=_LINKED_URL)}|{_PLAIN_URL_SHAPE.format(end=_LINKED_URL)}))"
+)
 _HOUSE_FIELDS = {
-    "title": _PLAIN_WORDS, "authors": _PLAIN_WORDS, "venue_line": r"[^\s*\[][^\n]*(?<!\s)",
-    "paper_url": r"\S+", "model_url": r"\S+", "code_line": _HOUSE_BADGE,
+    "title": _PLAIN_WORDS, "authors": _PLAIN_WORDS, "venue_line": r"[^\s*\[\]][^\]\n]*(?<!\s)",
+    "paper_url": _HOUSE_URL, "model_url": _HOUSE_URL, "code_line": _HOUSE_BADGE,
 }
-_HOUSE_ENTRY = template_pattern(PAPER.template, _HOUSE_FIELDS, one_line=False, optional={"model_url", "code_line"})
-_HOUSE_RUN = re.compile(rf"(?:\n|{_HOUSE_ENTRY}\n(?=\n|\Z))*+")
-# The venue lines of a run (its first line is a title or blank), the only lines that start with
-# neither `*` nor `[` (a newline first: a literal start is found fast, `^` is tried everywhere).
-_VENUE_LINES = re.compile(r"\n([^*\[\n][^\n]*)")
+_HOUSE_OPTIONAL = {"model_url", "code_line"}
+_HOUSE_UNREAD = {"paper_url", "model_url", "code_line"}  # (read from the groups inside, or not at all)
+_HOUSE_ENTRY = template_pattern(
+    PAPER.template, _HOUSE_FIELDS, one_line=False, optional=_HOUSE_OPTIONAL, uncaptured=_HOUSE_UNREAD
+)
+# A text read as a run of blank lines and house-style entries, one item a match of `findall`: an
+# entry after any blank lines (and followed by a blank line or the end), blank lines, or, at the
+# first line that starts neither, the rest of the text (the last group). Each item starts where
+# the one before ends, so the items before the rest are the run `(?:\n|ENTRY\n(?=\n|\Z))*+`
+# matches (an entry starts with `*`: the blank lines before one are those the run takes first).
+_HOUSE_ITEMS = re.compile(rf"\n*+{_HOUSE_ENTRY}\n(?=\n|\Z)|\n+|([\s\S]+)")
+# The same with the title, authors and venue line taking any character but the `*` and `]` their
+# fields refuse inside (a repeat of one character the search skips at once, a third faster): where
+# none of its items holds one, it has read the same items (`_house_run`).
+_QUICK_WORDS = r"[^\s*\]][^\n]*(?<!\s)"
+_QUICK_FIELDS = {
+    **_HOUSE_FIELDS, "title": _QUICK_WORDS, "authors": _QUICK_WORDS, "venue_line": r"[^\s*\[\]][^\n]*(?<!\s)",
+}
+_QUICK_ENTRY = template_pattern(
+    PAPER.template, _QUICK_FIELDS, one_line=False, optional=_HOUSE_OPTIONAL, uncaptured=_HOUSE_UNREAD
+)
+_QUICK_HOUSE_ITEMS = re.compile(rf"\n*+{_QUICK_ENTRY}\n(?=\n|\Z)|\n+|([\s\S]+)")
+# The items' columns, in the order of their groups: the named ones, each link's arXiv id and other
+# URL (`_HOUSE_URL`'s groups) and the rest (property-tested).
+_COLUMN = {
+    name: index for index, name in enumerate(
+        ("title", "authors", "venue_line", "paper_id", "paper_url", "model_id", "model_url", "owner", "repo", "rest")
+    )
+}
 # A paper entry around a venue line, clean in every other line (see `_venue_vouched`).
 _MODEL_HEAD, _MODEL_TAIL = ("**Title**", "*Authors*"), ("[paper](https://example.org/p)",)
 # Bound of the per-entry and per-line memos: a 20,000-entry list has ~20,000 entries and ~27,000
@@ -263,7 +297,7 @@ class _Layout:
     """The parts of a parsed list the rules look at, computed once.
 
     With `fast`, the paper entries of a year section that have the house style's common shape
-    (see `_HOUSE_RUN`) are vouched for without reading them one by one; without it, every
+    (see `_HOUSE_ITEMS`) are vouched for without reading them one by one; without it, every
     entry goes through the rules (the property tests compare the two).
     """
 
@@ -285,10 +319,17 @@ class _Layout:
             for kind in kinds if not (kind.builtin and kind.name == "paper")
             for heading in kind_sections(doc, kind, forms.get(kind.name))
         ]
-        # The `_HOUSE_RUN` matches `paper_entries` meets with `fast` (runs of blank lines and
+        # The house runs `paper_entries` meets with `fast` (runs of blank lines and
         # house-style entries, each one block), outside other kinds' sections: LB009 reads them in bulk.
         self.house_runs: list[HouseRun] = []
+        # The line ranges of every such match, other kinds' sections included: no link there is LB015's.
+        self.house_lines: list[tuple[int, int]] = []
         self._kind_heading_lines = {heading.line for _, heading in self.kind_headings}
+
+    @cached_property
+    def plain(self) -> bool:
+        """`_plain_ascii` of the text, which the blank-line and the line rules' fast paths both ask."""
+        return _plain_ascii(self.doc.text)
 
     def paper_headings(self) -> list[Heading]:
         """`## Papers` and every heading inside its section."""
@@ -300,7 +341,7 @@ class _Layout:
     def paper_entries(self) -> list[_Entry]:
         """The paper entries the rules must read, blocks that run together split at their title
         lines (read once: the entry rules and the separation rules both walk them). With `fast`,
-        entries `_HOUSE_RUN` vouches for are left out: they have no finding and run into nothing."""
+        entries a house run vouches for are left out: they have no finding and run into nothing."""
         if self._entries is None:
             self._entries = list(self._read_paper_entries())
         return self._entries
@@ -317,31 +358,32 @@ class _Layout:
                     yield _Entry(first, last, year, whole, first > block.start)
 
     def _unvouched_blocks(self, heading: Heading, end: int, year: int | None) -> list[Block]:
-        """The blocks of a `### year` section (`heading`'s text, up to line `end`) that
-        `_HOUSE_RUN` does not vouch for; its matches are kept in `house_runs` too.
+        """The blocks of a `### year` section (`heading`'s text, up to line `end`) that a house
+        run (`_HOUSE_ITEMS`) does not vouch for; the runs are kept in `house_runs` and
+        `house_lines` too.
 
         The section's lines are searched as one text, each line ended by a newline: its first
         run of blank lines and house-style entries is vouched for when its venue lines pass too;
-        after it, each block is matched on its own (so an odd block costs its own reading).
+        after it, each block is searched on its own (so an odd block costs its own reading).
         """
         start = heading.line + 1
         if year is None or self._verbatim_within(start, end):
             return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
         runs = [] if heading.line in self._kind_heading_lines else self.house_runs
-        text = "\n".join(self.doc.lines[start:end]) + "\n"
-        run = _HOUSE_RUN.match(text)
-        run_end = run.end() if run else 0
-        stop = start + text.count("\n", 0, run_end)  # a blank line or the start of a block
+        run = _house_run("\n".join(self.doc.lines[start:end]) + "\n")
+        stop = start + run.text.count("\n")  # a blank line or the start of a block
         if stop > start:
-            runs.append(HouseRun(start, stop, text[:run_end]))
-        found = [] if _run_vouched(text[:run_end], year) else self.doc.blocks(start, stop)
+            runs.append(HouseRun(start, stop, run.text, run.entries))
+            self.house_lines.append((start, stop))
+        found = [] if _run_vouched(run.venue_lines, year) else self.doc.blocks(start, stop)
         for block in self.doc.blocks(stop, end):
-            block_text = "\n".join(self.doc.lines[block.start:block.end]) + "\n"
-            if not _HOUSE_RUN.fullmatch(block_text):
+            block_run = _house_run("\n".join(self.doc.lines[block.start:block.end]) + "\n")
+            if block_run.rest:
                 found.append(block)
                 continue
-            runs.append(HouseRun(block.start, block.end, block_text))
-            if not _run_vouched(block_text, year):
+            runs.append(HouseRun(block.start, block.end, block_run.text, block_run.entries))
+            self.house_lines.append((block.start, block.end))
+            if not _run_vouched(block_run.venue_lines, year):
                 found.append(block)
         return found
 
@@ -467,14 +509,56 @@ def _check_links(lines: list[str], start: int) -> Iterator[Finding]:
         yield Finding(start + 1, 1, "LB004", "the entry has no `[paper](url)` line; add it after the venue line")
 
 
-def _run_vouched(run: str, year: int) -> bool:
-    """Whether the entries of a `_HOUSE_RUN` match in the `### year` section have no finding:
-    the rest of each has passed already, so it comes down to its venue line (each distinct one
-    asked once, or only its date when the venue is written plainly: a list dated by the day has
-    thousands of venue lines but a few hundred dates a year)."""
+class _HouseRun(NamedTuple):
+    """A text's leading run of blank lines and house-style entries, as `_HOUSE_ITEMS` reads it."""
+
+    text: str  # the run's text: the start of the text searched
+    rest: str  # the text after it
+    venue_lines: set[str]  # its entries' venue lines, each once
+    entries: HouseEntries  # what keys its entries
+
+
+def _house_run(text: str) -> _HouseRun:
+    """The leading run of a text (lines each ended by a line break), as `_HOUSE_ITEMS` reads it:
+    read by `_QUICK_HOUSE_ITEMS` unless a field it read holds a character `_HOUSE_ITEMS` refuses."""
+    columns = dict(zip(_COLUMN, _house_columns(_QUICK_HOUSE_ITEMS, text), strict=True))
+    venue_lines = set(columns["venue_line"])
+    if _refused(columns["title"], columns["authors"], venue_lines):
+        columns = dict(zip(_COLUMN, _house_columns(_HOUSE_ITEMS, text), strict=True))
+        venue_lines = set(columns["venue_line"])
+    venue_lines.discard("")
+    entries = HouseEntries(
+        titles=columns["title"],
+        arxiv_ids=columns["paper_id"] + columns["model_id"],
+        other_urls=columns["paper_url"] + columns["model_url"],
+        owners=columns["owner"],
+        repos=columns["repo"],
+    )
+    rest = columns["rest"][-1] if columns["rest"] else ""
+    return _HouseRun(text[:len(text) - len(rest)], rest, venue_lines, entries)
+
+
+def _house_columns(items: re.Pattern[str], text: str) -> list[tuple[str, ...]]:
+    """The columns of the items a pattern like `_HOUSE_ITEMS` finds in the text."""
+    found = items.findall(text)
+    return list(zip(*found, strict=True)) if found else [()] * items.groups
+
+
+def _refused(titles: Sequence[str], authors: Sequence[str], venue_lines: set[str]) -> bool:
+    """Whether a title or authors line holds a `*` or `]`, or a venue line a `]` (searches of
+    the joined fields, at C speed)."""
+    words = "\n".join(chain(titles, authors))
+    return "*" in words or "]" in words or "]" in "".join(venue_lines)
+
+
+def _run_vouched(venue_lines: set[str], year: int) -> bool:
+    """Whether the entries of a house run in the `### year` section, with these venue lines, have
+    no finding: the rest of each has passed already, so it comes down to its venue line (each
+    distinct one asked once, or only its date when the venue is written plainly: a list dated by
+    the day has thousands of venue lines but a few hundred dates a year)."""
     dates: set[str] = set()
     others: set[str] = set()
-    for line in set(_VENUE_LINES.findall(run)):
+    for line in venue_lines:
         date = _plain_venue_date(line)
         if date is None:
             others.add(line)
@@ -499,7 +583,7 @@ def _date_vouched(date: str, year: int) -> bool:
 
 
 def _venue_vouched(line: str, year: int) -> bool:
-    """Whether an entry of `_HOUSE_RUN`'s shape with this venue line has no finding in the
+    """Whether an entry of `_HOUSE_ENTRY`'s shape with this venue line has no finding in the
     `### year` section: the rules' answer for a model entry that differs from it only there
     (its title, authors and links pass, so only the venue line can bring LB003 or LB006)."""
     return not _paper_problems((*_MODEL_HEAD, line, *_MODEL_TAIL), year)
@@ -694,19 +778,29 @@ def _extra_blanks(lines: list[str]) -> list[int]:
     return sorted({*extra, *range(last, len(lines))})
 
 
-def _may_have_extra_blanks(doc: ListDocument) -> bool:
+def _may_have_extra_blanks(doc: ListDocument, *, plain: bool) -> bool:
     """Whether `_extra_blanks` may find a blank line, asked of the text: only if it has a CR, two
-    blank lines in a row (`_BLANK_PAIR`) or a blank last line."""
+    blank lines in a row (`_has_blank_pair`) or a blank last line. `plain`: `_plain_ascii` of it."""
     text = doc.text
-    return (
-        "\r" in text or _BLANK_PAIR.search(text) is not None or _BLANK_PAIR_FIRST.match(text) is not None
-        or (bool(doc.lines) and _blank(doc.lines[-1]))
-    )
+    return "\r" in text or _has_blank_pair(text, plain=plain) or (bool(doc.lines) and _blank(doc.lines[-1]))
+
+
+def _has_blank_pair(text: str, *, plain: bool) -> bool:
+    """Whether two blank lines follow each other in a text without CR (`_BLANK_PAIR`, or
+    `_BLANK_PAIR_FIRST` at its start). In a `plain` text (`_plain_ascii`) a blank line is an
+    empty one (no blank but the space, which never ends a line), so literal searches answer."""
+    if plain:
+        return "\n\n\n" in text or text.endswith("\n\n") or text.startswith("\n\n") or text == "\n"
+    return _BLANK_PAIR.search(text) is not None or _BLANK_PAIR_FIRST.match(text) is not None
 
 
 def _line_findings(layout: _Layout) -> Iterator[Finding]:
     doc = layout.doc
-    indexes = _suspect_lines(doc) if layout.fast else range(len(doc.lines))
+    if layout.fast:
+        layout.paper_entries()  # finds the house runs, whose links need no search
+        indexes: Sequence[int] = _suspect_lines(doc, layout.house_lines, plain=layout.plain)
+    else:
+        indexes = range(len(doc.lines))
     if not indexes:
         return
     fenced = doc.structure.fenced_lines()
@@ -730,20 +824,43 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
                     )
 
 
-def _suspect_lines(doc: ListDocument) -> list[int]:
-    """Indexes of the lines where `_SUSPECT_CHARACTER` or `_SUSPECT_LINK` finds something, in order."""
+def _suspect_lines(
+    doc: ListDocument, house_lines: Sequence[tuple[int, int]] = (), *, plain: bool | None = None
+) -> list[int]:
+    """Indexes of the lines where `_SUSPECT_CHARACTER` or `_SUSPECT_LINK` finds something, in order.
+
+    `house_lines`: the line ranges of house runs (`_HOUSE_ITEMS`), where `_SUSPECT_LINK` finds
+    nothing: it searches the lines between them instead of the whole text (each range's lines
+    joined by LF: a line break, CR or LF, ends a link target alike). `plain`: `_plain_ascii` of
+    the text, when known.
+    """
     text = doc.text
-    patterns = (_SUSPECT_LINK,) if _plain_ascii(text) else (_SUSPECT_CHARACTER, _SUSPECT_LINK)
-    found = sorted({match.start() for pattern in patterns for match in pattern.finditer(text)})
-    indexes: list[int] = []
+    found = set() if (_plain_ascii(text) if plain is None else plain) else set(_match_lines(text, _SUSPECT_CHARACTER))
+    if not house_lines:
+        found.update(_match_lines(text, _SUSPECT_LINK))
+    for first, last in _lines_between(sorted(house_lines), len(doc.lines)) if house_lines else ():
+        found.update(first + index for index in _match_lines("\n".join(doc.lines[first:last]), _SUSPECT_LINK))
+    return sorted(found)
+
+
+def _match_lines(text: str, pattern: re.Pattern[str]) -> Iterator[int]:
+    """The index of the line each match of a pattern that never starts at a line break starts on."""
     line, counted = 0, 0
-    for position in found:  # never a line break: no `\r\n` lies across `counted`
+    for match in pattern.finditer(text):  # never at a line break: no `\r\n` lies across `counted`
+        position = match.start()
         line += text.count("\n", counted, position) + text.count("\r", counted, position)
         line -= text.count("\r\n", counted, position)
         counted = position
-        if not indexes or indexes[-1] != line:
-            indexes.append(line)
-    return indexes
+        yield line
+
+
+def _lines_between(ranges: Sequence[tuple[int, int]], count: int) -> Iterator[tuple[int, int]]:
+    """The line ranges of `range(count)` outside the given ranges (sorted, apart), in order."""
+    at = 0
+    for first, last in [*ranges, (count, count)]:
+        if at < first:
+            yield at, first
+        at = max(at, last)
 
 
 def _plain_ascii(text: str) -> bool:
@@ -779,7 +896,7 @@ def _blank_findings(layout: _Layout) -> Iterator[Finding]:
     lines = layout.doc.lines
     for index, why in _separations(layout):
         yield Finding(index + 1, 1, "LB010", why)
-    extra = _extra_blanks(lines) if not layout.fast or _may_have_extra_blanks(layout.doc) else []
+    extra = _extra_blanks(lines) if not layout.fast or _may_have_extra_blanks(layout.doc, plain=layout.plain) else []
     for index in extra:
         if index - 1 not in extra:
             where = "at the end of the file" if all(_blank(x) for x in lines[index:]) else "in a row"

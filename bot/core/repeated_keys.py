@@ -4,10 +4,11 @@ LB009 (lint's duplicate entries) needs the entries that share an identity key
 (`duplicates.entry_keys`) with another. Reading each of 20,000 entries' keys one by one costs
 most of a lint; most lists share none. So the keys are gathered in bulk:
 
-- the house-style paper entries lint has found in runs (`house_run_keys`): their title lines'
-  letters, their links and their stars badges are read by whole-text searches of each run, at C
-  speed (only a link that is not an arXiv abstract page is keyed one by one, as `identity_keys`
-  keys it);
+- the house-style paper entries lint has found in runs: their titles' letters, their links and
+  their stars badges, as lint's one search of each run gives them (`HouseEntries`,
+  `house_entries_keys`), or as whole-text searches of a run's text find them (`house_run_keys`),
+  at C speed either way (only a link that is not an arXiv abstract page is keyed one by one, as
+  `identity_keys` keys it);
 - every other entry is read by the general reader (`kind_entries.found_kind_entries`) from the
   list with those runs cut out, and keyed by the general rules.
 
@@ -22,6 +23,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from itertools import compress
 from typing import NamedTuple
 
 from bot.core.document import ListDocument
@@ -47,14 +49,33 @@ _LINK_LINES = re.compile(
 )
 
 
+class HouseEntries(NamedTuple):
+    """What keys the house-style paper entries of a run, as one search of the run reads them:
+    each sequence holds a value per item the search met (a blank line gives "" in each), in any
+    order. `titles`: each entry's title, the text between the `**`; `arxiv_ids` and `other_urls`:
+    each `[paper]` or `[model]` link as the id of an arXiv abstract page (`ARXIV_PAGE_LINK`) or
+    else as the URL; `owners` and `repos`: each stars badge's repository (the one it shows and
+    links to). Such an entry holds no other `](` than its link lines' and its badge's (its title,
+    authors and venue line hold no `]`, its links no `]`, `(` or `)`), so these are all the
+    links and badges `entry.paper_links` finds in it."""
+
+    titles: Sequence[str]
+    arxiv_ids: Sequence[str]
+    other_urls: Sequence[str]
+    owners: Sequence[str]
+    repos: Sequence[str]
+
+
 class HouseRun(NamedTuple):
     """Lines `start` to `end` (half-open) of a section, blank or house-style paper entries, each
     entry one block of the section (blank lines or the section's ends around it); `text`: those
-    lines, each ended by a line break."""
+    lines, each ended by a line break; `entries`: what keys them, when the search that found
+    the run read it (else `house_run_keys` reads `text`)."""
 
     start: int
     end: int
     text: str
+    entries: HouseEntries | None = None
 
 
 # The keys counted in bulk, by kind: the prefixes of the keys each value stands for (an arXiv
@@ -102,7 +123,7 @@ def house_run_keys(run: str, tally: KeyTally) -> None:
     run's matches are its entries' in turn).
     """
     text = "\n" + run  # every line after a line break: searches for a literal line start
-    _count_titles(_TITLE_LINES.findall(text), tally)
+    _count_titles(_TITLE_LINES.findall(text), tally, bold=True)
     link_lines = _LINK_LINES.findall(text)
     arxiv_ids, others, repos = map(list, zip(*link_lines, strict=True)) if link_lines else ([], [], [])
     badge_lines = len(repos) - repos.count("")
@@ -120,15 +141,30 @@ def house_run_keys(run: str, tally: KeyTally) -> None:
     tally.values["repo"] += filter(None, "\n".join(repos).lower().split("\n"))
 
 
-def _count_titles(title_lines: list[str], tally: KeyTally) -> None:
-    """Count the title keys of these `**title**` lines: an ASCII title's key is its letters and
-    digits, lower-cased (`duplicates.fold_title` keeps nothing else, and unescaping drops only
-    `\\`); any other title is keyed by the general rules."""
-    joined = "\n".join(title_lines)
-    if joined.isascii():
-        tally.values["title"] += filter(None, line_letters(joined).decode("ascii").split("\n"))
-    else:
-        tally.keys += [key for line in title_lines for key in entry_keys(paper_title((line,)), (), ())]
+def house_entries_keys(entries: HouseEntries, tally: KeyTally) -> None:
+    """Count the identity keys of a run's house-style paper entries, read as `entries`, in
+    `tally`: what `house_run_keys` counts of the run's text (property-tested)."""
+    _count_titles([title for title in entries.titles if title], tally, bold=False)
+    tally.values["arxiv page"] += filter(None, entries.arxiv_ids)
+    for url in filter(None, entries.other_urls):
+        tally.keys += identity_keys(url)
+    badges = compress(zip(entries.owners, entries.repos, strict=True), entries.owners)
+    tally.values["repo"] += filter(None, "\n".join(map("/".join, badges)).lower().split("\n"))
+
+
+def _count_titles(titles: Sequence[str], tally: KeyTally, *, bold: bool) -> None:
+    """Count the title keys of these `**title**` lines (`bold`) or of the titles between their
+    `**`: an ASCII title's key is its letters and digits, lower-cased (`duplicates.fold_title`
+    keeps nothing else, `letters` drops the `*`, and unescaping drops only `\\`); any other title
+    is keyed by the general rules."""
+    joined = "\n".join(titles)
+    others: Sequence[str] = ()
+    if not joined.isascii():
+        others = [title for title in titles if not title.isascii()]
+        joined = "\n".join(title for title in titles if title.isascii())
+    tally.values["title"] += filter(None, line_letters(joined).decode("ascii").split("\n"))
+    lines = others if bold else [f"**{title}**" for title in others]
+    tally.keys += [key for line in lines for key in entry_keys(paper_title((line,)), (), ())]
 
 
 def repeated_keys(
@@ -145,7 +181,10 @@ def repeated_keys(
     """
     tally = KeyTally()
     for run in house_runs:
-        house_run_keys(run.text, tally)
+        if run.entries is None:
+            house_run_keys(run.text, tally)
+        else:
+            house_entries_keys(run.entries, tally)
     rest = _without(doc, sorted((run.start, run.end) for run in house_runs))
     if rest is None:
         return None
