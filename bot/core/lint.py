@@ -152,12 +152,14 @@ _HOUSE_UNREAD = {"paper_url", "model_url", "code_line"}  # (read from the groups
 _HOUSE_ENTRY = template_pattern(
     PAPER.template, _HOUSE_FIELDS, one_line=False, optional=_HOUSE_OPTIONAL, uncaptured=_HOUSE_UNREAD
 )
+# (Both searches below are compiled when first used, by `re`'s cache: a command that lints no list
+# of papers does not pay for them.)
 # A text read as a run of blank lines and house-style entries, one item a match of `findall`: an
 # entry after any blank lines (and followed by a blank line or the end), blank lines, or, at the
 # first line that starts neither, the rest of the text (the last group). Each item starts where
 # the one before ends, so the items before the rest are the run `(?:\n|ENTRY\n(?=\n|\Z))*+`
 # matches (an entry starts with `*`: the blank lines before one are those the run takes first).
-_HOUSE_ITEMS = re.compile(rf"\n*+{_HOUSE_ENTRY}\n(?=\n|\Z)|\n+|([\s\S]+)")
+_HOUSE_ITEMS = rf"\n*+{_HOUSE_ENTRY}\n(?=\n|\Z)|\n+|([\s\S]+)"
 # The same with the title, authors and venue line taking any character but the `*` and `]` their
 # fields refuse inside (a repeat of one character the search skips at once, a third faster): where
 # none of its items holds one, it has read the same items (`_house_run`).
@@ -168,7 +170,7 @@ _QUICK_FIELDS = {
 _QUICK_ENTRY = template_pattern(
     PAPER.template, _QUICK_FIELDS, one_line=False, optional=_HOUSE_OPTIONAL, uncaptured=_HOUSE_UNREAD
 )
-_QUICK_HOUSE_ITEMS = re.compile(rf"\n*+{_QUICK_ENTRY}\n(?=\n|\Z)|\n+|([\s\S]+)")
+_QUICK_HOUSE_ITEMS = rf"\n*+{_QUICK_ENTRY}\n(?=\n|\Z)|\n+|([\s\S]+)"
 # The items' columns, in the order of their groups: the named ones, each link's arXiv id and other
 # URL (`_HOUSE_URL`'s groups) and the rest (property-tested).
 _COLUMN = {
@@ -538,10 +540,11 @@ def _house_run(text: str) -> _HouseRun:
     return _HouseRun(text[:len(text) - len(rest)], rest, venue_lines, entries)
 
 
-def _house_columns(items: re.Pattern[str], text: str) -> list[tuple[str, ...]]:
+def _house_columns(items: str, text: str) -> list[tuple[str, ...]]:
     """The columns of the items a pattern like `_HOUSE_ITEMS` finds in the text."""
-    found = items.findall(text)
-    return list(zip(*found, strict=True)) if found else [()] * items.groups
+    pattern = re.compile(items)
+    found = pattern.findall(text)
+    return list(zip(*found, strict=True)) if found else [()] * pattern.groups
 
 
 def _refused(titles: Sequence[str], authors: Sequence[str], venue_lines: set[str]) -> bool:
