@@ -869,8 +869,17 @@ def test_the_link_search_between_house_runs_finds_every_suspect_line(text: str) 
     whole text finds."""
     doc = ListDocument(text)
     layout = _Layout(doc, BUILTIN_KINDS, {}, fast=True)
-    layout.paper_entries()
-    assert _suspect_lines(doc, layout.house_lines) == _suspect_lines(doc)
+    assert _suspect_lines(doc, layout.apart) == _suspect_lines(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_nasty_lists(), _lists_one_line_off()))
+def test_a_text_is_plain_as_its_lines_between_house_runs_and_its_runs_words_are(text: str) -> None:
+    """Whether the text is printable ASCII without trailing blanks, asked of the lines between
+    the house runs and of the runs' titles, authors and venue lines, is the answer the whole
+    text gives."""
+    doc = ListDocument(text)
+    assert _Layout(doc, BUILTIN_KINDS, {}, fast=True).plain == _plain_ascii(text)
 
 
 @given(st.text(alphabet=" \n\ta.", max_size=12))

@@ -324,14 +324,33 @@ class _Layout:
         # The house runs `paper_entries` meets with `fast` (runs of blank lines and
         # house-style entries, each one block), outside other kinds' sections: LB009 reads them in bulk.
         self.house_runs: list[HouseRun] = []
-        # The line ranges of every such match, other kinds' sections included: no link there is LB015's.
+        # The line ranges of every such match, other kinds' sections included (no link there is
+        # LB015's), and the text of their titles, authors and venue lines (see `plain`).
         self.house_lines: list[tuple[int, int]] = []
+        self.house_words: list[str] = []
         self._kind_heading_lines = {heading.line for _, heading in self.kind_headings}
 
     @cached_property
     def plain(self) -> bool:
-        """`_plain_ascii` of the text, which the blank-line and the line rules' fast paths both ask."""
-        return _plain_ascii(self.doc.text)
+        """`_plain_ascii` of the text, which the blank-line and the line rules' fast paths both ask.
+
+        It holds when every line is printable ASCII without a trailing blank. With `fast`, it is
+        asked of the lines between the house runs and of the runs' titles, authors and venue lines
+        alone: a house run's other lines are blank, or link lines to plain URLs and badges in
+        GitHub's characters, and none of its lines ends in a blank (property-tested).
+        """
+        if not self.fast:
+            return _plain_ascii(self.doc.text)
+        self.paper_entries()  # finds the house runs
+        return all(_plain_ascii(text) for text in chain(self.house_words, (text for _, text in self.apart)))
+
+    @cached_property
+    def apart(self) -> list[tuple[int, str]]:
+        """The first line and the text (lines joined by LF) of each range of lines between the
+        house runs, which `fast` finds (the whole text's lines when there is none)."""
+        self.paper_entries()  # finds the house runs
+        ranges = _lines_between(sorted(self.house_lines), len(self.doc.lines))
+        return [(first, "\n".join(self.doc.lines[first:last])) for first, last in ranges]
 
     def paper_headings(self) -> list[Heading]:
         """`## Papers` and every heading inside its section."""
@@ -373,10 +392,11 @@ class _Layout:
             return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
         runs = [] if heading.line in self._kind_heading_lines else self.house_runs
         run = _house_run("\n".join(self.doc.lines[start:end]) + "\n")
-        stop = start + run.text.count("\n")  # a blank line or the start of a block
+        stop = end - run.rest.count("\n")  # a blank line or the start of a block (the rest is whole lines)
         if stop > start:
             runs.append(HouseRun(start, stop, run.text, run.entries))
             self.house_lines.append((start, stop))
+            self.house_words.append(run.words)
         found = [] if _run_vouched(run.venue_lines, year) else self.doc.blocks(start, stop)
         for block in self.doc.blocks(stop, end):
             block_run = _house_run("\n".join(self.doc.lines[block.start:block.end]) + "\n")
@@ -385,6 +405,7 @@ class _Layout:
                 continue
             runs.append(HouseRun(block.start, block.end, block_run.text, block_run.entries))
             self.house_lines.append((block.start, block.end))
+            self.house_words.append(block_run.words)
             if not _run_vouched(block_run.venue_lines, year):
                 found.append(block)
         return found
@@ -518,6 +539,7 @@ class _HouseRun(NamedTuple):
     rest: str  # the text after it
     venue_lines: set[str]  # its entries' venue lines, each once
     entries: HouseEntries  # what keys its entries
+    words: str  # its titles, authors and venue lines, joined by LF
 
 
 def _house_run(text: str) -> _HouseRun:
@@ -525,9 +547,11 @@ def _house_run(text: str) -> _HouseRun:
     read by `_QUICK_HOUSE_ITEMS` unless a field it read holds a character `_HOUSE_ITEMS` refuses."""
     columns = dict(zip(_COLUMN, _house_columns(_QUICK_HOUSE_ITEMS, text), strict=True))
     venue_lines = set(columns["venue_line"])
-    if _refused(columns["title"], columns["authors"], venue_lines):
+    words = "\n".join(chain(columns["title"], columns["authors"], venue_lines))
+    if _refused(words):
         columns = dict(zip(_COLUMN, _house_columns(_HOUSE_ITEMS, text), strict=True))
         venue_lines = set(columns["venue_line"])
+        words = "\n".join(chain(columns["title"], columns["authors"], venue_lines))
     venue_lines.discard("")
     entries = HouseEntries(
         titles=columns["title"],
@@ -537,7 +561,7 @@ def _house_run(text: str) -> _HouseRun:
         repos=columns["repo"],
     )
     rest = columns["rest"][-1] if columns["rest"] else ""
-    return _HouseRun(text[:len(text) - len(rest)], rest, venue_lines, entries)
+    return _HouseRun(text[:len(text) - len(rest)], rest, venue_lines, entries, words)
 
 
 def _house_columns(items: str, text: str) -> list[tuple[str, ...]]:
@@ -547,11 +571,11 @@ def _house_columns(items: str, text: str) -> list[tuple[str, ...]]:
     return list(zip(*found, strict=True)) if found else [()] * pattern.groups
 
 
-def _refused(titles: Sequence[str], authors: Sequence[str], venue_lines: set[str]) -> bool:
-    """Whether a title or authors line holds a `*` or `]`, or a venue line a `]` (searches of
-    the joined fields, at C speed)."""
-    words = "\n".join(chain(titles, authors))
-    return "*" in words or "]" in words or "]" in "".join(venue_lines)
+def _refused(words: str) -> bool:
+    """Whether a title, authors or venue line (joined in `words`) holds a `*` or `]`: what
+    `_HOUSE_ITEMS` refuses there (it takes a `*` inside a venue line, which only sends the run
+    to it too), found at C speed."""
+    return "*" in words or "]" in words
 
 
 def _run_vouched(venue_lines: set[str], year: int) -> bool:
@@ -801,7 +825,7 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
     doc = layout.doc
     if layout.fast:
         layout.paper_entries()  # finds the house runs, whose links need no search
-        indexes: Sequence[int] = _suspect_lines(doc, layout.house_lines, plain=layout.plain)
+        indexes: Sequence[int] = _suspect_lines(doc, layout.apart, plain=layout.plain)
     else:
         indexes = range(len(doc.lines))
     if not indexes:
@@ -828,21 +852,18 @@ def _line_findings(layout: _Layout) -> Iterator[Finding]:
 
 
 def _suspect_lines(
-    doc: ListDocument, house_lines: Sequence[tuple[int, int]] = (), *, plain: bool | None = None
+    doc: ListDocument, apart: Sequence[tuple[int, str]] | None = None, *, plain: bool | None = None
 ) -> list[int]:
     """Indexes of the lines where `_SUSPECT_CHARACTER` or `_SUSPECT_LINK` finds something, in order.
 
-    `house_lines`: the line ranges of house runs (`_HOUSE_ITEMS`), where `_SUSPECT_LINK` finds
-    nothing: it searches the lines between them instead of the whole text (each range's lines
-    joined by LF: a line break, CR or LF, ends a link target alike). `plain`: `_plain_ascii` of
-    the text, when known.
+    `apart`: the lines between the house runs (`_Layout.apart`), where `_SUSPECT_LINK` finds
+    nothing: it searches them instead of the whole text (each range's lines joined by LF: a line
+    break, CR or LF, ends a link target alike). `plain`: `_plain_ascii` of the text, when known.
     """
     text = doc.text
     found = set() if (_plain_ascii(text) if plain is None else plain) else set(_match_lines(text, _SUSPECT_CHARACTER))
-    if not house_lines:
-        found.update(_match_lines(text, _SUSPECT_LINK))
-    for first, last in _lines_between(sorted(house_lines), len(doc.lines)) if house_lines else ():
-        found.update(first + index for index in _match_lines("\n".join(doc.lines[first:last]), _SUSPECT_LINK))
+    for first, piece in [(0, text)] if apart is None else apart:
+        found.update(first + index for index in _match_lines(piece, _SUSPECT_LINK))
     return sorted(found)
 
 
