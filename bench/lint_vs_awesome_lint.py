@@ -1,7 +1,7 @@
 """`listbot lint` as a whole process beside a linear scan of the same bytes and beside `awesome-lint`.
 
 Run: python -m bench.lint_vs_awesome_lint [--sizes 1000,5000,20000] [--runs 3] [--node-dir DIR]
-     [--no-awesome-lint]
+     [--no-awesome-lint] [--varied-venues]
 
 For each size it writes `bench/synthetic.py`'s list to a temporary file and times, as commands
 (process start-up included), `listbot lint` (`python -m bot.cli.main lint`), the floor
@@ -11,6 +11,8 @@ The Python processes run with their bytecode cached, as an installed listbot's i
 (`bench/bytecode.py`). awesome-lint is installed with npm into DIR (default /tmp/listbot-awesome-lint, outside the
 repository) on first use; if npm or node is missing or the install fails, the bench says so and
 still prints listbot's figures. It also counts both linters' findings on the committed list.
+With `--varied-venues` each synthetic entry names one of a dozen venues and a day (`make_list`'s
+`varied`), so thousands of distinct venue lines are vouched for, not a few hundred.
 Goals (issue 16): lint at most 5x the scan at 20,000 entries, and at least 5x faster than
 awesome-lint. Prints figures; asserts nothing.
 """
@@ -86,11 +88,13 @@ def _breakdown(counts: Counter[str]) -> str:
     return ", ".join(f"{rule} {n}" for rule, n in counts.most_common()) or "none"
 
 
-def measure(entries: int, runs: int, awesome: Path | None) -> tuple[float, float, float | None, int, int]:
+def measure(
+    entries: int, runs: int, awesome: Path | None, *, varied: bool = False
+) -> tuple[float, float, float | None, int, int]:
     """Medians of listbot lint, the floor and awesome-lint; listbot's findings; the list's bytes."""
     with tempfile.TemporaryDirectory() as folder:
         synthetic = Path(folder) / "readme.md"
-        synthetic.write_text(make_list(entries), encoding="utf-8")
+        synthetic.write_text(make_list(entries, varied=varied), encoding="utf-8")
         env = cached_bytecode_env(Path(folder))
         _timed(_listbot(synthetic), ROOT, env)  # untimed: fills the bytecode cache
         _timed(_floor(synthetic), ROOT, env)
@@ -114,14 +118,16 @@ def run() -> None:
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--node-dir", type=Path, default=Path(tempfile.gettempdir()) / "listbot-awesome-lint")
     options.add_argument("--no-awesome-lint", action="store_true", help="time listbot and the floor only")
+    options.add_argument("--varied-venues", action="store_true", help="a venue and a day per entry (`varied` lists)")
     args = options.parse_args()
     awesome = None if args.no_awesome_lint else install_awesome_lint(args.node_dir)
     sizes = [int(size) for size in args.sizes.split(",")]
 
-    print(f"listbot lint vs a linear scan and awesome-lint (whole processes, median of {args.runs})")
+    shape = ", a venue and a day per entry" if args.varied_venues else ""
+    print(f"listbot lint vs a linear scan and awesome-lint (whole processes, median of {args.runs}{shape})")
     print(f"{'entries':>8} {'list':>8} {'lint s':>8} {'scan s':>8} {'lint/scan':>10} {'growth':>7} "
           f"{'awesome s':>10} {'speed-up':>9} {'findings':>9}")
-    rows = {entries: measure(entries, args.runs, awesome) for entries in sizes}
+    rows = {entries: measure(entries, args.runs, awesome, varied=args.varied_venues) for entries in sizes}
     first = rows[sizes[0]][0]
     for entries, (lint_s, floor_s, awesome_s, findings, size) in rows.items():
         peer = f"{awesome_s:>10.2f} {awesome_s / lint_s:>8.1f}x" if awesome_s is not None else f"{'-':>10} {'-':>9}"

@@ -11,13 +11,26 @@ _WORDS = (
 )
 
 
-def _entry(index: int, year: int, rng: random.Random) -> list[str]:
+# Venues of a list whose entries name where each paper appeared, dated by the day (`varied`).
+_VENUES = (
+    "arXiv", "Nature Medicine", "Radiology", "NeurIPS", "MICCAI", "Medical Image Analysis", "CVPR", "ICLR",
+    "IEEE TMI", "npj Digital Medicine", "Lancet Digital Health", "ACL",
+)
+
+
+def _venue_line(index: int, month: str, year: int, *, varied: bool) -> str:
+    if not varied:
+        return f"arXiv | {month} {year}"
+    return f"{_VENUES[index // 5 % len(_VENUES)]} | {index % 28 + 1:02d} {month} {year}"
+
+
+def _entry(index: int, year: int, rng: random.Random, *, varied: bool = False) -> list[str]:
     title = " ".join(rng.choice(_WORDS) for _ in range(6))
     month = _MONTHS[11 - (index % 12)]
     lines = [
         f"**P{index}: {title}**",
         "*A. Author, B. Author, et al.*",
-        f"arXiv | {month} {year}",
+        _venue_line(index, month, year, varied=varied),
         f"[paper](https://arxiv.org/abs/{year % 100:02d}{(index % 12) + 1:02d}.{index:05d})",
     ]
     if index % 3 == 0:
@@ -28,8 +41,11 @@ def _entry(index: int, year: int, rng: random.Random) -> list[str]:
     return lines
 
 
-def make_list(n_entries: int, years: range = range(2025, 2005, -1), seed: int = 7) -> str:
-    """A list with `n_entries` papers spread over `years` (newest first), ToC and Datasets."""
+def make_list(n_entries: int, years: range = range(2025, 2005, -1), seed: int = 7, *, varied: bool = False) -> str:
+    """A list with `n_entries` papers spread over `years` (newest first), ToC and Datasets.
+
+    `varied`: each paper's venue line names one of a dozen venues and a day (`Radiology | 07 Aug
+    2024`), as a list that records where papers appeared reads, instead of `arXiv | Aug 2024`."""
     rng = random.Random(seed)
     year_list = list(years)
     per_year = -(-n_entries // len(year_list))
@@ -43,7 +59,7 @@ def make_list(n_entries: int, years: range = range(2025, 2005, -1), seed: int = 
         for _ in range(per_year):
             if index >= n_entries:
                 break
-            body += [*_entry(index, year, rng), ""]
+            body += [*_entry(index, year, rng, varied=varied), ""]
             index += 1
     body += ["## Datasets", "", "[arXiv] Synthetic Dataset [[paper]](https://example.org/p) "
              "[[dataset]](https://example.org/d)", ""]
