@@ -391,7 +391,7 @@ class _Layout:
         if year is None or self._verbatim_within(start, end):
             return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
         runs = [] if heading.line in self._kind_heading_lines else self.house_runs
-        run = _house_run("\n".join(self.doc.lines[start:end]) + "\n")
+        run = _house_run("\n".join([*self.doc.lines[start:end], ""]))  # (one copy of the section, not two)
         stop = end - run.rest.count("\n")  # a blank line or the start of a block (the rest is whole lines)
         if stop > start:
             runs.append(HouseRun(start, stop, run.text, run.entries))
@@ -399,7 +399,7 @@ class _Layout:
             self.house_words.append(run.words)
         found = [] if _run_vouched(run.venue_lines, year) else self.doc.blocks(start, stop)
         for block in self.doc.blocks(stop, end):
-            block_run = _house_run("\n".join(self.doc.lines[block.start:block.end]) + "\n")
+            block_run = _house_run("\n".join([*self.doc.lines[block.start:block.end], ""]))
             if block_run.rest:
                 found.append(block)
                 continue
