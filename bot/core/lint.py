@@ -336,13 +336,16 @@ class _Layout:
 
         It holds when every line is printable ASCII without a trailing blank. With `fast`, it is
         asked of the lines between the house runs and of the runs' titles, authors and venue lines
-        alone: a house run's other lines are blank, or link lines to plain URLs and badges in
-        GitHub's characters, and none of its lines ends in a blank (property-tested).
+        alone (whether they are printable): a house run's other lines are blank, or link lines to
+        plain URLs and badges in GitHub's characters, and none of its lines ends in a blank
+        (property-tested).
         """
         if not self.fast:
             return _plain_ascii(self.doc.text)
         self.paper_entries()  # finds the house runs
-        return all(_plain_ascii(text) for text in chain(self.house_words, (text for _, text in self.apart)))
+        # (No word ends in a blank: the runs' words need only be printable.)
+        words = all(_printable_ascii(text) for text in self.house_words)
+        return words and all(_plain_ascii(text) for _, text in self.apart)
 
     @cached_property
     def apart(self) -> list[tuple[int, str]]:
@@ -890,9 +893,14 @@ def _lines_between(ranges: Sequence[tuple[int, int]], count: int) -> Iterator[tu
 def _plain_ascii(text: str) -> bool:
     """Whether `_SUSPECT_CHARACTER` finds nothing in the text, asked with faster string operations."""
     return (
-        text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII_AND_BREAKS)
+        _printable_ascii(text)
         and " \n" not in text and ("\r" not in text or " \r" not in text) and not text.endswith(" ")
     )
+
+
+def _printable_ascii(text: str) -> bool:
+    """Whether the text holds only printable ASCII characters and line breaks."""
+    return text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII_AND_BREAKS)
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
