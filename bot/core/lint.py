@@ -58,9 +58,9 @@ from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind, entry_reader
 from bot.core.listing import listed, listing
 from bot.core.placement import insert_paper
 from bot.core.repeated_keys import HouseEntries, HouseRun, repeated_keys
-from bot.core.textrules import invisible_characters, repair_mojibake, trailing_whitespace
 from bot.core.textrules import invisible_columns as _invisible_columns
 from bot.core.textrules import mojibake_runs as _mojibake
+from bot.core.textrules import repair_mojibake, trailing_whitespace
 from bot.core.urls import ARXIV_PAGE_LINK, MAX_URL_LENGTH, UrlError, github_repo, validate_url
 
 RULES: dict[str, str] = {
