@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from bot.core.entry_template import template_fields
+from bot.core import textrules
+from bot.core.entry_template import fill, placeholders, template_fields
 from bot.core.forms import IssueForm, form_from_yaml
-from bot.core.kinds import Kind
+from bot.core.kinds import Kind, optional_fields
 from bot.core.template import render_form
 
 MISSING = "`{path}`, the form of the `{kind}` kind, is not {where}; {effect}."
@@ -19,6 +20,17 @@ INVALID = "`{path}`, the form of the `{kind}` kind, is not a valid issue form ({
 NO_FIELD = (
     "`{path}` has no field with `id: {field}`, which the `{kind}` kind's entry or section uses; "
     "add it (or change `kinds.{kind}`) so its entries can be written."
+)
+SHARED_OPTIONAL = (
+    "{where} (`{line}`) writes `{{{field}}}`, which `{path}` does not require, with other text: when it is "
+    "left empty the {piece} is still written, as `{written}`, which `listbot lint` reports ({codes}) and "
+    "listbot cannot read back; {fix}, or mark `{field}` `required: true` in the form."
+)
+OPTIONAL_FIRST = (
+    "{where} (`{line}`) is left out when {fields} empty, as `{path}` allows, but the {rest} after it "
+    "{are} still written, so the entry does not read as the `{kind}` kind's and `listbot lint` reports "
+    "it (LB016); put it after a {piece} that is always written, or mark {required} `required: true` "
+    "in the form."
 )
 BUILTIN_EFFECT = "listbot reads these issues with its built-in form"
 CUSTOM_EFFECT = "submissions of this kind cannot be read until it is there"
@@ -60,6 +72,8 @@ def kind_forms(
         if isinstance(parsed, IssueForm):
             forms[kind.name] = parsed
             problems.extend(_missing_fields(kind, parsed))
+            if not kind.builtin:
+                problems.extend(optional_field_problems(kind, parsed))
             continue
         if parsed is None and not kind.builtin:
             problems.append(MISSING.format(path=kind.form_path, kind=kind.name, where=where, effect=effect))
@@ -78,3 +92,87 @@ def _missing_fields(kind: Kind, form: IssueForm) -> list[str]:
     used = [*template_fields(kind.template), *template_fields(kind.section)]
     missing = [name for name in dict.fromkeys(used) if name not in ids]
     return [NO_FIELD.format(path=kind.form_path, field=name, kind=kind.name) for name in missing]
+
+
+# Filling a template (`entry_template.fill`) leaves out a line, or a part of a one-line template,
+# only when every field it names is empty; reading it back (`template_pattern`) allows it to be
+# absent only when every field it names is optional, and reads each field as non-empty text.
+# So an entry with an optional field left empty reads back exactly when that field's line is
+# either written whole or left out whole, and a left-out line is not the first (the line break or
+# space that joins the next one to it would be missing).
+
+
+def optional_field_problems(kind: Kind, form: IssueForm) -> list[str]:
+    """Template lines (or parts) an entry cannot be read back from when a field `form` does not
+    require is left empty: the field shares its line with another field, or it is the first line."""
+    optional = optional_fields(kind, form)
+    pieces = kind.template
+    problems: list[str] = []
+    for number, line in enumerate(pieces, 1):
+        names = list(dict.fromkeys(placeholders(line)))
+        where = _where(kind, number)
+        if len(names) > 1:
+            problems.extend(
+                _shared_problem(kind, where, line, number, name) for name in names if name in optional
+            )
+    first = list(dict.fromkeys(placeholders(pieces[0])))
+    # A later line is written when it names no field, or one the first line does not.
+    rest_kept = any(not (later := set(placeholders(line))) or not later <= set(first) for line in pieces[1:])
+    if first and set(first) <= optional and rest_kept:
+        problems.append(_first_problem(kind, first))
+    return problems
+
+
+def _where(kind: Kind, number: int) -> str:
+    if len(kind.template) == 1:
+        return f"`kinds.{kind.name}.entry`"
+    return f"`kinds.{kind.name}.entry` {'part' if kind.one_line else 'line'} {number}"
+
+
+def _shared_problem(kind: Kind, where: str, line: str, number: int, field: str) -> str:
+    """The problem of optional `field` written on template line `number` with other fields."""
+    written = fill((line,), {name: "{" + name + "}" for name in placeholders(line) if name != field})[0]
+    ends_line = number == len(kind.template) or not kind.one_line
+    codes = "LB016 not this kind's entry"
+    if ends_line and textrules.trailing_whitespace(written):
+        codes = "LB012 trailing whitespace, " + codes
+    return SHARED_OPTIONAL.format(
+        where=where, line=line, field=field, path=kind.form_path, written=written, codes=codes,
+        piece="part" if kind.one_line and len(kind.template) > 1 else "line",
+        fix=_own_part(kind, number, field),
+    )
+
+
+def _own_part(kind: Kind, number: int, field: str) -> str:
+    """How to give `field` a part (or line) of its own: with the `entry:` to write when the line
+    splits, at the first space after the field before it, into parts that join into the same line."""
+    line = kind.template[number - 1]
+    token = "{" + field + "}"
+    generic = f"give `{token}` a {'part' if kind.one_line else 'line'} of its own" + (
+        "" if kind.one_line else " (or, with `one_line: true`, a part of its own)"
+    )
+    at = line.find(token)
+    space = line.find(" ", line.rfind("}", 0, at) + 1, at)
+    before, own = line[:max(space, 0)], line[space + 1:]
+    splits = (
+        space > 0 and line.count(token) == 1 and before == before.rstrip()
+        and set(placeholders(own)) == {field} and bool(placeholders(before))
+    )
+    if not splits or (not kind.one_line and len(kind.template) > 1):
+        return generic
+    parts = [*kind.template[: number - 1], before, own, *kind.template[number:]]
+    listed = ", ".join(f'"{part}"' for part in parts)
+    setting = "" if kind.one_line else "`one_line: true` and "
+    return f"give `{token}` a part of its own ({setting}`entry: [{listed}]` writes the same entries)"
+
+
+def _first_problem(kind: Kind, first: list[str]) -> str:
+    """The problem of a first line (or part) whose fields are all optional, with more after it."""
+    piece = "part" if kind.one_line else "line"
+    several = len(kind.template) > 2
+    return OPTIONAL_FIRST.format(
+        where=_where(kind, 1), line=kind.template[0], path=kind.form_path, kind=kind.name,
+        fields=" and ".join(f"`{{{name}}}`" for name in first) + (" are" if len(first) > 1 else " is"),
+        rest=f"{piece}s" if several else piece, are="are" if several else "is",
+        piece=piece, required=" and ".join(f"`{name}`" for name in first),
+    )
