@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -314,3 +315,37 @@ def test_every_block_of_a_paper_range_is_one_paper_titled_by_its_first_line(case
         found = [(entry.title, entry.start, entry.end) for entry in full if start <= entry.start < end]
         papers = [(paper_title(doc.block_lines(block)), block.start, block.end) for block in doc.blocks(start, end)]
         assert found == papers
+
+
+_ODD_BLANKS = (" ", "\t", "\x1c", "\x1f", "\x85", "\u2028", "\u00a0", "\u3000", "\v")
+_NOT_TITLED_BY_ITS_LINE = (
+    "[MICCAI] chest ray model [[paper]](https://ex.org/q) [[dataset]](https://ex.org/d)",
+    "- [chest ray](https://ex.org/q) - d",
+    "**chest ray** model [paper](https://ex.org/q)",
+)
+
+
+def _papers_with_an_odd_separator(blank: str, block: str, blank_after: bool) -> str:
+    """Twelve papers of one year section; the line after the sixth holds only `blank` (a line a
+    stripped reading calls blank, the section's text does not) and is followed by `block`."""
+    lines = ["# L", "", "## Papers", "", "### 2024", ""]
+    for index in range(12):
+        lines += [f"**report number {index} model**", "*A*", "arXiv | Jan 2024", f"[paper](https://ex.org/p{index})"]
+        lines += [blank, block, blank if blank_after else ""] if index == 5 else [""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("blank", _ODD_BLANKS)
+@pytest.mark.parametrize("block", _NOT_TITLED_BY_ITS_LINE)
+@pytest.mark.parametrize("blank_after", [False, True])
+def test_a_block_after_a_line_of_odd_blanks_is_read_as_every_entry_reads_it(
+    blank: str, block: str, blank_after: bool
+) -> None:
+    """A block not titled by its whole first line, after a separator of odd blanks, is found by the questions."""
+    doc = parsed(_papers_with_an_odd_separator(blank, block, blank_after))
+    entries = [entry.listed() for entry in found_kind_entries(doc, _PAPER_KINDS, _FORMS)]
+    lazy = listing.Listing(BlockEntries(doc, _PAPER_KINDS, _FORMS), doc.lines)
+    for title in ("chest ray", "big chest ray model here", "chest ray model", "report number 3", "x report number 3"):
+        assert lazy.containing(title) == list(containing_titles(title, entries))
+    for keys in map(frozenset, ({"url:ex.org/q"}, {"title:chestray"}, {"title:chestraymodel"}, {"url:ex.org/p3"})):
+        assert lazy.sharing(keys) == [entry for entry in entries if not keys.isdisjoint(entry.keys)]
