@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property, lru_cache
 from itertools import compress
 from typing import NamedTuple
@@ -77,6 +77,18 @@ def detect_newline(text: str) -> str:
 
 def strip_ending(line: str) -> str:
     return line.rstrip("\r\n")
+
+
+def lines_outside(ranges: Sequence[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """The stretches of lines 0..count outside these line ranges (half-open, ascending, apart), in order."""
+    stretches, at = [], 0
+    for start, end in ranges:
+        if start > at:
+            stretches.append((at, start))
+        at = max(at, end)
+    if at < count:
+        stretches.append((at, count))
+    return stretches
 
 
 def _lines_of(text: str) -> list[str]:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Collection, Sequence
 from functools import cached_property
 from itertools import accumulate, pairwise
 
+from bot.core.document import lines_outside
+
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Lower-casing and dropping in one `bytes.translate` (it drops by the original byte, then maps):
@@ -179,7 +181,7 @@ class TextAnchors:
         openers = self._after_letterless.union(letters(self._lines[start]) for start, end in papers if start < end)
         for run in word_runs(words) & openers:
             found |= self.lines_being(run)
-        stretches = _outside(papers, len(self._lines))
+        stretches = lines_outside(papers, len(self._lines))
         if len(stretches) > _MAX_STRETCHES or _STRETCHES_SHARE * sum(e - s for s, e in stretches) > len(self._lines):
             stretches = []  # most of the text: the pairs are searched for in all of it
             for pair in pairs:
@@ -229,18 +231,6 @@ def _holding_no_other(anchors: Collection[bytes]) -> set[bytes]:
     submission's repository and its GitHub link have one anchor; an arXiv id's is in its page's)."""
     distinct = set(anchors)
     return {anchor for anchor in distinct if not any(other != anchor and other in anchor for other in distinct)}
-
-
-def _outside(ranges: Sequence[tuple[int, int]], count: int) -> list[tuple[int, int]]:
-    """The stretches of lines 0..count not in these ranges (half-open, ascending, apart)."""
-    stretches, at = [], 0
-    for start, end in ranges:
-        if start > at:
-            stretches.append((at, start))
-        at = max(at, end)
-    if at < count:
-        stretches.append((at, count))
-    return stretches
 
 
 def _wild_lines(lines: Sequence[str], joined: str) -> set[int]:

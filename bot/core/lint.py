@@ -46,6 +46,7 @@ from bot.core.document import (
     Heading,
     ListDocument,
     github_anchor,
+    lines_outside,
     parsed,
     toc_items,
 )
@@ -352,7 +353,7 @@ class _Layout:
         """The first line and the text (lines joined by LF) of each range of lines between the
         house runs, which `fast` finds (the whole text's lines when there is none)."""
         self.paper_entries()  # finds the house runs
-        ranges = _lines_between(sorted(self.house_lines), len(self.doc.lines))
+        ranges = lines_outside(sorted(self.house_lines), len(self.doc.lines))
         return [(first, "\n".join(self.doc.lines[first:last])) for first, last in ranges]
 
     def paper_headings(self) -> list[Heading]:
@@ -879,15 +880,6 @@ def _match_lines(text: str, pattern: re.Pattern[str]) -> Iterator[int]:
         line -= text.count("\r\n", counted, position)
         counted = position
         yield line
-
-
-def _lines_between(ranges: Sequence[tuple[int, int]], count: int) -> Iterator[tuple[int, int]]:
-    """The line ranges of `range(count)` outside the given ranges (sorted, apart), in order."""
-    at = 0
-    for first, last in [*ranges, (count, count)]:
-        if at < first:
-            yield at, first
-        at = max(at, last)
 
 
 def _plain_ascii(text: str) -> bool:
