@@ -432,12 +432,21 @@ def _plain(text: str) -> bool:
     return text.isprintable() and not textrules.invisible_characters(text)
 
 
-def _shown(text: str) -> str:
+def _shown(text: str, length: int = _SHOWN_LENGTH) -> str:
     """Template text as a message quotes it: invisible, control and other unprintable characters
     written as escapes (`\\u202e`), never raw (they could reorder or hide the message's text),
-    and its first `_SHOWN_LENGTH` characters only."""
-    shown = "".join(char if _plain(char) else _escape(char) for char in text[:_SHOWN_LENGTH])
-    return shown + ("…" if len(text) > _SHOWN_LENGTH else "")
+    and its first `length` characters only."""
+    shown = "".join(char if _plain(char) else _escape(char) for char in text[:length])
+    return shown + ("…" if len(text) > length else "")
+
+
+def code_span(text: str, *, whole: bool = False) -> str:
+    """Template text as a message quotes it (`_shown`, all of it when `whole`: text to copy), in a
+    code span that no backtick in it ends."""
+    shown = _shown(text, len(text) if whole else _SHOWN_LENGTH)
+    fence = "`" * (max(map(len, re.findall("`+", shown)), default=0) + 1)
+    padding = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{padding}{shown}{padding}{fence}"
 
 
 def _escape(char: str) -> str:
