@@ -99,6 +99,64 @@ def _line_pattern(line: str, fields: Mapping[str, str], seen: set[str], uncaptur
     return "".join(parts)
 
 
+def _head_and_fields(line: str) -> tuple[str, set[str]]:
+    """A template line's literal text before its first placeholder (all of it when it names none),
+    and the fields it names."""
+    tokens = list(_tokens(line))
+    first = next((index for index, (_, is_field) in enumerate(tokens) if is_field), len(tokens))
+    return "".join(text for text, _ in tokens[:first]), {text for text, is_field in tokens[first:] if is_field}
+
+
+# Where a line (or part) whose fields are all optional may start, an entry's text starts with the
+# head of whichever part is written there (the line break or space that joins it, then its literal
+# text before its first field), or it ends. The parts that can be written there are the later ones
+# up to the first that is always written, but not one naming only the part's own fields (it is
+# left out with it). Reading tells them apart by their heads: a part is taken as there when the
+# text starts with its head and with no longer head of those parts. So two parts whose heads differ
+# read back exactly, as long as no field's value starts with the rest of a longer head (text of the
+# template, which values are not expected to hold; and after a value, the template's next text
+# tells where it ends). Two parts with the very same head (`{a}` then `{b}`, or `- {a}` then
+# `- {b}`) cannot be told apart when the first is left out: `alike_parts` names them, and the
+# form's problems refuse such a kind (`kind_forms.optional_field_problems`).
+
+
+def _part_readings(
+    template: Sequence[str], *, one_line: bool, optional: Collection[str]
+) -> list[tuple[tuple[str, ...], int | None] | None]:
+    """For each line (or part) whose fields are all `optional`, which may be left out, the longer
+    heads of the parts that can be written in its place (where the text starts with one, it is
+    not there) and the first of them with its very head, if any; None for the other lines."""
+    separator = " " if one_line else "\n"
+    read = [_head_and_fields(line) for line in template]
+    heads = [(separator if index else "") + head for index, (head, _) in enumerate(read)]
+    names = [fields for _, fields in read]
+    allowed = set(optional)
+    readings: list[tuple[tuple[str, ...], int | None] | None] = []
+    for index, own in enumerate(names):
+        if not own or not own <= allowed:
+            readings.append(None)
+            continue
+        longer: list[str] = []
+        alike: int | None = None
+        for later in range(index + 1, len(template)):
+            if not (names[later] and names[later] <= own):
+                if heads[later] == heads[index]:
+                    alike = later if alike is None else alike
+                elif heads[later].startswith(heads[index]):
+                    longer.append(heads[later])
+            if not (names[later] and names[later] <= allowed):
+                break  # always written: no part after it is written in this one's place
+        readings.append((tuple(longer), alike))
+    return readings
+
+
+def alike_parts(template: Sequence[str], *, one_line: bool, optional: Collection[str]) -> dict[int, int]:
+    """Each line (or part; by index) whose fields are all `optional` that reading cannot tell,
+    when it is left out, from a later one written in its place (the same head), with that one."""
+    readings = _part_readings(template, one_line=one_line, optional=optional)
+    return {index: reading[1] for index, reading in enumerate(readings) if reading and reading[1] is not None}
+
+
 def template_pattern(
     template: Sequence[str],
     fields: Mapping[str, str],
@@ -111,16 +169,22 @@ def template_pattern(
     is the named group of the pattern `fields` gives it (a group of none for an `uncaptured`
     field, which must not repeat: a caller that does not read it spares the search the copy), a
     repeat must equal it, and a line (or, in a one-line template, a part) whose fields are all
-    `optional` may be absent."""
+    `optional` may be absent (and is read as absent where the text starts with the longer head
+    of a later part that can be written in its place: see `_part_readings`)."""
     seen: set[str] = set()
     pattern = ""
     separator = " " if one_line else "\n"
+    readings = _part_readings(template, one_line=one_line, optional=optional)
     for index, line in enumerate(template):
-        names = placeholders(line)
         piece = _line_pattern(line, fields, seen, uncaptured)
-        skippable = bool(names) and all(name in optional for name in names)
         joined = piece if index == 0 else re.escape(separator) + piece
-        pattern += f"(?:{joined})?" if skippable else joined
+        reading = readings[index]
+        if reading is None:
+            pattern += joined
+            continue
+        longer = reading[0]
+        not_theirs = f"(?!{'|'.join(re.escape(head) for head in longer)})" if longer else ""
+        pattern += f"(?:{not_theirs}{joined})?"
     return pattern
 
 

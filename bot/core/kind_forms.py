@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from bot.core import textrules
-from bot.core.entry_template import fill, placeholders, template_fields
+from bot.core.entry_template import alike_parts, fill, placeholders, template_fields
 from bot.core.forms import IssueForm, form_from_yaml
-from bot.core.kinds import Kind, optional_fields
+from bot.core.kinds import Kind, code_span, optional_fields
 from bot.core.template import render_form
 
 MISSING = "`{path}`, the form of the `{kind}` kind, is not {where}; {effect}."
@@ -31,6 +31,11 @@ OPTIONAL_FIRST = (
     "{are} still written, so the entry does not read as the `{kind}` kind's and `listbot lint` reports "
     "it (LB016); put it after a {piece} that is always written, or mark {required} `required: true` "
     "in the form."
+)
+ALIKE_OPTIONAL = (
+    "{where} ({line}) and {other} ({other_line}) start alike, so when {fields} empty, as `{path}` allows, "
+    "and {this} is left out, listbot reads {other} back as {this}, into the wrong fields; {fix}, or mark "
+    "{required} `required: true` in the form."
 )
 BUILTIN_EFFECT = "listbot reads these issues with its built-in form"
 CUSTOM_EFFECT = "submissions of this kind cannot be read until it is there"
@@ -98,13 +103,15 @@ def _missing_fields(kind: Kind, form: IssueForm) -> list[str]:
 # only when every field it names is empty; reading it back (`template_pattern`) allows it to be
 # absent only when every field it names is optional, and reads each field as non-empty text.
 # So an entry with an optional field left empty reads back exactly when that field's line is
-# either written whole or left out whole, and a left-out line is not the first (the line break or
-# space that joins the next one to it would be missing).
+# either written whole or left out whole, a left-out line is not the first (the line break or
+# space that joins the next one to it would be missing), and the line written in its place does
+# not start as it does (`entry_template.alike_parts`).
 
 
 def optional_field_problems(kind: Kind, form: IssueForm) -> list[str]:
     """Template lines (or parts) an entry cannot be read back from when a field `form` does not
-    require is left empty: the field shares its line with another field, or it is the first line."""
+    require is left empty: the field shares its line with another field, it is the first line, or
+    its line starts as a later one written in its place does."""
     optional = optional_fields(kind, form)
     pieces = kind.template
     problems: list[str] = []
@@ -115,6 +122,8 @@ def optional_field_problems(kind: Kind, form: IssueForm) -> list[str]:
             problems.extend(
                 _shared_problem(kind, where, line, number, name) for name in names if name in optional
             )
+    for index, alike in alike_parts(pieces, one_line=kind.one_line, optional=optional).items():
+        problems.append(_alike_problem(kind, index, alike, optional))
     first = list(dict.fromkeys(placeholders(pieces[0])))
     # A later line is written when it names no field, or one the first line does not.
     rest_kept = any(not (later := set(placeholders(line))) or not later <= set(first) for line in pieces[1:])
@@ -176,3 +185,35 @@ def _first_problem(kind: Kind, first: list[str]) -> str:
         rest=f"{piece}s" if several else piece, are="are" if several else "is",
         piece=piece, required=" and ".join(f"`{name}`" for name in first),
     )
+
+
+def _alike_problem(kind: Kind, index: int, later: int, optional: set[str]) -> str:
+    """The problem of template line (or part) `index`, all its fields optional, that starts as the
+    `later` one does, which is written in its place when it is left out."""
+    names = list(dict.fromkeys(placeholders(kind.template[index])))
+    piece = "part" if kind.one_line else "line"
+    return ALIKE_OPTIONAL.format(
+        where=_where(kind, index + 1), line=code_span(kind.template[index]),
+        other=f"{piece} {later + 1}", other_line=code_span(kind.template[later]),
+        fields=" and ".join(f"`{{{name}}}`" for name in names) + (" are" if len(names) > 1 else " is"),
+        path=kind.form_path, this=f"{piece} {index + 1}", kind=kind.name,
+        fix=_own_start(kind, index, optional), required=" and ".join(f"`{name}`" for name in names),
+    )
+
+
+def _own_start(kind: Kind, index: int, optional: set[str]) -> str:
+    """How to tell template line (or part) `index` from the later one it starts like: a label
+    before its first field, with the `entry:` to write when that tells them apart."""
+    piece = "part" if kind.one_line else "line"
+    line = kind.template[index]
+    first = placeholders(line)[0]
+    token = "{" + first + "}"
+    generic = f"start {piece} {index + 1} with text of its own"
+    labelled = line.replace(token, f"{first}: {token}", 1)
+    template = (*kind.template[:index], labelled, *kind.template[index + 1:])
+    if labelled == line or index in alike_parts(template, one_line=kind.one_line, optional=optional):
+        return generic
+    import json  # only this message needs it: the commands' start does not import it
+
+    listed = ", ".join(json.dumps(part, ensure_ascii=False) for part in template)  # (YAML reads JSON strings)
+    return f"{generic} ({code_span(f'entry: [{listed}]', whole=True)} tells them apart)"
