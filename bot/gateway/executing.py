@@ -35,6 +35,7 @@ from bot.core.writes import (
     Write,
     WriteBranch,
 )
+from bot.gateway.contents import put_contents
 from bot.gateway.errors import AlreadyExists, NotFound, Rejected, translated, translating
 
 
@@ -158,8 +159,11 @@ class WriteExecutor:
         except AlreadyExists:
             self.contended = self.contended or write.expect_new
             return None
-        result = self.repo.update_file(write.path, write.message, write.text, write.base_blob_sha, branch=write.branch)
-        return str(result["commit"].sha)
+        written = put_contents(
+            self.repo.requester, self.repo.url, write.path, write.text,
+            {"message": write.message, "sha": write.base_blob_sha, "branch": write.branch},
+        )
+        return str(written["commit"]["sha"])
 
     def _point_branch(self, branch: str, sha: str) -> None:
         """Force the branch to `sha`, creating it if it is gone (the ref update is the CAS point)."""
