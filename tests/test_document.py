@@ -116,6 +116,21 @@ def test_blocks_of_any_range_are_its_runs_of_non_blank_lines(lines: list[str], d
     assert doc.blocks(start, end) == _blocks_line_by_line(doc, start, end)
 
 
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from((*_FRAGMENTS, "  ", "\t")), max_size=16), st.data())
+def test_blocks_asked_again_in_any_order_are_still_the_runs_of_their_range(
+    lines: list[str], data: st.DataObject
+) -> None:
+    """Ranges asked for again, overlapping or after the document's runs were found, keep the line-by-line reading."""
+    doc = ListDocument("\n".join(lines))
+    ranges = data.draw(st.lists(st.tuples(st.integers(0, len(doc.lines)), st.integers(0, len(doc.lines))), max_size=6))
+    for start, end in [*ranges, *ranges]:
+        start, end = min(start, end), max(start, end)
+        blocks = doc.blocks(start, end)
+        assert blocks == _blocks_line_by_line(doc, start, end)
+        blocks.clear()  # a caller's list is its own
+
+
 # --- reading and splicing at C speed --------------------------------------------------------------
 
 _TEXTS = st.lists(st.sampled_from((*_FRAGMENTS, " ", "x\u2028y", "\x85", "\x0c")), max_size=12).flatmap(

@@ -113,6 +113,10 @@ class ListDocument:
         self.headings = self._locate_headings()
         self._heading_lines = [heading.line for heading in self.headings]  # ascending
         self._scanned = 0  # lines `blocks` read by themselves, before the document's runs were found
+        # The ranges `blocks` read by themselves, by (start, end): each plan round of a reconcile
+        # places its entry again, asking for the same year section's blocks (a dict: each of its
+        # operations is one step for the workers' threads, which share documents).
+        self._scanned_ranges: dict[tuple[int, int], tuple[Block, ...]] = {}
 
     def _locate_headings(self) -> list[Heading]:
         """The document's headings: the block reader's where that is exact, else mistune's."""
@@ -226,14 +230,18 @@ class ListDocument:
         The document's runs are found once (`_runs`); a range's blocks are the runs that overlap
         it, cut to it, so asking for a year section's blocks costs its blocks, not its lines.
         Until the ranges asked about add up to half the document, each is read by itself instead
-        (`_scanned_blocks`): placing one entry asks about its year section alone, and finding the
-        runs of a 20,000-entry list costs more than that.
+        (`_scanned_blocks`, remembered by range): placing one entry asks about its year section
+        alone, once in each plan round, and finding the runs of a 20,000-entry list costs more.
         """
         start = max(start, 0)
         end = max(min(end, len(self.lines)), start)
+        if (scanned := self._scanned_ranges.get((start, end))) is not None:
+            return list(scanned)
         if "_runs" not in self.__dict__ and self._scanned + (end - start) <= len(self.lines) // 2:
             self._scanned += end - start  # threads may race here: it only picks a way
-            return self._scanned_blocks(start, end)
+            blocks = self._scanned_blocks(start, end)
+            self._scanned_ranges[start, end] = tuple(blocks)
+            return blocks
         starts, ends = self._runs
         found: list[Block] = []
         index = bisect.bisect_right(ends, start)
