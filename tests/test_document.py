@@ -142,6 +142,14 @@ _TEXTS = st.lists(st.sampled_from((*_FRAGMENTS, " ", "x\u2028y", "\x85", "\x0c")
 
 @settings(max_examples=400)
 @given(_TEXTS)
+def test_the_joined_lines_are_the_lines_joined_by_line_feeds(text: str) -> None:
+    """For any mix of endings, with or without a last one, the joined lines are the join of the lines."""
+    doc = ListDocument(text)
+    assert doc.joined_lines() == "\n".join(doc.lines)
+
+
+@settings(max_examples=400)
+@given(_TEXTS)
 def test_lines_are_the_split_lines_without_their_endings(text: str) -> None:
     """One split gives the lines `split_lines` gives, each without its ending, for any mix of endings."""
     assert ListDocument(text).lines == [strip_ending(line) for line in split_lines(text)]

@@ -96,8 +96,9 @@ def may_be_close(words: Sequence[str]) -> Callable[[str], bool]:
 class TextAnchors:
     """A list's lines as one string of letters, searched for keys' anchors."""
 
-    def __init__(self, lines: Sequence[str]) -> None:
-        joined = "\n".join(lines)
+    def __init__(self, lines: Sequence[str], joined: str | None = None) -> None:
+        """`joined`: the lines joined by line feeds, when the caller has that text already."""
+        joined = "\n".join(lines) if joined is None else joined
         self._lines = lines
         self._line_letters = line_letters(joined)
         self._letters = self._line_letters.replace(b"\n", b"")

@@ -93,10 +93,14 @@ class Listing:
     list read block by block, are not even found).
     """
 
-    def __init__(self, entries: Entries, lines: Sequence[str] | None = None) -> None:
-        """`entries`: the entries of the list whose `lines` are given (none: read every entry's keys)."""
+    def __init__(
+        self, entries: Entries, lines: Sequence[str] | None = None, joined: Callable[[], str] | None = None
+    ) -> None:
+        """`entries`: the entries of the list whose `lines` are given (none: read every entry's keys);
+        `joined` gives those lines joined by line feeds (asked once, not kept: it is the list's size)."""
         self._entries = entries
         self._lines = lines
+        self._joined = joined
         # Answers are remembered per listing: every reconcile of an open submission asks its two
         # questions again, and each search of a 20,000-entry list's letters costs more than the
         # rest of a reconcile that writes nothing. A plain dict, not lru_cache on bound methods
@@ -111,7 +115,9 @@ class Listing:
 
     @cached_property
     def _anchors(self) -> TextAnchors | None:
-        return TextAnchors(self._lines) if self._lines is not None else None
+        if self._lines is None:
+            return None
+        return TextAnchors(self._lines, self._joined() if self._joined is not None else None)
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
@@ -186,7 +192,7 @@ _Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
 @lru_cache(maxsize=4)
 def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
     doc = parsed(text)
-    return Listing(BlockEntries(doc, kinds, dict(forms)), doc.lines)
+    return Listing(BlockEntries(doc, kinds, dict(forms)), doc.lines, doc.joined_lines)
 
 
 def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
