@@ -20,7 +20,9 @@ from bench.synthetic import make_list
 from bot.core import document, venues
 from bot.core.mistune_reading import heading_plain_text
 from bot.core.textrules import _fix_encoding
+from bot.emulator.auth import generate_key
 from tests.factories import ROOT, issue_body
+from tests.serve_process import quiet_environment
 
 # ASCII with what ftfy looks at: control characters, HTML entities, escapes, odd spacing.
 _ASCII_PIECES = st.sampled_from(
@@ -90,3 +92,52 @@ def test_the_list_commands_import_only_what_they_use(command: str, tmp_path: Pat
     assert [name for name in _NOT_FOR_LIST_COMMANDS if name in imported] == []
     if command in ("apply", "lint"):
         assert [name for name in _NOT_FOR_APPLY_OR_LINT if name in imported] == []
+
+
+# `listbot serve` up to its first acknowledgement: uvicorn loads the front (as `_serve` would) and
+# the front answers a signed delivery, in the process `bot.cli.main` starts. The lifespan is left
+# out: the threads it starts are where FastAPI and the worker side get imported, off this path.
+_SERVE_TO_FIRST_ACK = """
+import asyncio, sys
+import uvicorn
+from bot.core.webhook import sign
+from bot.service import serve
+
+BODY = b'{"action": "opened", "issue": {"number": 1}, "repository": {"full_name": "a/b"}, "installation": {"id": 1}}'
+
+async def first_ack(app):
+    headers = [(b"content-type", b"application/json"), (b"x-github-event", b"issues"),
+               (b"x-github-delivery", b"d-1"), (b"x-hub-signature-256", sign(b"s3cret-s3cret", BODY).encode())]
+    scope = {"type": "http", "method": "POST", "path": "/api/github/webhooks", "headers": headers}
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": BODY, "more_body": False}
+    async def send(message):
+        sent.append(message)
+    await app(scope, receive, send)
+    return sent[0]["status"]
+
+def serve_once(app, listen):
+    config = uvicorn.Config(app, host=listen.host, port=listen.port, loop="asyncio", log_config=None)
+    config.load()
+    print("STATUS", asyncio.run(first_ack(config.loaded_app)))
+    print("MODULES", *sorted(sys.modules))
+
+serve._serve = serve_once
+from bot.cli.main import main
+main(["serve"])
+"""
+
+
+def test_serve_acknowledges_its_first_delivery_without_fastapi_or_starlette(tmp_path: Path) -> None:
+    """FastAPI and Starlette are imported beside the first acknowledgement, never before it."""
+    key, _public = generate_key()
+    env = quiet_environment(APP_ID="1", PRIVATE_KEY=key, WEBHOOK_SECRET="s3cret-s3cret",
+                            LISTBOT_ENV_FILE=str(tmp_path / "none.env"))
+    run = subprocess.run([sys.executable, "-c", _SERVE_TO_FIRST_ACK], cwd=ROOT, env=env, capture_output=True,
+                         text=True)
+    found = {line.split()[0]: line.split()[1:] for line in run.stdout.splitlines()}
+    assert found.get("STATUS") == ["202"], run.stderr
+    imported = {name.split(".")[0] for name in found["MODULES"]}
+    assert {"uvicorn", "bot"} <= imported
+    assert sorted(imported & {"fastapi", "starlette"}) == []

@@ -1,4 +1,4 @@
-"""The webhook service: receive, verify, acknowledge, hand the delivery's jobs to the workers.
+"""The webhook service as a FastAPI app: receive, verify, acknowledge, hand the delivery's jobs to the workers.
 
 One delivery path: a verified delivery becomes jobs for the reconciler's work queue inside the
 request (no I/O), and the request is answered at once. `/healthz` (liveness) and `/readyz`
@@ -9,478 +9,75 @@ on a warm-up thread once the app starts, and this module does not import it: del
 acknowledged from the first moment the socket listens. Until the workers run, a delivery listbot
 handles is held (after the same replay check) and handed to them once they start; `/readyz` says
 "starting" meanwhile.
+
+What answers a delivery (`bot.service.webhook_endpoint`, `bot.service.running`) imports no web
+framework: `listbot serve` runs it in front of this app (`bot.service.front`) while this module is
+still being imported, and this app routes the webhook path to the same endpoint.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import datetime as dt
-import logging
-import threading
-import time
-import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import Route
 
-from bot.core.logfields import fields
-from bot.core.webhook import HANDLED_EVENTS, Delivery, MalformedDelivery, SignatureCheck, parse_delivery
-from bot.service.intake import TOO_LARGE, Intake, Limits, Refusal, SeenDeliveries
-from bot.service.metrics import DELIVERIES, OUTSTANDING, QUEUE_DEPTH, RATE_BACKOFF, exposition
-from bot.service.readiness import Verdict
-from bot.service.service_settings import DEFAULT_WEBHOOK_PATH, ServiceSettings
+from bot.service.asgi import JsonAnswer, LastResortMiddleware
+from bot.service.metrics import OUTSTANDING, QUEUE_DEPTH, exposition
+from bot.service.running import (
+    RETRY_AFTER_SECONDS,
+    GitHubSeen,
+    Lifespan,
+    Service,
+    lifespan_of,
+    probe,
+    rate_limit_report,
+)
+from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WEBHOOK_PATH, WebhookEndpoint
 
 if TYPE_CHECKING:  # the worker side is imported on the warm-up thread, never by this module
     from bot.service.backend import Backend
-    from bot.service.reconciler import Reconciler
-    from bot.service.worker import Job, Origin
-
-log = logging.getLogger("listbot.app")
-
-WEBHOOK_PATH = DEFAULT_WEBHOOK_PATH  # Probot's; WEBHOOK_PATH in the environment moves it
-MAX_PAYLOAD_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB.
-RETRY_AFTER_SECONDS = 30  # what a 503 during shutdown asks the sender to wait
-
-WRONG_CONTENT_TYPE = (
-    "Content-Type must be application/json (got {got!r}): in the GitHub App's webhook "
-    "settings choose 'application/json' as the content type"
-)
-BAD_LENGTH = "Content-Length {value!r} is not a number"
-NO_SIGNATURE = "missing X-Hub-Signature-256 header: set a webhook secret in the GitHub App settings"
-BAD_SIGNATURE = (
-    "X-Hub-Signature-256 does not match the body: the App's webhook secret and this "
-    "service's WEBHOOK_SECRET differ"
-)
-SHUTTING_DOWN = "listbot is shutting down: redeliver later (the start-up resync also catches up)"
-WORKER_STOPPED = "the worker threads stopped: restart the process"
-STARTING = "listbot is starting its workers ({age:.1f} s so far); deliveries are acknowledged and held meanwhile"
-WARM_UP_FAILED = "the workers could not start ({error}; see the log): restart the process"
-INTERNAL = "listbot could not handle this request (error id {error_id}); it has been logged"
-
-
-def _delivery_fields(delivery: Delivery) -> dict[str, Any]:
-    """The routing fields of a delivery, for logs (never the payload)."""
-    return {
-        "delivery_id": delivery.delivery_id,
-        "event": delivery.event,
-        "action": delivery.action,
-        "installation_id": delivery.installation_id,
-        "repository": delivery.repository,
-        "issue": delivery.issue_number,
-    }
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """A JSON error response."""
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
-
-
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _age(timestamp: float | None) -> float | None:
-    return None if timestamp is None else round(max(0.0, time.time() - timestamp), 1)
-
-
-@dataclass(frozen=True)
-class GitHubSeen:
-    """What GitHub's answers said so far: when it last answered (UNIX time), its core rate-limit
-    window (remaining, limit, reset) if one was announced, and any rate-limit wait (seconds)."""
-
-    last_success: float | None = None
-    rate_window: tuple[int, int, int] | None = None
-    backoff_s: float = 0.0
-
-
-class Service:
-    """The running listbot: the warm-up, the worker side once warm, deliveries, and shutdown."""
-
-    def __init__(
-        self, warm_up: Callable[[], Backend], grace: float = 10.0, after_warm_up: Callable[[], None] | None = None
-    ) -> None:
-        self.grace = grace
-        self.started = time.monotonic()
-        self.seen = SeenDeliveries()
-        self.backend: Backend | None = None  # set once the warm-up has built and started it
-        self._warm_up = warm_up
-        self._after_warm_up = after_warm_up  # told once the warm-up ended, whether it worked or not
-        self._warming: threading.Thread | None = None
-        self._failure: str | None = None  # why the warm-up failed, if it did
-        self._held: list[tuple[Delivery, float]] = []  # acknowledged before the workers ran
-        self._stopping = threading.Event()
-        self._stopped = threading.Event()
-        self._lock = threading.Lock()
-
-    # --- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Build and start the worker side on its own thread; deliveries are answered meanwhile."""
-        if self._warming is None:
-            self._warming = threading.Thread(target=self._warm, name="listbot-warm-up", daemon=True)
-            self._warming.start()
-
-    def _warm(self) -> None:
-        try:
-            self._start_backend()
-        finally:
-            if self._after_warm_up is not None:
-                self._after_warm_up()
-
-    def _start_backend(self) -> None:
-        try:
-            backend = self._warm_up()
-        except Exception as error:
-            log.exception("the workers could not start")
-            self._failure = type(error).__name__
-            return
-        with self._lock:
-            if self._stopping.is_set():
-                return  # shutdown came first: `shutdown` accounted for the held deliveries
-            backend.start()
-            self.backend = backend
-            held, self._held = self._held, []
-            for delivery, received in held:
-                self._route_held(backend, delivery, received)
-        log.info("workers started", extra=fields(
-            warm_up_ms=round((time.monotonic() - self.started) * 1000, 1), held_deliveries=len(held),
-        ))
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
-    def shutdown(self) -> None:
-        """Stop taking deliveries, let the GitHub call in flight finish within `grace`, stop.
-
-        Safe to call twice (a signal, then the lifespan's end): the second call waits for the first.
-        """
-        with self._lock:
-            first = not self._stopping.is_set()
-            self._stopping.set()
-            backend, held, self._held = self.backend, self._held, []
-        if not first:
-            self._stopped.wait(self.grace + 1)
-            return
-        log.info("shutting down", extra=fields(grace_s=self.grace, outstanding=self.outstanding + len(held)))
-        for delivery, received in held:  # the next start-up resync finds their work
-            self._done_held(delivery, received, "interrupted")
-        running = backend.stop(self.grace) if backend is not None else 0
-        log.info("listbot stopped", extra=fields(still_running=running))
-        self._stopped.set()
-
-    # --- state ------------------------------------------------------------------------------
-
-    @property
-    def reconciler(self) -> Reconciler:
-        """The reconciler, once the workers started."""
-        if self.backend is None:
-            raise RuntimeError("the workers have not started yet")
-        return self.backend.reconciler
-
-    @property
-    def worker(self) -> str:
-        """`starting`, `running`, `stopping` or `stopped` (the workers died or never started)."""
-        if self.stopping:
-            return "stopping"
-        if self.backend is None:
-            return "stopped" if self._failure else "starting"
-        return "running" if self.backend.alive() else "stopped"
-
-    @property
-    def outstanding(self) -> int:
-        """Deliveries held, jobs waiting, running or scheduled (plus a resync being planned, or
-        the warm-up itself); 0 when idle."""
-        backend = self.backend
-        if backend is None:
-            return len(self._held) + (0 if self._failure else 1)
-        return backend.reconciler.pending()
-
-    @property
-    def depth(self) -> int:
-        backend = self.backend
-        return len(self._held) if backend is None else backend.reconciler.queue.depth
-
-    def verdict(self) -> Verdict:
-        """The credentials watch's verdict, or why there is none yet."""
-        if self.backend is not None:
-            return self.backend.watch.verdict()
-        if self._failure:
-            return Verdict(False, WARM_UP_FAILED.format(error=self._failure), None)
-        return Verdict(False, STARTING.format(age=time.monotonic() - self.started), None)
-
-    def github_seen(self) -> GitHubSeen:
-        return GitHubSeen() if self.backend is None else self.backend.github_seen()
-
-    def report(self) -> dict[str, Any]:
-        """What both probes report: the worker, the queue, GitHub and the last resync."""
-        verdict = self.verdict()
-        seen = self.github_seen()
-        last_resync = None if self.backend is None else self.backend.reconciler.last_resync
-        return {
-            "worker": self.worker,
-            "queued": self.depth,
-            "outstanding": self.outstanding,
-            "github": {
-                "ok": verdict.ok,
-                "detail": verdict.detail,
-                "checked_at": _iso(verdict.checked_at),
-                "last_success": _iso(seen.last_success),
-                "last_success_age_s": _age(seen.last_success),
-            },
-            "resync": {"last": _iso(last_resync), "age_s": _age(last_resync)},
-            "rate_limit": _rate_limit_report(seen),
-            "uptime_s": round(time.monotonic() - self.started, 1),
-        }
-
-    # --- deliveries -------------------------------------------------------------------------
-
-    def accept(self, delivery: Delivery, began: float) -> JSONResponse:
-        """Answer a verified delivery; queue its jobs (or hold it while the workers start),
-        logging received → dispatched."""
-        if delivery.event == "ping":
-            return self._answer(delivery, began, 200, "pong", {"ok": True, "event": "ping"})
-        if self.stopping:
-            return self._answer(delivery, began, 503, "unavailable", {"error": SHUTTING_DOWN})
-        with self._lock:
-            backend = self.backend
-            if backend is None and not self._failure:
-                return self._hold(delivery, began)
-        if backend is None:
-            return self._answer(delivery, began, 503, "unavailable", {"error": WORKER_STOPPED})
-        if not backend.reconciler.handles(delivery.event):
-            return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": delivery.event})
-        found = backend.jobs_for(delivery)
-        if isinstance(found, str):
-            return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": found}, reason=found)
-        if not self.seen.first_time(delivery.delivery_id):  # a replay: acknowledged, never run twice
-            content = {"ok": True, "delivery": delivery.delivery_id, "duplicate": True}
-            return self._answer(delivery, began, 202, "duplicate", content)
-        response = self._answer(delivery, began, 202, "queued", {"ok": True, "delivery": delivery.delivery_id})
-        if not self._dispatch(backend, delivery, found, None):
-            return _error(503, SHUTTING_DOWN, {"Retry-After": str(RETRY_AFTER_SECONDS)})
-        return response
-
-    def _hold(self, delivery: Delivery, began: float) -> JSONResponse:
-        """Acknowledge a delivery that arrived before the workers run; they get it when they start.
-
-        Routing it needs the rules, which the warm-up is still importing: only events listbot
-        never handles are told apart now. The caller holds `self._lock`.
-        """
-        if delivery.event not in HANDLED_EVENTS:
-            return self._answer(delivery, began, 200, "ignored", {"ok": True, "ignored": delivery.event})
-        if not self.seen.first_time(delivery.delivery_id):
-            content = {"ok": True, "delivery": delivery.delivery_id, "duplicate": True}
-            return self._answer(delivery, began, 202, "duplicate", content)
-        self._held.append((delivery, time.monotonic()))
-        return self._answer(delivery, began, 202, "queued", {"ok": True, "delivery": delivery.delivery_id},
-                            held=True)
-
-    def _route_held(self, backend: Backend, delivery: Delivery, received: float) -> None:
-        """Route a delivery held during the warm-up, now that the rules are known."""
-        found = backend.jobs_for(delivery)
-        if isinstance(found, str):
-            self._done_held(delivery, received, "ignored", reason=found)
-        elif not self._dispatch(backend, delivery, found, received):
-            self._done_held(delivery, received, "unavailable")
-
-    def _dispatch(self, backend: Backend, delivery: Delivery, found: list[Job], received: float | None) -> bool:
-        """Queue a delivery's jobs; False (and the delivery may come again) when shutdown began meanwhile."""
-        queued = backend.submit(found, self._done, received, **_delivery_fields(delivery))
-        log.info("delivery dispatched", extra=fields(
-            **_delivery_fields(delivery), outcome="queued" if queued else "refused", jobs=queued,
-            queue_depth=self.depth,
-        ))
-        if not queued:  # shutdown began meanwhile: the start-up resync finds the work again
-            self.seen.forget(delivery.delivery_id)
-            DELIVERIES.labels(delivery.event, "unavailable").inc()
-        return bool(queued)
-
-    def _done_held(self, delivery: Delivery, received: float, outcome: str, **extra: Any) -> None:
-        """A held delivery ended without jobs: one line with its outcome, as `_done` would say."""
-        log.info("delivery done", extra=fields(
-            **_delivery_fields(delivery), outcome=outcome,
-            duration_ms=round((time.monotonic() - received) * 1000, 1), **extra,
-        ))
-        DELIVERIES.labels(delivery.event, outcome).inc()
-
-    def _answer(
-        self, delivery: Delivery, began: float, status: int, outcome: str, content: dict[str, Any], **extra: Any
-    ) -> JSONResponse:
-        log.info("delivery received", extra=fields(
-            **_delivery_fields(delivery), outcome=outcome, status=status,
-            duration_ms=round((time.perf_counter() - began) * 1000, 2), **extra,
-        ))
-        if outcome != "queued":
-            DELIVERIES.labels(delivery.event, outcome).inc()
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
-        return JSONResponse(content, status_code=status, headers=headers)
-
-    @staticmethod
-    def _done(origin: Origin, outcome: str) -> None:
-        """Every job of a delivery ended: one line with its real outcome and total duration."""
-        log.info("delivery done", extra=fields(**origin.fields, outcome=outcome, duration_ms=origin.elapsed_ms))
-        DELIVERIES.labels(origin.fields.get("event"), outcome).inc()
-
-
-class LastResortMiddleware:
-    """Turn any exception escaping the app into a JSON 4XX, so no request yields a 5XX."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            error_id = uuid.uuid4().hex[:12]
-            log.exception("unhandled error", extra=fields(error_id=error_id, path=scope["path"]))
-            if not started:
-                response = _error(400, INTERNAL.format(error_id=error_id))
-                await response(scope, receive, send)
-
-
-def _rate_limit_report(seen: GitHubSeen) -> dict[str, Any]:
-    """GitHub's core rate-limit window as last reported, and any rate-limit wait under way."""
-    RATE_BACKOFF.set(seen.backoff_s)
-    if seen.rate_window is None:
-        return {"remaining": None, "limit": None, "reset": None, "backoff_s": seen.backoff_s}
-    remaining, limit, reset = seen.rate_window
-    when = dt.datetime.fromtimestamp(reset, dt.UTC).isoformat().replace("+00:00", "Z")
-    return {"remaining": remaining, "limit": limit, "reset": when, "backoff_s": seen.backoff_s}
-
-
-def _clip(value: str | None, limit: int = 100) -> str | None:
-    """Shorten an unauthenticated header value before it goes into a log line."""
-    return value if value is None or len(value) <= limit else value[:limit] + "…"
-
-
-def _content_type_ok(value: str | None) -> bool:
-    """Accept `application/json` with any parameters (e.g. charset)."""
-    return value is not None and value.split(";", 1)[0].strip().lower() == "application/json"
-
-
-class WebhookEndpoint:
-    """`POST /api/github/webhooks`: check, verify before parsing, then acknowledge or reject."""
-
-    def __init__(self, service: Service, secret: bytes, max_payload_bytes: int) -> None:
-        self.service = service
-        self.secret = secret
-        self.max_payload_bytes = max_payload_bytes
-        self.intake = Intake(Limits(max_payload_bytes))
-
-    async def __call__(self, request: Request) -> Response:
-        began = time.perf_counter()
-        problem = self._header_problem(request)
-        if problem is not None:
-            return self._reject(*problem, request, began)
-        signature = request.headers.get("x-hub-signature-256")
-        if signature is None:  # refused before a byte of the body is read
-            return self._reject(401, NO_SIGNATURE, request, began)
-        check = SignatureCheck(self.secret)
-        body = await self.intake.read(request.stream(), check)
-        if isinstance(body, Refusal):
-            return self._reject(body.status, body.message, request, began)
-        if not check.matches(signature):
-            return self._reject(401, BAD_SIGNATURE, request, began)
-        try:
-            delivery = parse_delivery(request.headers, body)
-        except MalformedDelivery as exc:
-            return self._reject(400, str(exc), request, began)
-        return self.service.accept(delivery, began)
-
-    def _header_problem(self, request: Request) -> tuple[int, str] | None:
-        """What is wrong before reading a byte of the body: content type and declared size."""
-        content_type = request.headers.get("content-type")
-        if not _content_type_ok(content_type):
-            return 415, WRONG_CONTENT_TYPE.format(got=content_type)
-        length = request.headers.get("content-length")
-        if length is not None and not length.strip().isdigit():
-            return 400, BAD_LENGTH.format(value=length)
-        if length is not None and int(length) > self.max_payload_bytes:
-            return 413, TOO_LARGE.format(limit=self.max_payload_bytes)
-        return None
-
-    @staticmethod
-    def _reject(status: int, message: str, request: Request, began: float) -> JSONResponse:
-        DELIVERIES.labels("unverified", "rejected").inc()  # never an unauthenticated header as a label
-        log.info(
-            "delivery rejected",
-            extra=fields(
-                delivery_id=_clip(request.headers.get("x-github-delivery")),
-                event=_clip(request.headers.get("x-github-event")),
-                outcome="rejected",
-                status=status,
-                reason=message,
-                duration_ms=round((time.perf_counter() - began) * 1000, 2),
-            ),
-        )
-        return _error(status, message)
-
-
-def _probe(service: Service, ready: bool) -> JSONResponse:
-    """`/healthz` (ready=False): 200 while the process and its workers run or start (`worker`
-    tells which). `/readyz` (True): 200 when, besides, the workers run, GitHub accepted the
-    credentials at the last check and no shutdown began; 503 "starting" while the workers start."""
-    report = service.report()
-    worker = report["worker"]
-    if worker == "stopped":
-        status, code, reason = "down", 503, WORKER_STOPPED if service.backend else report["github"]["detail"]
-    elif not ready:  # alive, so not to be restarted, while the workers start too ("worker" says so)
-        status, code, reason = ("stopping" if service.stopping else "ok"), 200, None
-    elif service.stopping:
-        status, code, reason = "not ready", 503, SHUTTING_DOWN
-    elif worker == "starting":
-        status, code, reason = "starting", 503, report["github"]["detail"]
-    elif not report["github"]["ok"]:
-        status, code, reason = "not ready", 503, report["github"]["detail"]
-    else:
-        status, code, reason = "ready", 200, None
-    body = {"status": status, **({"reason": reason} if reason else {}), **report}
-    return JSONResponse(body, status_code=code)
-
-
-Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
-
-
-def _lifespan(service: Service, app_id: int, warnings: tuple[str, ...] = ()) -> Lifespan:
-    """Start the warm-up of the workers and the credentials watch with the app; shut down on exit."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        service.start()
-        log.info("listbot started", extra=fields(app_id=app_id))
-        for warning in warnings:
-            log.warning(warning)
-        try:
-            yield
-        finally:
-            await asyncio.to_thread(service.shutdown)
-
-    return lifespan
-
-
-def _warnings(settings: ServiceSettings) -> tuple[str, ...]:
-    """Configuration that works but should not (a guessable webhook secret), said at start-up."""
-    return tuple(warning for warning in (settings.webhook_secret_warning,) if warning)
+    from bot.service.service_settings import ServiceSettings
+
+__all__ = [
+    "MAX_PAYLOAD_BYTES", "RETRY_AFTER_SECONDS", "WEBHOOK_PATH", "GitHubSeen", "LastResortMiddleware", "Service",
+    "WebhookEndpoint", "create_app", "web_app",
+]
+
+
+def _json(answer: JsonAnswer) -> JSONResponse:
+    return JSONResponse(answer.content, status_code=answer.status, headers=answer.headers)
+
+
+def web_app(
+    service: Service, webhook_path: str, endpoint: WebhookEndpoint, lifespan: Lifespan | None = None
+) -> FastAPI:
+    """The FastAPI app around a service: the webhook path (routed to `endpoint`), the probes and
+    the metrics; `lifespan` (if any) starts and stops the service with the app."""
+    app = FastAPI(title="listbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.service = service
+    app.add_middleware(LastResortMiddleware)
+    app.router.routes.append(Route(webhook_path, endpoint, methods=["POST"]))  # an ASGI app, not a function
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        return _json(probe(service, ready=False))
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        return _json(probe(service, ready=True))
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        QUEUE_DEPTH.set(service.depth)
+        rate_limit_report(service.github_seen())
+        OUTSTANDING.set(service.outstanding)
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
+
+    return app
 
 
 def create_app(
@@ -493,29 +90,5 @@ def create_app(
     """The webhook service; `warm_up` builds the worker side (on a thread, once the app starts),
     and `after_warm_up` runs when it has ended."""
     service = Service(warm_up, grace=settings.shutdown_grace, after_warm_up=after_warm_up)
-    app = FastAPI(
-        title="listbot", lifespan=_lifespan(service, settings.app_id, _warnings(settings)), docs_url=None,
-        redoc_url=None, openapi_url=None,
-    )
-    app.state.service = service
-    app.add_middleware(LastResortMiddleware)
     endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
-    app.add_api_route(settings.webhook_path, endpoint, methods=["POST"])
-
-    @app.get("/healthz")
-    async def healthz() -> JSONResponse:
-        return _probe(service, ready=False)
-
-    @app.get("/readyz")
-    async def readyz() -> JSONResponse:
-        return _probe(service, ready=True)
-
-    @app.get("/metrics")
-    async def metrics() -> Response:
-        QUEUE_DEPTH.set(service.depth)
-        _rate_limit_report(service.github_seen())
-        OUTSTANDING.set(service.outstanding)
-        body, content_type = exposition()
-        return Response(body, media_type=content_type)
-
-    return app
+    return web_app(service, settings.webhook_path, endpoint, lifespan_of(service, settings))

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_setup(args, env_path)
 
     from bot.service.logs import configure_logging
-    from bot.service.wiring import build_app
+    from bot.service.wiring import build_front
 
     try:
         configure_logging(log_level_of(os.environ))  # warnings while reading settings are JSON too
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level, secrets=secrets_of(settings))
-    _serve(build_app(settings, after_warm_up=resume_gc), Listen.of(args, settings.host, settings.port))
+    _serve(build_front(settings, after_warm_up=resume_gc), Listen.of(args, settings.host, settings.port))
     return 0
 
 

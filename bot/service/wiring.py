@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-
-from bot.service.app import MAX_PAYLOAD_BYTES, create_app
 from bot.service.service_settings import ServiceSettings
+from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from bot.service.backend import Backend
+    from bot.service.front import Front
 
 
 def build_app(
@@ -26,7 +27,24 @@ def build_app(
     when the environment sets no rule or source variable) get the default rules and sources.
     `after_warm_up` runs once the worker side has started (or failed to).
     """
+    from bot.service.app import create_app
+
     return create_app(
+        settings, lambda: warm_up(settings), max_payload_bytes=max_payload_bytes, after_warm_up=after_warm_up
+    )
+
+
+def build_front(
+    settings: ServiceSettings,
+    *,
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    after_warm_up: Callable[[], None] | None = None,
+) -> Front:
+    """`build_app`'s service as `listbot serve` runs it: the webhook answered before FastAPI is
+    imported, the FastAPI app built on a thread for everything else (see `bot.service.front`)."""
+    from bot.service.front import create_front
+
+    return create_front(
         settings, lambda: warm_up(settings), max_payload_bytes=max_payload_bytes, after_warm_up=after_warm_up
     )
 

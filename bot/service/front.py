@@ -1,0 +1,104 @@
+"""What `listbot serve` gives uvicorn: the webhook answered from the first moment, the rest by FastAPI.
+
+Importing FastAPI and Starlette takes about a third of a second of CPU, longer than everything
+else `listbot serve` does before it listens. So the front answers `POST <webhook path>` itself
+(`bot.service.webhook_endpoint`, the endpoint the FastAPI app routes there too) and runs the
+lifespan (the warm-up and shutdown of `bot.service.running`), while the FastAPI app
+(`bot.service.app`: probes, metrics, and every other answer, 404 and 405 included) is built on a
+thread of its own. A request for anything else that arrives before that app is ready waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from bot.service.asgi import ASGIApp, LastResortMiddleware, Receive, Scope, Send
+from bot.service.running import Lifespan, Service, lifespan_of
+from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WebhookEndpoint
+
+if TYPE_CHECKING:
+    from bot.service.backend import Backend
+    from bot.service.service_settings import ServiceSettings
+
+
+class Front:
+    """The ASGI app `listbot serve` runs: the webhook path, the lifespan, and the FastAPI app for
+    the rest once `build_rest` (run on a thread at start-up, or on first need) has built it."""
+
+    def __init__(
+        self, service: Service, webhook_path: str, endpoint: WebhookEndpoint, lifespan: Lifespan,
+        build_rest: Callable[[], ASGIApp],
+    ) -> None:
+        self.state = SimpleNamespace(service=service)  # where `serve` (and a FastAPI app) keep it
+        # A path with `{…}` is a pattern to Starlette's router: leave such a path to it.
+        self._webhook_path = None if "{" in webhook_path else webhook_path
+        self._endpoint = LastResortMiddleware(endpoint)
+        self._lifespan = lifespan
+        self._build_rest = build_rest
+        self._rest: Future[ASGIApp] = Future()
+        self._building = threading.Lock()
+        self._guarded_rest = LastResortMiddleware(self._to_rest)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._run_lifespan(receive, send)
+        elif scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self._webhook_path:
+            await self._endpoint(scope, receive, send)
+        else:
+            await self._guarded_rest(scope, receive, send)
+
+    def build_rest(self) -> None:
+        """Build the FastAPI app for every other request, once (a second call does nothing)."""
+        if not self._building.acquire(blocking=False):
+            return
+        try:
+            self._rest.set_result(self._build_rest())
+        except BaseException as failure:
+            self._rest.set_exception(failure)
+
+    async def _to_rest(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._rest.done():  # started with the lifespan; a request may come before it ends
+            threading.Thread(target=self.build_rest, name="listbot-web-app", daemon=True).start()
+            await asyncio.wrap_future(self._rest)
+        await self._rest.result()(scope, receive, send)
+
+    async def _run_lifespan(self, receive: Receive, send: Send) -> None:
+        """The ASGI lifespan protocol around `lifespan`, as Starlette's router runs it."""
+        started = False
+        await receive()  # lifespan.startup
+        try:
+            async with self._lifespan(self):
+                threading.Thread(target=self.build_rest, name="listbot-web-app", daemon=True).start()
+                await send({"type": "lifespan.startup.complete"})
+                started = True
+                await receive()  # lifespan.shutdown
+        except BaseException:
+            failed = "lifespan.shutdown.failed" if started else "lifespan.startup.failed"
+            await send({"type": failed, "message": traceback.format_exc()})
+            raise
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+def create_front(
+    settings: ServiceSettings,
+    warm_up: Callable[[], Backend],
+    *,
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    after_warm_up: Callable[[], None] | None = None,
+) -> Front:
+    """`create_app`'s service behind `listbot serve`'s front: the same service, endpoint and routes."""
+    service = Service(warm_up, grace=settings.shutdown_grace, after_warm_up=after_warm_up)
+    endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
+
+    def rest() -> ASGIApp:
+        from bot.service.app import web_app  # FastAPI: imported off the path to the first acknowledgement
+
+        return web_app(service, settings.webhook_path, endpoint)
+
+    return Front(service, settings.webhook_path, endpoint, lifespan_of(service, settings), rest)
