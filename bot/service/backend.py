@@ -15,10 +15,10 @@ from bot.gateway.app import ClientOptions, GitHubApp
 from bot.gateway.errors import BadCredentials, GitHubError, NotFound, PermissionDenied, Unreachable
 from bot.gateway.retry import RetryPolicy, rate_limit_backoff
 from bot.gateway.transport import last_success, rate_budget
-from bot.service.app import GitHubSeen
 from bot.service.readiness import CredentialsWatch, HealthResult
 from bot.service.reconciler import Reconciler
 from bot.service.recovery import DeliveryRecovery
+from bot.service.running import GitHubSeen
 from bot.service.settings import Settings
 from bot.service.worker import Job, Origin
 from bot.sources.gather import Sources
