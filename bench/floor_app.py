@@ -4,8 +4,9 @@ Usage: WEBHOOK_SECRET=… PORT=… python bench/floor_app.py
 
 It answers a POST to /api/github/webhooks with 202 when X-Hub-Signature-256 matches the body and
 401 otherwise, and does nothing else: no settings, no logging set-up, no worker. uvicorn runs as
-`listbot serve` runs it (stock asyncio loop, httptools when installed, no access log), so the
-difference between the two is what listbot itself does before it can acknowledge a delivery.
+`listbot serve` runs it (stock asyncio loop, httptools when installed, no access log). It stays
+FastAPI's floor: `listbot serve` answers its first deliveries before importing FastAPI (its
+front, `bot/service/front.py`), so it starts below this floor.
 """
 
 from __future__ import annotations

@@ -262,6 +262,7 @@ async def _sent(respond: Callable[[Send], Awaitable[None]]) -> list[Message]:
 def test_a_json_answer_sends_what_starlettes_json_response_sends(
     status: int, content: dict[str, Any], headers: dict[str, str] | None
 ) -> None:
+    """The start and body messages are those of a `JSONResponse` of the same content and headers."""
     answer = JsonAnswer(status, content, headers)
     response = JSONResponse(content, status_code=status, headers=headers)
     ours = asyncio.run(_sent(answer.send))
@@ -280,6 +281,7 @@ _RAW_HEADERS = st.lists(st.tuples(_RAW_NAMES, _HEADER_TEXT.map(lambda text: text
 @examples(max_examples=300, deadline=None)
 @given(_RAW_HEADERS, st.sampled_from(["content-type", "Content-Type", "X-GitHub-Event", "x-hub-signature-256", "b"]))
 def test_scope_headers_read_as_starlettes_headers(raw: list[tuple[bytes, bytes]], name: str) -> None:
+    """A look-up, the pairs, the names and the count are those of Starlette's `Headers`."""
     ours, theirs = ScopeHeaders({"headers": raw}), Headers(scope={"headers": raw})
     assert (ours.get(name), ours.items(), list(ours), len(ours)) == (
         theirs.get(name), theirs.items(), list(theirs), len(theirs)
@@ -311,6 +313,7 @@ async def _chunks(stream: AsyncIterator[bytes]) -> tuple[list[bytes], bool]:
 @examples(max_examples=300, deadline=None)
 @given(_MESSAGES)
 def test_a_body_streams_as_starlettes_request_streams_it(messages: list[Message]) -> None:
+    """The chunks, and whether the stream ends in a disconnect, are those of `Request.stream`."""
     def receiver() -> Receive:
         queue = [*messages, {"type": "http.disconnect"}]  # after the last, the client goes away
 

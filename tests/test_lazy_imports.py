@@ -130,7 +130,7 @@ main(["serve"])
 
 
 def test_serve_acknowledges_its_first_delivery_without_fastapi_or_starlette(tmp_path: Path) -> None:
-    """FastAPI and Starlette are imported beside the first acknowledgement, never before it."""
+    """`listbot serve` answers its first signed delivery 202 having imported neither FastAPI nor Starlette."""
     key, _public = generate_key()
     env = quiet_environment(APP_ID="1", PRIVATE_KEY=key, WEBHOOK_SECRET="s3cret-s3cret",
                             LISTBOT_ENV_FILE=str(tmp_path / "none.env"))
