@@ -19,8 +19,15 @@ NAME = {"name": "Hugo", "url": "https://gohugo.io"}
 ALIKE = (
     "`kinds.tool.entry` part 2 (`{a}`) and part 3 (`{b}`) start alike, so when `{a}` is empty, as "
     f"`{FORM}` allows, and part 2 is left out, listbot reads part 3 back as part 2, into the wrong fields; "
-    'start part 2 with text of its own (`entry: ["- [{name}]({url})", "a: {a}", "{b}"]` tells them apart), '
+    'start part 2 with text of its own (`entry: ["- [{name}]({url})", "a: {a}", "b: {b}"]` tells them apart), '
     "or mark `a` `required: true` in the form."
+)
+# When both are written, nothing but the joining space tells where `a` ends (tests/test_kind_forms_adjacent.py).
+A_B_ADJACENT = (
+    "`kinds.tool.entry` part 2 (`{a}`) and part 3 (`{b}`) write `{a}` and `{b}` with only a space between them, "
+    "so listbot cannot tell where `a` ends (both may hold spaces) and reads such entries back into the wrong "
+    'fields; put text other than spaces between them, such as a label (`entry: ["- [{name}]({url})", "{a}", '
+    '"b: {b}"]` reads back).'
 )
 
 
@@ -47,7 +54,7 @@ A_B = tool("- [{name}]({url})", "{a}", "{b}", one_line=True)
 
 def test_parts_with_nothing_but_their_field_are_a_problem_of_the_form() -> None:
     """Two optional parts made of their field alone are named, with the entry to write instead."""
-    assert read_back(A_B, A_B_OPTIONAL, {**NAME, "a": "", "b": "MIT"})[1] == [ALIKE]
+    assert read_back(A_B, A_B_OPTIONAL, {**NAME, "a": "", "b": "MIT"})[1] == [ALIKE, A_B_ADJACENT]
 
 
 def test_config_check_names_parts_that_start_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,7 +78,7 @@ def test_a_part_alike_with_a_required_one_after_it_is_a_problem() -> None:
     """An optional part that starts as the required part after it does is named too."""
     problems = read_back(A_B, {**A_B_OPTIONAL, "b": True}, {**NAME, "a": "", "b": "MIT"})[1]
     assert [problem.split(" start alike")[0] for problem in problems] == [
-        "`kinds.tool.entry` part 2 (`{a}`) and part 3 (`{b}`)"
+        "`kinds.tool.entry` part 2 (`{a}`) and part 3 (`{b}`)", A_B_ADJACENT
     ]
 
 
@@ -85,7 +92,7 @@ def test_a_template_with_backticks_is_quoted_whole() -> None:
 @pytest.mark.parametrize(
     "kind",
     [
-        tool("- [{name}]({url})", "a: {a}", "{b}", one_line=True),  # the entry the problem suggests
+        tool("- [{name}]({url})", "a: {a}", "b: {b}", one_line=True),  # the entry the problem suggests
         tool("- [{name}]({url})", "({a})", "- {b}", one_line=True),
         tool("**{name}**", "{a}", "[link]({b})"),
         tool("**{name}**", "{a}", "- {b}", "[link]({url})"),

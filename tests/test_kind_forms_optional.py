@@ -176,3 +176,19 @@ def test_what_the_check_lets_through_reads_back(given_case: tuple[Kind, dict[str
     lines = fill(kind.template, values, one_line=kind.one_line)
     assert all(line == line.rstrip() for line in lines)
     assert entry_reader(kind, forms["tool"]).read("\n".join(lines)) == values
+
+
+@pytest.mark.parametrize(
+    "line", ['- [{name}]({url}) "{note}"', "- [{name}]({url}) ({note} \\o/)"], ids=["quotes", "backslash"]
+)
+def test_the_entry_to_write_is_yaml_that_gives_the_parts(line: str) -> None:
+    """The suggested `entry:` reads, as YAML, as the parts that keep the note apart, quotes and backslashes included."""
+    import re
+
+    import yaml
+
+    problem = problems_of(tool(line, one_line=True), NOTE_OPTIONAL)[0]
+    suggested = re.search(r"`(entry: \[.*\])` writes the same entries", problem)
+    assert suggested is not None
+    own = line.index(" ", line.index("{url}"))
+    assert yaml.safe_load(suggested[1]) == {"entry": [line[:own], line[own + 1:]]}

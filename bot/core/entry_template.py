@@ -157,6 +157,134 @@ def alike_parts(template: Sequence[str], *, one_line: bool, optional: Collection
     return {index: reading[1] for index, reading in enumerate(readings) if reading and reading[1] is not None}
 
 
+# Reading finds where a field's value ends by the template text after it: each field is read as
+# the shortest text after which the rest of the entry still reads (`template_pattern`'s lazy
+# groups). Text that is nothing but blanks tells nothing when the field's value may hold blanks
+# too, as text may (`[^\n]+?`) and a link may not (`\S+?`). So in a row of fields written with
+# nothing but blanks between them (the space that joins one-line parts, say, when an optional
+# part between them is left out), a link ends at the first blank and one text field may take the
+# blanks up to the links after it, which end the row when they are always written; a second text
+# field, or a link that may be left out with nothing but blanks after it in its part (nothing
+# then marks whether it is there), makes the split a guess (`{a} {b}` writes `Static site
+# generator Apache 2.0`, read back as a=`Static`; `{a}` then an optional `{url}` part reads an
+# `a` of `Hugo Go` as a=`Hugo`, url=`Go`). Nothing at all between two fields is a guess whatever
+# they hold. (An optional part before a text field, written with the same head, is `alike_parts`.)
+# Text with more than blanks in it (` - `, `](`) is taken as telling where a value ends: values
+# are not expected to hold template text.
+
+
+class Adjacent(NamedTuple):
+    """Two fields an entry can write with nothing but blanks between them, where reading cannot
+    tell where the first ends: their lines (or parts) by index, the text between them (links
+    written there as their placeholders; "": nothing at all), the link fields among it, and the
+    optional fields left out for them to meet."""
+
+    first: str
+    first_part: int
+    second: str
+    second_part: int
+    between: str
+    links: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+# Two field occurrences (by their order in the template) written one straight after the other,
+# the text between them, and the optional fields left out for that. (A plain tuple: only this
+# module's check makes them, and a class costs every command's start.)
+_Meeting = tuple[int, int, str, tuple[str, ...]]
+
+
+def _occurrences(template: Sequence[str]) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """Each field occurrence as (field, line index, literal text before it in its line since the
+    field before), and each line's literal text after its last field (all of it when it names none)."""
+    found: list[tuple[str, int, str]] = []
+    tails: list[str] = []
+    for index, line in enumerate(template):
+        text = ""
+        for piece, is_field in _tokens(line):
+            if is_field:
+                found.append((piece, index, text))
+                text = ""
+            else:
+                text += piece
+        tails.append(text)
+    return found, tails
+
+
+def _meetings(
+    found: list[tuple[str, int, str]], tails: list[str], names: list[set[str]], *, one_line: bool,
+    optional: Collection[str],
+) -> list[_Meeting]:
+    """Every pair of field occurrences (`_occurrences`) an entry can write one straight after the
+    other: in a line, and, in a one-line template, across the space that joins parts when the
+    ones between are left out. (Between lines there is a line break, which no value holds.)"""
+    firsts = {part: at for at, (_, part, _) in reversed(list(enumerate(found)))}
+    meetings: list[_Meeting] = [  # in a line
+        (at - 1, at, before, ()) for at, (_, part, before) in enumerate(found)
+        if at and found[at - 1][1] == part
+    ]
+    for at, (name, part, _) in enumerate(found):
+        if not one_line or (at + 1 < len(found) and found[at + 1][1] == part):
+            continue  # not its line's last field
+        between = tails[part]
+        left_out: tuple[str, ...] = ()
+        for later in range(part + 1, len(names)):
+            if later not in firsts:
+                between += " " + tails[later]  # text alone: always written
+                continue
+            after = firsts[later]
+            if found[after][0] not in left_out:
+                meetings.append((at, after, between + " " + found[after][2], left_out))
+            if not (names[later] <= set(optional) and name not in names[later]):
+                break  # always written when this field is: nothing after it meets this one
+            left_out = (*left_out, *sorted(names[later] - set(left_out)))
+    return meetings
+
+
+def adjacent_fields(
+    template: Sequence[str], *, one_line: bool, optional: Collection[str], links: Collection[str]
+) -> list[Adjacent]:
+    """Each pair of fields an entry written from `template` can hold where reading cannot tell
+    where the first ends (see above): with nothing between them, or a text field (not in `links`)
+    and a text field or a link that may be left out, with nothing but blanks and links between."""
+    found, tails = _occurrences(template)
+    names = [set(placeholders(line)) for line in template]
+    meetings = _meetings(found, tails, names, one_line=one_line, optional=optional)
+    adjacent: dict[tuple[int, int], Adjacent] = {}
+
+    def add(first: int, second: int, between: str, links: tuple[str, ...], left_out: tuple[str, ...]) -> None:
+        if found[first][0] != found[second][0]:  # a repeat must equal the first: it cannot take its text
+            adjacent.setdefault((first, second), Adjacent(
+                found[first][0], found[first][1], found[second][0], found[second][1], between, links, left_out
+            ))
+
+    blank_before: dict[int, list[_Meeting]] = {}
+    for meeting in meetings:
+        if not meeting[2]:
+            add(meeting[0], meeting[1], "", (), meeting[3])
+        elif not meeting[2].strip():
+            blank_before.setdefault(meeting[1], []).append(meeting)
+    for second, (name, part, _) in enumerate(found):
+        last = second + 1 == len(found) or found[second + 1][1] != part
+        if name in links and not (names[part] <= set(optional) and last and not tails[part].strip()):
+            continue  # a link that is always written, or is followed by text of its part, is told apart
+        # Back along the blanks, through links, to the text fields this one can meet.
+        paths: list[tuple[_Meeting, str, tuple[str, ...], tuple[str, ...]]] = [
+            (meeting, meeting[2], (), meeting[3]) for meeting in blank_before.get(second, [])
+        ]
+        while paths:
+            meeting, between, through, left_out = paths.pop(0)
+            first = found[meeting[0]][0]
+            if first not in links:
+                add(meeting[0], second, between, through, tuple(dict.fromkeys(left_out)))
+                continue
+            paths.extend(
+                (earlier, earlier[2] + "{" + first + "}" + between, (first, *through), (*earlier[3], *left_out))
+                for earlier in blank_before.get(meeting[0], [])
+            )
+    return [adjacent[key] for key in sorted(adjacent, key=lambda key: (key[1], key[0]))]
+
+
 def template_pattern(
     template: Sequence[str],
     fields: Mapping[str, str],

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from bot.core import textrules
-from bot.core.entry_template import alike_parts, fill, placeholders, template_fields
+from bot.core.entry_template import Adjacent, adjacent_fields, alike_parts, fill, placeholders, template_fields
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.kinds import Kind, code_span, optional_fields
 from bot.core.template import render_form
@@ -36,6 +36,10 @@ ALIKE_OPTIONAL = (
     "{where} ({line}) and {other} ({other_line}) start alike, so when {fields} empty, as `{path}` allows, "
     "and {this} is left out, listbot reads {other} back as {this}, into the wrong fields; {fix}, or mark "
     "{required} `required: true` in the form."
+)
+ADJACENT = (
+    "{where} {write} `{{{first}}}` and `{{{second}}}` with {between} between them{when}, so listbot cannot "
+    "tell where `{first}` ends ({why}) and reads such entries back into the wrong fields; {fix}."
 )
 BUILTIN_EFFECT = "listbot reads these issues with its built-in form"
 CUSTOM_EFFECT = "submissions of this kind cannot be read until it is there"
@@ -79,6 +83,7 @@ def kind_forms(
             problems.extend(_missing_fields(kind, parsed))
             if not kind.builtin:
                 problems.extend(optional_field_problems(kind, parsed))
+                problems.extend(adjacent_field_problems(kind, parsed))
             continue
         if parsed is None and not kind.builtin:
             problems.append(MISSING.format(path=kind.form_path, kind=kind.name, where=where, effect=effect))
@@ -120,7 +125,7 @@ def optional_field_problems(kind: Kind, form: IssueForm) -> list[str]:
         where = _where(kind, number)
         if len(names) > 1:
             problems.extend(
-                _shared_problem(kind, where, line, number, name) for name in names if name in optional
+                _shared_problem(kind, where, line, number, name, optional) for name in names if name in optional
             )
     for index, alike in alike_parts(pieces, one_line=kind.one_line, optional=optional).items():
         problems.append(_alike_problem(kind, index, alike, optional))
@@ -138,7 +143,7 @@ def _where(kind: Kind, number: int) -> str:
     return f"`kinds.{kind.name}.entry` {'part' if kind.one_line else 'line'} {number}"
 
 
-def _shared_problem(kind: Kind, where: str, line: str, number: int, field: str) -> str:
+def _shared_problem(kind: Kind, where: str, line: str, number: int, field: str, optional: set[str]) -> str:
     """The problem of optional `field` written on template line `number` with other fields."""
     written = fill((line,), {name: "{" + name + "}" for name in placeholders(line) if name != field})[0]
     ends_line = number == len(kind.template) or not kind.one_line
@@ -148,11 +153,11 @@ def _shared_problem(kind: Kind, where: str, line: str, number: int, field: str) 
     return SHARED_OPTIONAL.format(
         where=where, line=line, field=field, path=kind.form_path, written=written, codes=codes,
         piece="part" if kind.one_line and len(kind.template) > 1 else "line",
-        fix=_own_part(kind, number, field),
+        fix=_own_part(kind, number, field, optional),
     )
 
 
-def _own_part(kind: Kind, number: int, field: str) -> str:
+def _own_part(kind: Kind, number: int, field: str, optional: set[str]) -> str:
     """How to give `field` a part (or line) of its own: with the `entry:` to write when the line
     splits, at the first space after the field before it, into parts that join into the same line."""
     line = kind.template[number - 1]
@@ -169,10 +174,11 @@ def _own_part(kind: Kind, number: int, field: str) -> str:
     )
     if not splits or (not kind.one_line and len(kind.template) > 1):
         return generic
-    parts = [*kind.template[: number - 1], before, own, *kind.template[number:]]
-    listed = ", ".join(f'"{part}"' for part in parts)
+    parts = (*kind.template[: number - 1], before, own, *kind.template[number:])
+    if not _reads_back(kind, parts, optional, one_line=True):
+        return generic
     setting = "" if kind.one_line else "`one_line: true` and "
-    return f"give `{token}` a part of its own ({setting}`entry: [{listed}]` writes the same entries)"
+    return f"give `{token}` a part of its own ({setting}{_entry_setting(parts)} writes the same entries)"
 
 
 def _first_problem(kind: Kind, first: list[str]) -> str:
@@ -210,10 +216,82 @@ def _own_start(kind: Kind, index: int, optional: set[str]) -> str:
     token = "{" + first + "}"
     generic = f"start {piece} {index + 1} with text of its own"
     labelled = line.replace(token, f"{first}: {token}", 1)
-    template = (*kind.template[:index], labelled, *kind.template[index + 1:])
-    if labelled == line or index in alike_parts(template, one_line=kind.one_line, optional=optional):
+    template = _gaps_labelled(kind, (*kind.template[:index], labelled, *kind.template[index + 1:]), optional)
+    if labelled == line or not _reads_back(kind, template, optional):
         return generic
-    import json  # only this message needs it: the commands' start does not import it
+    return f"{generic} ({_entry_setting(template)} tells them apart)"
 
-    listed = ", ".join(json.dumps(part, ensure_ascii=False) for part in template)  # (YAML reads JSON strings)
-    return f"{generic} ({code_span(f'entry: [{listed}]', whole=True)} tells them apart)"
+
+def adjacent_field_problems(kind: Kind, form: IssueForm) -> list[str]:
+    """Fields of the template that an entry can write with nothing but blanks between them, where
+    reading cannot tell where the first ends (`entry_template.adjacent_fields`)."""
+    optional = optional_fields(kind, form)
+    found = adjacent_fields(kind.template, one_line=kind.one_line, optional=optional, links=kind.links)
+    if not found:
+        return []
+    labelled = _gaps_labelled(kind, kind.template, optional)
+    fix = "put text other than spaces between them, such as a label"
+    if _reads_back(kind, labelled, optional):
+        fix += f" ({_entry_setting(labelled)} reads back)"
+    return [_adjacent_problem(kind, pair, fix) for pair in found]
+
+
+def _adjacent_problem(kind: Kind, pair: Adjacent, fix: str) -> str:
+    piece = "part" if kind.one_line else "line"
+    first, second = pair.first_part, pair.second_part
+    if first == second:
+        where = f"{_where(kind, first + 1)} ({code_span(kind.template[first])})"
+    else:
+        where = (f"`kinds.{kind.name}.entry` {piece} {first + 1} ({code_span(kind.template[first])}) and "
+                 f"{piece} {second + 1} ({code_span(kind.template[second])})")
+    if not pair.between:
+        between = "nothing"
+    elif pair.links:
+        between = "only spaces and " + " and ".join(f"`{{{name}}}`" for name in pair.links)
+    else:
+        between = "only a space" if pair.between == " " else "only blanks"
+    left_out = " and ".join(f"`{{{name}}}`" for name in pair.left_out)
+    return ADJACENT.format(
+        where=where, write="writes" if first == second else "write", first=pair.first, second=pair.second,
+        between=between, when=f" when {left_out} {'are' if len(pair.left_out) > 1 else 'is'} empty" if left_out else "",
+        why=_why(kind, pair), fix=fix,
+    )
+
+
+def _why(kind: Kind, pair: Adjacent) -> str:
+    if not pair.between:
+        return "nothing marks it"
+    if pair.second in kind.links:
+        return f"it may hold spaces, and `{{{pair.second}}}` may be left out"
+    return "both may hold spaces"
+
+
+def _gaps_labelled(kind: Kind, template: tuple[str, ...], optional: set[str]) -> tuple[str, ...]:
+    """`template` with a label (`b: `) before the second field of each pair that reading cannot
+    tell apart, which marks where the first ends."""
+    lines = list(template)
+    for pair in adjacent_fields(template, one_line=kind.one_line, optional=optional, links=kind.links):
+        line, token = lines[pair.second_part], "{" + pair.second + "}"
+        at = line.find(token)
+        space = " " if at > 0 and not line[at - 1].isspace() else ""
+        if f"{pair.second}: {token}" not in line:
+            lines[pair.second_part] = f"{line[:at]}{space}{pair.second}: {line[at:]}"
+    return tuple(lines)
+
+
+def _reads_back(kind: Kind, template: tuple[str, ...], optional: set[str], *, one_line: bool | None = None) -> bool:
+    """Whether entries written from `template` read back (as far as the form's checks tell): no
+    optional part starts as one written in its place, no field runs into the next."""
+    joined = kind.one_line if one_line is None else one_line
+    return not alike_parts(template, one_line=joined, optional=optional) and not adjacent_fields(
+        template, one_line=joined, optional=optional, links=kind.links
+    )
+
+
+def _entry_setting(parts: Sequence[str]) -> str:
+    """The `entry:` setting that gives these template parts, to copy: each part a JSON string,
+    which YAML reads as the same text whatever quotes or backslashes it holds."""
+    import json  # only these messages need it: the commands' start does not import it
+
+    listed = ", ".join(json.dumps(part, ensure_ascii=False) for part in parts)
+    return code_span(f"entry: [{listed}]", whole=True)
