@@ -22,12 +22,12 @@ _PARTICLES = frozenset({
     "bin", "al", "el", "st.", "mac",
 })
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-_ET_AL = re.compile(r"[,;\s]*(?:\bet\.?\s*al\b\.?|\band\s+others\b\.?|\betc\b\.?)\s*$", re.IGNORECASE)
-_AND = re.compile(r"\s*(?:,\s*)?(?:\band\b|&)\s*", re.IGNORECASE)
+_ET_AL = lazy_pattern(r"[,;\s]*(?:\bet\.?\s*al\b\.?|\band\s+others\b\.?|\betc\b\.?)\s*$", re.IGNORECASE)
+_AND = lazy_pattern(r"\s*(?:,\s*)?(?:\band\b|&)\s*", re.IGNORECASE)
 # Affiliation marks pasted with names: `Chen1,2`, `Song3*`, `Wan†`.
 _MARKS = lazy_pattern(r"(?<=[^\W\d_])(?:\d+(?:,\d+)*|[*†‡§¶]+)+(?=[\s,;&]|$)")
-_INITIAL = re.compile(r"(?:[^\W\d_]\.?)(?:-[^\W\d_]\.?)?")
-_CAPS_INITIALS = re.compile(r"[A-Z]{1,3}")
+_INITIAL = lazy_pattern(r"(?:[^\W\d_]\.?)(?:-[^\W\d_]\.?)?")
+_CAPS_INITIALS = lazy_pattern(r"[A-Z]{1,3}")
 _WORD = lazy_pattern(r"[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_][^\W\d_'’.-]*)*\.?")
 
 
@@ -67,15 +67,15 @@ Name = tuple[str, str | None]  # the name as written, and its surname when the t
 
 def _split(value: str) -> tuple[list[Name], bool]:
     """The people named, in order, and whether the text says there are more (`et al.`)."""
-    more = bool(_ET_AL.search(value))
-    value = _ET_AL.sub("", value).strip(" ,;")
+    more = bool(_ET_AL().search(value))
+    value = _ET_AL().sub("", value).strip(" ,;")
     names: list[Name]
     if ";" in value:
         names = [_inverted(part) if part.count(",") == 1 else (part, None) for part in value.split(";")]
     elif re.search(r"\band\b", value) and all(p.count(",") == 1 for p in re.split(r"\s+and\s+", value)):
         names = [_inverted(part) for part in re.split(r"\s+and\s+", value)]  # BibTeX: `Last, First and ...`
     else:
-        names = [(piece, None) for chunk in value.split(",") for piece in _AND.split(chunk)]
+        names = [(piece, None) for chunk in value.split(",") for piece in _AND().split(chunk)]
     names = [(" ".join(name.split()), surname) for name, surname in names if name.strip(" .")]
     if not names:
         raise AuthorsUnread(value)
@@ -91,18 +91,18 @@ def _inverted(part: str) -> Name:
 def _initialled(name: str, surname: str | None = None) -> str:
     """One person as `F. Last` (`F.-G. Last` for a hyphenated given name)."""
     if surname and name.endswith(surname) and (given_names := name[: -len(surname)].split()):
-        if all(_WORD().fullmatch(word) or _INITIAL.fullmatch(word) for word in [*given_names, *surname.split()]):
+        if all(_WORD().fullmatch(word) or _INITIAL().fullmatch(word) for word in [*given_names, *surname.split()]):
             return " ".join([*(_initial(word) for word in given_names), surname])
         raise AuthorsUnread(name)
     words = name.split()
-    if not words or not all(_WORD().fullmatch(word) or _INITIAL.fullmatch(word) for word in words):
+    if not words or not all(_WORD().fullmatch(word) or _INITIAL().fullmatch(word) for word in words):
         raise AuthorsUnread(name)
     suffix = [words.pop()] if len(words) > 2 and words[-1].lower() in _SUFFIXES else []
     if len(words) == 1:
         return " ".join(words + suffix)
-    if _CAPS_INITIALS.fullmatch(words[-1]) and not _CAPS_INITIALS.fullmatch(words[0]):
+    if _CAPS_INITIALS().fullmatch(words[-1]) and not _CAPS_INITIALS().fullmatch(words[0]):
         words = [*_spelled_initials(words[-1]), *words[:-1]]  # PubMed: `Chen ZH`
-    elif _CAPS_INITIALS.fullmatch(words[0]) and len(words) == 2 and len(words[0]) > 1:
+    elif _CAPS_INITIALS().fullmatch(words[0]) and len(words) == 2 and len(words[0]) > 1:
         words = [*_spelled_initials(words[0]), words[1]]  # `ZH Chen`
     surname_start = len(words) - 1
     while surname_start > 1 and _is_particle(words[surname_start - 1]):

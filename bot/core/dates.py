@@ -8,6 +8,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from bot.core.lazy_patterns import lazy_pattern
+
 MONTH_ABBRS: tuple[str, ...] = tuple(calendar.month_abbr)[1:]  # ("Jan", ..., "Dec")
 _MONTH_NUMBERS: dict[str, int] = {}
 for _number, (_abbr, _name) in enumerate(
@@ -20,14 +22,14 @@ _MONTH_NUMBERS["sept"] = 9
 EARLIEST_YEAR = 1950
 DATE_EXAMPLES = "`2024-08-07`, `2024-08`, `07 Aug 2024`, `Aug 2024` or `August 2024`"
 
-_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})")
-_MONTH_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{4})")
-_YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]\d)(?!\d)")
-_SHORT_YEAR = re.compile(r"(?<=[A-Za-z])\s?['’`](\d{2})\b")  # `MICCAI'23`, `CVPR '24`
+_ISO_DAY = lazy_pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_MONTH = lazy_pattern(r"(\d{4})-(\d{1,2})")
+_DAY_MONTH_YEAR = lazy_pattern(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})")
+_MONTH_YEAR = lazy_pattern(r"([A-Za-z]+)\.? (\d{4})")
+_YEAR_IN_TEXT = lazy_pattern(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]\d)(?!\d)")
+_SHORT_YEAR = lazy_pattern(r"(?<=[A-Za-z])\s?['’`](\d{2})\b")  # `MICCAI'23`, `CVPR '24`
 # Numbers that look like years but are not: identifiers, DOIs, pages, volumes and issues.
-NOT_A_YEAR = re.compile(
+NOT_A_YEAR = lazy_pattern(
     r"\b10\.\d{4,9}/\S+"  # a DOI
     r"|\b(?:arxiv|corr|abs)\s*[:/]\s*\S+"  # `arXiv:2010.16056`, `CoRR abs/2010.16056`
     r"|\b\d{4}\.\d{4,5}(?:v\d+)?\b"  # a bare arXiv id
@@ -95,14 +97,14 @@ def parse_date(text: str, today: dt.date | None = None) -> PartialDate:
     """Read a date in one of the accepted forms; raise `DateError` with an example otherwise."""
     today = today or dt.date.today()
     value = " ".join(text.split())
-    if match := _ISO_DAY.fullmatch(value):
+    if match := _ISO_DAY().fullmatch(value):
         year, month, day = (int(group) for group in match.groups())
         return _build(year, month, day, today)
-    if match := _ISO_MONTH.fullmatch(value):
+    if match := _ISO_MONTH().fullmatch(value):
         return _build(int(match[1]), int(match[2]), None, today)
-    if match := _DAY_MONTH_YEAR.fullmatch(value):
+    if match := _DAY_MONTH_YEAR().fullmatch(value):
         return _build(int(match[3]), _month_number(match[2]), int(match[1]), today)
-    if match := _MONTH_YEAR.fullmatch(value):
+    if match := _MONTH_YEAR().fullmatch(value):
         return _build(int(match[2]), _month_number(match[1]), None, today)
     raise DateError(f"`{value[:40]}` is not a date listbot understands; write it like {DATE_EXAMPLES}.")
 
@@ -143,7 +145,7 @@ def parse_house_date(text: str) -> PartialDate | None:
 def year_in_text(text: str) -> int | None:
     """The year a venue names (`ICLR 2024`, `MICCAI'23`), never one read from inside an
     identifier, a DOI, a page range or a volume (`arXiv:2010.16056`, `42(7): 1995-2006`)."""
-    cleaned = NOT_A_YEAR.sub(" ", text)
-    years = [int(year) for year in _YEAR_IN_TEXT.findall(cleaned)]
-    years += [2000 + int(short) for short in _SHORT_YEAR.findall(cleaned)]
+    cleaned = NOT_A_YEAR().sub(" ", text)
+    years = [int(year) for year in _YEAR_IN_TEXT().findall(cleaned)]
+    years += [2000 + int(short) for short in _SHORT_YEAR().findall(cleaned)]
     return years[-1] if years else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.core.dates import PartialDate, parse_house_date, year_in_text
 from bot.core.entry_template import fill
 from bot.core.kinds import PAPER
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.submission import PaperSubmission
 from bot.core.textrules import escape_inline, unescape_inline
 
@@ -23,7 +24,7 @@ BADGE_PATTERN = re.compile(
 # A paper entry's link line and title line, as read back from the list (lint checks them too).
 LINK_LINE = re.compile(r"\[(paper|model|code)\]\((\S+)\)")
 TITLE_LINE = re.compile(r"\*\*(.+)\*\*")
-_AUTHORS_LINE = re.compile(r"\*([^*].*)\*")
+_AUTHORS_LINE = lazy_pattern(r"\*([^*].*)\*")
 
 
 def paper_template_values(paper: PaperSubmission) -> dict[str, str]:
@@ -76,7 +77,7 @@ def read_paper(lines: Sequence[str]) -> ListedPaper:
     """Read a paper entry's lines (no line endings) into its parts."""
     links, repo_urls = paper_links(lines)
     paper = ListedPaper(paper_title(lines), links=links, repo_urls=repo_urls)
-    if len(lines) > 2 and _AUTHORS_LINE.fullmatch(lines[1].strip()):
+    if len(lines) > 2 and _AUTHORS_LINE().fullmatch(lines[1].strip()):
         venue_line = lines[2].strip()
         venue, _, date_text = venue_line.partition(" | ")
         paper.venue = venue

@@ -12,6 +12,7 @@ from typing import Any, Literal, NamedTuple, TypedDict
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.markdown_blocks import closing_fence, fence_around, opening_fence
 from bot.core.yaml_reading import safe_load
 
@@ -249,8 +250,8 @@ def load_form(path: str | os.PathLike[str]) -> IssueForm:
 
 # --------------------------------------------------------------------------- body scanning
 
-_HEADING = re.compile(r" {0,3}###(?:[ \t]+(.*))?\Z")
-_CHECKBOX = re.compile(r"[-*+][ \t]+\[([ xX])\][ \t]+(.*\S)\Z")
+_HEADING = lazy_pattern(r" {0,3}###(?:[ \t]+(.*))?\Z")
+_CHECKBOX = lazy_pattern(r"[-*+][ \t]+\[([ xX])\][ \t]+(.*\S)\Z")
 
 
 def _lines(body: str) -> list[str]:
@@ -259,7 +260,7 @@ def _lines(body: str) -> list[str]:
 
 
 def _heading_text(line: str) -> str | None:
-    match = _HEADING.match(line)
+    match = _HEADING().match(line)
     if match is None:
         return None
     return (match.group(1) or "").strip()
@@ -461,7 +462,7 @@ def _parse_checkboxes(value: str, options: Sequence[str]) -> tuple[CheckboxesVal
         text = line.strip()
         if not text:
             continue
-        match = _CHECKBOX.match(text)
+        match = _CHECKBOX().match(text)
         if match is None:
             result["unselected"].append(text)
             unknown.append(text)

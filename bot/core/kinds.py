@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.core import entry_template, textrules
 from bot.core.forms import IssueForm, parse_issue, starts_with_field_heading
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.submission import PAPER_FIELDS, FieldSpec
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
@@ -23,7 +24,7 @@ KIND_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
 FORM_PATH = re.compile(r"\.github/ISSUE_TEMPLATE/[A-Za-z0-9._-]+\.ya?ml")
 _HEADING = re.compile(r"(#{1,6}) +(\S.*?)\s*")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)]) ")
-_BODY_HEADING = re.compile(r"^ {0,3}###[ \t]+\S", re.MULTILINE)
+_BODY_HEADING = lazy_pattern(r"^ {0,3}###[ \t]+\S", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def kind_by_body(kinds: Sequence[Kind], forms: Mapping[str, IssueForm], body: st
     Only a body that starts with one of a form's headings is parsed against it: any other issue
     anyone files costs one line's reading (see `starts_with_field_heading`).
     """
-    headings = len(_BODY_HEADING.findall(body))
+    headings = len(_BODY_HEADING().findall(body))
     best: tuple[int, Kind] | None = None
     for kind in kinds:
         form = forms.get(kind.name)

@@ -56,6 +56,7 @@ from bot.core.entry_template import template_pattern
 from bot.core.forms import IssueForm
 from bot.core.kind_entries import candidate_ranges, kind_sections
 from bot.core.kinds import BUILTIN_KINDS, PAPER, Kind, entry_reader
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.listing import listed, listing
 from bot.core.placement import insert_paper
 from bot.core.repeated_keys import HouseEntries, HouseRun, repeated_keys
@@ -84,8 +85,8 @@ RULES: dict[str, str] = {
 }
 FIXABLE = frozenset({"LB006", "LB008", "LB010", "LB011", "LB012", "LB013"})
 
-_TITLE = re.compile(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
-_AUTHORS = re.compile(r"\*(?![\s*])[^*]*(?<![\s*])\*")
+_TITLE = lazy_pattern(r"\*\*(?![\s*])(?:(?!\*\*).)*(?<![\s*])\*\*")
+_AUTHORS = lazy_pattern(r"\*(?![\s*])[^*]*(?<![\s*])\*")
 # An http(s) URL validate_url certainly accepts (lower-case host, no port, no parentheses, at most
 # MAX_URL_LENGTH characters: the host has at most 253, the path at most the rest), ending where
 # `{end}` says: at the end of the string for a URL alone, at the end of a link target in text.
@@ -106,7 +107,7 @@ _SIMPLE_TARGET = re.compile(r"[^\s()]*")
 # ends the target (`_SIMPLE_TARGET` stops there and no `(` follows). A line with none of them has
 # no LB012-LB015 finding.
 _TARGET_END = r"(?=[\s)]|\Z)"
-_SUSPECT_CHARACTER = re.compile(r"[^\x20-\x7e\r\n]| (?=[\r\n]|\Z)")
+_SUSPECT_CHARACTER = lazy_pattern(r"[^\x20-\x7e\r\n]| (?=[\r\n]|\Z)")
 _PRINTABLE_ASCII_AND_BREAKS = bytes(range(0x20, 0x7F)) + b"\r\n"
 _SUSPECT_LINK = re.compile(
     rf"\]\((?!{_COMMON_URL_SHAPE.format(end=_TARGET_END)}|{_PLAIN_URL_SHAPE.format(end=_TARGET_END)})"
@@ -117,12 +118,12 @@ _AUTHORS_EXAMPLE = "`*A. Tao, B. Liu, et al.*` or `*Stanford AIMI Team*`"
 _DATE_EXAMPLE = "`07 Aug 2024` or `Aug 2024`"
 _VENUE_EXAMPLE = "`Nature Medicine | 07 Aug 2024`, `arXiv | May 2024` or `ICLR 2024`"
 _LINKS_EXAMPLE = "`[paper](url)`, `[model](url)`, then `[code](url)` or the stars badge"
-_LIST_MARKER = re.compile(r"\s{0,3}(?:[-*+]|\d+[.)])\s")
+_LIST_MARKER = lazy_pattern(r"\s{0,3}(?:[-*+]|\d+[.)])\s")
 _MAX_FIX_ROUNDS = 8
-_BLANK_RUN = re.compile(r" {2,}")
+_BLANK_RUN = lazy_pattern(r" {2,}")
 # Two blank lines in a row in a text whose lines end in LF (after a line, or first in the text).
-_BLANK_PAIR = re.compile(r"\n[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
-_BLANK_PAIR_FIRST = re.compile(r"[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
+_BLANK_PAIR = lazy_pattern(r"\n[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
+_BLANK_PAIR_FIRST = lazy_pattern(r"[^\S\n]*\n[^\S\n]*(?:\n|\Z)")
 # The house style's common paper entry, as the paper template writes it, each field in a form the
 # rules accept: title and authors without `*` or `]` and with blanks only inside; a venue line that
 # does not start like a link, a title or authors and holds no `]`; link lines to a plain URL
@@ -453,10 +454,10 @@ def _entry_starts(block: Sequence[str]) -> list[int]:
 def _check_paper(lines: list[str], start: int) -> Iterator[Finding]:
     """LB001-LB005 for one entry whose first line has index `start`."""
     title = lines[0]
-    if not _TITLE.fullmatch(title):
+    if not _TITLE().fullmatch(title):
         yield Finding(start + 1, 1, "LB001", f"the entry's first line must be its title in bold, like {_TITLE_EXAMPLE}")
     i = 1
-    if i < len(lines) and _AUTHORS.fullmatch(lines[i]):
+    if i < len(lines) and _AUTHORS().fullmatch(lines[i]):
         i += 1
     elif i < len(lines) and (lines[i].startswith("*") or _venue_follows(lines, i)):
         yield Finding(start + i + 1, 1, "LB002", f"the authors line must be one italic span, like {_AUTHORS_EXAMPLE}")
@@ -712,7 +713,7 @@ def _reads_as_entry(layout: _Layout, kind: Kind, start: int, end: int) -> bool:
     if any(_link_count(line) or "://" in line for line in lines[start:end]):
         return True
     if kind.tight:
-        return bool(_LIST_MARKER.match(lines[start]))
+        return bool(_LIST_MARKER().match(lines[start]))
     if kind.one_line:  # a line run together with others is a malformed entry
         return (start > 0 and not _blank(lines[start - 1])) or (end < len(lines) and not _blank(lines[end]))
     return False
@@ -804,7 +805,7 @@ def _extra_blanks(lines: list[str]) -> list[int]:
     """Indexes of blank lines that follow another blank line or end the file (runs of blank
     lines found by one regex over a string of one flag per line)."""
     flags = "".join(" " if _blank(line) else "x" for line in lines)
-    extra = {i for run in _BLANK_RUN.finditer(flags) for i in range(run.start() + 1, run.end())}
+    extra = {i for run in _BLANK_RUN().finditer(flags) for i in range(run.start() + 1, run.end())}
     last = len(flags.rstrip(" "))
     return sorted({*extra, *range(last, len(lines))})
 
@@ -822,7 +823,7 @@ def _has_blank_pair(text: str, *, plain: bool) -> bool:
     empty one (no blank but the space, which never ends a line), so literal searches answer."""
     if plain:
         return "\n\n\n" in text or text.endswith("\n\n") or text.startswith("\n\n") or text == "\n"
-    return _BLANK_PAIR.search(text) is not None or _BLANK_PAIR_FIRST.match(text) is not None
+    return _BLANK_PAIR().search(text) is not None or _BLANK_PAIR_FIRST().match(text) is not None
 
 
 def _line_findings(layout: _Layout) -> Iterator[Finding]:
@@ -865,7 +866,7 @@ def _suspect_lines(
     break, CR or LF, ends a link target alike). `plain`: `_plain_ascii` of the text, when known.
     """
     text = doc.text
-    found = set() if (_plain_ascii(text) if plain is None else plain) else set(_match_lines(text, _SUSPECT_CHARACTER))
+    found = set() if (_plain_ascii(text) if plain is None else plain) else set(_match_lines(text, _SUSPECT_CHARACTER()))
     for first, piece in [(0, text)] if apart is None else apart:
         found.update(first + index for index in _match_lines(piece, _SUSPECT_LINK))
     return sorted(found)

@@ -20,7 +20,6 @@ the entries holding one are then read and compared by the general rules.
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from itertools import compress
@@ -33,17 +32,18 @@ from bot.core.forms import IssueForm
 from bot.core.key_anchors import line_letters
 from bot.core.kind_entries import found_kind_entries
 from bot.core.kinds import Kind
+from bot.core.lazy_patterns import lazy_pattern
 from bot.core.markdown_blocks import FencedBlock, HtmlBlock
 from bot.core.urls import ARXIV_PAGE_LINK, identity_keys
 
 # A house entry's title line is the only line of a run that starts with `**` (the authors line
 # starts with one `*`, the venue line with neither `*` nor `[`). Searched for after a line
 # break, a literal: `^` would be tried at every character.
-_TITLE_LINES = re.compile(r"\n(\*\*[^\n]*)")
+_TITLE_LINES = lazy_pattern(r"\n(\*\*[^\n]*)")
 # A house entry's link line, as an arXiv abstract page's id (a link listbot writes for an arXiv
 # paper, which `urls.identity_keys` keys at once) or any other link, or its badge line, as the
 # repository it links to (the one it shows: the run's pattern has them equal).
-_LINK_LINES = re.compile(
+_LINK_LINES = lazy_pattern(
     rf"\n\[(?:(?:paper|model)\]\((?:{ARXIV_PAGE_LINK.pattern}|(\S+))\)"
     r"|!\[GitHub stars\]\([^\n]*\]\(https://github\.com/([^\n]*)\))(?=\n)"
 )
@@ -123,8 +123,8 @@ def house_run_keys(run: str, tally: KeyTally) -> None:
     run's matches are its entries' in turn).
     """
     text = "\n" + run  # every line after a line break: searches for a literal line start
-    _count_titles(_TITLE_LINES.findall(text), tally, bold=True)
-    link_lines = _LINK_LINES.findall(text)
+    _count_titles(_TITLE_LINES().findall(text), tally, bold=True)
+    link_lines = _LINK_LINES().findall(text)
     arxiv_ids, others, repos = map(list, zip(*link_lines, strict=True)) if link_lines else ([], [], [])
     badge_lines = len(repos) - repos.count("")
     if text.count("](") != len(link_lines) + badge_lines:

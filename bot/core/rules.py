@@ -41,6 +41,7 @@ from pydantic_core import core_schema
 from bot.core import kinds as kinds_module
 from bot.core import venues as venues_module
 from bot.core.kinds import BUILTIN_KINDS, Kind, kinds_from_config
+from bot.core.lazy_patterns import lazy_pattern
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 MAX_LABEL_CHARS = 50  # GitHub's limit on a label name
@@ -57,7 +58,7 @@ DEFAULT_SUBMISSION_LABEL = "submission"
 DEFAULT_PLACEMENT: Placement = "by-date"
 PERMISSIONS: tuple[str, ...] = get_args(Permission)
 
-_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
+_LOGIN = lazy_pattern(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 _MAIN_LIKE = frozenset({"main", "master", "trunk", "develop", "development", "gh-pages", "head", "refs"})
@@ -146,7 +147,7 @@ def _stripped(value: object) -> object:
 
 def _login(value: object) -> str:
     login = value.strip().removeprefix("@") if isinstance(value, str) else None
-    if login is None or not _LOGIN.fullmatch(login):
+    if login is None or not _LOGIN().fullmatch(login):
         raise ValueError("each entry must be a GitHub login")
     return login
 

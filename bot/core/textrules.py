@@ -22,13 +22,13 @@ _AUTOLINK = lazy_pattern(r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://|\bwww\.
 # or escape the wrapper: any of them lets user text reshape the entry block.
 _MARKDOWN_CHARS = "*`[]\\<>"
 # A line may not begin like a block of its own (heading, quote, list, table, rule, setext).
-_BLOCK_START = re.compile(r"^(?:[#>+=|-]|\d+[.)](?:\s|$))")
+_BLOCK_START = lazy_pattern(r"^(?:[#>+=|-]|\d+[.)](?:\s|$))")
 # GitHub turns an e-mail address into a `mailto:` link, even inside bold or italic text.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = lazy_pattern(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Characters that only restyle inline text (`_x_` emphasis, `~x~` strike-through, `$x$` math):
 # they are written escaped, so the entry shows them as typed.
-_INLINE_STYLE = re.compile(r"(?<![^\W_])_|_(?![^\W_])|[~$]")
-_ESCAPED_STYLE = re.compile(r"\\([_~$])")
+_INLINE_STYLE = lazy_pattern(r"(?<![^\W_])_|_(?![^\W_])|[~$]")
+_ESCAPED_STYLE = lazy_pattern(r"\\([_~$])")
 
 
 class TextError(ValueError):
@@ -178,12 +178,12 @@ def repair(text: str) -> Repaired:
 
 def escape_inline(text: str) -> str:
     """Text with the characters that would restyle it on GitHub escaped (`_`, `~`, `$`)."""
-    return _INLINE_STYLE.sub(lambda match: "\\" + match[0], text)
+    return _INLINE_STYLE().sub(lambda match: "\\" + match[0], text)
 
 
 def unescape_inline(text: str) -> str:
     """The plain text an `escape_inline` result shows."""
-    return _ESCAPED_STYLE.sub(r"\1", text) if "\\" in text else text  # most text escapes nothing
+    return _ESCAPED_STYLE().sub(r"\1", text) if "\\" in text else text  # most text escapes nothing
 
 
 def contains_html(text: str) -> bool:
@@ -227,7 +227,7 @@ def clean_line(
         raise TextError(f"must not contain HTML tags or entities; write plain text like {example}.")
     if contains_link(value):
         raise TextError("must not contain a link; put links in the link fields.")
-    if email := _EMAIL.search(value):
+    if email := _EMAIL().search(value):
         raise TextError(
             f"must not contain an e-mail address (`{email[0]}`): GitHub would turn it into a mail link; "
             f"write plain text like {example}."
@@ -241,7 +241,7 @@ def clean_line(
         raise TextError(
             f"must not contain {shown} (they would change the list's formatting); write plain text like {example}."
         )
-    if _BLOCK_START.match(value):
+    if _BLOCK_START().match(value):
         raise TextError(
             f"must not start with `{value[0]}` (markdown would read it as a heading, quote or list); "
             f"write plain text like {example}."

@@ -13,10 +13,10 @@ from bot.core.lazy_patterns import lazy_pattern
 MAX_URL_LENGTH = 2000
 URL_EXAMPLE = "`https://arxiv.org/abs/2401.12208`"
 
-_HOST = re.compile(r"(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_HOST = lazy_pattern(r"(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _GITHUB_HOSTS = {"github.com", "www.github.com"}
-_GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
-_GITHUB_REPO = re.compile(r"[A-Za-z0-9._-]{1,100}")
+_GITHUB_OWNER = lazy_pattern(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_GITHUB_REPO = lazy_pattern(r"[A-Za-z0-9._-]{1,100}")
 # First path segments on github.com that are GitHub's own pages, never an owner.
 _GITHUB_RESERVED = {
     "about", "apps", "collections", "enterprise", "explore", "features", "login", "marketplace",
@@ -30,12 +30,12 @@ _ARXIV_ID = re.compile(
     re.IGNORECASE,
 )
 _ARXIV_PAGE = "https://arxiv.org/abs/{}"
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$")
+_ARXIV_DOI = lazy_pattern(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s?#]+)", re.IGNORECASE)
 # Publishers whose article URLs carry the DOI suffix without its prefix.
 _DOI_HOSTS = {"nature.com": "10.1038"}
 _ACL_ANTHOLOGY = lazy_pattern(r"/([A-Z]\d{2}-\d{4}|\d{4}\.[a-z0-9-]+\.\d+)(?:v\d+)?(?:\.pdf)?/?$", re.IGNORECASE)
-_CVF_PAPER = re.compile(r"/(?:papers|html)/([^/]+?)_paper\.(?:pdf|html)$")
+_CVF_PAPER = lazy_pattern(r"/(?:papers|html)/([^/]+?)_paper\.(?:pdf|html)$")
 # Sites that serve https, so an `http://` link to them is written `https://`.
 HTTPS_HOSTS = frozenset({
     "arxiv.org", "doi.org", "dx.doi.org", "github.com", "gitlab.com", "huggingface.co", "openreview.net",
@@ -52,9 +52,9 @@ NO_LINK = frozenset({
     "n/a", "na", "n.a.", "none", "no", "nil", "null", "-", "--", "–", "—", "/", "tbd", "tba", "todo",
     "not available", "not applicable", "coming soon", "not yet", "not released", "unavailable",
 })
-_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)")
-_BARE_DOI = re.compile(r"(?:doi\s*:?\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
-_BARE_ARXIV = re.compile(r"(?:arxiv\s*:?\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
+_MARKDOWN_LINK = lazy_pattern(r"\[[^\]]*\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)")
+_BARE_DOI = lazy_pattern(r"(?:doi\s*:?\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_BARE_ARXIV = lazy_pattern(r"(?:arxiv\s*:?\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 _SCHEMELESS = lazy_pattern(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
 # Query parameters that never change which document a URL names.
 _QUERY_NOISE = lazy_pattern(r"^(utm_.*|ref|ref_src|source|src|via|fbclid|gclid|mc_[a-z]+)$", re.I)
@@ -120,7 +120,7 @@ def validate_url(text: str) -> str:
     if parts.username or parts.password:
         raise UrlError("the link must not contain a user name or password; use the address without them.")
     host = (parts.hostname or "").lower()
-    if not _HOST.fullmatch(host):
+    if not _HOST().fullmatch(host):
         raise UrlError(f"`{host or url[:60]}` is not a public host name; use an address such as {URL_EXAMPLE}.")
     try:
         parts.port  # noqa: B018 - raises on a malformed port
@@ -150,8 +150,8 @@ def github_repo(url: str) -> GitHubRepo | None:
     owner, name = segments[0], segments[1].removesuffix(".git")
     if (
         owner.lower() in _GITHUB_RESERVED
-        or not _GITHUB_OWNER.fullmatch(owner)
-        or not _GITHUB_REPO.fullmatch(name)
+        or not _GITHUB_OWNER().fullmatch(owner)
+        or not _GITHUB_REPO().fullmatch(name)
         or name in {".", ".."}
     ):
         raise UrlError(
@@ -171,7 +171,7 @@ def _arxiv_of(address: str, doi_of: Callable[[], str | None]) -> str | None:
     if match:
         return match[1].lower()
     found = doi_of()
-    arxiv = _ARXIV_DOI.match(found) if found else None
+    arxiv = _ARXIV_DOI().match(found) if found else None
     return arxiv[1] if arxiv else None
 
 
@@ -209,7 +209,7 @@ def _cvf_id(parts: SplitResult, full_host: str) -> str | None:
     """The paper a CVF open-access pdf or html page names (`full_host`: the host lower-cased, `www.` kept)."""
     if full_host != "openaccess.thecvf.com":
         return None
-    match = _CVF_PAPER.search(parts.path)
+    match = _CVF_PAPER().search(parts.path)
     return match[1].lower() if match else None
 
 
@@ -319,7 +319,7 @@ def read_link(text: str) -> Link:
     reasons: list[str] = []
     if value.casefold().rstrip(".") in NO_LINK or value.casefold() in NO_LINK:
         return Link(None, (f"`{value}` means there is no link",))
-    if match := _MARKDOWN_LINK.fullmatch(value):
+    if match := _MARKDOWN_LINK().fullmatch(value):
         value = match[1]
         reasons.append("the address inside the pasted Markdown link")
     elif value.startswith("<") and value.endswith(">"):
@@ -328,10 +328,10 @@ def read_link(text: str) -> Link:
     if trimmed != value:
         reasons.append(f"without the trailing `{value[len(trimmed):]}`")
         value = trimmed
-    if match := _BARE_DOI.fullmatch(value):
+    if match := _BARE_DOI().fullmatch(value):
         value = f"https://doi.org/{match[1]}"
         reasons.append("a DOI is written as its doi.org link")
-    elif match := _BARE_ARXIV.fullmatch(value):
+    elif match := _BARE_ARXIV().fullmatch(value):
         value = _ARXIV_PAGE.format(match[1])
         reasons.append("an arXiv id is written as its abstract page")
     elif _SCHEMELESS().fullmatch(value):

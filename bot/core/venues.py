@@ -16,7 +16,7 @@ from bot.core.lazy_patterns import lazy_pattern
 
 MAX_OVERRIDES = 500  # venues a repository's `venues:` may name
 MAX_NAME = 100  # the venue field's own limit
-_NOT_IN_A_NAME = re.compile(r"[*`\[\]\\<>|\r\n]")
+_NOT_IN_A_NAME = lazy_pattern(r"[*`\[\]\\<>|\r\n]")
 
 _IGNORED_WORDS = frozenset({
     "proceedings", "proc", "of", "the", "in", "annual", "international", "conference", "meeting", "on",
@@ -31,12 +31,12 @@ _ORDINAL = lazy_pattern(
     r"|nineteenth|twentieth|thirtieth|fortieth|fiftieth)\b"
 )
 _YEARS = lazy_pattern(r"(?<![\d.])(?:19|20)\d{2}(?![\d.]\d)(?!\d)|(?<=[A-Za-z])\s?['’`]\d{2}\b")
-_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_PARENTHESES = lazy_pattern(r"\(([^()]*)\)")
 
 
 def fold(text: str) -> str:
     """Venue text reduced to the words that name it: `Proc. of the 61st ACL` → `acl`."""
-    lowered = _YEARS().sub(" ", NOT_A_YEAR.sub(" ", text)).lower()
+    lowered = _YEARS().sub(" ", NOT_A_YEAR().sub(" ", text)).lower()
     words = re.sub(r"[^\w]+", " ", lowered)
     words = _ORDINAL().sub(" ", words.replace("_", " "))
     return " ".join(word for word in words.split() if word not in _IGNORED_WORDS and not word.isdigit())
@@ -65,7 +65,7 @@ class VenueTable:
 
     def lookup(self, text: str) -> str | None:
         """The canonical name the text (or a parenthesised acronym in it) stands for."""
-        candidates = [text, *_PARENTHESES.findall(text), re.split(r"[,;]", text)[0]]
+        candidates = [text, *_PARENTHESES().findall(text), re.split(r"[,;]", text)[0]]
         for candidate in candidates:
             if (folded := fold(candidate)) and folded in self.names:
                 return self.names[folded]
@@ -78,7 +78,7 @@ def name_problem(name: object) -> str | None:
         return "a venue's name must be text"
     if len(name.strip()) > MAX_NAME:
         return f"a venue's name has at most {MAX_NAME} characters"
-    if _NOT_IN_A_NAME.search(name):
+    if _NOT_IN_A_NAME().search(name):
         return "a venue's name is one line without `*`, `` ` ``, `[`, `]`, `\\`, `<`, `>` or `|`"
     return None
 
