@@ -68,6 +68,40 @@ def test_list_commands_leave_the_garbage_collector_as_they_found_it(
     capsys.readouterr()
 
 
+def test_a_list_command_run_in_process_freezes_nothing(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Run in-process (`main`), a list command leaves every object it made to the cyclic collector."""
+    frozen = gc.get_freeze_count()
+    for command in (["lint", str(workspace / "list.md")], ["apply", str(workspace / "body.md"), "--list",
+                                                           str(workspace / "list.md"), "--no-fetch"]):
+        main(command)
+        assert gc.get_freeze_count() == frozen, command
+    capsys.readouterr()
+
+
+_CONSOLE = (
+    "import gc, sys; from bot.cli.main import console; status = console(sys.argv[1:]); "
+    "print('AFTER', status, gc.get_freeze_count(), gc.isenabled())"
+)
+
+
+@pytest.mark.parametrize("command", ["lint", "apply", "missing"])
+def test_the_console_entry_point_freezes_what_a_list_command_made(command: str, workspace: Path) -> None:
+    """As its process's last act (`console`, the `listbot` script), a list command freezes what it
+    made out of the cyclic collector, whose exit collections then pass it by, answers as `main`
+    does, and leaves the collector running."""
+    args = {
+        "lint": ["lint", str(workspace / "list.md")],
+        "apply": ["apply", str(workspace / "body.md"), "--list", str(workspace / "list.md"), "--no-fetch"],
+        "missing": ["lint", str(workspace / "missing.md")],
+    }[command]
+    run = subprocess.run([sys.executable, "-c", _CONSOLE, *args], cwd=ROOT, capture_output=True, text=True)
+    after = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("AFTER ")]
+    assert after, run.stderr
+    status, frozen, enabled = after[0]
+    assert (int(status), enabled) == ({"lint": 0, "apply": 0, "missing": 2}[command], "True")
+    assert int(frozen) > 10_000  # the modules and models the command imported, at least
+
+
 def test_invalid_submission_exits_1_with_per_field_messages(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
