@@ -6,14 +6,14 @@ maintainer who renames a field's label there changes the heading listbot looks f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from bot.core import textrules
 from bot.core.entry_template import Adjacent, adjacent_fields, alike_parts, fill, placeholders, template_fields
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.kinds import Kind, code_span, optional_fields
-from bot.core.template import render_form
+from bot.core.template import kind_form, render_form
 
 MISSING = "`{path}`, the form of the `{kind}` kind, is not {where}; {effect}."
 INVALID = "`{path}`, the form of the `{kind}` kind, is not a valid issue form ({why}); {effect}."
@@ -56,8 +56,31 @@ def _parse(text: str) -> IssueForm | str:
 
 @lru_cache(maxsize=16)
 def generated_form(kind: Kind) -> IssueForm:
-    """A built-in kind's form as `listbot template` writes it."""
+    """A built-in kind's form as `listbot template` writes it (and the bot reads that file).
+
+    When every text in it is printable, it is the mapping that file is written from
+    (`kind_form`), validated without the round trip through YAML, which reads such text back as
+    written (property-tested; writing YAML in PyYAML's pure-Python emitter cost `listbot lint` in a
+    repository without committed forms more than all its other work). A label holding a line
+    break such as U+0085 does not come back as written: that form is read from its file's text.
+    """
+    mapping = kind_form(kind)
+    if all(text.isprintable() for text in _texts(mapping)):
+        return IssueForm.model_validate(mapping)
     return form_from_yaml(render_form(kind))
+
+
+def _texts(data: object) -> Iterator[str]:
+    """Every string in a YAML-ready mapping: its keys and values, however deeply nested."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(key)
+            yield from _texts(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _texts(item)
 
 
 def builtin_forms(kinds: Sequence[Kind]) -> dict[str, IssueForm]:
