@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypedDict
 
-import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from bot.core.lazy_patterns import lazy_pattern
@@ -234,6 +233,8 @@ class IssueForm(_Frozen):
 
 def form_from_yaml(text: str) -> IssueForm:
     """Build an :class:`IssueForm` from template YAML; raise ``ValueError`` if it is not one."""
+    import yaml  # only a form read from its text needs PyYAML (see `yaml_reading`)
+
     try:
         data = safe_load(text)
     except yaml.YAMLError as error:

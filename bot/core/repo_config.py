@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from bot.core.rules import (
@@ -26,6 +25,9 @@ from bot.core.rules import (
     labels_clash,
 )
 from bot.core.yaml_reading import safe_load
+
+if TYPE_CHECKING:
+    import yaml
 
 CONFIG_PATH = ".github/listbot.yml"
 SCHEMA_PATH = ".github/listbot.schema.json"  # next to CONFIG_PATH, which names it on its first line
@@ -76,6 +78,8 @@ def parse_repo_config(text: str | None, defaults: Rules) -> RepoConfigResult:
     """
     if text is None:
         return RepoConfigResult(defaults)
+    import yaml  # only a file to read needs PyYAML (see `yaml_reading`)
+
     if len(text.encode("utf-8", "replace")) > MAX_CONFIG_BYTES:
         return RepoConfigResult(defaults, [TOO_BIG.format(path=CONFIG_PATH, limit=MAX_CONFIG_BYTES // 1024)])
     try:

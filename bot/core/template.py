@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from bot.core.kinds import BUILTIN_KINDS, FORMS_DIR, PAPER, Kind
 from bot.core.rules import DEFAULT_SUBMISSION_LABEL
 from bot.core.submission import FieldSpec
@@ -62,6 +60,8 @@ def paper_form() -> dict[str, Any]:
 
 
 def _dump(data: dict[str, Any]) -> str:
+    import yaml  # only a form or config.yml written out needs PyYAML (see `yaml_reading`)
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -89,6 +89,8 @@ def render_chooser(list_url: str) -> str:
 
 def chooser_list_url(text: str) -> str | None:
     """The list link a committed `config.yml` holds (its first contact link), if any."""
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 from bot.core.dates import NOT_A_YEAR, year_in_text
 from bot.core.lazy_patterns import lazy_pattern
@@ -89,11 +90,25 @@ def table_for(overrides: tuple[tuple[str, tuple[str, ...]], ...]) -> VenueTable:
     return builtin_table().with_overrides(dict(overrides)) if overrides else builtin_table()
 
 
-# The table is listbot's own file, read by every process: libyaml's safe loader reads it in a
-# tenth of the pure-Python loader's time (~7 ms), and reads it to the same data (a test compares
-# the two). Text from repositories is read by `yaml_reading.safe_load`, which keeps the answers
-# and messages of `yaml.safe_load`, the loader the bot's are written against.
-BUILTIN_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The table is listbot's own file, read by every process that places or checks a venue: libyaml's
+# safe loader reads it in a tenth of the pure-Python loader's time (~7 ms), and reads it to the
+# same data (a test compares the two). Text from repositories is read by `yaml_reading.safe_load`,
+# which keeps the answers and messages of `yaml.safe_load`, the loader the bot's are written
+# against. PyYAML is imported when the table is first read (`BUILTIN_LOADER` is looked up on
+# first use): `listbot lint` with no YAML to read need not import it.
+def builtin_loader() -> type[yaml.SafeLoader] | type[yaml.CSafeLoader]:
+    """The loader the built-in table is read with: libyaml's safe loader, else PyYAML's."""
+    import yaml
+
+    loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
+
+
+def __getattr__(name: str) -> type[yaml.SafeLoader] | type[yaml.CSafeLoader]:
+    """`BUILTIN_LOADER`, found on first use (PEP 562)."""
+    if name == "BUILTIN_LOADER":
+        return builtin_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _builtin_text() -> str:
@@ -103,7 +118,9 @@ def _builtin_text() -> str:
 @lru_cache(maxsize=1)
 def builtin_table() -> VenueTable:
     """The venue table shipped with listbot (`bot/core/venues.yml`, package data read once)."""
-    data = yaml.load(_builtin_text(), Loader=BUILTIN_LOADER)  # noqa: S506 - a safe loader, our own file
+    import yaml
+
+    data = yaml.load(_builtin_text(), Loader=builtin_loader())  # noqa: S506 - a safe loader, our own file
     table = VenueTable()
     for section, kind in _KINDS.items():
         table = table.with_overrides(data[section], kind)

@@ -13,14 +13,14 @@ A property test compares the two on generated and damaged forms and configuratio
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 # Far below the depth at which the Python loader's recursive composer gives out (~450 levels
 # at the default recursion limit), and far above any form or configuration (~6 levels).
 MAX_FAST_DEPTH = 32
-_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 _REFUSED = object()
 # Where libyaml and the Python loader part ways (found by comparing them on generated text, as
 # tests/test_yaml_reading.py still does): a tab, or a byte-order mark past the first character,
@@ -35,16 +35,31 @@ def safe_load(text: str) -> Any:
     fast = _fast_load(text)
     if fast is not _REFUSED and nested_within(fast, MAX_FAST_DEPTH):
         return fast
+    import yaml  # on first use (see `_fast_loader`)
+
     return yaml.safe_load(text)
+
+
+def _fast_loader() -> type[yaml.CSafeLoader] | None:
+    """libyaml's safe loader, when PyYAML was built with it. PyYAML is imported on first use: a
+    command with no YAML to read (`listbot lint` in a folder without `listbot.yml` or committed
+    forms) need not pay for its import, a tenth of the process."""
+    import yaml
+
+    loader: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+    return loader
 
 
 def _fast_load(text: str) -> Any:
     """libyaml's answer, or `_REFUSED` where it may not be the reference's or libyaml raises: the
     reference reads that text, and says what is wrong in its own words."""
-    if _FAST_LOADER is None or _READ_APART.search(text) or _flow_question_mark(text):
+    loader = _fast_loader()
+    if loader is None or _READ_APART.search(text) or _flow_question_mark(text):
         return _REFUSED
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except Exception:  # libyaml's errors, and its encoder's on text no UTF-8 holds (lone surrogates)
         return _REFUSED
 
