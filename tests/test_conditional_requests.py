@@ -7,16 +7,20 @@ from bot.emulator import GitHubEmulator
 from bot.gateway.app import ClientOptions, GitHubApp
 from bot.gateway.etags import EtagCache, Stored
 from bot.gateway.reading import RepoReader
-from bot.gateway.transport import rate_budget
 from tests.deployment import CONTRIBUTOR, REPO, prepare_repository
 from tests.factories import SEED
 
 
-def reader_for(github: GitHubEmulator) -> RepoReader:
+def connected(github: GitHubEmulator) -> tuple[GitHubApp, RepoReader]:
+    """The app installed on the repository, and a reader of the repository through it."""
     app_id, key, _ = prepare_repository(github, SEED)
     app = GitHubApp(app_id, key, ClientOptions(base_url=github.url, request_pause=0, write_pause=0))
     [(installation, _)] = app.installations()
-    return RepoReader(app.client(installation), REPO)
+    return app, RepoReader(app.client(installation), REPO)
+
+
+def reader_for(github: GitHubEmulator) -> RepoReader:
+    return connected(github)[1]
 
 
 def statuses(github: GitHubEmulator, path: str) -> list[int]:
@@ -25,19 +29,19 @@ def statuses(github: GitHubEmulator, path: str) -> list[int]:
 
 def test_an_unchanged_issue_costs_a_304_and_a_changed_one_is_read_in_full(github_emulator: GitHubEmulator) -> None:
     github = github_emulator
-    reader = reader_for(github)
+    app, reader = connected(github)
     number = github.create_issue(REPO, CONTRIBUTOR, "[Paper]: first", "the body", ["submission"])
     github.add_comment(REPO, number, CONTRIBUTOR, "a comment")
     first = reader.issue(number)
     pulls = reader.open_pulls()
-    before = rate_budget(github.url)
+    before = app.memory.rate_budget()
 
     github.reset_requests()
     assert reader.issue(number) == first
     assert reader.open_pulls() == pulls
     assert statuses(github, rf"/issues/{number}(/comments)?$") == [304, 304]
     assert statuses(github, r"/pulls$") == [304]
-    after = rate_budget(github.url)
+    after = app.memory.rate_budget()
     assert before is not None
     assert after is not None
     assert after.remaining == before.remaining  # 304s are not counted

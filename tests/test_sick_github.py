@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from bot.emulator import GitHubEmulator
-from bot.gateway import transport
+from bot.gateway.app import ClientOptions, GitHubApp
 from bot.gateway.retry import MAX_ATTEMPTS
 from bot.service.settings import Settings
 from bot.service.wiring import build_app
-from tests.deployment import LIST_PATH, MAINTAINER, REPO, deployed
+from tests.deployment import LIST_PATH, MAINTAINER, REPO, deployed, prepare_repository
 from tests.serve_process import free_port
 from tests.test_config import rsa_pem
 
@@ -79,18 +79,6 @@ def wait_for(condition: Any, what: str) -> None:
         time.sleep(0.02)
 
 
-@pytest.fixture
-def no_remembered_success(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The transport remembers no successful answer from an earlier test's GitHub.
-
-    It remembers the last success per `host:port` for the life of the process (a service talks
-    to one GitHub), and the kernel hands out ports at random: a sick GitHub here may get the port
-    a healthy emulator of an earlier test answered on, whose success `/healthz` would then report
-    (seen once in a full run, reproduced at will by giving the sick GitHub such a port)."""
-    monkeypatch.setattr(transport, "_last_success", {})
-
-
-@pytest.mark.usefixtures("no_remembered_success")
 @pytest.mark.parametrize("sickness", list(SICKNESSES))
 def test_probes_answer_from_memory_and_readyz_says_what_is_wrong(sickness: str, logs: io.StringIO) -> None:
     """/healthz is 200 at once; /readyz is 503 before and after the background check, with the reason."""
@@ -105,6 +93,23 @@ def test_probes_answer_from_memory_and_readyz_says_what_is_wrong(sickness: str, 
     assert first.status_code == 503
     assert (checked.status_code, checked.json()["status"], checked.json()["reason"]) == (503, "not ready", reason)
     assert (health_after.status_code, health_after.json()["github"]["last_success"]) == (200, None)
+
+
+def test_a_github_on_the_port_an_earlier_one_answered_on_is_not_credited_with_its_answers(logs: io.StringIO) -> None:
+    """A listbot whose GitHub refuses connections on the port where an earlier app's healthy GitHub
+    answered reports no success and no rate-limit window, and the earlier app keeps its own."""
+    with GitHubEmulator() as healthy:
+        app_id, key, _ = prepare_repository(healthy)
+        earlier = GitHubApp(app_id, key, ClientOptions(base_url=healthy.url, request_pause=0, write_pause=0))
+        earlier.installations()
+    # The kernel may hand a new GitHub a port an old one used: here, deliberately, the same one.
+    with TestClient(build_app(sick_settings(healthy.url, rsa_pem()))) as client:
+        wait_for(lambda: client.get("/readyz").json()["github"]["checked_at"] is not None, "no credentials check")
+        health = client.get("/healthz").json()
+    assert health["github"]["detail"] == "GitHub is unreachable: ConnectionError"
+    assert (health["github"]["last_success"], health["rate_limit"]["remaining"]) == (None, None)
+    assert earlier.memory.last_success() is not None
+    assert earlier.memory.rate_budget() is not None
 
 
 @pytest.mark.parametrize("sickness", list(SICKNESSES))

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
+
+import pytest
 
 from bot.emulator import GitHubEmulator
 from bot.gateway.app import ClientOptions, GitHubApp
+from bot.gateway.transport import ServerMemory
 from tests.deployment import CONTRIBUTOR, REPO, prepare_repository
 from tests.factories import SEED
 
@@ -40,3 +44,40 @@ def test_threads_sharing_a_client_each_get_their_own_answer(github_emulator: Git
     finally:
         sys.setswitchinterval(interval)
     assert wrong == []
+
+
+def test_threads_noting_low_windows_at_once_warn_once_per_window_and_keep_the_latest_success(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Threads that note the same answers to one connection's memory together warn once per low
+    window, and the memory keeps the latest success any of them saw."""
+    memory = ServerMemory("http://budget.example:8080")
+    url = "http://budget.example:8080/repos/a/b/issues"
+    reset = int(time.time()) + 600
+    start = threading.Barrier(THREADS)
+    noted: list[float] = []
+
+    def note() -> None:
+        for window in range(READS):  # all threads see each new window at once
+            start.wait()
+            low = {"X-RateLimit-Remaining": "1", "X-RateLimit-Limit": "5000", "X-RateLimit-Reset": str(reset + window)}
+            memory.note_answer(url, 200, low)
+            noted.append(time.time())  # after the note: no later than the success it remembered
+
+    threads = [threading.Thread(target=note) for _ in range(THREADS)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with caplog.at_level("WARNING", logger="listbot.github"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    warnings = [r for r in caplog.records if r.getMessage() == "GitHub rate limit running low"]
+    assert len(warnings) == READS
+    last = memory.last_success()
+    assert last is not None
+    # Every note of the windows before the last ended before the last window's notes began.
+    assert max(noted[:-THREADS]) <= last <= max(noted)

@@ -40,10 +40,10 @@ class ClientOptions:
     timeout: float = 15.0
     file_cache_bytes: int = DEFAULT_CACHE_BYTES  # the bound of the per-commit file cache
 
-    def client(self, auth: Auth.Auth) -> github.Github:
-        """A PyGithub client authenticated with `auth`, paced as these options say."""
-        transport.install()
-        return github.Github(
+    def client(self, auth: Auth.Auth, memory: transport.ServerMemory) -> github.Github:
+        """A PyGithub client authenticated with `auth`, paced as these options say, whose answers
+        `memory` (its connection's) remembers."""
+        client = github.Github(
             auth=auth,
             base_url=self.base_url,
             timeout=max(1, round(self.timeout)),
@@ -53,6 +53,8 @@ class ClientOptions:
             per_page=100,
             lazy=True,
         )
+        transport.observe(client.requester, memory)
+        return client
 
 
 class InstallationTokens:
@@ -107,11 +109,12 @@ def _jwt_signer(private_key: str) -> Callable[[dict[str, Any]], str]:
 
 
 class GitHubApp:
-    """The GitHub App: its JWT-authenticated integration and one client per installation."""
+    """The GitHub App: its JWT-authenticated integration and one client per installation, and
+    `memory`, what all their answers said of the server (last success, rate-limit window)."""
 
     def __init__(self, app_id: int, private_key: str, options: ClientOptions) -> None:
-        transport.install()
         self.options = options
+        self.memory = transport.ServerMemory(options.base_url)
         self._app_auth = Auth.AppAuth(app_id, sign_func=_jwt_signer(private_key))
         self.integration = GithubIntegration(
             auth=self._app_auth,
@@ -121,6 +124,7 @@ class GitHubApp:
             seconds_between_requests=options.request_pause,
             seconds_between_writes=options.write_pause,
         )
+        transport.observe(self.integration.requester, self.memory)
         self.tokens = InstallationTokens(self.integration)
         self.base_cache = ShaCache(options.file_cache_bytes)
         self._clients: dict[int, github.Github] = {}
@@ -131,7 +135,9 @@ class GitHubApp:
     def client(self, installation_id: int) -> github.Github:
         with self._lock:
             if installation_id not in self._clients:
-                self._clients[installation_id] = self.options.client(_InstallationAuth(self.tokens, installation_id))
+                self._clients[installation_id] = self.options.client(
+                    _InstallationAuth(self.tokens, installation_id), self.memory
+                )
             return self._clients[installation_id]
 
     @property

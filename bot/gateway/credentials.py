@@ -11,6 +11,7 @@ from github import Auth
 from bot.gateway.app import ClientOptions
 from bot.gateway.cache import ShaCache
 from bot.gateway.errors import PermissionDenied, translated, translating
+from bot.gateway.transport import ServerMemory
 
 # Jobs carry an installation id; a plain token belongs to no installation listbot knows of.
 TOKEN_INSTALLATION = 0
@@ -50,13 +51,15 @@ class _FixedToken:
 
 
 class GitHubToken:
-    """A plain token, for one repository; `bot_login` is whoever GitHub says the token acts as."""
+    """A plain token, for one repository; `bot_login` is whoever GitHub says the token acts as;
+    `memory`, what its answers said of the server."""
 
     def __init__(self, token: str, repository: str, options: ClientOptions, bot_login: str | None = None) -> None:
         self.repository = repository
         self.tokens = _FixedToken()
         self.base_cache = ShaCache(options.file_cache_bytes)
-        self._client = options.client(Auth.Token(token))
+        self.memory = ServerMemory(options.base_url)
+        self._client = options.client(Auth.Token(token), self.memory)
         self._bot_login = bot_login
 
     def client(self, installation_id: int) -> github.Github:

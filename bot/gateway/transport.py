@@ -9,11 +9,17 @@ call in flight and nothing after it; and a repeatable GET is sent with the `ETag
 answer (`bot.gateway.etags`), a 304 being handed to PyGithub as that answer again. PyGithub's
 own retries are off (`retry=None`): the one retry layer is `bot.gateway.retry`, which may ask
 (`retrying_reads`) for a failed idempotent request (never a POST) to be sent again here.
+
+What the answers say about the server (when it last answered successfully, the rate-limit window
+it last reported) is remembered by the `ServerMemory` the client was bound to (`observe`): one
+per GitHub App connection, owned by it, so two connections in one process (two apps, two tests, a
+new emulator on a port an old one used) never see each other's answers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import threading
@@ -104,7 +110,6 @@ class _State(threading.local):
 
 
 _state = _State()
-_last_success: dict[str, float] = {}  # "host:port" → wall-clock time of its last 2XX/3XX answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,34 +125,69 @@ class RateBudget:
         return self.remaining < self.limit * LOW_BUDGET_SHARE
 
 
-_budgets: dict[str, RateBudget] = {}  # "host:port" → the last window reported
-_warned_windows: set[tuple[str, int]] = set()
+class ServerMemory:
+    """What one GitHub App connection's answers said of its GitHub server (`base_url`): when it
+    last answered a request successfully, and the rate-limit window it last reported.
+
+    Written by the response hooks of the threads that send requests (workers, resync, token
+    minting), read by the probes on the event loop: the lock makes "warn once per window" and
+    "the latest success" hold however the threads interleave. Answers from another server (a
+    client may follow a URL elsewhere) are not this server's and are not remembered.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        self.server = server_of(base_url)
+        self._lock = threading.Lock()
+        self._last_success: float | None = None
+        self._budget: RateBudget | None = None
+        self._warned_resets: set[int] = set()  # windows (by reset time) already warned about
+
+    def last_success(self) -> float | None:
+        """When the server last answered a request successfully (UNIX time), if ever."""
+        return self._last_success  # one reference, replaced whole under the lock: no lock to read
+
+    def rate_budget(self) -> RateBudget | None:
+        """The rate-limit window the server last reported, if any answer carried one."""
+        return self._budget
+
+    def note_answer(self, url: str, status: int, headers: Any) -> None:
+        """Remember a 2XX/3XX answer's time, and the window any answer reports."""
+        if server_of(url) != self.server:
+            return
+        if status < 400:
+            answered = time.time()
+            with self._lock:
+                self._last_success = max(answered, self._last_success or answered)
+        self.note_budget(url, headers)
+
+    def note_budget(self, url: str, headers: Any) -> None:
+        """Remember the window; say at WARNING (once per window) when little of it is left."""
+        budget = _core_budget(headers)
+        if budget is None or server_of(url) != self.server:
+            return
+        with self._lock:
+            self._budget = budget
+            first_warning = budget.low and budget.reset not in self._warned_resets
+            if first_warning:
+                self._warned_resets.add(budget.reset)
+        GITHUB_RATE_REMAINING.set(budget.remaining)
+        GITHUB_RATE_LIMIT.set(budget.limit)
+        if first_warning:
+            log.warning("GitHub rate limit running low", extra=fields(
+                remaining=budget.remaining, limit=budget.limit, reset_in_s=max(0, round(budget.reset - time.time())),
+            ))
 
 
-def rate_budget(base_url: str) -> RateBudget | None:
-    """The rate-limit window the GitHub at `base_url` last reported, if any answer carried one."""
-    return _budgets.get(server_of(base_url))
-
-
-def _note_budget(url: str, headers: Any) -> None:
-    """Remember the window; say at WARNING (once per window) when little of it is left."""
+def _core_budget(headers: Any) -> RateBudget | None:
+    """The core window an answer's `X-RateLimit-*` headers report, if they report one."""
     try:
         if headers.get("X-RateLimit-Resource", "core") != "core":
-            return
-        budget = RateBudget(
+            return None
+        return RateBudget(
             int(headers["X-RateLimit-Remaining"]), int(headers["X-RateLimit-Limit"]), int(headers["X-RateLimit-Reset"])
         )
     except (KeyError, TypeError, ValueError):
-        return
-    server = server_of(url)
-    _budgets[server] = budget
-    GITHUB_RATE_REMAINING.set(budget.remaining)
-    GITHUB_RATE_LIMIT.set(budget.limit)
-    if budget.low and (server, budget.reset) not in _warned_windows:
-        _warned_windows.add((server, budget.reset))
-        log.warning("GitHub rate limit running low", extra=fields(
-            remaining=budget.remaining, limit=budget.limit, reset_in_s=max(0, round(budget.reset - time.time())),
-        ))
+        return None
 
 
 def last_answer() -> Answer | None:
@@ -159,11 +199,6 @@ def server_of(url: str) -> str:
     """`host:port` of a URL, the key answers are remembered under."""
     parts = urlsplit(url)
     return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
-
-
-def last_success(base_url: str) -> float | None:
-    """When the GitHub at `base_url` last answered a request successfully (UNIX time), if ever."""
-    return _last_success.get(server_of(base_url))
 
 
 @contextlib.contextmanager
@@ -208,14 +243,6 @@ def _record(method: str, url: str, status: int | None, error: str | None = None)
     answer = Answer(method.upper(), path_template(url), status, error)
     _state.last = answer
     GITHUB_REQUESTS.labels(answer.method, answer.outcome).inc()
-    if status is not None and status < 400:
-        _last_success[server_of(url)] = time.time()
-
-
-def _on_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
-    request = response.request
-    _record(str(request.method), str(request.url), response.status_code)
-    _note_budget(str(request.url), response.headers)
 
 
 _etags = EtagCache()
@@ -275,9 +302,16 @@ class _Observed:
     host: str
     port: int
 
-    def _observe(self) -> None:
+    def _observe(self, memory: ServerMemory | None) -> None:
         self._calls = threading.local()
-        self.session.hooks["response"].append(_on_response)
+        self._memory = memory
+        self.session.hooks["response"].append(self._on_response)
+
+    def _on_response(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        request = response.request
+        _record(str(request.method), str(request.url), response.status_code)
+        if self._memory is not None:
+            self._memory.note_answer(str(request.url), response.status_code, response.headers)
 
     def _send(self, send: Any) -> Any:
         key, stored = self._condition()
@@ -330,18 +364,18 @@ class _Observed:
 
 
 class _HTTP(_Observed, HTTPRequestsConnectionClass):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, memory: ServerMemory | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._observe()
+        self._observe(memory)
 
     def getresponse(self) -> Any:
         return self._send(super().getresponse)
 
 
 class _HTTPS(_Observed, HTTPSRequestsConnectionClass):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, memory: ServerMemory | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._observe()
+        self._observe(memory)
 
     def getresponse(self) -> Any:
         return self._send(super().getresponse)
@@ -351,9 +385,21 @@ _installed = threading.Lock()
 
 
 def install() -> None:
-    """Make every PyGithub client in this process use the observing connections (idempotent)."""
+    """Make every PyGithub client in this process use the observing connections (idempotent).
+
+    Those remember nothing of the server: `observe` binds a client to its connection's memory.
+    A client PyGithub copies on its own (`withAuth`, `withLazy`) keeps being observed this way."""
     with _installed:
         Requester.injectConnectionClasses(_HTTP, _HTTPS)
         # Injecting also turns off connection reuse (meant for PyGithub's recorded tests); keep
         # it on: one keep-alive connection per client, as without injection.
         setattr(Requester, "_Requester__persist", True)  # noqa: B010 - name-mangled class attribute
+
+
+def observe(requester: Requester, memory: ServerMemory) -> None:
+    """Send `requester`'s requests through observing connections whose answers `memory` remembers.
+
+    Set before the requester's first request (PyGithub opens its connection on the first one)."""
+    install()
+    connection = functools.partial(_HTTPS if requester.scheme == "https" else _HTTP, memory=memory)
+    setattr(requester, "_Requester__connectionClass", connection)  # noqa: B010 - name-mangled attribute

@@ -14,7 +14,6 @@ from bot.core.webhook import Delivery
 from bot.gateway.app import ClientOptions, GitHubApp
 from bot.gateway.errors import BadCredentials, GitHubError, NotFound, PermissionDenied, Unreachable
 from bot.gateway.retry import RetryPolicy, rate_limit_backoff
-from bot.gateway.transport import last_success, rate_budget
 from bot.service.readiness import CredentialsWatch, HealthResult
 from bot.service.reconciler import Reconciler
 from bot.service.recovery import DeliveryRecovery
@@ -61,7 +60,7 @@ class Backend:
 
     def __init__(self, settings: Settings) -> None:
         app = github_app(settings)
-        self.github_url = settings.github_api_url
+        self.github = app.memory  # what this app's answers said of its GitHub, not another's
         self.reconciler = Reconciler(
             app, settings.rules, policy=retry_policy(settings), resync_interval=settings.resync_interval,
             sources=Sources(settings.sources), recovery=DeliveryRecovery(app),
@@ -99,6 +98,6 @@ class Backend:
 
     def github_seen(self) -> GitHubSeen:
         """What GitHub's answers so far said: when it last answered, its rate-limit window, any wait."""
-        budget = rate_budget(self.github_url)
+        budget = self.github.rate_budget()
         window = None if budget is None else (budget.remaining, budget.limit, budget.reset)
-        return GitHubSeen(last_success(self.github_url), window, rate_limit_backoff())
+        return GitHubSeen(self.github.last_success(), window, rate_limit_backoff())
