@@ -12,7 +12,8 @@ from functools import lru_cache
 from bot.core import textrules
 from bot.core.entry_template import Adjacent, adjacent_fields, alike_parts, fill, placeholders, template_fields
 from bot.core.forms import IssueForm, form_from_yaml
-from bot.core.kinds import Kind, code_span, optional_fields
+from bot.core.kinds import Kind, optional_fields
+from bot.core.shown import code_span, escaped
 from bot.core.template import kind_form, render_form
 
 MISSING = "`{path}`, the form of the `{kind}` kind, is not {where}; {effect}."
@@ -22,12 +23,12 @@ NO_FIELD = (
     "add it (or change `kinds.{kind}`) so its entries can be written."
 )
 SHARED_OPTIONAL = (
-    "{where} (`{line}`) writes `{{{field}}}`, which `{path}` does not require, with other text: when it is "
-    "left empty the {piece} is still written, as `{written}`, which `listbot lint` reports ({codes}) and "
+    "{where} ({line}) writes `{{{field}}}`, which `{path}` does not require, with other text: when it is "
+    "left empty the {piece} is still written, as {written}, which `listbot lint` reports ({codes}) and "
     "listbot cannot read back; {fix}, or mark `{field}` `required: true` in the form."
 )
 OPTIONAL_FIRST = (
-    "{where} (`{line}`) is left out when {fields} empty, as `{path}` allows, but the {rest} after it "
+    "{where} ({line}) is left out when {fields} empty, as `{path}` allows, but the {rest} after it "
     "{are} still written, so the entry does not read as the `{kind}` kind's and `listbot lint` reports "
     "it (LB016); put it after a {piece} that is always written, or mark {required} `required: true` "
     "in the form."
@@ -51,7 +52,7 @@ def _parse(text: str) -> IssueForm | str:
     try:
         return form_from_yaml(text)
     except ValueError as error:
-        return str(error).splitlines()[0][:200]
+        return escaped(str(error).splitlines()[0][:200], None)
 
 
 @lru_cache(maxsize=16)
@@ -174,7 +175,8 @@ def _shared_problem(kind: Kind, where: str, line: str, number: int, field: str, 
     if ends_line and textrules.trailing_whitespace(written):
         codes = "LB012 trailing whitespace, " + codes
     return SHARED_OPTIONAL.format(
-        where=where, line=line, field=field, path=kind.form_path, written=written, codes=codes,
+        where=where, line=code_span(line, None), field=field, path=kind.form_path, written=code_span(written, None),
+        codes=codes,
         piece="part" if kind.one_line and len(kind.template) > 1 else "line",
         fix=_own_part(kind, number, field, optional),
     )
@@ -209,7 +211,7 @@ def _first_problem(kind: Kind, first: list[str]) -> str:
     piece = "part" if kind.one_line else "line"
     several = len(kind.template) > 2
     return OPTIONAL_FIRST.format(
-        where=_where(kind, 1), line=kind.template[0], path=kind.form_path, kind=kind.name,
+        where=_where(kind, 1), line=code_span(kind.template[0], None), path=kind.form_path, kind=kind.name,
         fields=" and ".join(f"`{{{name}}}`" for name in first) + (" are" if len(first) > 1 else " is"),
         rest=f"{piece}s" if several else piece, are="are" if several else "is",
         piece=piece, required=" and ".join(f"`{name}`" for name in first),
@@ -317,4 +319,4 @@ def _entry_setting(parts: Sequence[str]) -> str:
     import json  # only these messages need it: the commands' start does not import it
 
     listed = ", ".join(json.dumps(part, ensure_ascii=False) for part in parts)
-    return code_span(f"entry: [{listed}]", whole=True)
+    return code_span(f"entry: [{listed}]", None)

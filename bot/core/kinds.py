@@ -14,6 +14,7 @@ from typing import Any
 from bot.core import entry_template, textrules
 from bot.core.forms import IssueForm, parse_issue, starts_with_field_heading
 from bot.core.lazy_patterns import lazy_pattern
+from bot.core.shown import code_span, escaped, plain, spanned
 from bot.core.submission import PAPER_FIELDS, FieldSpec
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
@@ -263,7 +264,7 @@ def _kind_from_mapping(name: str, data: Mapping[str, Any]) -> tuple[Kind | None,
     builtin = BUILTINS.get(name)
     unknown = [str(key) for key in data if key not in KIND_KEYS]
     for key in unknown:
-        problems.append(f"`{where}.{key}` is not a kind setting; known keys: "
+        problems.append(f"{spanned(f'{where}.{escaped(key)}')} is not a kind setting; known keys: "
                         + ", ".join(f"`{k}`" for k in KIND_KEYS) + ".")
     if builtin is not None:
         allowed_keys = BUILTIN_OVERRIDES if name != "paper" else ("form", "label")
@@ -278,7 +279,7 @@ def _kind_from_mapping(name: str, data: Mapping[str, Any]) -> tuple[Kind | None,
     values: dict[str, Any] = {}
     if "form" in data:
         if why := _form_path_problem(data["form"]):
-            problems.append(f"`{where}.form: {data['form']}` is not valid: {why}.")
+            problems.append(f"{_setting(f'{where}.form', data['form'])} is not valid: {why}.")
         else:
             values["form_path"] = data["form"]
     if "label" in data:
@@ -289,7 +290,7 @@ def _kind_from_mapping(name: str, data: Mapping[str, Any]) -> tuple[Kind | None,
             values["label"] = label.strip()
     order = data.get("order", builtin.order if builtin else "bottom")
     if order not in ORDERS:
-        problems.append(f"`{where}.order: {order}` is not valid: use one of "
+        problems.append(f"{_setting(f'{where}.order', order)} is not valid: use one of "
                         + ", ".join(f"`{o}`" for o in ORDERS) + " (e.g. `order: alphabetical`).")
     else:
         values["order"] = order
@@ -307,7 +308,7 @@ def _custom_kind(
         problems.append(f"`{where}.section` is required: the heading entries go under, as written in the list, "
                         "like `section: '## Tools'` or `section: '## {category}'` (a form field picks it).")
     elif bad := [line for line in section if not _HEADING.fullmatch(line)]:
-        problems.append(f"`{where}.section: {bad[0]}` is not a Markdown heading; write it like `## Tools`.")
+        problems.append(f"{_setting(f'{where}.section', bad[0])} is not a Markdown heading; write it like `## Tools`.")
     template = _text_list(data.get("entry"))
     one_line = data.get("one_line", False)
     if template is None:
@@ -349,7 +350,7 @@ def _custom_kind(
     for key, named in (("identity", identity), ("links", links), ("order_by", (order_by,) if order_by else ())):
         for field_id in named:
             if field_id not in fields:
-                problems.append(f"`{where}.{key}` names `{field_id}`, which the entry template does not use; "
+                problems.append(f"`{where}.{key}` names {code_span(field_id)}, which the entry template does not use; "
                                 "use one of " + ", ".join(f"`{f}`" for f in fields) + ".")
     if problems:
         return None, problems
@@ -387,7 +388,7 @@ def _lint_problems(where: str, lines: Sequence[str], *, one_line: bool = False, 
         # part ends the line only when every part after it may be left out (it names a field).
         ends_line = not heading and (not one_line or all(entry_template.placeholders(rest) for rest in lines[number:]))
         problems.extend(
-            f"{named} (`{_shown(line)}`) {what}, and {reports} ({code}); {fix}."
+            f"{named} ({code_span(line)}) {what}, and {reports} ({code}); {fix}."
             for what, code, fix in _line_lint(line, ends_line=ends_line, joined=one_line and number > 1)
         )
     return problems
@@ -407,8 +408,8 @@ def _line_lint(line: str, *, ends_line: bool, joined: bool) -> list[tuple[str, s
         found.append(_trailing_problem(blanks, blank_part=after_join and tail == blanks))
     for text in literal:
         for _, run, meant in textrules.mojibake_runs(text):
-            fix = f"write `{_shown(meant)}`" if _plain(meant) else "delete it or retype the text"
-            found.append((f"holds `{_shown(run)}`, which looks like `{_shown(meant)}` read with the wrong encoding "
+            fix = f"write {code_span(meant)}" if plain(meant) else "delete it or retype the text"
+            found.append((f"holds {code_span(run)}, which looks like {code_span(meant)} read with the wrong encoding "
                           "(UTF-8 read as cp1252)", "LB013", fix))
     if invisible := sorted({name for text in literal for _, name in textrules.invisible_columns(text)}):
         found.append((f"holds the invisible or control character {', '.join(invisible)}", "LB014",
@@ -425,34 +426,9 @@ def _trailing_problem(blanks: str, *, blank_part: bool) -> tuple[str, str, str]:
     return f"ends in {_blanks_named(blanks)}", "LB012", f"remove the trailing {fix}"
 
 
-_SHOWN_LENGTH = 60
-
-
-def _plain(text: str) -> bool:
-    """Whether text shows as itself in a message: printable and with no invisible character."""
-    return text.isprintable() and not textrules.invisible_characters(text)
-
-
-def _shown(text: str, length: int = _SHOWN_LENGTH) -> str:
-    """Template text as a message quotes it: invisible, control and other unprintable characters
-    written as escapes (`\\u202e`), never raw (they could reorder or hide the message's text),
-    and its first `length` characters only."""
-    shown = "".join(char if _plain(char) else _escape(char) for char in text[:length])
-    return shown + ("…" if len(text) > length else "")
-
-
-def code_span(text: str, *, whole: bool = False) -> str:
-    """Template text as a message quotes it (`_shown`, all of it when `whole`: text to copy), in a
-    code span that no backtick in it ends."""
-    shown = _shown(text, len(text) if whole else _SHOWN_LENGTH)
-    fence = "`" * (max(map(len, re.findall("`+", shown)), default=0) + 1)
-    padding = " " if shown.startswith("`") or shown.endswith("`") else ""
-    return f"{fence}{padding}{shown}{padding}{fence}"
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+def _setting(where: str, value: object) -> str:
+    """A setting with the value the file gave it, as a message quotes it: `kinds.tool.order: up`."""
+    return spanned(f"{where}: {escaped(str(value))}")
 
 
 def _blanks_named(blanks: str) -> str:
@@ -478,7 +454,8 @@ def kinds_from_config(value: object) -> KindsResult:
     labels: dict[str, str] = {}
     for name, data in value.items():
         if not isinstance(name, str) or not KIND_NAME.fullmatch(name):
-            problems.append(f"`kinds.{name}`: a kind's name is lower-case letters, digits and `-`, like `tool`.")
+            problems.append(f"{spanned('kinds.' + escaped(str(name)))}: a kind's name is lower-case letters, "
+                            "digits and `-`, like `tool`.")
             continue
         if data is None and name in BUILTINS:
             data = {}
@@ -491,7 +468,7 @@ def kinds_from_config(value: object) -> KindsResult:
             problems.append(f"The kind `{name}` is left out until `kinds.{name}` is fixed.")
             continue
         if (other := labels.get(kind.label.casefold())) is not None:
-            problems.append(f"`kinds.{name}` and `kinds.{other}` both use the label `{kind.label}`; "
+            problems.append(f"`kinds.{name}` and `kinds.{other}` both use the label {code_span(kind.label)}; "
                             f"each kind needs its own. `{name}` is left out.")
             continue
         labels[kind.label.casefold()] = name

@@ -7,7 +7,6 @@ keeps its default while the others still apply; an unknown key gets a "did you m
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from bot.core.rules import (
     keys_under,
     labels_clash,
 )
+from bot.core.shown import escaped, spanned
 from bot.core.yaml_reading import safe_load
 
 if TYPE_CHECKING:
@@ -33,19 +33,17 @@ CONFIG_PATH = ".github/listbot.yml"
 SCHEMA_PATH = ".github/listbot.schema.json"  # next to CONFIG_PATH, which names it on its first line
 MAX_CONFIG_BYTES = 64 * 1024
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
 TOO_BIG = "`{path}` is larger than {limit} KB; listbot ignores it and uses the defaults for every key."
 NOT_YAML = "`{path}` is not valid YAML ({reason}); listbot uses the defaults for every key."
 NOT_MAPPING = (
     "`{path}` must be a mapping of keys to values (e.g. `placement: top`), not {kind}; "
     "listbot uses the defaults for every key."
 )
-UNKNOWN_KEY = "`{where}{key}` is not a listbot setting{hint}; it is ignored. Known keys: {known}."
-BAD_VALUE = "`{where}{key}: {value}` is not valid: {why} (e.g. `{key}: {example}`). Using the default `{default}`."
+UNKNOWN_KEY = "{setting} is not a listbot setting{hint}; it is ignored. Known keys: {known}."
+BAD_VALUE = "{setting} is not valid: {why} (e.g. `{key}: {example}`). Using the default `{default}`."
 NOT_GROUP = "`{key}` must be a mapping (e.g. `{key}: {example}`), not {kind}; using {fallback}."
 LABELS_CLASH = (
-    "`labels.submission` and `labels.needs_changes` are both `{label}`; they must differ. Using the default labels."
+    "`labels.submission` and `labels.needs_changes` are both {label}; they must differ. Using the default labels."
 )
 UNUSABLE = "the settings do not fit together ({reason}); listbot uses the defaults for every key."
 # What a group that is not a mapping falls back to, in the words of its message.
@@ -122,7 +120,8 @@ def _kind(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    """A short rendering of a value for a message (never more than 60 characters)."""
+    """A value as a message quotes it: text `shown.escaped` (control, bidi and invisible characters
+    as escapes, at most 60 characters and `…`), other values in YAML's words."""
     if isinstance(value, str):
         shown = value if value else "''"
     elif isinstance(value, bool):
@@ -133,8 +132,7 @@ def _show(value: object) -> str:
         shown = _kind(value)
     else:
         shown = str(value)
-    shown = _CONTROL.sub("?", shown).replace("`", "'")
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+    return escaped(shown)
 
 
 def _users_phrase(users: frozenset[str]) -> str:
@@ -192,7 +190,7 @@ class _Reader:
         where = "".join(f"{part}." for part in full[:-1])
         self.problems.append(
             BAD_VALUE.format(
-                where=where, key=full[-1], value=_show(problem.value), why=problem.why,
+                setting=spanned(f"{where}{full[-1]}: {_show(problem.value)}"), key=full[-1], why=problem.why,
                 example=_flow(example_of(rule)), default=_flow(getattr(self.defaults, rule)),
             )
         )
@@ -205,7 +203,7 @@ class _Reader:
         close = difflib.get_close_matches(name.lower().replace("-", "_"), known, n=1, cutoff=0.6)
         hint = f" (did you mean `{prefix}{close[0]}`?)" if close else ""
         listed = ", ".join(f"`{k}`" for k in known)
-        self.problems.append(UNKNOWN_KEY.format(where=prefix, key=name, hint=hint, known=listed))
+        self.problems.append(UNKNOWN_KEY.format(setting=spanned(prefix + name), hint=hint, known=listed))
 
     def _not_group(self, key: str, value: object) -> None:
         group = next(g for g in GROUPS if g.key == key)
@@ -217,7 +215,7 @@ class _Reader:
         submission = self.chosen.get("submission_label", self.defaults.submission_label)
         needs_changes = self.chosen.get("needs_changes_label", self.defaults.needs_changes_label)
         if labels_clash(submission, needs_changes):
-            self.problems.append(LABELS_CLASH.format(label=_show(submission)))
+            self.problems.append(LABELS_CLASH.format(label=spanned(_show(submission))))
             self.chosen.pop("submission_label", None)
             self.chosen.pop("needs_changes_label", None)
         try:
