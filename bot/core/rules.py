@@ -42,6 +42,7 @@ from bot.core import kinds as kinds_module
 from bot.core import venues as venues_module
 from bot.core.kinds import BUILTIN_KINDS, Kind, kinds_from_config
 from bot.core.lazy_patterns import lazy_pattern
+from bot.core.shown import escaped, spanned
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 MAX_LABEL_CHARS = 50  # GitHub's limit on a label name
@@ -272,8 +273,8 @@ def read_venues(value: object) -> tuple[VenueNames, list[str]]:
         if why is None and (listed is None or not all(isinstance(a, str) and a.strip() for a in listed)):
             why = "it must map to a list of the ways people write the venue"
         if why is not None:
-            problems.append(f"`venues.{str(name)[:60]}` is not valid: {why}; write it like {VENUE_EXAMPLE}. "
-                            "It is ignored.")
+            problems.append(f"{spanned('venues.' + escaped(str(name)))} is not valid: {why}; "
+                            f"write it like {VENUE_EXAMPLE}. It is ignored.")
             continue
         assert isinstance(name, str)
         assert listed is not None
