@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from bot.core.shown import code_span
+
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|\{|\}")
 FIELD_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -35,7 +37,7 @@ def _tokens(line: str) -> Iterator[tuple[str, bool]]:
             yield token[0], False
         else:
             raise TemplateError(
-                f"`{line}` has a stray `{token}`; placeholders look like `{{field_id}}` "
+                f"{code_span(line)} has a stray `{token}`; placeholders look like `{{field_id}}` "
                 "(letters, digits and `_`), and a literal brace is written `{{` or `}}`"
             )
         position = match.end()
@@ -344,7 +346,7 @@ def check_template(template: Sequence[str]) -> list[str]:
         except TemplateError as error:
             problems.append(str(error))
         if "\n" in line or "\r" in line:
-            problems.append(f"`{line.strip()[:40]}` holds a line break; give the lines as a YAML list")
+            problems.append(f"{code_span(line.strip(), 40)} holds a line break; give the lines as a YAML list")
     if not problems and not template_fields(template):
         problems.append("the entry template names no field; use placeholders such as `{name}`")
     return problems
