@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.core import textrules
 from bot.core.kinds import ORDERS, kinds_from_config
-from bot.core.messages import with_config_problems
+from bot.core.messages import already_listed_comment, proposed_comment, pull_body, with_config_problems
 from bot.core.repo_config import parse_repo_config
 from bot.core.rules import Rules
 from bot.core.shown import SHOWN_LENGTH, code_span, escaped, plain, spanned
@@ -140,3 +140,14 @@ def test_a_backtick_in_a_value_makes_no_link_or_image_in_the_status_comment() ->
     posted = _outside_code(with_config_problems(STATUS, problems))
     assert "evil.example" not in posted
     assert "t.example" not in posted
+
+
+def test_a_submitted_section_name_neither_mentions_nor_closes() -> None:
+    """A section named by a submitted value (`## {category}`) is neutralised in the status comment and PR body."""
+    section = "Tools › @org/team fixes #1 <img src=x>"
+    for text in (proposed_comment(5, 6, "T", section), pull_body(5, ["- T"], section, {"issue": 5}),
+                 already_listed_comment(5, 6, "T", section, "main")):
+        assert "@org" not in text
+        assert "fixes #1" not in text
+        assert "<img" not in text
+    assert "**Papers › 2024**" in pull_body(5, ["- T"], "Papers › 2024", {"issue": 5})

@@ -118,7 +118,7 @@ def proposed_comment(
     issue: int, pull: int, title: str, section: str, changes: Iterable[Change] = (), warnings: Iterable[str] = ()
 ) -> str:
     """The status of a valid submission: its PR, and every change and warning for the submitter."""
-    text = PROPOSED.format(pull=pull, title=neutralise(title), section=section)
+    text = PROPOSED.format(pull=pull, title=neutralise(title), section=neutralise(section))
     if lines := [_change_line(change) for change in changes]:
         text += "\n\n" + "\n".join([CHANGES_INTRO, *lines])
     if notes := [f"- {neutralise(warning)}." for warning in warnings]:
@@ -162,7 +162,7 @@ def hands_off_comment(issue: int, pull: int, branch: str) -> str:
 
 
 def already_listed_comment(issue: int, pull: int, title: str, section: str, base: str) -> str:
-    text = ALREADY_ON_LIST.format(title=neutralise(title), section=section, base=base, pull=pull)
+    text = ALREADY_ON_LIST.format(title=neutralise(title), section=neutralise(section), base=base, pull=pull)
     return _status(text, issue, "already-listed", pull)
 
 
@@ -227,7 +227,8 @@ def commit_message(title: str, issue: int, noun: str = "paper") -> str:
 def pull_body(issue: int, entry: list[str], section: str, marker: dict[str, object]) -> str:
     """PR body: the rendered entry, where it goes, `Closes #N` and the hidden marker."""
     return "\n".join([
-        f"Adds this entry to **{section}**, as submitted in #{issue}:",
+        # A section may be a submitted value (`## {category}`): no mention, link or closing keyword.
+        f"Adds this entry to **{neutralise(section)}**, as submitted in #{issue}:",
         "",
         code_block(entry),
         "",
