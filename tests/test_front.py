@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,12 +44,14 @@ from bot.service.asgi import (
     Send,
     body_chunks,
 )
-from bot.service.front import Front
-from bot.service.running import Service, lifespan_of
+from bot.service.front import NOT_BUILT, Front
+from bot.service.running import RETRY_AFTER_SECONDS, SHUTTING_DOWN, Service, lifespan_of
 from bot.service.settings import Settings
 from bot.service.webhook_endpoint import WebhookEndpoint
 from bot.service.wiring import build_app, build_front, warm_up
 from tests.deployment import REPO, listbot_settings, prepare_repository
+from tests.factories import ROOT
+from tests.serve_process import prepared_process
 
 WAIT = 10.0
 CAP = 4096  # max_payload_bytes of both apps here, so that a too-large body is small
@@ -231,6 +237,112 @@ def test_when_the_fastapi_app_cannot_be_built_other_requests_get_a_json_4xx(
     assert "error id" in response.json()["error"]
     assert [r.getMessage() for r in caplog.records].count("unhandled error") == 1
     assert delivery.status_code == 401  # the webhook path does not need that app
+
+
+DELIVERY = (b'{"action": "opened", "issue": {"number": 1}, "repository": {"full_name": "a/b"}, '
+            b'"installation": {"id": 1}}')
+
+
+def signed_delivery(settings: Settings, delivery_id: str) -> dict[str, str]:
+    """The headers of `DELIVERY`, signed with the settings' webhook secret."""
+    return {"Content-Type": "application/json", "X-GitHub-Event": "issues", "X-GitHub-Delivery": delivery_id,
+            "X-Hub-Signature-256": sign(settings.webhook_secret_bytes, DELIVERY)}
+
+
+def shutting_down(response: httpx.Response) -> tuple[int, str | None, bytes]:
+    return response.status_code, response.headers.get("retry-after"), response.content
+
+
+WEBHOOKS_503 = (503, str(RETRY_AFTER_SECONDS), json.dumps({"error": SHUTTING_DOWN}, ensure_ascii=False,
+                                                          separators=(",", ":")).encode())
+
+
+def test_when_the_fastapi_app_cannot_be_built_the_failure_is_logged_once_and_shutdown_begins(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One line logs the failure with its traceback; deliveries then get the shutdown's 503 and every
+    other request a 4XX naming that line's error id, with no traceback of its own."""
+
+    def broken(_service: Service, _endpoint: WebhookEndpoint) -> ASGIApp:
+        raise RuntimeError("no FastAPI")
+
+    front = front_building(settings, broken)
+    with TestClient(front) as client:
+        deadline = time.monotonic() + WAIT
+        while not front.state.service.stopping:
+            assert time.monotonic() < deadline, "the failed build began no shutdown"
+            time.sleep(0.01)
+        probes = [client.get(path) for path in ("/healthz", "/readyz", "/metrics", "/healthz")]
+        deliveries = [client.post(WEBHOOK_PATH, content=DELIVERY, headers=signed_delivery(settings, f"d-{i}"))
+                      for i in range(2)]
+    [failure] = [r for r in caplog.records if r.getMessage() == NOT_BUILT]
+    error_id = getattr(failure, FIELDS_ATTR)["error_id"]
+    assert failure.exc_info is not None
+    assert "no FastAPI" in str(failure.exc_info[1])
+    assert [r for r in caplog.records if r.exc_info] == [failure]
+    assert [(p.status_code, error_id in p.json()["error"]) for p in probes] == [(400, True)] * 4
+    assert [shutting_down(d) for d in deliveries] == [WEBHOOKS_503] * 2
+    assert front.failed
+
+
+def test_a_request_waiting_for_the_fastapi_app_at_shutdown_gets_the_webhooks_503(settings: Settings) -> None:
+    """The request is answered as soon as shutdown begins, as a delivery is then: 503 with Retry-After."""
+    gate = threading.Event()
+
+    def gated(service: Service, endpoint: WebhookEndpoint) -> ASGIApp:
+        gate.wait(WAIT)
+        return web_app(service, WEBHOOK_PATH, endpoint)
+
+    front = front_building(settings, gated)
+
+    async def shut_down_while_waiting() -> tuple[bool, httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=front)
+        async with httpx.AsyncClient(transport=transport, base_url="http://listbot") as client:
+            request = asyncio.ensure_future(client.get("/healthz"))
+            await asyncio.sleep(0.02)  # the request now waits for the app
+            await asyncio.to_thread(front.state.service.shutdown)
+            for _ in range(20):
+                await asyncio.sleep(0.005)
+            early = request.done()
+            gate.set()
+            delivery = await client.post(WEBHOOK_PATH, content=DELIVERY, headers=signed_delivery(settings, "d-1"))
+            return early, await request, delivery
+
+    try:
+        early, response, delivery = asyncio.run(shut_down_while_waiting())
+    finally:
+        gate.set()
+    assert (early, shutting_down(response)) == (True, WEBHOOKS_503)
+    assert shutting_down(delivery) == WEBHOOKS_503
+
+
+_SERVE_WITHOUT_FASTAPI = """
+import sys
+
+class NoFastAPI:
+    def find_spec(self, name, path=None, target=None):
+        if name == "fastapi":
+            raise ImportError("fastapi could not be imported")
+        return None
+
+sys.meta_path.insert(0, NoFastAPI())
+from bot.cli.main import main
+sys.exit(main(["serve", *sys.argv[1:]]))
+"""
+
+
+def test_serve_whose_fastapi_app_cannot_be_built_exits_1_having_logged_why_once(
+    github_emulator: GitHubEmulator, tmp_path: Path
+) -> None:
+    """As when FastAPI was imported before listening: the process stops by itself, status 1."""
+    process, _secret = prepared_process(github_emulator, tmp_path)
+    run = subprocess.run([sys.executable, "-c", _SERVE_WITHOUT_FASTAPI, *process.args], cwd=ROOT,
+                         env=process.env, capture_output=True, text=True, timeout=60)
+    lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
+    failures = [line for line in lines if line["msg"] == NOT_BUILT]
+    assert (run.returncode, len(failures)) == (1, 1), run.stderr
+    assert "fastapi could not be imported" in failures[0]["exc"]
+    assert [line["msg"] for line in lines if "exc" in line] == [NOT_BUILT]
 
 
 # --- the front's ASGI pieces are Starlette's, byte for byte ------------------------------------

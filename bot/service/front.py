@@ -5,26 +5,36 @@ else `listbot serve` does before it listens. So the front answers `POST <webhook
 (`bot.service.webhook_endpoint`, the endpoint the FastAPI app routes there too) and runs the
 lifespan (the warm-up and shutdown of `bot.service.running`), while the FastAPI app
 (`bot.service.app`: probes, metrics, and every other answer, 404 and 405 included) is built on a
-thread of its own. A request for anything else that arrives before that app is ready waits for it.
+thread of its own. A request for anything else that arrives before that app is ready waits for it,
+or for shutdown (then it gets the webhook's 503 with Retry-After). An app that cannot be built is
+fatal, as a failing import of FastAPI was when `listbot serve` imported it first: the front logs
+why once and begins the shutdown a SIGTERM begins (`on_failure`; `listbot serve` then exits 1).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import traceback
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from bot.service.asgi import ASGIApp, LastResortMiddleware, Receive, Scope, Send
-from bot.service.running import Lifespan, Service, lifespan_of
+from bot.core.logfields import fields
+from bot.service.asgi import INTERNAL, ASGIApp, LastResortMiddleware, Receive, Scope, Send, error
+from bot.service.running import SHUTTING_DOWN_ANSWER, Lifespan, Service, lifespan_of
 from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WebhookEndpoint
 
 if TYPE_CHECKING:
     from bot.service.backend import Backend
     from bot.service.service_settings import ServiceSettings
+
+log = logging.getLogger("listbot.app")
+
+NOT_BUILT = "the web app could not be built"
 
 
 class Front:
@@ -43,7 +53,16 @@ class Front:
         self._build_rest = build_rest
         self._rest: Future[ASGIApp] = Future()
         self._building = threading.Lock()
+        self._failure_id: str | None = None  # the error id of the build's failure, once it failed
+        # Done once the build ended (either way) or shutdown began: what a waiting request waits for.
+        # Both futures are "running" so that a waiting request cancelled at shutdown cannot cancel them.
+        self._settled: Future[None] = Future()
+        self._settling = threading.Lock()
+        for future in (self._rest, self._settled):
+            future.set_running_or_notify_cancel()
+        service.when_stopping(self._settle)
         self._guarded_rest = LastResortMiddleware(self._to_rest)
+        self.on_failure: Callable[[], None] = self._shut_down  # `listbot serve` makes it its own shutdown
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -58,15 +77,46 @@ class Front:
         if not self._building.acquire(blocking=False):
             return
         try:
-            self._rest.set_result(self._build_rest())
-        except BaseException as failure:
-            self._rest.set_exception(failure)
+            rest = self._build_rest()
+        except BaseException:
+            self._fail()
+        else:
+            self._rest.set_result(rest)
+        self._settle()
+
+    @property
+    def failed(self) -> bool:
+        """Whether the FastAPI app could not be built (and shutdown began)."""
+        return self._failure_id is not None
+
+    def _fail(self) -> None:
+        """Log why the app could not be built, once, then begin shutting down: probes and metrics
+        cannot answer, so deliveries must not go on being acknowledged as if all were well."""
+        self._failure_id = uuid.uuid4().hex[:12]
+        log.exception(NOT_BUILT, extra=fields(error_id=self._failure_id))
+        self.on_failure()
+
+    def _shut_down(self) -> None:
+        """What a failed build begins without `listbot serve`: the service's shutdown, on a thread."""
+        threading.Thread(target=self.state.service.shutdown, name="listbot-shutdown", daemon=True).start()
+
+    def _settle(self) -> None:
+        with self._settling:
+            if not self._settled.done():
+                self._settled.set_result(None)
 
     async def _to_rest(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._rest.done():  # started with the lifespan; a request may come before it ends
+        if not self._settled.done():  # started with the lifespan; a request may come before it ends
             threading.Thread(target=self.build_rest, name="listbot-web-app", daemon=True).start()
-            await asyncio.wrap_future(self._rest)
-        await self._rest.result()(scope, receive, send)
+            await asyncio.wrap_future(self._settled)
+        if self._rest.done():
+            await self._rest.result()(scope, receive, send)
+        elif self._failure_id is not None:
+            # Named by the error id of the one line that logged the build's failure and its traceback.
+            log.error("unhandled error", extra=fields(error_id=self._failure_id, path=scope["path"], reason=NOT_BUILT))
+            await error(400, INTERNAL.format(error_id=self._failure_id)).send(send)
+        else:  # shutdown began before the app was built: the webhook's answer meanwhile
+            await SHUTTING_DOWN_ANSWER.send(send)
 
     async def _run_lifespan(self, receive: Receive, send: Send) -> None:
         """The ASGI lifespan protocol around `lifespan`, as Starlette's router runs it."""

@@ -39,6 +39,9 @@ SHUTTING_DOWN = "listbot is shutting down: redeliver later (the start-up resync 
 WORKER_STOPPED = "the worker threads stopped: restart the process"
 STARTING = "listbot is starting its workers ({age:.1f} s so far); deliveries are acknowledged and held meanwhile"
 WARM_UP_FAILED = "the workers could not start ({error}; see the log): restart the process"
+# What a request gets once shutdown began and nothing else can answer it (a delivery, or a request
+# still waiting for the FastAPI app): redeliver, or ask again, later.
+SHUTTING_DOWN_ANSWER = error(503, SHUTTING_DOWN, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _delivery_fields(delivery: Delivery) -> dict[str, Any]:
@@ -89,6 +92,7 @@ class Service:
         self._failure: str | None = None  # why the warm-up failed, if it did
         self._held: list[tuple[Delivery, float]] = []  # acknowledged before the workers ran
         self._stopping = threading.Event()
+        self._on_stopping: list[Callable[[], None]] = []  # told when shutdown begins
         self._stopped = threading.Event()
         self._lock = threading.Lock()
 
@@ -130,6 +134,14 @@ class Service:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    def when_stopping(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (on the thread that calls `shutdown`) as soon as shutdown begins, or now if it has."""
+        with self._lock:
+            if not self._stopping.is_set():
+                self._on_stopping.append(callback)
+                return
+        callback()
+
     def shutdown(self) -> None:
         """Stop taking deliveries, let the GitHub call in flight finish within `grace`, stop.
 
@@ -139,9 +151,12 @@ class Service:
             first = not self._stopping.is_set()
             self._stopping.set()
             backend, held, self._held = self.backend, self._held, []
+            told, self._on_stopping = self._on_stopping, []
         if not first:
             self._stopped.wait(self.grace + 1)
             return
+        for callback in told:
+            callback()
         log.info("shutting down", extra=fields(grace_s=self.grace, outstanding=self.outstanding + len(held)))
         for delivery, received in held:  # the next start-up resync finds their work
             self._done_held(delivery, received, "interrupted")
@@ -238,7 +253,7 @@ class Service:
             return self._answer(delivery, began, 202, "duplicate", content)
         response = self._answer(delivery, began, 202, "queued", {"ok": True, "delivery": delivery.delivery_id})
         if not self._dispatch(backend, delivery, found, None):
-            return error(503, SHUTTING_DOWN, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return SHUTTING_DOWN_ANSWER
         return response
 
     def _hold(self, delivery: Delivery, began: float) -> JsonAnswer:

@@ -2,7 +2,8 @@
 
 SIGTERM and SIGINT shut down promptly and losslessly: deliveries get 503 with Retry-After, the
 GitHub call in flight may finish within LISTBOT_SHUTDOWN_GRACE, then the process exits 0; the
-start-up resync of the next process finds whatever was left undone.
+start-up resync of the next process finds whatever was left undone. If the app cannot serve (its
+FastAPI app could not be built), it shuts down the same way by itself and exits 1.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.service.service_settings import (
 
 log = logging.getLogger("listbot.serve")
 
+EXIT_FAILED = 1  # what an uncaught exception at start-up gave when FastAPI was imported first
 EXIT_CONFIG = 2
 CONFIG_FAILED = "listbot serve: configuration error: {error}"
 SETUP_BANNER = (
@@ -102,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
         print(CONFIG_FAILED.format(error=exc), file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level, secrets=secrets_of(settings))
-    _serve(build_front(settings, after_warm_up=resume_gc), Listen.of(args, settings.host, settings.port))
-    return 0
+    front = build_front(settings, after_warm_up=resume_gc)
+    _serve(front, Listen.of(args, settings.host, settings.port))
+    return EXIT_FAILED if front.failed else 0
 
 
 def resume_gc() -> None:
@@ -159,7 +162,8 @@ def _run_setup(args: argparse.Namespace, env_path: Path) -> int:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn, with listbot's shutdown: a signal first drains the service, and the exit status is 0.
+    """uvicorn, with listbot's shutdown: a signal (or the app, `begin_shutdown`) first drains the
+    service, and the exit status is 0 (1 when the app failed: `run`).
 
     uvicorn itself re-raises a caught SIGTERM once it has stopped, so the process would die of the
     signal (status 143) instead of exiting 0; and it closes its sockets at once, so deliveries
@@ -169,7 +173,8 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, drain: Any) -> None:
         super().__init__(config)
         self._drain = drain
-        self._draining = False
+        self._signalled = False
+        self._draining = threading.Lock()  # held from the first shutdown begun, by a signal or the app
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -185,12 +190,18 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self._draining:  # a second signal: stop waiting
+        if self._signalled:  # a second signal: stop waiting
             log.warning("second signal: exiting now", extra=fields(signal=signal.Signals(sig).name))
             self.should_exit = self.force_exit = True
             return
-        self._draining = True
+        self._signalled = True
         log.info("signal received: shutting down", extra=fields(signal=signal.Signals(sig).name))
+        self.begin_shutdown()
+
+    def begin_shutdown(self) -> None:
+        """What the first signal begins; the app begins it too when it cannot serve (it logged why)."""
+        if not self._draining.acquire(blocking=False):
+            return  # under way already (a signal after the app's failure, or the other way round)
         if self._drain is None:
             self.should_exit = True
             return
@@ -204,7 +215,7 @@ class _Server(uvicorn.Server):
 
 
 def _serve(app: Any, listen: Listen) -> None:
-    """Run `app` under uvicorn until SIGTERM or SIGINT (see `_Server`)."""
+    """Run `app` under uvicorn until SIGTERM or SIGINT, or until it fails (see `_Server`)."""
     config = uvicorn.Config(
         app,
         host=listen.host,
@@ -220,4 +231,7 @@ def _serve(app: Any, listen: Listen) -> None:
         timeout_graceful_shutdown=CONNECTIONS_GRACE,
     )
     service = getattr(getattr(app, "state", None), "service", None)
-    _Server(config, service.shutdown if service is not None else None).run()
+    server = _Server(config, service.shutdown if service is not None else None)
+    if hasattr(app, "on_failure"):  # the front: when it cannot serve, it shuts down as a signal would
+        app.on_failure = server.begin_shutdown
+    server.run()
