@@ -94,16 +94,38 @@ def test_the_list_commands_import_only_what_they_use(command: str, tmp_path: Pat
         assert [name for name in _NOT_FOR_APPLY_OR_LINT if name in imported] == []
 
 
-# `listbot serve` up to its first acknowledgement: uvicorn loads the front (as `_serve` would) and
-# the front answers a signed delivery, in the process `bot.cli.main` starts. The lifespan is left
-# out: the threads it starts are where FastAPI and the worker side get imported, off this path.
+# `listbot serve` up to its first acknowledgement: uvicorn loads the front (as `_serve` would), the
+# front's lifespan starts it, and it answers a signed delivery, in the process `bot.cli.main` starts.
+# The threads the lifespan starts (the warm-up, the FastAPI app's build) are where FastAPI and the
+# worker side get imported, off this path: they are named, not run.
 _SERVE_TO_FIRST_ACK = """
-import asyncio, sys
+import asyncio, sys, threading
 import uvicorn
 from bot.core.webhook import sign
 from bot.service import serve
 
 BODY = b'{"action": "opened", "issue": {"number": 1}, "repository": {"full_name": "a/b"}, "installation": {"id": 1}}'
+off_the_path = []
+run_thread = threading.Thread.start
+
+def start_thread(thread):
+    if thread.name.startswith("listbot-"):
+        off_the_path.append(thread.name)
+    else:
+        run_thread(thread)
+
+threading.Thread.start = start_thread
+
+async def start(app):
+    startup = asyncio.Queue()
+    startup.put_nowait({"type": "lifespan.startup"})
+    sent = []
+    async def send(message):
+        sent.append(message)
+    asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}}, startup.get, send))
+    while not sent:
+        await asyncio.sleep(0)
+    return sent[0]["type"]
 
 async def first_ack(app):
     headers = [(b"content-type", b"application/json"), (b"x-github-event", b"issues"),
@@ -117,11 +139,16 @@ async def first_ack(app):
     await app(scope, receive, send)
     return sent[0]["status"]
 
+async def start_then_ack(app):
+    print("STARTUP", await start(app))
+    print("STATUS", await first_ack(app))
+    print("MODULES", *sorted(sys.modules))
+    print("THREADS", *sorted(off_the_path))
+
 def serve_once(app, listen):
     config = uvicorn.Config(app, host=listen.host, port=listen.port, loop="asyncio", log_config=None)
     config.load()
-    print("STATUS", asyncio.run(first_ack(config.loaded_app)))
-    print("MODULES", *sorted(sys.modules))
+    asyncio.run(start_then_ack(config.loaded_app))
 
 serve._serve = serve_once
 from bot.cli.main import main
@@ -130,7 +157,8 @@ main(["serve"])
 
 
 def test_serve_acknowledges_its_first_delivery_without_fastapi_or_starlette(tmp_path: Path) -> None:
-    """`listbot serve` answers its first signed delivery 202 having imported neither FastAPI nor Starlette."""
+    """`listbot serve` starts and answers its first signed delivery 202 having imported neither FastAPI
+    nor Starlette."""
     key, _public = generate_key()
     env = quiet_environment(APP_ID="1", PRIVATE_KEY=key, WEBHOOK_SECRET="s3cret-s3cret",
                             LISTBOT_ENV_FILE=str(tmp_path / "none.env"))
@@ -138,6 +166,8 @@ def test_serve_acknowledges_its_first_delivery_without_fastapi_or_starlette(tmp_
                          text=True)
     found = {line.split()[0]: line.split()[1:] for line in run.stdout.splitlines()}
     assert found.get("STATUS") == ["202"], run.stderr
+    assert found["STARTUP"] == ["lifespan.startup.complete"]
+    assert found["THREADS"] == ["listbot-warm-up", "listbot-web-app"]
     imported = {name.split(".")[0] for name in found["MODULES"]}
     assert {"uvicorn", "bot"} <= imported
     assert sorted(imported & {"fastapi", "starlette"}) == []
