@@ -756,3 +756,80 @@ def test_contents_and_blob_answers_say_they_vary_with_accept(world: World) -> No
             again = httpx.get(f"{world.em.url}/repos/{REPO}/{path}", headers=_auth(world) | (
                 {"Accept": accept} if accept else {}) | {"If-None-Match": answer.headers["ETag"]})
             assert (again.status_code, again.headers["Vary"]) == (304, "Accept")
+
+
+# --- faithfulness: directory listings, size limits, deliveries while the service is down -----------
+
+
+def _listing(world: World, folder: str) -> dict[str, dict[str, Any]]:
+    """The default and `object` listings of `folder` agree; its entries by name."""
+    listed = _get(world, f"contents/{folder}").json()
+    assert _get(world, f"contents/{folder}", "application/vnd.github.object+json").json()["entries"] == listed
+    return {entry["name"]: entry for entry in listed}
+
+
+def test_a_directory_lists_symlinks_as_symlinks_and_submodules_as_files(world: World) -> None:
+    """A listing shows each symlink unfollowed as `type: symlink` and a submodule as `type: file`
+    with its own repository's links and no download URL (GitHub's documented compatibility quirk)."""
+    _with_links(world)
+    root, docs = _listing(world, ""), _listing(world, "docs")
+    link = docs["readme-link.md"]
+    assert (link["type"], link["sha"], link["size"]) == ("symlink", _get_blob_sha(world, "docs/readme-link.md"), 12)
+    assert {name: (root[name]["type"], root[name]["size"]) for name in ("dangling.md", "folder-link")} == {
+        "dangling.md": ("symlink", len("nowhere.md")), "folder-link": ("symlink", len("docs")),
+    }
+    assert (root["docs"]["type"], root["README.md"]["type"]) == ("dir", "file")
+    qunit = _listing(world, "test")["qunit"]
+    trees = f"https://api.github.com/repos/jquery/qunit/git/trees/{SUBMODULE_COMMIT}"
+    html = f"https://github.com/jquery/qunit/tree/{SUBMODULE_COMMIT}"
+    assert {k: qunit[k] for k in ("type", "sha", "size", "download_url", "git_url", "html_url")} == {
+        "type": "file", "sha": SUBMODULE_COMMIT, "size": 0, "download_url": None, "git_url": trees, "html_url": html,
+    }
+    assert (qunit["_links"]["git"], qunit["_links"]["html"]) == (trees, html)
+
+
+def _get_blob_sha(world: World, path: str) -> str:
+    """The SHA of the blob at `path` on main, as the trees API gives it."""
+    tree = world.repo.get_git_tree(world.repo.get_branch("main").commit.sha, recursive=True).tree
+    [sha] = [e.sha for e in tree if e.path == path]
+    return sha
+
+
+def test_a_submodule_links_its_repository_on_github_and_nothing_elsewhere(world: World) -> None:
+    """A submodule hosted on github.com answers with links to that repository's tree; one hosted
+    elsewhere answers `git_url`, `html_url` and their `_links` null."""
+    _with_links(world)
+    world.em.push_commit(REPO, "main", {".gitmodules": '[submodule "qunit"]\n\tpath = test/qunit\n\turl = '
+                                        "https://github.com/jquery/qunit.git\n"
+                                        '[submodule "elsewhere"]\n\tpath = vendor/lib\n\turl = '
+                                        "https://gitlab.example/team/lib.git\n"}, "maintainer")
+    base = world.repo.get_git_commit(world.repo.get_branch("main").commit.sha)
+    tree = world.repo.create_git_tree(
+        [InputGitTreeElement("vendor/lib", "160000", "commit", sha=SUBMODULE_COMMIT)], base.tree
+    )
+    world.repo.get_git_ref("heads/main").edit(world.repo.create_git_commit("vendor", tree, [base]).sha)
+    qunit, elsewhere = _get(world, "contents/test/qunit").json(), _get(world, "contents/vendor/lib").json()
+    assert (qunit["git_url"], qunit["html_url"]) == (
+        f"https://api.github.com/repos/jquery/qunit/git/trees/{SUBMODULE_COMMIT}",
+        f"https://github.com/jquery/qunit/tree/{SUBMODULE_COMMIT}",
+    )
+    assert (elsewhere["type"], elsewhere["submodule_git_url"]) == ("submodule", "https://gitlab.example/team/lib.git")
+    assert (elsewhere["git_url"], elsewhere["html_url"], elsewhere["_links"]["git"], elsewhere["_links"]["html"]) == (
+        None, None, None, None,
+    )
+
+
+def test_the_too_large_answer_states_the_limit_in_force(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a lowered limit (4 bytes), the contents and blob APIs' 403 says "up to 4 bytes", whatever the media type."""
+    sha = _get(world, "contents/README.md").json()["sha"]
+    monkeypatch.setattr("bot.emulator.routes.API_FILE_LIMIT", 4)
+    for path in ("contents/README.md", f"git/blobs/{sha}"):
+        for accept in (None, RAW, "application/vnd.github.object+json"):
+            if accept and accept.endswith("object+json") and path.startswith("git/"):
+                continue  # blobs serve no `object` (406, tested above)
+            answer = _get(world, path, accept)
+            assert (answer.status_code, answer.json()["message"]) == (
+                403,
+                "This API returns blobs up to 4 bytes in size. The requested blob is too large to fetch via the API.",
+            )
+

@@ -58,15 +58,25 @@ def supported(media: MediaType, params: frozenset[str]) -> MediaType:
     raise ApiError(406, f"This resource does not support the '{media.param}' media type parameter.")
 
 
-def too_large(size: int) -> ApiError:
+def too_large(limit: int) -> ApiError:
     """Over 100 MB the contents and blob APIs serve nothing (documented); GitHub's answer for a
-    blob over an API's limit is a 403 naming `too_large` (as its 1 MB contents limit once was)."""
+    blob over an API's limit is a 403 naming `too_large` whose message states the limit, as the
+    contents API's answer over its former 1 MB limit read: "This API returns blobs up to 1 MB in
+    size. The requested blob is too large to fetch via the API, but you can use the Git Data API to
+    request blobs up to 100 MB in size." (api.github.com's answer as public client code records it).
+    Here the limit is whichever is in force (tests lower it); the Git Data API hint is left out,
+    since the blob API's limit is the same one."""
     return ApiError(
         403,
-        f"This API returns blobs up to {API_FILE_LIMIT // (1024 * 1024)} MB in size. "
-        f"The requested blob is too large to fetch via the API ({size} bytes).",
+        f"This API returns blobs up to {_size(limit)} in size. The requested blob is too large to fetch via the API.",
         errors=[{"resource": "Blob", "field": "data", "code": "too_large"}],
     )
+
+
+def _size(limit: int) -> str:
+    """A size limit as GitHub words it ("1 MB", "100 MB"); bytes when not a whole number of MB."""
+    mb = 1024 * 1024
+    return f"{limit // mb} MB" if limit % mb == 0 else f"{limit} bytes"
 
 
 def raw_headers(media: MediaType) -> dict[str, str]:

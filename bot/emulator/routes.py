@@ -26,7 +26,7 @@ from .gitstore import (
     TreeEntry,
 )
 from .media import API_FILE_LIMIT, MediaType, raw_headers, requested, supported, too_large
-from .render import Renderer, iso, node_id
+from .render import WEB, Renderer, iso, node_id
 from .state import (
     ApiError,
     Caller,
@@ -707,7 +707,7 @@ def _blob(api: Api, req: Request, p: dict[str, str]) -> Response:
     if blob is None:
         raise not_found()
     if len(blob.data) > API_FILE_LIMIT:
-        raise too_large(len(blob.data))
+        raise too_large(API_FILE_LIMIT)
     if media.param == "raw":
         return Response(200, blob.data, raw_headers(media))
     return Response(
@@ -958,20 +958,14 @@ def _contents(api: Api, req: Request, p: dict[str, str]) -> Response:
     if entry.type == "tree":
         tree = repo.store.tree(entry.sha)
         assert tree is not None
-        items = [
-            api.r.content(
-                repo, f"{path}/{e.name}".lstrip("/"), e.sha, ref, "dir" if e.type == "tree" else "file", with_data=False
-            )
-            for e in tree.entries
-        ]
+        items = [_listed(api, repo, root, f"{path}/{e.name}".lstrip("/"), e, ref) for e in tree.entries]
         if media.param == "object":  # documented: one object, its `entries` the listing
             listing = api.r.content(repo, path, entry.sha, ref, "dir", with_data=False)
             return Response(200, {**listing, "entries": items}, {"X-GitHub-Media-Type": media.header})
         # `raw` is documented for files and symlinks only: a directory is listed as by default.
         return Response(200, items)
     if entry.mode == SUBMODULE_MODE:  # documented: the commit it names, and where its repository is
-        submodule = api.r.content(repo, path, entry.sha, ref, "submodule", with_data=False)
-        submodule["submodule_git_url"] = _submodule_url(repo, root, path)
+        submodule = _submodule(api, repo, root, path, entry.sha, ref)
         return Response(200, submodule, {"X-GitHub-Media-Type": media.header} if media.param == "object" else {})
     if entry.mode == SYMLINK_MODE:
         # Documented: a symlink to a normal file answers as that file (its path, its SHA); any
@@ -983,10 +977,54 @@ def _contents(api: Api, req: Request, p: dict[str, str]) -> Response:
     blob = repo.store.blob(entry.sha)
     size = len(blob.data) if blob else 0
     if size > API_FILE_LIMIT:  # documented: over 100 MB this endpoint is not supported
-        raise too_large(size)
+        raise too_large(API_FILE_LIMIT)
     if media.param == "raw":
         return Response(200, blob.data if blob else b"", raw_headers(media))
     return Response(200, api.r.content(repo, path, entry.sha, ref, "file"), {"X-GitHub-Media-Type": media.header})
+
+
+def _listed(api: Api, repo: Repo, root: str, path: str, entry: TreeEntry, ref: str) -> dict[str, Any]:
+    """One entry of a directory listing, as itself (a symlink is not followed there). Its `type`
+    is one of `dir`, `file`, `symlink`, `submodule` (the `content-directory` schema of GitHub's
+    OpenAPI description), except that, documented for backwards compatibility, "when listing
+    the contents of a directory, submodules have their "type" specified as "file""
+    (docs.github.com/en/rest/repos/contents#get-repository-content). Neither a symlink's `target`
+    nor a submodule's `submodule_git_url` is in that schema: they are left to the entry's own answer."""
+    if entry.type == "tree":
+        return api.r.content(repo, path, entry.sha, ref, "dir", with_data=False)
+    if entry.mode == SUBMODULE_MODE:
+        submodule = _submodule(api, repo, root, path, entry.sha, ref)
+        del submodule["submodule_git_url"]
+        return {**submodule, "type": "file"}
+    if entry.mode == SYMLINK_MODE:
+        link = api.r.content(repo, path, entry.sha, ref, "symlink", with_data=False)
+        blob = repo.store.blob(entry.sha)
+        link["size"] = len(blob.data) if blob else 0  # the target path's length, as the symlink's own answer
+        return link
+    return api.r.content(repo, path, entry.sha, ref, "file", with_data=False)
+
+
+def _submodule(api: Api, repo: Repo, root: str, path: str, sha: str, ref: str) -> dict[str, Any]:
+    """A submodule's answer: the commit it names and its `submodule_git_url` from `.gitmodules`.
+    Documented: "If the submodule repository is not hosted on github.com, the Git URLs (`git_url`
+    and `_links["git"]`) and the github.com URLs (`html_url` and `_links["html"]`) will have null
+    values"; hosted there, they name that repository's tree at the commit (the documented example:
+    jquery/jquery's test/qunit, `git_url` https://api.github.com/repos/jquery/qunit/git/trees/{sha})."""
+    answer = api.r.content(repo, path, sha, ref, "submodule", with_data=False)
+    url = _submodule_url(repo, root, path)
+    answer["submodule_git_url"] = url
+    hosted = _GITHUB_REPO_URL.fullmatch(url or "")
+    if hosted is not None:
+        name = f"{hosted.group('owner')}/{hosted.group('name')}"
+        git, html = f"https://api.github.com/repos/{name}/git/trees/{sha}", f"{WEB}/{name}/tree/{sha}"
+        answer.update(git_url=git, html_url=html, _links={**answer["_links"], "git": git, "html": html})
+    return answer
+
+
+# A repository on github.com as `.gitmodules` names it: https://, git:// or scp-like ssh, `.git` or not.
+_GITHUB_REPO_URL = re.compile(
+    r"(?:(?:https?|git|ssh)://(?:git@)?github\.com/|git@github\.com:)(?P<owner>[^/\s]+)/(?P<name>[^/\s]+?)(?:\.git)?/?"
+)
 
 
 def _symlink_target(repo: Repo, root: str, path: str, link: TreeEntry) -> tuple[str, TreeEntry] | None:
