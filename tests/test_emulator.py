@@ -833,3 +833,35 @@ def test_the_too_large_answer_states_the_limit_in_force(world: World, monkeypatc
                 "This API returns blobs up to 4 bytes in size. The requested blob is too large to fetch via the API.",
             )
 
+
+def _delivery_log(world: World) -> list[dict[str, Any]]:
+    """The app's whole delivery log, newest first, one entry a page (following the `cursor` links)."""
+    headers = {"Authorization": f"Bearer {make_jwt(world.pem, str(APP_ID))}"}
+    found: list[dict[str, Any]] = []
+    answer = httpx.get(f"{world.em.url}/app/hook/deliveries?per_page=1", headers=headers)
+    while True:
+        found += answer.json()
+        if "next" not in answer.links:
+            return found
+        assert "cursor=" in answer.links["next"]["url"]
+        answer = httpx.get(answer.links["next"]["url"], headers=headers)
+
+
+def test_an_event_while_the_service_is_down_is_logged_as_a_failed_delivery(world: World) -> None:
+    """An event sent while the service is down, and a redelivery asked for then, each appear in the
+    app's delivery log as a failed attempt (status not OK) that nothing answered, with the same GUID."""
+    world.em.deliver_to("http://127.0.0.1:9/hook")  # never posted to: deliveries are dropped below
+    with world.em.deliveries_paused(drop=True):
+        world.repo.create_issue(title="Filed while listbot was down")
+        world.em.wait_for_deliveries()
+        [failed] = _delivery_log(world)
+        assert (failed["event"], failed["action"], failed["redelivery"]) == ("issues", "opened", False)
+        assert (failed["status_code"], failed["status"] != "OK") == (0, True)
+        assert failed["installation_id"] == world.installation_id
+        app = {"Authorization": f"Bearer {make_jwt(world.pem, str(APP_ID))}"}
+        assert httpx.post(f"{world.em.url}/app/hook/deliveries/{failed['id']}/attempts", headers=app).status_code == 202
+    newest_first = _delivery_log(world)
+    assert [(d["event"], d["redelivery"], d["status_code"], d["guid"]) for d in newest_first] == [
+        ("issues", True, 0, failed["guid"]), ("issues", False, 0, failed["guid"]),
+    ]
+    assert all(d["status"] != "OK" for d in newest_first)

@@ -686,6 +686,10 @@ class GitHubEmulator:
         with self.lock:
             batch, self._outbox = self._outbox, []
             asked, self.state.redeliveries[:] = list(self.state.redeliveries), []
+            if self._delivery_mode == "drop":  # the service is down: each redelivery fails too
+                for delivery in asked:
+                    self._fail_to_connect(delivery.event, delivery.payload, delivery.guid, redelivery=True)
+                asked = []
             if asked:
                 self._enqueued += len(asked)
         if asked:
@@ -701,11 +705,27 @@ class GitHubEmulator:
                 if self._delivery_mode == "hold":
                     self._held.append((event, payload))
                     continue
-                if self._delivery_mode == "drop" or not self._hooks:
+                if self._delivery_mode == "drop":
+                    self._fail_to_connect(event, payload, str(uuid.uuid4()), redelivery=False)
+                    continue
+                if not self._hooks:  # no webhook URL: GitHub sends nothing, and logs nothing
                     self.deliveries.append(Delivery(event, payload, None))
                     continue
                 self._enqueued += 1
             self._queue.put((event, payload, None))
+
+    def _fail_to_connect(self, event: str, payload: dict[str, Any], guid: str, redelivery: bool) -> None:
+        """Log the attempt GitHub makes to each webhook URL while the service is down, as nothing
+        answering (status not `OK`). Documented (docs.github.com/en/webhooks/using-webhooks/
+        handling-failed-webhook-deliveries): "if your server is down ... GitHub will record the
+        delivery as a failure", does not redeliver it by itself, and the app's delivery log
+        (`GET /app/hook/deliveries`, which listbot's recovery reads) shows it with a `status`
+        other than `OK`. The caller holds the lock."""
+        self.deliveries.append(Delivery(event, payload, None))
+        for hook in self._hooks:
+            self.state.hook_deliveries.append(HookDelivery(
+                self.state.next_id(), guid, event, payload, hook.url, 0, datetime.now(UTC), 0.0, redelivery,
+            ))
 
     def _deliver_loop(self) -> None:
         while True:
