@@ -788,6 +788,17 @@ def test_a_directory_lists_symlinks_as_symlinks_and_submodules_as_files(world: W
     assert (qunit["_links"]["git"], qunit["_links"]["html"]) == (trees, html)
 
 
+
+def test_a_symlink_out_of_the_repository_answers_as_a_symlink(world: World) -> None:
+    """A symlink whose target lies outside the repository answers as itself, `type: symlink` with that target."""
+    base = world.repo.get_git_commit(world.repo.get_branch("main").commit.sha)
+    tree = world.repo.create_git_tree(
+        [InputGitTreeElement("docs/escape.md", "120000", "blob", content="../../outside.md")], base.tree
+    )
+    world.repo.get_git_ref("heads/main").edit(world.repo.create_git_commit("escape", tree, [base]).sha)
+    found = _get(world, "contents/docs/escape.md").json()
+    assert (found["type"], found["target"], "content" in found) == ("symlink", "../../outside.md", False)
+
 def _get_blob_sha(world: World, path: str) -> str:
     """The SHA of the blob at `path` on main, as the trees API gives it."""
     tree = world.repo.get_git_tree(world.repo.get_branch("main").commit.sha, recursive=True).tree
