@@ -18,6 +18,20 @@ from tests.factories import SEED
 THREADS, READS = 8, 25
 
 
+def run_interleaved(threads: list[threading.Thread]) -> None:
+    """Run `threads` to the end, switching between them as often as the interpreter allows (between
+    a request and its answer, or a check and its update), so that a race shows if there is one."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_threads_sharing_a_client_each_get_their_own_answer(github_emulator: GitHubEmulator) -> None:
     github = github_emulator
     app_id, key, _ = prepare_repository(github, SEED)
@@ -33,16 +47,7 @@ def test_threads_sharing_a_client_each_get_their_own_answer(github_emulator: Git
             if title != f"issue {numbers.index(number)}":
                 wrong.append((number, title))
 
-    threads = [threading.Thread(target=read, args=(number,)) for number in numbers]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible: between request() and getresponse()
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved([threading.Thread(target=read, args=(number,)) for number in numbers])
     assert wrong == []
 
 
@@ -64,17 +69,8 @@ def test_threads_noting_low_windows_at_once_warn_once_per_window_and_keep_the_la
             memory.note_answer(url, 200, low)
             noted.append(time.time())  # after the note: no later than the success it remembered
 
-    threads = [threading.Thread(target=note) for _ in range(THREADS)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        with caplog.at_level("WARNING", logger="listbot.github"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
-    finally:
-        sys.setswitchinterval(interval)
+    with caplog.at_level("WARNING", logger="listbot.github"):
+        run_interleaved([threading.Thread(target=note) for _ in range(THREADS)])
     warnings = [r for r in caplog.records if r.getMessage() == "GitHub rate limit running low"]
     assert len(warnings) == READS
     last = memory.last_success()
