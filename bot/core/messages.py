@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.core.markers import read_marker, write_marker
-from bot.core.sanitize import code_block, defuse_references, neutralise
+from bot.core.sanitize import code_block, defuse_references, neutralise, neutralise_prose
 from bot.core.submission import Change, FieldProblem
 
 STATUS_KIND = "status"
@@ -201,7 +201,8 @@ def with_marker_fields(status: str, extra: dict[str, object]) -> str:
 def with_config_problems(status: str, problems: Iterable[str]) -> str:
     """A status comment with the repository configuration's problems listed before its marker."""
     text, marker_start, marker = status.rpartition("\n\n<!-- listbot:")
-    items = _bullets(neutralise(problem) for problem in problems)
+    # Problems quote listbot.yml values with `shown.code_span`: those spans must show verbatim.
+    items = _bullets(neutralise_prose(problem) for problem in problems)
     return f"{text}\n\n{CONFIG_PROBLEMS}\n{items}{marker_start}{marker}"
 
 

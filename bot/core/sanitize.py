@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections import defaultdict
 
+from bot.core import shown
 from bot.core.markdown_blocks import fence_around
 
 # Any `@` before a login character: markdown around it (`_@x_`, a closed code span) can make
@@ -17,6 +20,11 @@ _CLOSING = re.compile(
 # `#3`, `owner/repo#3` and `GH-3` become links (and cross-references on the issue they name).
 _REFERENCE = re.compile(r"(#|\bGH-)(?=\d)", re.IGNORECASE)
 _MAX_QUOTE = 500
+_BACKTICKS = re.compile("`+")
+# Where a renderer could read backticks differently from `_code_spans`: an escaped backtick
+# outside a span or before one (its private-use stand-in), or a link destination or label
+# (`](`, `][`, `]:`) that may swallow an opener.
+_AMBIGUOUS = re.compile("\\\\[`\ue000-\uf8ff]|]")
 
 
 def neutralise(text: str, limit: int = _MAX_QUOTE, *, keep_references: bool = False) -> str:
@@ -33,6 +41,62 @@ def neutralise(text: str, limit: int = _MAX_QUOTE, *, keep_references: bool = Fa
         cleaned = cleaned[: limit - 1] + "…"
     cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return defuse_references(cleaned, keep_references=keep_references)
+
+
+def neutralise_prose(text: str, limit: int = _MAX_QUOTE) -> str:
+    """`neutralise` for a message that quotes values in code spans (`shown.code_span`): each span
+    that is safe as one (one line, nothing invisible: what `shown` writes) is kept verbatim, as
+    GitHub renders no mention, link or HTML inside a span but would show `&lt;` or a zero-width
+    space there literally; everything else is neutralised exactly as `neutralise` does it.
+
+    The spans, together no longer than `limit`, stand in for one private-use character each while
+    `neutralise` runs, so it sees the same word boundaries and clips no span in half."""
+    spans = _safe_spans(text, limit)
+    sentinel = next((chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text), None)
+    if not spans or sentinel is None:
+        return neutralise(text, limit)
+    prose, kept, end = [], [], 0
+    for start, stop in spans:
+        prose.append(text[end:start])
+        kept.append(text[start:stop])
+        end = stop
+    prose.append(text[end:])
+    if _AMBIGUOUS.search(sentinel.join(prose)):
+        return neutralise(text, limit)
+    first, *rest = neutralise(sentinel.join(prose), limit).split(sentinel)
+    # Clipping may have cut the text before the last spans: only those still marked come back.
+    return first + "".join(span + piece for span, piece in zip(kept, rest, strict=False))
+
+
+def _safe_spans(text: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) of each code span in `text` kept verbatim: plain, and within `limit` in all."""
+    safe, budget = [], limit
+    for start, stop, content in _code_spans(text):
+        if shown.plain(content) and stop - start <= budget:
+            safe.append((start, stop))
+            budget -= stop - start
+    return safe
+
+
+def _code_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of each code span, by CommonMark's rule: a backtick string opens a
+    span that the next backtick string of the same length closes; one with none is literal."""
+    runs = list(_BACKTICKS.finditer(text))
+    by_length: defaultdict[int, list[int]] = defaultdict(list)
+    for index, run in enumerate(runs):
+        by_length[len(run[0])].append(index)
+    spans, index = [], 0
+    while index < len(runs):
+        opener = runs[index]
+        same = by_length[len(opener[0])]
+        after = bisect_right(same, index)
+        if after == len(same):
+            index += 1  # no closer: the backticks are literal text
+            continue
+        closer = runs[same[after]]
+        spans.append((opener.start(), closer.end(), text[opener.end():closer.start()]))
+        index = same[after] + 1
+    return spans
 
 
 def code_block(lines: list[str]) -> str:
