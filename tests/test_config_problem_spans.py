@@ -5,14 +5,20 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import cast
 
 import mistune
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from bot.core.facts import BaseView, FileView
 from bot.core.messages import with_config_problems
+from bot.core.repo_config import CONFIG_PATH
+from bot.core.rules import Rules
 from bot.core.sanitize import neutralise, neutralise_prose
 from bot.core.shown import code_span, escaped
+from bot.gateway.reading import RepoReader
+from bot.service.observe import observe_repo
 
 STATUS = 'Thanks!\n\n<!-- listbot:status {"issue": 1} -->'
 # Pieces a problem's words may hold: backtick runs, escapes, brackets, mentions, references,
@@ -94,3 +100,23 @@ def test_a_long_problem_is_clipped_outside_its_spans() -> None:
     """A problem past the limit keeps its spans whole and clips its other text, each span counted as one character."""
     assert neutralise_prose("`@x` " + "y" * 600 + " `@z`") == "`@x` " + "y" * 497 + "…"  # a span counts as one
 
+
+class _BranchOnly:
+    """A repository with a default branch, a listbot.yml naming one kind, and no forms."""
+
+    full_name = "o/r"
+
+    def head(self, branch: str) -> BaseView:
+        return BaseView(branch, "c0ffee", None)
+
+    def file_at(self, path: str, sha: str) -> FileView | None:
+        config = "kinds:\n  tool:\n    section: '## Tools'\n    entry: '- {name}'\n"
+        return FileView(config, "b10b") if path == CONFIG_PATH else None
+
+
+def test_a_default_branch_with_a_backtick_stays_in_its_code_span() -> None:
+    """A default branch named with a backtick and HTML is quoted in a span it cannot end."""
+    branch = "x` <img src=x> `y"
+    view = observe_repo(cast(RepoReader, _BranchOnly()), branch, Rules())
+    assert any(f"is not on {code_span(branch)};" in problem for problem in view.config_problems)
+    assert "<img" not in _outside_code(_rendered(view.config_problems[0]))

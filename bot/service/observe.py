@@ -24,6 +24,7 @@ from bot.core.ownership import (
 from bot.core.plan import Observed
 from bot.core.repo_config import CONFIG_PATH, parse_repo_config
 from bot.core.rules import Rules
+from bot.core.shown import code_span
 from bot.core.triage import proposed_entries
 from bot.gateway.reading import RepoReader
 
@@ -48,7 +49,7 @@ def observe_repo(reader: RepoReader, default_branch: str, defaults: Rules) -> Re
     result = parse_repo_config(config.text if config else None, defaults)
     rules = result.rules
     committed = {kind.form_path: _text(reader, kind.form_path, head.sha) for kind in rules.kinds}
-    forms, form_problems = kind_forms(rules.kinds, committed, f"on `{default_branch}`")
+    forms, form_problems = kind_forms(rules.kinds, committed, f"on {code_span(default_branch)}")
     problems = (*result.problems, *form_problems)
     if problems:
         log.warning("repository configuration problems", extra=fields(
