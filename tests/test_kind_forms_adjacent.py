@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.core.entry_template import adjacent_fields, fill, placeholders, template_fields
 from bot.core.kind_forms import kind_forms
 from bot.core.kinds import Kind, entry_reader
-from tests.test_kind_forms_optional import form_yaml, tool
+from tests.test_kind_forms_optional import config_check, form_yaml, tool
 
 FORM = ".github/ISSUE_TEMPLATE/tool.yml"
 HUGO = {"name": "Hugo", "url": "https://gohugo.io"}
@@ -72,20 +72,14 @@ def test_config_check_names_two_required_fields_with_only_a_space_between(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`listbot config check` fails on two required text parts joined by the space alone, and names them."""
-    from bot.cli.main import main
-
-    github = tmp_path / ".github"
-    (github / "ISSUE_TEMPLATE").mkdir(parents=True)
-    (github / "listbot.yml").write_text(
-        "list_path: README.md\nkinds:\n  tool:\n    section: '## Tools'\n    one_line: true\n"
-        "    entry: ['- [{name}]({url})', '{a}', '{b}']\n", encoding="utf-8"
-    )
     required = {"name": True, "url": True, "a": True, "b": True}
-    (github / "ISSUE_TEMPLATE" / "tool.yml").write_text(form_yaml(required), encoding="utf-8")
-    assert main(["config", "check", str(github / "listbot.yml")]) == 1
+    code, out = config_check(
+        tmp_path, capsys, "    one_line: true\n    entry: ['- [{name}]({url})', '{a}', '{b}']\n", required
+    )
+    assert code == 1
     assert (
         "`kinds.tool.entry` part 2 (`{a}`) and part 3 (`{b}`) write `{a}` and `{b}` with only a space between them"
-        in capsys.readouterr().out
+        in out
     )
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.core.entry_template import fill, template_fields
 from bot.core.kind_forms import kind_forms
 from bot.core.kinds import Kind, entry_reader
-from tests.test_kind_forms_optional import form_yaml, tool
+from tests.test_kind_forms_optional import config_check, form_yaml, tool
 
 FORM = ".github/ISSUE_TEMPLATE/tool.yml"
 NAME = {"name": "Hugo", "url": "https://gohugo.io"}
@@ -59,19 +59,11 @@ def test_parts_with_nothing_but_their_field_are_a_problem_of_the_form() -> None:
 
 def test_config_check_names_parts_that_start_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`listbot config check` fails on two optional parts that start alike and names them."""
-    from bot.cli.main import main
-
-    github = tmp_path / ".github"
-    (github / "ISSUE_TEMPLATE").mkdir(parents=True)
-    (github / "listbot.yml").write_text(
-        "list_path: README.md\nkinds:\n  tool:\n    section: '## Tools'\n    one_line: true\n"
-        "    entry: ['- [{name}]({url})', '- {a}', '- {b}']\n", encoding="utf-8"
+    code, out = config_check(
+        tmp_path, capsys, "    one_line: true\n    entry: ['- [{name}]({url})', '- {a}', '- {b}']\n", A_B_OPTIONAL
     )
-    (github / "ISSUE_TEMPLATE" / "tool.yml").write_text(form_yaml(A_B_OPTIONAL), encoding="utf-8")
-    assert main(["config", "check", str(github / "listbot.yml")]) == 1
-    assert (
-        "`kinds.tool.entry` part 2 (`- {a}`) and part 3 (`- {b}`) start alike" in capsys.readouterr().out
-    )
+    assert code == 1
+    assert "`kinds.tool.entry` part 2 (`- {a}`) and part 3 (`- {b}`) start alike" in out
 
 
 def test_a_part_alike_with_a_required_one_after_it_is_a_problem() -> None:

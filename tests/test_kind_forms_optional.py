@@ -37,6 +37,23 @@ def form_yaml(required: dict[str, bool]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def config_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind_yaml: str, required: dict[str, bool]
+) -> tuple[int, str]:
+    """`listbot config check` of a checkout whose listbot.yml gives the `tool` kind `kind_yaml` (its
+    keys under `tool:`, indented) and whose form has one input per field of `required`: the exit
+    code and what it printed."""
+    from bot.cli.main import main
+
+    github = tmp_path / ".github"
+    (github / "ISSUE_TEMPLATE").mkdir(parents=True)
+    (github / "listbot.yml").write_text(
+        f"list_path: README.md\nkinds:\n  tool:\n    section: '## Tools'\n{kind_yaml}", encoding="utf-8"
+    )
+    (github / "ISSUE_TEMPLATE" / "tool.yml").write_text(form_yaml(required), encoding="utf-8")
+    return main(["config", "check", str(github / "listbot.yml")]), capsys.readouterr().out
+
+
 def tool(*template: str, one_line: bool = False, links: tuple[str, ...] = ("url",)) -> Kind:
     return Kind(name="tool", section=("## Tools",), template=template, one_line=one_line, links=links)
 
@@ -52,17 +69,9 @@ def test_config_check_names_an_optional_field_on_a_line_with_other_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`listbot config check` reports an optional `{note}` after a link, with the entry to write instead."""
-    from bot.cli.main import main
-
-    github = tmp_path / ".github"
-    (github / "ISSUE_TEMPLATE").mkdir(parents=True)
-    (github / "listbot.yml").write_text(
-        "list_path: README.md\nkinds:\n  tool:\n    section: '## Tools'\n"
-        "    entry: '- [{name}]({url}) - {note}'\n", encoding="utf-8"
-    )
-    (github / "ISSUE_TEMPLATE" / "tool.yml").write_text(form_yaml(NOTE_OPTIONAL), encoding="utf-8")
-    assert main(["config", "check", str(github / "listbot.yml")]) == 1
-    assert NOTE_MISSING.replace("SETTING", "`one_line: true` and ") in capsys.readouterr().out.splitlines()[-1]
+    code, out = config_check(tmp_path, capsys, "    entry: '- [{name}]({url}) - {note}'\n", NOTE_OPTIONAL)
+    assert code == 1
+    assert NOTE_MISSING.replace("SETTING", "`one_line: true` and ") in out.splitlines()[-1]
 
 
 def test_the_kind_is_kept_so_entries_with_the_field_given_still_work() -> None:
