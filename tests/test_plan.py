@@ -581,3 +581,12 @@ def test_a_lint_finding_says_which_list_its_line_is_in() -> None:
     assert messages.lint_finding(9, "LB011", "two blank lines in a row", in_entry=False) == (
         "line 9 of the list once your entry is added: LB011 two blank lines in a row"
     )
+
+
+def test_a_missing_list_on_a_branch_named_with_backticks_is_quoted_in_one_code_span() -> None:
+    """The status names a missing list and its branch each in a code span their own backticks cannot end."""
+    base = BaseView("we`ird`main", "a" * 40, None)
+    issue = observed().issue
+    status = status_text(plan_issue(Observed(issue, base, None, None), paper_form(), RULES, TODAY))
+    assert status is not None
+    assert f"`{RULES.list_path}` does not exist on ``we`ird`main``." in status

@@ -29,6 +29,7 @@ from bot.core.markers import fingerprint, read_marker
 from bot.core.ownership import recorded_pull
 from bot.core.proposal import Proposal, propose
 from bot.core.rules import Rules
+from bot.core.shown import code_span
 from bot.core.sourced import SourceWait, propose_sourced
 from bot.core.submission import FieldProblem, SubmissionError
 from bot.core.triage import OPEN_PULL_SECTION, is_submission, issue_kind, kind_forms_of, proposed_entries
@@ -401,7 +402,8 @@ def _plan_by_state(observed: Observed, form: IssueForm, rules: Rules, today: dt.
     if issue.state == "closed" or (observed.pull is not None and observed.pull.merged):
         return _plan_closed(observed)
     if observed.base.list_text is None:
-        problem = FieldProblem("list", "List", f"`{rules.list_path}` does not exist on `{observed.base.branch}`.")
+        where = f"{code_span(rules.list_path)} does not exist on {code_span(observed.base.branch)}."
+        problem = FieldProblem("list", "List", where)
         return _plan_invalid(observed, rules, [problem])
     kind = issue_kind(issue, forms, rules) or next(iter(rules.kinds), None)
     kind_form = forms.get(kind.name) if kind is not None else None
@@ -456,7 +458,7 @@ def _no_kind_problem(kind: Kind | None, rules: Rules, branch: str) -> FieldProbl
         return FieldProblem("kind", "Kind", "`.github/listbot.yml` defines no usable kind; fix its `kinds:` so "
                             "submissions can be read.")
     return FieldProblem("kind", "Kind", f"the form of the `{kind.name}` kind, `{kind.form_path}`, is missing or "
-                        f"invalid on `{branch}`; a maintainer needs to fix it.")
+                        f"invalid on {code_span(branch)}; a maintainer needs to fix it.")
 
 
 def plan_retry_notice(issue: int, reason: str, status: CommentView | None, *, retrying: bool = True) -> Plan:
