@@ -35,7 +35,7 @@ from bot.service.running import (
     probe,
     rate_limit_report,
 )
-from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WEBHOOK_PATH, WebhookEndpoint
+from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WEBHOOK_PATH, WebhookEndpoint, serving
 
 if TYPE_CHECKING:  # the worker side is imported on the warm-up thread, never by this module
     from bot.service.backend import Backend
@@ -89,6 +89,5 @@ def create_app(
 ) -> FastAPI:
     """The webhook service; `warm_up` builds the worker side (on a thread, once the app starts),
     and `after_warm_up` runs when it has ended."""
-    service = Service(warm_up, grace=settings.shutdown_grace, after_warm_up=after_warm_up)
-    endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
+    service, endpoint = serving(settings, warm_up, max_payload_bytes=max_payload_bytes, after_warm_up=after_warm_up)
     return web_app(service, settings.webhook_path, endpoint, lifespan_of(service, settings))

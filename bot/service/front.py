@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from bot.core.logfields import fields
 from bot.service.asgi import INTERNAL, ASGIApp, LastResortMiddleware, Receive, Scope, Send, error
 from bot.service.running import SHUTTING_DOWN_ANSWER, Lifespan, Service, lifespan_of
-from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WebhookEndpoint
+from bot.service.webhook_endpoint import MAX_PAYLOAD_BYTES, WebhookEndpoint, serving
 
 if TYPE_CHECKING:
     from bot.service.backend import Backend
@@ -143,8 +143,7 @@ def create_front(
     after_warm_up: Callable[[], None] | None = None,
 ) -> Front:
     """`create_app`'s service behind `listbot serve`'s front: the same service, endpoint and routes."""
-    service = Service(warm_up, grace=settings.shutdown_grace, after_warm_up=after_warm_up)
-    endpoint = WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
+    service, endpoint = serving(settings, warm_up, max_payload_bytes=max_payload_bytes, after_warm_up=after_warm_up)
 
     def rest() -> ASGIApp:
         from bot.service.app import web_app  # FastAPI: imported off the path to the first acknowledgement

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.core.logfields import fields
@@ -16,10 +17,12 @@ from bot.core.webhook import MalformedDelivery, SignatureCheck, parse_delivery
 from bot.service.asgi import JsonAnswer, Receive, Scope, ScopeHeaders, Send, body_chunks, error
 from bot.service.intake import TOO_LARGE, Intake, Limits, Refusal
 from bot.service.metrics import DELIVERIES
+from bot.service.running import Service
 from bot.service.service_settings import DEFAULT_WEBHOOK_PATH
 
 if TYPE_CHECKING:
-    from bot.service.running import Service
+    from bot.service.backend import Backend
+    from bot.service.service_settings import ServiceSettings
 
 log = logging.getLogger("listbot.app")
 
@@ -109,3 +112,16 @@ class WebhookEndpoint:
             ),
         )
         return error(status, message)
+
+
+def serving(
+    settings: ServiceSettings,
+    warm_up: Callable[[], Backend],
+    *,
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    after_warm_up: Callable[[], None] | None = None,
+) -> tuple[Service, WebhookEndpoint]:
+    """The running service and the endpoint that hands it deliveries, as both entry points (the
+    FastAPI app and `listbot serve`'s front) build them from `settings`."""
+    service = Service(warm_up, grace=settings.shutdown_grace, after_warm_up=after_warm_up)
+    return service, WebhookEndpoint(service, settings.webhook_secret_bytes, max_payload_bytes)
