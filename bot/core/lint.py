@@ -393,7 +393,7 @@ class _Layout:
         after it, each block is searched on its own (so an odd block costs its own reading).
         """
         start = heading.line + 1
-        if year is None or self._verbatim_within(start, end):
+        if year is None or self.doc.any_verbatim(start, end):  # blank lines there split nothing
             return self.doc.blocks(start, end)  # blocks split by blank lines alone: not here
         runs = [] if heading.line in self._kind_heading_lines else self.house_runs
         run = _house_run("\n".join([*self.doc.lines[start:end], ""]))  # (one copy of the section, not two)
@@ -414,13 +414,6 @@ class _Layout:
             if not _run_vouched(block_run.venue_lines, year):
                 found.append(block)
         return found
-
-    def _verbatim_within(self, start: int, end: int) -> bool:
-        """Whether a code or HTML block (whose blank lines split nothing) overlaps the lines."""
-        structure = self.doc.structure
-        ranges = [(block.start, block.end) for block in structure.fences]
-        ranges += [(block.start, block.end) for block in structure.html]
-        return any(first < end and start < last for first, last in ranges)
 
     def kind_candidates(self) -> Iterator[tuple[Kind, int, int]]:
         """(kind, start, end) of each line range under a kind's section that may be its entry."""
