@@ -9,20 +9,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.core.entry_template import adjacent_fields, fill, placeholders, template_fields
-from bot.core.kind_forms import kind_forms
-from bot.core.kinds import Kind, entry_reader
-from tests.test_kind_forms_optional import config_check, form_yaml, tool
+from bot.core.entry_template import adjacent_fields, placeholders, template_fields
+from bot.core.kinds import Kind
+from tests.test_kind_forms_optional import config_check, problems_of, read_back, tool
 
 FORM = ".github/ISSUE_TEMPLATE/tool.yml"
 HUGO = {"name": "Hugo", "url": "https://gohugo.io"}
-
-
-def read_back(kind: Kind, required: dict[str, bool], values: dict[str, str]) -> tuple[dict[str, str] | None, list[str]]:
-    """The values an entry written from `values` reads back as, and the form's problems."""
-    forms, problems = kind_forms([kind], {kind.form_path: form_yaml(required)}, "in this checkout")
-    text = "\n".join(fill(kind.template, values, one_line=kind.one_line))
-    return entry_reader(kind, forms[kind.name]).read(text), problems
 
 
 def all_required(kind: Kind) -> dict[str, bool]:
@@ -161,3 +153,18 @@ def test_what_the_check_names_reads_back_wrong(given_case: tuple[Kind, dict[str,
         values = {name: "" if name in left_out else "w" for name in required}
         values[pair.first] = "x" + re.sub(r"\{\w+\}", "y", pair.between) + "y"
         assert read_back(kind, required, values)[0] != values
+
+
+@pytest.mark.parametrize(
+    ("template", "required", "suggested"),
+    [
+        ("- [{name}]({url}) {{b}} {a} {b}", {"name": True, "url": True, "a": True, "b": True}, "{{b}} {a} b: {b}"),
+        ("- [{name}]({url}) x{{a}} {b} {a}", {"name": True, "url": True, "a": False, "b": True}, "x{{a}} {b} a: {a}"),
+    ],
+)
+def test_a_literal_brace_around_a_field_id_is_not_taken_for_the_field(
+    template: str, required: dict[str, bool], suggested: str
+) -> None:
+    """A template holding `{{b}}` as text gets its problems, with the label put before the field itself."""
+    problems = problems_of(tool(template, one_line=True), required)
+    assert any(f'"- [{{name}}]({{url}}) {suggested}"' in problem for problem in problems)

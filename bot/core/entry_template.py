@@ -45,6 +45,12 @@ def _tokens(line: str) -> Iterator[tuple[str, bool]]:
         yield line[position:], False
 
 
+def placeholder_spans(line: str) -> list[tuple[str, int, int]]:
+    """(field id, start, end) of each placeholder in a template line, in order: where `{b}` stands,
+    which a plain search for the text `{b}` would also find inside a literal `{{b}}`."""
+    return [(match[1], *match.span()) for match in _TOKEN.finditer(line) if match[1]]
+
+
 def placeholders(line: str) -> list[str]:
     """The field ids a template line names, in order (repeats kept)."""
     return [text for text, is_field in _tokens(line) if is_field]

@@ -10,7 +10,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from bot.core import textrules
-from bot.core.entry_template import Adjacent, adjacent_fields, alike_parts, fill, placeholders, template_fields
+from bot.core.entry_template import (
+    Adjacent,
+    adjacent_fields,
+    alike_parts,
+    fill,
+    placeholder_spans,
+    placeholders,
+    template_fields,
+)
 from bot.core.forms import IssueForm, form_from_yaml
 from bot.core.kinds import Kind, optional_fields
 from bot.core.shown import code_span, escaped
@@ -190,11 +198,12 @@ def _own_part(kind: Kind, number: int, field: str, optional: set[str]) -> str:
     generic = f"give `{token}` a {'part' if kind.one_line else 'line'} of its own" + (
         "" if kind.one_line else " (or, with `one_line: true`, a part of its own)"
     )
-    at = line.find(token)
-    space = line.find(" ", line.rfind("}", 0, at) + 1, at)
+    spans = placeholder_spans(line)
+    at = next(start for name, start, _ in spans if name == field)
+    space = line.find(" ", max((end for _, _, end in spans if end <= at), default=0), at)
     before, own = line[:max(space, 0)], line[space + 1:]
     splits = (
-        space > 0 and line.count(token) == 1 and before == before.rstrip()
+        space > 0 and placeholders(line).count(field) == 1 and before == before.rstrip()
         and set(placeholders(own)) == {field} and bool(placeholders(before))
     )
     if not splits or (not kind.one_line and len(kind.template) > 1):
@@ -237,10 +246,9 @@ def _own_start(kind: Kind, index: int, optional: set[str]) -> str:
     before its first field, with the `entry:` to write when that tells them apart."""
     piece = "part" if kind.one_line else "line"
     line = kind.template[index]
-    first = placeholders(line)[0]
-    token = "{" + first + "}"
+    first, at, _ = placeholder_spans(line)[0]
     generic = f"start {piece} {index + 1} with text of its own"
-    labelled = line.replace(token, f"{first}: {token}", 1)
+    labelled = f"{line[:at]}{first}: {line[at:]}"
     template = _gaps_labelled(kind, (*kind.template[:index], labelled, *kind.template[index + 1:]), optional)
     if labelled == line or not _reads_back(kind, template, optional):
         return generic
@@ -297,7 +305,7 @@ def _gaps_labelled(kind: Kind, template: tuple[str, ...], optional: set[str]) ->
     lines = list(template)
     for pair in adjacent_fields(template, one_line=kind.one_line, optional=optional, links=kind.links):
         line, token = lines[pair.second_part], "{" + pair.second + "}"
-        at = line.find(token)
+        at = next(start for name, start, _ in placeholder_spans(line) if name == pair.second)
         space = " " if at > 0 and not line[at - 1].isspace() else ""
         if f"{pair.second}: {token}" not in line:
             lines[pair.second_part] = f"{line[:at]}{space}{pair.second}: {line[at:]}"
