@@ -9,10 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.core.entry_template import fill, template_fields
-from bot.core.kind_forms import kind_forms
-from bot.core.kinds import Kind, entry_reader
-from tests.test_kind_forms_optional import config_check, form_yaml, tool
+from bot.core.entry_template import template_fields
+from bot.core.kinds import Kind
+from tests.test_kind_forms_optional import config_check, read_back, tool
 
 FORM = ".github/ISSUE_TEMPLATE/tool.yml"
 NAME = {"name": "Hugo", "url": "https://gohugo.io"}
@@ -29,13 +28,6 @@ A_B_ADJACENT = (
     'fields; put text other than spaces between them, such as a label (`entry: ["- [{name}]({url})", "{a}", '
     '"b: {b}"]` reads back).'
 )
-
-
-def read_back(kind: Kind, required: dict[str, bool], values: dict[str, str]) -> tuple[dict[str, str] | None, list[str]]:
-    """The values an entry written from `values` reads back as, and the form's problems."""
-    forms, problems = kind_forms([kind], {kind.form_path: form_yaml(required)}, "in this checkout")
-    text = "\n".join(fill(kind.template, values, one_line=kind.one_line))
-    return entry_reader(kind, forms[kind.name]).read(text), problems
 
 
 def every_subset(kind: Kind, required: dict[str, bool], given: dict[str, str]) -> list[dict[str, str]]:

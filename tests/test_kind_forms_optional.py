@@ -58,6 +58,13 @@ def tool(*template: str, one_line: bool = False, links: tuple[str, ...] = ("url"
     return Kind(name="tool", section=("## Tools",), template=template, one_line=one_line, links=links)
 
 
+def read_back(kind: Kind, required: dict[str, bool], values: dict[str, str]) -> tuple[dict[str, str] | None, list[str]]:
+    """The values an entry written from `values` reads back as, and the form's problems."""
+    forms, problems = kind_forms([kind], {kind.form_path: form_yaml(required)}, "in this checkout")
+    text = "\n".join(fill(kind.template, values, one_line=kind.one_line))
+    return entry_reader(kind, forms[kind.name]).read(text), problems
+
+
 def problems_of(kind: Kind, required: dict[str, bool]) -> list[str]:
     return kind_forms([kind], {kind.form_path: form_yaml(required)}, "in this checkout")[1]
 
