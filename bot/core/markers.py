@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 _OPENER = "<!-- listbot:"
 _CLOSER = " -->"
 _BODY = re.compile(r"(\w+) (\{[^\n]*\})")
+_TEXT_FINGERPRINT = re.compile(r"[0-9a-f]{20}")  # what `fingerprint` gives
+# Names an edited text by its base and edits (`edit_fingerprint`). The version: a listbot that reads
+# a blob's bytes into text, or splices edits into it, differently must count it up, or its names
+# would match PRs an older listbot wrote for another text.
+_EDIT_PREFIX = "e1:"
 
 
 def write_marker(kind: str, data: dict[str, Any]) -> str:
@@ -52,3 +57,22 @@ def _markers(text: str) -> Iterator[tuple[str, str]]:
 def fingerprint(text: str) -> str:
     """A short stable hash of text (e.g. the list a branch should hold)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def is_text_fingerprint(value: object) -> bool:
+    """Whether a recorded value has the shape of `fingerprint` (what PR markers held before
+    `edit_fingerprint`): only then can comparing it with a text's fingerprint match."""
+    return isinstance(value, str) and _TEXT_FINGERPRINT.fullmatch(value) is not None
+
+
+def edit_fingerprint(base_blob_sha: str, edits: Sequence[tuple[int, Sequence[str]]]) -> str:
+    """A stable name for the text `edits` make of the text whose git blob is `base_blob_sha`.
+
+    It costs what the edits cost, not what the text costs. For texts made by splicing the edits
+    into the base text (`ListDocument.with_insertions`; the caller checks), equal names mean equal
+    texts: the JSON of (blob, edits) decodes back to them, so different ones never share it (nor,
+    but for a SHA-256 collision, a name); the blob fixes the base text's bytes, and through them
+    its text, newline style and last line; the edits fix the rest. Never equal to a `fingerprint`.
+    """
+    canonical = json.dumps([base_blob_sha, edits], separators=(",", ":"))  # ASCII: \u escapes
+    return _EDIT_PREFIX + hashlib.sha256(canonical.encode("ascii")).hexdigest()

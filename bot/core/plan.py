@@ -25,7 +25,7 @@ from bot.core.facts import BaseView, CommentView, IssueView, PullView
 from bot.core.forms import IssueForm, parse_issue
 from bot.core.kinds import PAPER, Kind
 from bot.core.lookups import NO_FACTS, Facts, Wanted, wanted
-from bot.core.markers import fingerprint, read_marker
+from bot.core.markers import edit_fingerprint, fingerprint, is_text_fingerprint, read_marker
 from bot.core.ownership import recorded_pull
 from bot.core.proposal import Proposal, propose
 from bot.core.rules import Rules
@@ -68,7 +68,7 @@ class BranchState:
     """What this run did to the issue's branch: wrote it to hold a list, or deleted it (None)."""
 
     head_sha: str | None
-    list_hash: str = ""
+    list_text: str = ""  # the very string written: compared, it is most often the same object
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class _PullText:
     title: str
     entry: tuple[str, ...]
     section: str
-    list_hash: str
+    list_id: str  # what the PR marker records as the list (`_list_identity`)
 
 
 @dataclass(frozen=True)
@@ -247,11 +247,20 @@ def _findings(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueF
     return tuple(lint.lint(text, kinds, dict(forms)))
 
 
-@lru_cache(maxsize=4)
-def _list_hash(text: str) -> str:
-    """`fingerprint` of an edited list, remembered: the same edit of the same base is the same
-    string (`ListDocument.with_insertions`), so a redelivery finds its hash without reading 4 MB."""
-    return fingerprint(text)
+def _list_identity(proposal: Proposal, base_blob_sha: str) -> str:
+    """What a PR marker records as the edited list: the name `edit_fingerprint` gives it from the
+    base list's blob and the edits (it costs what the edit costs, not what the list costs), or,
+    when the blob is not known or the edits do not make the list, the list's own `fingerprint`."""
+    if base_blob_sha and _made_by_edits(proposal):
+        return edit_fingerprint(base_blob_sha, proposal.insertion.edits)
+    return fingerprint(proposal.after)
+
+
+def _made_by_edits(proposal: Proposal) -> bool:
+    """Whether the edited list is the base list with `insertion.edits` spliced in: the splice is
+    remembered (`ListDocument.with_insertions`), so this most often compares a string with itself."""
+    edits = [(index, list(lines)) for index, lines in proposal.insertion.edits]
+    return parsed(proposal.before).with_insertions(edits) == proposal.after
 
 
 def _new_lint_findings(proposal: Proposal, rules: Rules) -> list[str]:
@@ -274,13 +283,20 @@ def _plan_valid(observed: Observed, rules: Rules, proposal: Proposal, rebuild: b
     return _with_labels(intent, observed, rules, needs_changes=False)
 
 
-def _recorded_for(pull: PullView | None, list_hash: str) -> bool:
-    """Whether the open PR's marker says listbot wrote it for exactly this list at its head."""
+def _recorded_for(pull: PullView | None, list_id: str, proposal: Proposal) -> bool:
+    """Whether the open PR's marker says listbot wrote it for exactly this list at its head.
+
+    A PR written before markers named the list by its edits records the list's `fingerprint`:
+    for such a marker alone the list is hashed, so a PR that is right stays untouched.
+    """
     marker = read_marker(messages.PULL_KIND, pull.body) if pull else None
-    return bool(
-        pull and pull.state == "open" and marker
-        and marker.get("list") == list_hash and marker.get("head") == pull.head_sha
-    )
+    if not (pull and pull.state == "open" and marker and marker.get("head") == pull.head_sha):
+        return False
+    recorded = marker.get("list")
+    if recorded == list_id:
+        return True
+    older = is_text_fingerprint(recorded) and not is_text_fingerprint(list_id)
+    return older and recorded == fingerprint(proposal.after)
 
 
 def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal, rebuild: bool) -> _Intent:
@@ -293,9 +309,9 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         assert pull is not None
         hands_off = messages.hands_off_comment(issue, pull.number, rules.branch(issue))
         return _Intent("branch changed by someone else", status=hands_off)
-    list_hash = _list_hash(proposal.after)
+    list_id = _list_identity(proposal, observed.base.list_blob_sha)
     written = observed.branch if observed.branch and observed.branch.head_sha else None
-    recorded = _recorded_for(pull, list_hash)
+    recorded = _recorded_for(pull, list_id, proposal)
     # A PR whose marker records exactly this list was linted when listbot wrote it: nothing to check again.
     if not (recorded and not rebuild and not observed.reopened):
         findings = _new_lint_findings(proposal, rules)
@@ -304,7 +320,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
 
     # A branch this run wrote is current by construction; `/listbot recreate` and a reopened PR
     # get theirs rewritten once.
-    branch_current = written.list_hash == list_hash if written else not (rebuild or observed.reopened) and recorded
+    branch_current = written.list_text == proposal.after if written else not (rebuild or observed.reopened) and recorded
     noun = proposal.submission.kind.noun
     title = messages.pull_title(proposal.submission.title, noun)
     branch = None
@@ -313,7 +329,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
     # The marker says the PR was written for exactly this list: its title and body are then ours
     # already, or a maintainer's edits, which listbot does not fight.
     pull_current = recorded and branch_current
-    want = _PullText(title, tuple(proposal.entry), proposal.submission.section, list_hash)
+    want = _PullText(title, tuple(proposal.entry), proposal.submission.section, list_id)
     submission = proposal.submission
     proposed = messages.proposed_comment(
         issue, _number(pull) or 0, submission.title, submission.section, proposal.changes, proposal.warnings
@@ -328,7 +344,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
 
 
 def _pull_body(issue: int, want: _PullText, head_sha: str) -> str:
-    marker = {"issue": issue, "list": want.list_hash, "head": head_sha}
+    marker = {"issue": issue, "list": want.list_id, "head": head_sha}
     return messages.pull_body(issue, list(want.entry), want.section, marker)
 
 
@@ -506,7 +522,7 @@ def _after_one(observed: Observed, write: Write, result: Result) -> Observed:
             return replace(observed, pull=replace(pull, state="open"), reopened=True)
         case WriteBranch(text=text) if isinstance(result, BranchWritten):
             moved = replace(pull, head_sha=result.head_sha) if _is_open(pull) and pull else pull
-            state = BranchState(result.head_sha, _list_hash(text))
+            state = BranchState(result.head_sha, text)
             return replace(observed, pull=moved, branch=state, branch_foreign=False)
         case CreatePull(head=head, title=title, body=body) if isinstance(result, PullOpened):
             head_sha = observed.branch.head_sha if observed.branch and observed.branch.head_sha else ""
