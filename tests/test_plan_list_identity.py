@@ -199,6 +199,21 @@ def test_different_blobs_or_edits_get_different_names(
 ) -> None:
     """Two names of edits are equal only for the same blob and the same edits, and never look like
     a text's fingerprint."""
-    name = edit_fingerprint(blob, edits)
-    assert (name == edit_fingerprint(other_blob, other_edits)) == ((blob, edits) == (other_blob, other_edits))
+    name = edit_fingerprint(blob, "README.md", edits)
+    assert (name == edit_fingerprint(other_blob, "README.md", other_edits)) == (
+        (blob, edits) == (other_blob, other_edits)
+    )
     assert not is_text_fingerprint(name)
+
+
+def test_a_surrogate_pair_and_its_character_get_different_names() -> None:
+    """Two lone surrogates and the character they would pair into are different edits, with different names."""
+    pair, character = "\ud83d\ude00", "\U0001f600"
+    named = edit_fingerprint("a" * 40, "README.md", [(1, [pair])])
+    assert named != edit_fingerprint("a" * 40, "README.md", [(1, [character])])
+
+
+def test_the_same_edits_of_the_same_blob_in_another_file_get_another_name() -> None:
+    """A list moved to another path (`list:` changed, the same bytes) is named anew, so its PR is written again."""
+    edits = [(1, ["- entry"])]
+    assert edit_fingerprint("a" * 40, "README.md", edits) != edit_fingerprint("a" * 40, "docs/LIST.md", edits)

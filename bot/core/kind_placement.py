@@ -14,7 +14,7 @@ from bot.core.forms import IssueForm
 from bot.core.kind_entries import Unit, find_section, units
 from bot.core.kind_submission import SortKey, Submission, sort_key
 from bot.core.kinds import Kind, entry_reader
-from bot.core.placement import Insertion, PlacementError, insert_paper
+from bot.core.placement import Insertion, PlacementError, insert_paper, spliced
 from bot.core.rules import DEFAULT_PLACEMENT
 
 
@@ -71,5 +71,4 @@ def insert_entry(
     runs_into_next = index < len(doc.lines) and bool(doc.lines[index].strip()) and lines[-1] != ""
     if runs_into_next and not (kind.tight and found):
         lines.append("")
-    edits = ((index, tuple(lines)),)
-    return Insertion(doc.with_insertions([(index, lines)]), None, False, index + offset + 1, edits)
+    return spliced(doc, [(index, lines)], None, False, index + offset + 1)

@@ -65,14 +65,16 @@ def is_text_fingerprint(value: object) -> bool:
     return isinstance(value, str) and _TEXT_FINGERPRINT.fullmatch(value) is not None
 
 
-def edit_fingerprint(base_blob_sha: str, edits: Sequence[tuple[int, Sequence[str]]]) -> str:
-    """A stable name for the text `edits` make of the text whose git blob is `base_blob_sha`.
+def edit_fingerprint(base_blob_sha: str, path: str, edits: Sequence[tuple[int, Sequence[str]]]) -> str:
+    """A stable name for the text `edits` make of the file at `path` whose git blob is `base_blob_sha`.
 
     It costs what the edits cost, not what the text costs. For texts made by splicing the edits
-    into the base text (`ListDocument.with_insertions`; the caller checks), equal names mean equal
-    texts: the JSON of (blob, edits) decodes back to them, so different ones never share it (nor,
-    but for a SHA-256 collision, a name); the blob fixes the base text's bytes, and through them
-    its text, newline style and last line; the edits fix the rest. Never equal to a `fingerprint`.
+    into the base text (`placement.spliced` makes every insertion so), equal names mean equal
+    texts in the same file: the JSON of (blob, path, edits) decodes back to them, so different
+    ones never share it (nor, but for a SHA-256 collision, a name); the blob fixes the base text's
+    bytes, and through them its text, newline style and last line; the edits fix the rest. The
+    JSON is UTF-8 with lone surrogates passed through, not backslash-u escapes, under which a surrogate
+    pair and the character it stands for would read alike. Never equal to a `fingerprint`.
     """
-    canonical = json.dumps([base_blob_sha, edits], separators=(",", ":"))  # ASCII: \u escapes
-    return _EDIT_PREFIX + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    canonical = json.dumps([base_blob_sha, path, edits], separators=(",", ":"), ensure_ascii=False)
+    return _EDIT_PREFIX + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

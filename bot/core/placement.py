@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.core.document import PAPERS_HEADING, Heading, ListDocument, github_anchor, toc_items
@@ -24,6 +25,16 @@ class Insertion(NamedTuple):
     new_year_section: bool
     line: int  # 1-based line of the entry's first line in the new text
     edits: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line index of the old text, lines put before it)
+
+
+def spliced(
+    doc: ListDocument, edits: Sequence[tuple[int, Sequence[str]]], year: int | None, new_year_section: bool, line: int
+) -> Insertion:
+    """The insertion of `edits` into `doc`: its text and its recorded edits made from the same
+    edits, so the edits always make the text (a PR marker names the text by them)."""
+    kept = tuple((index, tuple(lines)) for index, lines in edits)
+    text = doc.with_insertions([(index, list(lines)) for index, lines in kept])
+    return Insertion(text, year, new_year_section, line, kept)
 
 
 def _position_in_year(
@@ -114,5 +125,4 @@ def insert_paper(
         if toc := _toc_insertion(doc, year):
             edits.append(toc)
             entry_index += len(toc[1]) if toc[0] <= index else 0
-    spliced = tuple((index, tuple(lines)) for index, lines in edits)
-    return Insertion(doc.with_insertions(edits), year, existing is None, entry_index + 1, spliced)
+    return spliced(doc, edits, year, existing is None, entry_index + 1)

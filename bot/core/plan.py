@@ -247,20 +247,13 @@ def _findings(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueF
     return tuple(lint.lint(text, kinds, dict(forms)))
 
 
-def _list_identity(proposal: Proposal, base_blob_sha: str) -> str:
+def _list_identity(proposal: Proposal, base_blob_sha: str, path: str) -> str:
     """What a PR marker records as the edited list: the name `edit_fingerprint` gives it from the
-    base list's blob and the edits (it costs what the edit costs, not what the list costs), or,
-    when the blob is not known or the edits do not make the list, the list's own `fingerprint`."""
-    if base_blob_sha and _made_by_edits(proposal):
-        return edit_fingerprint(base_blob_sha, proposal.insertion.edits)
+    base list's blob, its path and the edits (it costs what the edit costs, not what the list
+    costs), or, when the blob is not known or no edits are recorded, the list's own `fingerprint`."""
+    if base_blob_sha and proposal.insertion.edits:
+        return edit_fingerprint(base_blob_sha, path, proposal.insertion.edits)
     return fingerprint(proposal.after)
-
-
-def _made_by_edits(proposal: Proposal) -> bool:
-    """Whether the edited list is the base list with `insertion.edits` spliced in: the splice is
-    remembered (`ListDocument.with_insertions`), so this most often compares a string with itself."""
-    edits = [(index, list(lines)) for index, lines in proposal.insertion.edits]
-    return parsed(proposal.before).with_insertions(edits) == proposal.after
 
 
 def _new_lint_findings(proposal: Proposal, rules: Rules) -> list[str]:
@@ -309,7 +302,7 @@ def _plan_valid_unlabelled(observed: Observed, rules: Rules, proposal: Proposal,
         assert pull is not None
         hands_off = messages.hands_off_comment(issue, pull.number, rules.branch(issue))
         return _Intent("branch changed by someone else", status=hands_off)
-    list_id = _list_identity(proposal, observed.base.list_blob_sha)
+    list_id = _list_identity(proposal, observed.base.list_blob_sha, rules.list_path)
     written = observed.branch if observed.branch and observed.branch.head_sha else None
     recorded = _recorded_for(pull, list_id, proposal)
     # A PR whose marker records exactly this list was linted when listbot wrote it: nothing to check again.
