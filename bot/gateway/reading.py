@@ -11,7 +11,6 @@ import urllib.parse
 from typing import Any
 
 import github
-import requests
 from github import GithubException
 from github.PullRequest import PullRequest
 from github.Requester import Requester
@@ -20,6 +19,7 @@ from bot.core.facts import BaseView, CommentView, CommitView, FileView, IssueVie
 from bot.core.logfields import fields
 from bot.gateway.cache import ShaCache
 from bot.gateway.errors import NotFound, WrongMediaType, translated, translating
+from bot.gateway.transport import whole_answer
 
 log = logging.getLogger("listbot.github")
 _ABSENT = "\x00absent"  # cached marker for "the file does not exist at this commit"
@@ -73,9 +73,10 @@ def _is_json(content_type: str) -> bool:
 
 class _Utf8Answers:
     """A client's own connection (so the request is observed, paced and reused as any other),
-    whose answers are read as UTF-8 with undecodable bytes replaced: a raw answer is a file's
-    bytes and GitHub documents no character set for it; left to requests, an answer with none
-    has its encoding guessed from the bytes, slowly and perhaps wrongly (Latin-1 read as cp1252)."""
+    whose answers are read in one piece (`transport.whole_answer`: a blob may be 100 MB, which
+    requests would read 10 KB at a time) as UTF-8 with undecodable bytes replaced: a raw answer is
+    a file's bytes and GitHub documents no character set for it; left to requests, an answer with
+    none has its encoding guessed from the bytes, slowly and perhaps wrongly (Latin-1 read as cp1252)."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
@@ -84,11 +85,7 @@ class _Utf8Answers:
         return self.connection.request(*args, **kwargs)
 
     def getresponse(self) -> Any:
-        answer = self.connection.getresponse()
-        response = getattr(answer, "response", None)  # PyGithub's RequestsResponse wraps requests'
-        if isinstance(response, requests.Response):
-            response.encoding = "utf-8"  # requests decodes with errors="replace"
-        return answer
+        return whole_answer(self.connection, "utf-8")
 
     def close(self) -> None:
         self.connection.close()

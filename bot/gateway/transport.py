@@ -270,6 +270,59 @@ class _Replayed:
         return self._text
 
 
+class WholeAnswer:
+    """An answer read in one piece, handed to PyGithub as its own connections' answers are
+    (`status`, `getheaders()`, `read()` the text), the text decoded from the `encoding` the
+    reader named, undecodable bytes replaced (as requests decodes a named encoding)."""
+
+    def __init__(self, response: requests.Response, body: bytes, encoding: str) -> None:
+        self.status = response.status_code
+        self.headers = response.headers
+        self.body = body
+        self.encoding = encoding
+
+    def getheaders(self) -> Any:
+        return self.headers.items()
+
+    def read(self) -> str:
+        return str(self.body, self.encoding, "replace")
+
+
+def whole_answer(connection: Any, encoding: str) -> WholeAnswer | _Replayed:
+    """The answer to the request just put to `connection` (one of PyGithub's connection objects,
+    observed or not), its body read in one piece and its text decoded from `encoding`.
+
+    PyGithub's own `getresponse` leaves the body to requests, which reads it 10 KB at a time: a
+    4 MB file is 400 reads through urllib3 and http.client, as many `recv` and `poll` calls, and
+    the pieces joined (a copy) before they are decoded. Here the same request is sent the same
+    way, and the body read by one `read` of its `Content-Length` (decoded from its
+    `Content-Encoding`, with requests' errors, within the same try), which an observed
+    connection sends as it sends any request: counted, cancellable, retried, conditional."""
+
+    def send() -> WholeAnswer:
+        return _sent_whole(connection, encoding)
+
+    if not isinstance(connection, _Observed):
+        return send()
+    answer: WholeAnswer | _Replayed = connection._send(send)  # a repeatable GET may be answered 304
+    return answer
+
+
+def _sent_whole(connection: Any, encoding: str) -> WholeAnswer:
+    """Send the request as PyGithub's `getresponse` does, streamed, and read its body whole."""
+    send = getattr(connection.session, connection.verb.lower())
+    url = f"{connection.protocol}://{connection.host}:{connection.port}{connection.url}"
+    response: requests.Response = send(
+        url, headers=connection.headers, data=connection.input, timeout=connection.timeout,
+        verify=connection.verify, allow_redirects=False, stream=True,
+    )
+    with response:  # gives the connection back to the pool however the read ends
+        # `None`: urllib3 reads all that is left at once (each chunk at once, if sent chunked);
+        # one piece is joined without a copy.
+        body = b"".join(response.iter_content(chunk_size=None))
+    return WholeAnswer(response, body, encoding)
+
+
 class _PerThread:
     """An attribute PyGithub sets on its connection in `request()` and reads in `getresponse()`.
 
