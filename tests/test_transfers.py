@@ -23,7 +23,7 @@ from bot.emulator import GitHubEmulator
 from bot.gateway.app import ClientOptions
 from bot.gateway.contents import ContentsPutBody, contents_put_body, put_contents
 from bot.gateway.reading import RAW_MEDIA_TYPE, RepoReader, raw_text
-from bot.gateway.transport import ServerMemory, last_answer, retrying_reads
+from bot.gateway.transport import ServerMemory, _sent_whole, last_answer, retrying_reads
 from tests.deployment import LIST_PATH
 from tests.test_conditional_requests import connected, reader_for
 from tests.test_file_reading import ONE_MB, commit, git_blob_sha
@@ -247,6 +247,48 @@ def test_a_cut_answer_raises_as_before_and_is_retried(wire: Callable[[Answer], t
     assert type(read.value) is type(reference.value)
     with retrying_reads(lambda answer, tries: 0 if tries < 2 else None):
         assert raw_text(client.requester, url) == "- the list\n"
+
+
+@pytest.mark.parametrize("stated", ["Content-Length: 1000000000000", "Transfer-Encoding: chunked"])
+def test_an_answer_stating_a_terabyte_fails_as_a_cut_answer(
+    wire: Callable[[Answer], tuple[_Wire, Github]], stated: str
+) -> None:
+    """An answer that states a terabyte (a length or a chunk) and sends 11 bytes raises requests'
+    error for a cut answer, as the reading in 10 KB pieces did, not a MemoryError the retry layer
+    does not know (http.client allocates what it is asked to read before a byte arrives)."""
+    body = b"- the list\n" if stated.startswith("Content") else b"e8d4a51000\r\n- the list\n"
+    head = f"HTTP/1.1 200 X\r\n{stated}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in _RAW.items())
+    _, client = wire(lambda _: (head.encode() + b"\r\n" + body, True))
+    url = "/repos/o/r/git/blobs/" + "a" * 40
+    with pytest.raises(requests.RequestException) as read:
+        raw_text(client.requester, url)
+    with pytest.raises(requests.RequestException) as reference:
+        reference_raw_text(client.requester, url)
+    assert type(read.value) is type(reference.value)
+
+
+def test_the_whole_read_is_sent_as_pygithub_sends_its_requests(wire: Callable[[Answer], tuple[_Wire, Github]]) -> None:
+    """The raw read's request goes to requests with the arguments PyGithub's own `getresponse`
+    gives it, and `stream=True` besides (a PyGithub that sent more would be seen here)."""
+    _, client = wire(lambda _: (http_answer(200, b"", _RAW), False))
+    connection = client.requester._Requester__createConnection()  # type: ignore[attr-defined]
+    connection.request("GET", "/repos/o/r/git/blobs/" + "a" * 40, None, {"Accept": "x"}, False)
+    seen: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    class Stop(Exception):
+        pass
+
+    def record(*args: Any, **kwargs: Any) -> None:
+        seen.append((args, kwargs))
+        raise Stop
+
+    connection.session.get = record
+    for send in (lambda: super(type(connection), connection).getresponse(), lambda: _sent_whole(connection, "utf-8")):
+        with pytest.raises(Stop):
+            send()
+    (pygithub_args, pygithub_kwargs), (whole_args, whole_kwargs) = seen
+    assert whole_args == pygithub_args
+    assert whole_kwargs == {**pygithub_kwargs, "stream": True}
 
 
 _FIELD_NAMES = st.text(max_size=12).filter(lambda name: name != "content")

@@ -43,6 +43,9 @@ class ContentsPutBody:
     def __len__(self) -> int:
         return sum(len(piece) for piece in self.pieces)
 
+    def __repr__(self) -> str:  # what PyGithub's DEBUG log of a request shows of its body
+        return f"<contents PUT body, {len(self):,} bytes>"
+
 
 def contents_put_body(fields: Mapping[str, str], content: bytes) -> bytes:
     """The body `ContentsPutBody(fields, content)` sends, in one `bytes`."""

@@ -288,6 +288,11 @@ class WholeAnswer:
         return str(self.body, self.encoding, "replace")
 
 
+# GitHub's blobs are at most 100 MB (its file size limit); a larger stated length is read in pieces.
+_MAX_WHOLE_READ = 128 * 1024 * 1024
+_PIECE = 1024 * 1024
+
+
 def whole_answer(connection: Any, encoding: str) -> WholeAnswer | _Replayed:
     """The answer to the request just put to `connection` (one of PyGithub's connection objects,
     observed or not), its body read in one piece and its text decoded from `encoding`.
@@ -317,10 +322,22 @@ def _sent_whole(connection: Any, encoding: str) -> WholeAnswer:
         verify=connection.verify, allow_redirects=False, stream=True,
     )
     with response:  # gives the connection back to the pool however the read ends
-        # `None`: urllib3 reads all that is left at once (each chunk at once, if sent chunked);
-        # one piece is joined without a copy.
-        body = b"".join(response.iter_content(chunk_size=None))
+        # `None`: urllib3 reads all that is left at once, and one piece is joined without a copy.
+        body = b"".join(response.iter_content(chunk_size=_whole_read_size(response)))
     return WholeAnswer(response, body, encoding)
+
+
+def _whole_read_size(response: requests.Response) -> int | None:
+    """How much to read at a time: all of it (None) when the answer states a length no larger
+    than `_MAX_WHOLE_READ`; else pieces of `_PIECE`. A length or a chunk size is only what the
+    answer says: http.client allocates what it is asked to read before a byte arrives (before
+    CPython 3.11.10, python/cpython#119451), and a stated 1 TB would be a MemoryError the retry
+    layer does not know, where reading in pieces fails as a cut answer, a requests error it retries."""
+    length = response.headers.get("Content-Length", "")
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    if chunked or not length.isdigit() or int(length) > _MAX_WHOLE_READ:
+        return _PIECE
+    return None
 
 
 class _PerThread:
