@@ -9,7 +9,13 @@ from functools import cached_property, lru_cache
 from itertools import compress
 from typing import NamedTuple
 
-from bot.core.markdown_blocks import LineStarts, opens_other_block, opens_shared_html_block, read_blocks
+from bot.core.markdown_blocks import (
+    LineStarts,
+    opens_other_block,
+    opens_shared_html_block,
+    read_blocks,
+    read_placed_blocks,
+)
 
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
@@ -106,7 +112,13 @@ class ListDocument:
         self.text = text
         self.lines = _lines_of(text)
         self.newline = detect_newline(text)
-        self.structure = read_blocks(self.lines, text if "\r" not in text else None)
+        # Where each heading's line starts in an LF-only text, found with the headings: the offset
+        # of a line is then the nearest heading's plus the lengths of the lines between.
+        self._heading_starts: dict[int, int] = {}
+        if "\r" in text:
+            self.structure = read_blocks(self.lines)
+        else:
+            self.structure, self._heading_starts = read_placed_blocks(self.lines, text)
         self._verbatim = self.structure.verbatim_lines()
         # Whether the block reader's headings are exactly mistune's (no mistune parse was needed).
         self.plain_headings = self._plain_headings()
@@ -283,8 +295,41 @@ class ListDocument:
         return self._verbatim[index]
 
     def any_verbatim(self, start: int, end: int) -> bool:
-        """Whether a line from `start` to `end` (half-open) belongs to a fenced code or HTML block."""
+        """Whether a line from `start` to `end` (half-open, as a slice reads them) belongs to a fenced
+        code or HTML block: whether one of those blocks overlaps them, found by bisection (a scan
+        of the range's flags cost a year section's lines, for each of a list's sections).
+
+        `_verbatim_by_flags` is the reference reading (property-tested alike)."""
+        lines = range(len(self.lines))[start:end]  # the slice's own reading of start and end
+        if not lines:
+            return False
+        starts, ends = self._verbatim_spans
+        at = bisect.bisect_right(ends, lines.start)  # the first block ending past the range's start
+        return at < len(starts) and starts[at] < lines.stop
+
+    def _verbatim_by_flags(self, start: int, end: int) -> bool:
+        """`any_verbatim` read from each line's flag (the reference reading)."""
         return True in self._verbatim[start:end]
+
+    @cached_property
+    def _verbatim_spans(self) -> tuple[list[int], list[int]]:
+        """Starts and ends (half-open) of the stretches of code and HTML lines, ascending and apart
+        (overlapping or touching blocks merged)."""
+        starts: list[int] = []
+        ends: list[int] = []
+        blocks = sorted([
+            *((fence.start, fence.end) for fence in self.structure.fences),
+            *((html.start, html.end) for html in self.structure.html),
+        ])
+        for first, last in blocks:
+            if first >= last:
+                continue
+            if ends and first <= ends[-1]:
+                ends[-1] = max(ends[-1], last)
+            else:
+                starts.append(first)
+                ends.append(last)
+        return starts, ends
 
     def text_from(self, index: int) -> bool:
         """Whether a non-blank line sits at `index` or after it; line `index` must be outside
@@ -358,16 +403,34 @@ class ListDocument:
             return self._splice_lines(edits)
         parts, at = [], 0
         for index, new_lines in sorted(edits, key=lambda edit: edit[0]):
-            offset = self._offset(index)
+            offset = self.line_offset(index)
             parts += [self.text[at:offset], self._inserted(index, new_lines)]
             at = offset
         return "".join([*parts, self.text[at:]])
 
-    def _offset(self, index: int) -> int:
-        """Where line `index` starts in a text whose every line ending is one LF."""
+    def line_offset(self, index: int) -> int:
+        """Where line `index` (0 or more) starts in a text whose every line ending is one LF (the
+        text's length past the last line): the nearest heading line's place at or above it plus
+        the lengths of the lines between, not of every line above it. `_offset_by_lengths` is the
+        reference reading."""
+        if index >= len(self.lines):
+            return len(self.text)
+        lines = self._placed_heading_lines
+        at = bisect.bisect_right(lines, index) - 1
+        base = lines[at] if at >= 0 else 0
+        between = self.lines[base:index]
+        return (self._heading_starts[base] if at >= 0 else 0) + sum(map(len, between)) + len(between)
+
+    def _offset_by_lengths(self, index: int) -> int:
+        """`line_offset` from the lengths of every line above it (the reference reading)."""
         if index >= len(self.lines):
             return len(self.text)
         return sum(map(len, self.lines[:index])) + index
+
+    @cached_property
+    def _placed_heading_lines(self) -> list[int]:
+        """The lines of `_heading_starts`, ascending."""
+        return sorted(self._heading_starts)
 
     def _inserted(self, index: int, new_lines: tuple[str, ...]) -> str:
         """New lines as they go in before line `index` of an LF text; after a last line with no

@@ -94,6 +94,26 @@ class MarkedLineStarts:
             counted = start
             yield line
 
+    def placed_lines(self, text: str, lines: Sequence[str]) -> list[tuple[int, int]] | None:
+        """The index of each line whose first character after spaces is a mark and where it starts
+        in the text, in order; `lines` are the text's lines (it is them joined by line feeds, a last
+        one may follow). None when marks are dense (`lines` then reads them).
+
+        Each line is found among `lines` by its text, from the line after the last one found:
+        comparing lines costs a third of counting the line feeds before it, and the first line
+        from there with that text is the one (any earlier one would be a marked line too, found
+        in between).
+        """
+        starts = self._starts(text, len(text) >> _DENSE_MARKS)
+        if starts is None:
+            return None
+        placed, line = [], -1
+        for start in sorted(starts):
+            end = text.find("\n", start)
+            line = lines.index(text[start:] if end == -1 else text[start:end], line + 1)
+            placed.append((line, start))
+        return placed
+
     def _starts(self, text: str, most: int) -> set[int] | None:
         """Where the lines start whose first character after spaces is a mark (None past `most`
         lines holding a mark: the regex costs less then)."""
@@ -251,6 +271,7 @@ class _Reader:
         self.headings: list[AtxHeading] = []
         self.fences: list[FencedBlock] = []
         self.html: list[HtmlBlock] = []
+        self.starts: dict[int, int] = {}  # where in `joined` lines visited start, when found there
 
     def read(self) -> Blocks:
         """Every other line is paragraph text or blank: only the lines that may open a block are
@@ -276,7 +297,13 @@ class _Reader:
         """The indexes of the lines that may open a block (`may_open_block`), in order: found by one
         regex over the joined lines when no line holds a line feed of its own."""
         if self._joined is not None:
-            yield from _OPENER_LINES.lines(self._joined)
+            placed = _OPENER_LINES.placed_lines(self._joined, self.lines)
+            if placed is None:
+                yield from _OPENER_LINES.lines(self._joined)
+                return
+            for line, start in placed:
+                self.starts[line] = start
+                yield line
             return
         joined = "\n".join(self.lines)
         if joined.count("\n") != max(len(self.lines) - 1, 0):
@@ -321,3 +348,13 @@ def read_blocks(lines: Sequence[str], joined: str | None = None) -> Blocks:
     text already and no line holds a line feed of its own: the lines are not joined again.
     """
     return _Reader(lines, joined).read()
+
+
+def read_placed_blocks(lines: Sequence[str], joined: str) -> tuple[Blocks, dict[int, int]]:
+    """`read_blocks(lines, joined)`, with where in `joined` each heading's line starts (for the
+    headings whose place the search for lines that may open a block found: all of them, unless
+    such lines are dense)."""
+    reader = _Reader(lines, joined)
+    blocks = reader.read()
+    starts = reader.starts
+    return blocks, {heading.line: starts[heading.line] for heading in blocks.headings if heading.line in starts}
