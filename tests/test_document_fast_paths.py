@@ -11,7 +11,7 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import markdown_blocks
+from bot.core import kind_entries, markdown_blocks
 from bot.core.document import ListDocument
 from bot.core.kind_entries import _every_block_a_paper_in_text, every_block_a_paper, paper_ranges
 from bot.core.markdown_blocks import _OPENER_LINES, read_blocks, read_placed_blocks
@@ -57,21 +57,23 @@ def _list_texts(draw: st.DrawFn) -> str:
     return newline.join(lines) + draw(st.sampled_from(("", newline)))
 
 
-def _document(text: str) -> ListDocument:
-    """The document of `text`, its marks never dense (the block reader places every heading)."""
-    with patch.object(markdown_blocks, "_DENSE_MARKS", 0):
+def _document(text: str, dense: int = 0) -> ListDocument:
+    """The document of `text`, its marks never dense (the block reader places every heading), or
+    always (`dense=64`: no heading placed)."""
+    with patch.object(markdown_blocks, "_DENSE_MARKS", dense):
         return ListDocument(text)
 
 
 @_SETTINGS
-@given(_list_texts())
-def test_every_section_is_papers_only_as_the_whole_pattern_reads_it(text: str) -> None:
+@given(_list_texts(), st.sampled_from((0, 64)))
+def test_every_section_is_papers_only_as_the_whole_pattern_reads_it(text: str, dense: int) -> None:
     """Each section's papers-only answer read in the list's text is the joined section's."""
-    doc = _document(text)
+    doc = _document(text, dense)
     reference = partial(every_block_a_paper, doc)
-    assert paper_ranges(doc, {}) == paper_ranges(doc, {}, reference)
     readers = {heading.line: None for heading in doc.headings[::2]}
-    assert paper_ranges(doc, readers) == paper_ranges(doc, readers, reference)
+    with patch.object(kind_entries, "_FEW_LINES", 0):  # however few its lines, a section is searched in place
+        assert paper_ranges(doc, {}) == paper_ranges(doc, {}, reference)
+        assert paper_ranges(doc, readers) == paper_ranges(doc, readers, reference)
 
 
 @_SETTINGS
@@ -82,18 +84,18 @@ def test_any_lines_are_papers_only_as_the_whole_pattern_reads_them(text: str, da
     for _ in range(4):
         start = data.draw(st.integers(0, len(doc.lines)))
         end = data.draw(st.integers(start, len(doc.lines)))
-        assert _every_block_a_paper_in_text(doc, start, end) == every_block_a_paper(doc, start, end)
+        with patch.object(kind_entries, "_FEW_LINES", 0):
+            assert _every_block_a_paper_in_text(doc, start, end) == every_block_a_paper(doc, start, end)
 
 
 @_SETTINGS
-@given(_list_texts(), st.sampled_from((0, 64)))
-def test_a_lines_offset_is_the_lengths_of_the_lines_above_it(text: str, dense: int) -> None:
-    """A line's place found from the nearest heading's is the lengths of every line above it."""
-    with patch.object(markdown_blocks, "_DENSE_MARKS", dense):
-        doc = ListDocument(text)
-    if "\r" not in text:
-        for index in range(len(doc.lines) + 2):
-            assert doc.line_offset(index) == doc._offset_by_lengths(index)
+@given(_list_texts().filter(lambda text: "\r" not in text), st.sampled_from((0, 64)), st.data())
+def test_a_lines_offset_is_the_lengths_of_the_lines_above_it(text: str, dense: int, data: st.DataObject) -> None:
+    """A line's place found from the nearest known one (a heading's, the last asked about), asked
+    in any order, is the lengths of every line above it."""
+    doc = _document(text, dense)
+    for index in data.draw(st.permutations(range(len(doc.lines) + 2))):
+        assert doc.line_offset(index) == doc._offset_by_lengths(index)
 
 
 @_SETTINGS

@@ -115,6 +115,7 @@ class ListDocument:
         # Where each heading's line starts in an LF-only text, found with the headings: the offset
         # of a line is then the nearest heading's plus the lengths of the lines between.
         self._heading_starts: dict[int, int] = {}
+        self._last_offset = (0, 0)  # the line `line_offset` was asked about last, and its offset
         if "\r" in text:
             self.structure = read_blocks(self.lines)
         else:
@@ -410,16 +411,23 @@ class ListDocument:
 
     def line_offset(self, index: int) -> int:
         """Where line `index` (0 or more) starts in a text whose every line ending is one LF (the
-        text's length past the last line): the nearest heading line's place at or above it plus
-        the lengths of the lines between, not of every line above it. `_offset_by_lengths` is the
+        text's length past the last line): the place of the nearest line at or above it that is
+        known (a heading's, or the line asked about last) plus the lengths of the lines between,
+        not of every line above it. Lines asked about in file order cost the lengths of the lines
+        once in all, also where the block reader placed no heading. `_offset_by_lengths` is the
         reference reading."""
         if index >= len(self.lines):
             return len(self.text)
-        lines = self._placed_heading_lines
-        at = bisect.bisect_right(lines, index) - 1
-        base = lines[at] if at >= 0 else 0
+        headings = self._placed_heading_lines
+        at = bisect.bisect_right(headings, index) - 1
+        base, offset = (headings[at], self._heading_starts[headings[at]]) if at >= 0 else (0, 0)
+        last = self._last_offset  # one tuple, read once: the workers' threads share documents
+        if base <= last[0] <= index:
+            base, offset = last
         between = self.lines[base:index]
-        return (self._heading_starts[base] if at >= 0 else 0) + sum(map(len, between)) + len(between)
+        offset += sum(map(len, between)) + len(between)
+        self._last_offset = (index, offset)
+        return offset
 
     def _offset_by_lengths(self, index: int) -> int:
         """`line_offset` from the lengths of every line above it (the reference reading)."""

@@ -26,6 +26,7 @@ from bot.core.textrules import unescape_inline
 _NOT_EVERY_BLOCK_A_PAPER = lazy_pattern(
     rf"\n(?:[^\S\n]+\n|\n(?=[^\n])(?![^\S\n]*{TITLE_LINE.pattern}[^\S\n]*\n))"
 )
+_FEW_LINES = 32  # sections of so many lines or fewer are joined and searched as they always were
 # The pattern's second half alone: a block's first line (after an empty line) not a title line.
 _BLOCK_NOT_A_PAPER = lazy_pattern(rf"\n\n(?=[^\n])(?![^\S\n]*{TITLE_LINE.pattern}[^\S\n]*\n)")
 
@@ -246,18 +247,19 @@ def _every_block_a_paper_in_text(doc: ListDocument, start: int, end: int) -> boo
     half's search stops at blank lines only (`\n\n` is its literal prefix), the whole pattern's
     at every line: this costs half as much.
 
-    For a text whose every line ending is one line feed; read so when a line is above the lines
-    and their last one has a line feed (the reference reading otherwise)."""
+    For a text whose every line ending is one line feed; read so when a line is above the lines,
+    their last one has a line feed and they are more than a few (the reference reading otherwise:
+    for a few lines, one search of them joined costs less than three searches)."""
     text = doc.text
-    if start < 1 or (end >= len(doc.lines) and not text.endswith("\n")):
+    if start < 1 or end - start <= _FEW_LINES or (end >= len(doc.lines) and not text.endswith("\n")):
         return every_block_a_paper(doc, start, end)
     lines = doc.lines[start:end]
     if not lines:
         return True
     return not (
-        any(map(str.isspace, lines))
-        or _BLOCK_NOT_A_PAPER().match(f"\n\n{lines[0]}\n")
+        _BLOCK_NOT_A_PAPER().match(f"\n\n{lines[0]}\n")
         or _BLOCK_NOT_A_PAPER().search(text, doc.line_offset(start) - 1, doc.line_offset(end))
+        or any(map(str.isspace, lines))
     )
 
 
