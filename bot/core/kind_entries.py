@@ -23,12 +23,11 @@ from bot.core.textrules import unescape_inline
 # after an empty one) that is not a paper's title line, `TITLE_LINE` once stripped (`[^\S\n]` is
 # what `str.strip` strips, `.` never a line break). Neither found, every block there is a paper
 # titled by its first line; the text is searched once, at C speed, not each block read.
-_NOT_EVERY_BLOCK_A_PAPER = lazy_pattern(
-    rf"\n(?:[^\S\n]+\n|\n(?=[^\n])(?![^\S\n]*{TITLE_LINE.pattern}[^\S\n]*\n))"
-)
-_FEW_LINES = 32  # sections of so many lines or fewer are joined and searched as they always were
+_FIRST_LINE_NOT_A_TITLE = rf"\n(?=[^\n])(?![^\S\n]*{TITLE_LINE.pattern}[^\S\n]*\n)"
+_NOT_EVERY_BLOCK_A_PAPER = lazy_pattern(rf"\n(?:[^\S\n]+\n|{_FIRST_LINE_NOT_A_TITLE})")
 # The pattern's second half alone: a block's first line (after an empty line) not a title line.
-_BLOCK_NOT_A_PAPER = lazy_pattern(rf"\n\n(?=[^\n])(?![^\S\n]*{TITLE_LINE.pattern}[^\S\n]*\n)")
+_BLOCK_NOT_A_PAPER = lazy_pattern(rf"\n{_FIRST_LINE_NOT_A_TITLE}")
+_FEW_LINES = 32  # sections of so many lines or fewer are joined and searched as they always were
 
 
 # Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
@@ -245,7 +244,8 @@ def _every_block_a_paper_in_text(doc: ListDocument, start: int, end: int) -> boo
     line, at C speed), its second half (`_BLOCK_NOT_A_PAPER`) the lines' first line in their
     frame, or, from the line feed that ends the line above them, any other block's. The second
     half's search stops at blank lines only (`\n\n` is its literal prefix), the whole pattern's
-    at every line: this costs half as much.
+    at every line: at 20,000 entries 50 M instructions and 20 M for the blanks, where the whole
+    pattern took 79 M and the joined copies 18 M.
 
     For a text whose every line ending is one line feed; read so when a line is above the lines,
     their last one has a line feed and they are more than a few (the reference reading otherwise:
