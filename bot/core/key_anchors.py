@@ -18,7 +18,8 @@ import bisect
 import re
 from collections.abc import Callable, Collection, Sequence
 from functools import cached_property
-from itertools import accumulate, pairwise
+from itertools import accumulate, pairwise, repeat
+from operator import add
 
 from bot.core.document import lines_outside
 
@@ -33,7 +34,10 @@ _DROPPED_BUT_LINE_BREAKS = _DROPPED.replace(b"\n", b"")
 # text is folded by Unicode rules): `%` (an escape a DOI or a query decodes), a bracket in a host.
 _ESCAPE = re.compile("%")
 # Possessive: the host is read once up to its first bracket or its end (no backtracking over it).
-_BRACKETED_HOST = re.compile(r"//[^/?#\s\[\]]*+[\[\]]")
+# `\t-\r\x1c-\x20` are the ASCII characters `\s` matches: a bitmap, which a search tests faster
+# than a class holding `\s` (a sixth less for 20,000 entries). On a line outside ASCII, where
+# Unicode spaces would end a host, the answer does not matter: that line is wild already.
+_BRACKETED_HOST = re.compile(r"//[^/?#\t-\r\x1c-\x20\[\]]*+[\[\]]")
 # Key kinds and the piece of the key that is a piece of the entry's text.
 _WHOLE = frozenset({"title", "arxiv", "openreview", "anthology", "cvf", "repo"})
 # In the letters of each line (`line_letters`): a line's after a line without letters.
@@ -46,12 +50,20 @@ _STRETCHES_SHARE = 4
 
 def letters(text: str) -> bytes:
     """The ASCII letters and digits of text, lower-cased, in order."""
-    return text.encode("ascii", "ignore").translate(_LOWER, _DROPPED)
+    return _latin1(text).translate(_LOWER, _DROPPED)
 
 
 def line_letters(text: str) -> bytes:
     """`letters` of each line of the text, the line breaks kept between them."""
-    return text.encode("ascii", "ignore").translate(_LOWER, _DROPPED_BUT_LINE_BREAKS)
+    return _latin1(text).translate(_LOWER, _DROPPED_BUT_LINE_BREAKS)
+
+
+def _latin1(text: str) -> bytes:
+    """The text's characters up to U+00FF as bytes: its ASCII ones and bytes that every translate
+    here drops (`_DROPPED` holds all of 0x80-0xFF), so the letters are those of the ASCII encoding.
+    A text whose characters all fit in a byte (an author's `é`) is copied as it is: encoding it as
+    ASCII with errors ignored goes character by character (10 times the cost for 20,000 entries)."""
+    return text.encode("latin-1", "ignore")
 
 
 def key_anchor(key: str) -> bytes | None:
@@ -241,6 +253,6 @@ def _wild_lines(lines: Sequence[str], joined: str) -> set[int]:
     patterns = (_ESCAPE, _BRACKETED_HOST) if "%" in joined else (_BRACKETED_HOST,)  # `in`: 10x a search
     marks = [match.start() for pattern in patterns for match in pattern.finditer(joined)]
     if marks:
-        line_ends = list(accumulate(len(line) + 1 for line in lines))
+        line_ends = list(accumulate(map(add, map(len, lines), repeat(1))))  # each past its line break
         found.update(bisect.bisect_right(line_ends, mark) for mark in marks)
     return found
