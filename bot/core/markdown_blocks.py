@@ -86,7 +86,7 @@ class MarkedLineStarts:
         """The indexes of the lines whose first character after spaces is a mark, in order."""
         starts = self._starts(text, len(text) >> _DENSE_MARKS)
         if starts is None:
-            yield from self._regex.lines(text)
+            yield from self.dense_lines(text)
             return
         line, counted = 0, 0
         for start in sorted(starts):
@@ -94,10 +94,14 @@ class MarkedLineStarts:
             counted = start
             yield line
 
+    def dense_lines(self, text: str) -> Iterator[int]:
+        """`lines` found by the regex, as `lines` finds them where marks are dense."""
+        return self._regex.lines(text)
+
     def placed_lines(self, text: str, lines: Sequence[str]) -> list[tuple[int, int]] | None:
         """The index of each line whose first character after spaces is a mark and where it starts
         in the text, in order; `lines` are the text's lines (it is them joined by line feeds, a last
-        one may follow). None when marks are dense (`lines` then reads them).
+        one may follow). None when marks are dense (`dense_lines` then reads them).
 
         Each line is found among `lines` by its text, from the line after the last one found:
         comparing lines costs a third of counting the line feeds before it, and the first line
@@ -298,8 +302,8 @@ class _Reader:
         regex over the joined lines when no line holds a line feed of its own."""
         if self._joined is not None:
             placed = _OPENER_LINES.placed_lines(self._joined, self.lines)
-            if placed is None:
-                yield from _OPENER_LINES.lines(self._joined)
+            if placed is None:  # dense marks, counted already: straight to the regex
+                yield from _OPENER_LINES.dense_lines(self._joined)
                 return
             for line, start in placed:
                 self.starts[line] = start
