@@ -316,15 +316,19 @@ def whole_answer(connection: Any, encoding: str) -> WholeAnswer | _Replayed:
 def _sent_whole(connection: Any, encoding: str) -> WholeAnswer:
     """Send the request as PyGithub's `getresponse` does, streamed, and read its body whole."""
     send = getattr(connection.session, connection.verb.lower())
-    url = f"{connection.protocol}://{connection.host}:{connection.port}{connection.url}"
     response: requests.Response = send(
-        url, headers=connection.headers, data=connection.input, timeout=connection.timeout,
+        _url(connection), headers=connection.headers, data=connection.input, timeout=connection.timeout,
         verify=connection.verify, allow_redirects=False, stream=True,
     )
     with response:  # gives the connection back to the pool however the read ends
         # `None`: urllib3 reads all that is left at once, and one piece is joined without a copy.
         body = b"".join(response.iter_content(chunk_size=_whole_read_size(response)))
     return WholeAnswer(response, body, encoding)
+
+
+def _url(connection: Any) -> str:
+    """The URL PyGithub's connection `getresponse` sends its request to."""
+    return f"{connection.protocol}://{connection.host}:{connection.port}{connection.url}"
 
 
 def _whole_read_size(response: requests.Response) -> int | None:
@@ -400,7 +404,7 @@ class _Observed:
         """For a repeatable GET, its key and stored answer, whose ETag is now sent along."""
         if self.verb.upper() != "GET" or self.stream or path_template(self.url) not in REPEATABLE:
             return None, None
-        key = (f"{self.protocol}://{self.host}:{self.port}{self.url}", str(self.headers.get("Accept", "")))
+        key = (_url(self), str(self.headers.get("Accept", "")))
         stored = _etags.get(key)
         if stored is not None:
             self.headers = {**self.headers, "If-None-Match": stored.etag}
