@@ -84,12 +84,12 @@ class MarkedLineStarts:
 
     def lines(self, text: str) -> Iterator[int]:
         """The indexes of the lines whose first character after spaces is a mark, in order."""
-        starts = self._starts(text, len(text) >> _DENSE_MARKS)
-        if starts is None:
+        found = self._starts(text, len(text) >> _DENSE_MARKS)
+        if found is None:
             yield from self.dense_lines(text)
             return
         line, counted = 0, 0
-        for start in sorted(starts):
+        for start in sorted(found[0]):
             line += text.count("\n", counted, start)
             counted = start
             yield line
@@ -108,25 +108,48 @@ class MarkedLineStarts:
         from there with that text is the one (any earlier one would be a marked line too, found
         in between).
         """
-        starts = self._starts(text, len(text) >> _DENSE_MARKS)
-        if starts is None:
+        found = self.counted_placed_lines(text, lines)
+        return None if found is None else found[0]
+
+    def counted_placed_lines(self, text: str, lines: Sequence[str]) -> tuple[list[tuple[int, int]], int] | None:
+        """`placed_lines`, with how many marks were counted (`count`) to find that they are not dense."""
+        found = self._starts(text, len(text) >> _DENSE_MARKS)
+        if found is None:
             return None
+        starts, count = found
         placed, line = [], -1
         for start in sorted(starts):
             end = text.find("\n", start)
             line = lines.index(text[start:] if end == -1 else text[start:end], line + 1)
             placed.append((line, start))
-        return placed
+        return placed, count
 
-    def _starts(self, text: str, most: int) -> set[int] | None:
-        """Where the lines start whose first character after spaces is a mark (None past `most`
-        lines holding a mark: the regex costs less then)."""
-        starts: set[int] = set()
+    def dense(self, count: int, text: str) -> bool:
+        """Whether `count` marks (see `count`) in `text` are dense: `lines` reads them by the regex then."""
+        return count > len(text) >> _DENSE_MARKS
+
+    def count(self, text: str) -> int:
+        """The marks `_starts` counts in `text`: for each mark, the lines holding it (a sum over
+        lines, so the count of whole lines cut from a text is theirs in it)."""
+        count = 0
         for mark in self.marks:
             at = text.find(mark)
             while at != -1:
-                most -= 1
-                if most < 0:
+                count += 1
+                line_end = text.find("\n", at)
+                at = text.find(mark, line_end) if line_end != -1 else -1
+        return count
+
+    def _starts(self, text: str, most: int) -> tuple[set[int], int] | None:
+        """Where the lines start whose first character after spaces is a mark, and how many marks
+        were counted (see `count`); None past `most` marks: the regex costs less then."""
+        starts: set[int] = set()
+        left = most
+        for mark in self.marks:
+            at = text.find(mark)
+            while at != -1:
+                left -= 1
+                if left < 0:
                     return None
                 start = text.rfind("\n", 0, at) + 1
                 if text.count(" ", start, at) == at - start:
@@ -134,7 +157,7 @@ class MarkedLineStarts:
                 # A later mark on this line does not come first on it.
                 line_end = text.find("\n", at)
                 at = text.find(mark, line_end) if line_end != -1 else -1
-        return starts
+        return starts, most - left
 
 
 _DENSE_MARKS = 8  # a line with a mark in more than 256 characters: the regex (a few instructions each)
@@ -276,6 +299,7 @@ class _Reader:
         self.fences: list[FencedBlock] = []
         self.html: list[HtmlBlock] = []
         self.starts: dict[int, int] = {}  # where in `joined` lines visited start, when found there
+        self.marks: int | None = None  # the marks counted in `joined` when they are not dense
 
     def read(self) -> Blocks:
         """Every other line is paragraph text or blank: only the lines that may open a block are
@@ -301,10 +325,11 @@ class _Reader:
         """The indexes of the lines that may open a block (`may_open_block`), in order: found by one
         regex over the joined lines when no line holds a line feed of its own."""
         if self._joined is not None:
-            placed = _OPENER_LINES.placed_lines(self._joined, self.lines)
-            if placed is None:  # dense marks, counted already: straight to the regex
+            found = _OPENER_LINES.counted_placed_lines(self._joined, self.lines)
+            if found is None:  # dense marks, counted already: straight to the regex
                 yield from _OPENER_LINES.dense_lines(self._joined)
                 return
+            placed, self.marks = found
             for line, start in placed:
                 self.starts[line] = start
                 yield line
@@ -354,11 +379,45 @@ def read_blocks(lines: Sequence[str], joined: str | None = None) -> Blocks:
     return _Reader(lines, joined).read()
 
 
+class PlacedBlocks(NamedTuple):
+    """A document's blocks, where in its text each heading's line starts (all of them unless the
+    marks of lines that may open a block are dense, else none), and the marks counted (`MarkedLineStarts.count`
+    of the text; None when dense)."""
+
+    blocks: Blocks
+    heading_starts: dict[int, int]
+    marks: int | None
+
+
 def read_placed_blocks(lines: Sequence[str], joined: str) -> tuple[Blocks, dict[int, int]]:
     """`read_blocks(lines, joined)`, with where in `joined` each heading's line starts (for the
     headings whose place the search for lines that may open a block found: all of them, unless
     such lines are dense)."""
+    placed = read_placed(lines, joined)
+    return placed.blocks, placed.heading_starts
+
+
+def read_placed(lines: Sequence[str], joined: str) -> PlacedBlocks:
+    """`read_placed_blocks`, with the marks counted (see `PlacedBlocks`)."""
     reader = _Reader(lines, joined)
     blocks = reader.read()
     starts = reader.starts
-    return blocks, {heading.line: starts[heading.line] for heading in blocks.headings if heading.line in starts}
+    placed = {heading.line: starts[heading.line] for heading in blocks.headings if heading.line in starts}
+    return PlacedBlocks(blocks, placed, reader.marks)
+
+
+def opens_html_after_text(line: str) -> bool:
+    """Whether the line might open an HTML block only where no paragraph runs into it (a type 7
+    tag): its first character after spaces is `<`. Read conservatively: any such line."""
+    return line.lstrip(" ").startswith("<")
+
+
+def count_opener_marks(text: str) -> int:
+    """The marks the search for lines that may open a block counts in `text` (`MarkedLineStarts.count`):
+    a sum over lines, so whole lines cut from a text count as they do in it."""
+    return _OPENER_LINES.count(text)
+
+
+def opener_marks_dense(count: int, text: str) -> bool:
+    """Whether `count` such marks in `text` are dense: the block reader then places no heading."""
+    return _OPENER_LINES.dense(count, text)
