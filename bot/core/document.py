@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from functools import cached_property, lru_cache
-from itertools import compress
+from itertools import chain, compress
 from typing import NamedTuple
 
 from bot.core.markdown_blocks import (
+    AtxHeading,
+    Blocks,
+    FencedBlock,
+    HtmlBlock,
     LineStarts,
+    count_opener_marks,
+    may_open_block,
+    opener_marks_dense,
+    opens_html_after_text,
     opens_other_block,
     opens_shared_html_block,
     read_blocks,
-    read_placed_blocks,
+    read_placed,
 )
+from bot.core.text_change import LineChange, line_change, worth_carrying
 
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
@@ -115,21 +125,115 @@ class ListDocument:
         # Where each heading's line starts in an LF-only text, found with the headings: the offset
         # of a line is then the nearest heading's plus the lengths of the lines between.
         self._heading_starts: dict[int, int] = {}
-        self._last_offset = (0, 0)  # the line `line_offset` was asked about last, and its offset
+        # The marks the search for lines that may open a block counted (None when they are dense
+        # or the text has a CR): a document carried to a new text counts them there from these.
+        self._opener_marks: int | None = None
         if "\r" in text:
             self.structure = read_blocks(self.lines)
         else:
-            self.structure, self._heading_starts = read_placed_blocks(self.lines, text)
+            self.structure, self._heading_starts, self._opener_marks = read_placed(self.lines, text)
         self._verbatim = self.structure.verbatim_lines()
         # Whether the block reader's headings are exactly mistune's (no mistune parse was needed).
         self.plain_headings = self._plain_headings()
         self.headings = self._locate_headings()
         self._heading_lines = [heading.line for heading in self.headings]  # ascending
+        self._start_memos()
+
+    def _start_memos(self) -> None:
+        """What a document remembers of the questions asked of it: nothing yet."""
+        self._last_offset = (0, 0)  # the line `line_offset` was asked about last, and its offset
         self._scanned = 0  # lines `blocks` read by themselves, before the document's runs were found
         # The ranges `blocks` read by themselves, by (start, end): each plan round of a reconcile
         # places its entry again, asking for the same year section's blocks (a dict: each of its
         # operations is one step for the workers' threads, which share documents).
         self._scanned_ranges: dict[tuple[int, int], tuple[Block, ...]] = {}
+        # The document this one was carried from (a weak reference: a chain of base texts is never
+        # kept alive) and the change between their texts; None when read afresh.
+        self._carried_from: tuple[weakref.ref[ListDocument], LineChange] | None = None
+
+    @classmethod
+    def carried(cls, old: ListDocument, text: str, change: LineChange) -> ListDocument | None:
+        """The document of `text`, which is `old.text` changed in `change`'s lines (as
+        `text_change.line_change(old.text, text)` finds them): `old`'s reading of the lines outside
+        the change, shifted, and the changed lines read afresh — every attribute and every answer
+        `ListDocument(text)` would have, at the cost of the changed lines and a copy of the lists
+        of lines, not a read of the text. None when carrying might not be exact (`_carries`)."""
+        changed = _lines_of(text[change.start_offset:change.new_end_offset])
+        old_marks = old._opener_marks
+        if old_marks is None or len(changed) != change.new_end - change.start or not old._carries(change, changed):
+            return None
+        doc = cls.__new__(cls)
+        doc.text = text
+        doc.lines = old.lines.copy()  # pointers copied at C speed
+        doc.lines[change.start:change.old_end] = changed
+        doc.newline = old.newline  # LF: both texts' line endings are all LF
+        marks = old_marks - count_opener_marks(old.text[change.start_offset:change.old_end_offset])
+        marks += count_opener_marks(text[change.start_offset:change.new_end_offset])
+        dense = opener_marks_dense(marks, text)
+        doc._opener_marks = None if dense else marks
+        doc.structure = _shifted_blocks(old.structure, change, len(doc.lines))
+        doc._heading_starts = {} if dense else {
+            line: start for line, start in old._heading_starts.items() if line < change.start
+        } | {
+            line + change.line_shift: start + change.offset_shift
+            for line, start in old._heading_starts.items() if line >= change.old_end
+        }
+        doc._verbatim = old._verbatim.copy()
+        doc._verbatim[change.start:change.old_end] = [False] * len(changed)
+        doc.plain_headings = True
+        kept = bisect.bisect_left(old._heading_lines, change.start)
+        doc.headings = [
+            *old.headings[:kept],
+            *(Heading(h.level, h.text, h.line + change.line_shift) for h in old.headings[kept:]),
+        ]
+        doc._heading_lines = [heading.line for heading in doc.headings]
+        doc._start_memos()
+        doc._carried_from = (weakref.ref(old), change)
+        return doc
+
+    def _carries(self, change: LineChange, changed: list[str]) -> bool:
+        """Whether this document's reading outside `change`'s lines, shifted, is exactly the reading
+        of the new text in which they became `changed`:
+        - the marks of lines that may open a block were counted here (not dense, no CR), so they
+          are counted in the new text from these;
+        - the headings are plain, and the change lies below the first one: the new text's are
+          plain too (`_plain_headings` reads the same headings, and the same banners above the
+          first one, and no line in the change is `mistune_only`);
+        - no changed line, old or new, may open a block (`may_open_block`): the block reader
+          visits the same lines, none of them in the change;
+        - no changed line is code or HTML, nor the line above them: every block ends above the
+          change or starts below it, so none runs into the changed lines or on past them;
+        - the line below them may not open HTML of type 7 (`opens_html_after_text`), the only
+          block that depends on whether a paragraph runs into its line, which is read from the
+          line above it — now a changed line, or the line above the change.
+        """
+        start, old_end = change.start, change.old_end
+        headings = self.structure.headings
+        if self._opener_marks is None or not self.plain_headings or not headings or start <= headings[0].line:
+            return False
+        if old_end > len(self.lines) or True in self._verbatim[start - 1:old_end]:
+            return False
+        if old_end < len(self.lines) and opens_html_after_text(self.lines[old_end]):
+            return False
+        return not any(
+            may_open_block(line) or mistune_only(line) for line in chain(self.lines[start:old_end], changed)
+        )
+
+    def carried_from(self) -> tuple[ListDocument, LineChange] | None:
+        """The document this one was carried from and the change between their texts (see
+        `carried`); None when it was read afresh or that document is gone."""
+        if self._carried_from is None:
+            return None
+        old, change = self._carried_from[0](), self._carried_from[1]
+        return None if old is None else (old, change)
+
+    def _line_starting_at(self, offset: int) -> int:
+        """The index of the line that starts at `offset` (of an LF-only text): the line feeds
+        counted from the nearest heading above it whose place is known, not from the text's start."""
+        lines, starts = self._placed_heading_lines, self._placed_heading_starts
+        at = bisect.bisect_right(starts, offset) - 1
+        line, start = (lines[at], starts[at]) if at >= 0 else (0, 0)
+        return line + self.text.count("\n", start, offset)
 
     def joined_lines(self) -> str:
         """`"\n".join(self.lines)`: when every line ending is LF, the text without its last one
@@ -440,6 +544,11 @@ class ListDocument:
         """The lines of `_heading_starts`, ascending."""
         return sorted(self._heading_starts)
 
+    @cached_property
+    def _placed_heading_starts(self) -> list[int]:
+        """Where the lines of `_placed_heading_lines` start, in the same order (ascending)."""
+        return [self._heading_starts[line] for line in self._placed_heading_lines]
+
     def _inserted(self, index: int, new_lines: tuple[str, ...]) -> str:
         """New lines as they go in before line `index` of an LF text; after a last line with no
         line ending, they end it and the new last line stays bare."""
@@ -468,12 +577,60 @@ def _spliced(doc: ListDocument, edits: tuple[tuple[int, tuple[str, ...]], ...]) 
     return doc._splice(edits)
 
 
-@lru_cache(maxsize=4)
+_RECENT = 4  # a reconcile reads its base list in `propose` and again in lint, and lints the edited list
+# The documents `parsed` gave last, the latest first: a tuple replaced whole, so reading it is one
+# step for the workers' threads; two threads' updates at once may drop one of their documents
+# from it, which costs a later read, never a wrong answer.
+_recent: tuple[ListDocument, ...] = ()
+
+
 def parsed(text: str) -> ListDocument:
     """The `ListDocument` of `text`, parsed once for the few texts in use at a time (a reconcile
     reads its base list in `propose` and again in lint, and lints the edited list). A document
-    is never changed after parsing, so sharing one is safe."""
-    return ListDocument(text)
+    is never changed after parsing, so sharing one is safe.
+
+    A text is found among the recent documents by identity, else by length and equality (a
+    memcmp): never by hash, which costs a pass over the text for every new text. A new text
+    that differs from a recent one in a few lines (a base list after a merge of one entry) is
+    carried from it (`ListDocument.carried`) instead of read afresh."""
+    recent = _recent
+    doc = next((doc for doc in recent if doc.text is text), None)
+    if doc is None:
+        doc = next((doc for doc in recent if len(doc.text) == len(text) and doc.text == text), None)
+    if doc is None:
+        doc = _carried_to(text, recent) or ListDocument(text)
+    if not recent or recent[0] is not doc:
+        _remember(doc)
+    return doc
+
+
+def _carried_to(text: str, recent: tuple[ListDocument, ...]) -> ListDocument | None:
+    """The document of `text` carried from one of `recent` it differs from in few lines, if any."""
+    if "\r" in text:
+        return None
+    for old in recent:
+        if old._opener_marks is None or not _near_in_length(old.text, text):
+            continue
+        change = line_change(old.text, text, line_at=old._line_starting_at)
+        if change is None or not worth_carrying(change, text):
+            continue
+        if (carried := ListDocument.carried(old, text, change)) is not None:
+            return carried
+    return None
+
+
+def _near_in_length(old: str, new: str) -> bool:
+    """Whether `new` may be `old` with few enough lines changed to be worth carrying: the lines it
+    gains are at least the difference in length (comparing texts far apart in length would cost
+    the count of their lines, for nothing)."""
+    gap = abs(len(new) - len(old))
+    return worth_carrying(LineChange(0, 0, 0, 0, 0, gap), new)
+
+
+def _remember(doc: ListDocument) -> None:
+    """Put `doc` first among the recent documents, the oldest beyond `_RECENT` forgotten."""
+    global _recent
+    _recent = (doc, *(other for other in _recent if other is not doc))[:_RECENT]
 
 
 @lru_cache(maxsize=4096)
@@ -486,6 +643,23 @@ def _inline_plain(raw: str) -> str:
     from bot.core.mistune_reading import heading_plain_text
 
     return heading_plain_text(raw)
+
+
+def _shifted_blocks(blocks: Blocks, change: LineChange, line_count: int) -> Blocks:
+    """`blocks` of a text carried through `change` (none of them in the changed lines): those
+    below the change moved by the lines it adds."""
+    shift, at = change.line_shift, (change.old_end,)  # a tuple sorts before every block starting there
+    headings, fences, html = blocks.headings, blocks.fences, blocks.html
+    below = bisect.bisect_left(headings, at), bisect.bisect_left(fences, at), bisect.bisect_left(html, at)
+    return Blocks(
+        line_count,
+        (*headings[:below[0]], *(AtxHeading(h.line + shift, h.level, h.raw) for h in headings[below[0]:])),
+        (
+            *fences[:below[1]],
+            *(FencedBlock(f.start + shift, f.end + shift, f.info, f.closed) for f in fences[below[1]:]),
+        ),
+        (*html[:below[2]], *(HtmlBlock(h.start + shift, h.end + shift) for h in html[below[2]:])),
+    )
 
 
 def toc_items(doc: ListDocument) -> list[tuple[int, int, str, str]]:
