@@ -605,9 +605,9 @@ def parsed(text: str) -> ListDocument:
 
 
 def _carried_to(text: str, recent: tuple[ListDocument, ...]) -> ListDocument | None:
-    """The document of `text` carried from one of `recent` it differs from in few lines, if any."""
-    if "\r" in text:
-        return None
+    """The document of `text` carried from one of `recent` it differs from in few lines, if any
+    (`line_change` answers None for a text with a CR, and a document read from one is never
+    carried from: its marks were not counted)."""
     for old in recent:
         if old._opener_marks is None or not _near_in_length(old.text, text):
             continue
