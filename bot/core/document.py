@@ -206,6 +206,9 @@ class ListDocument:
         - the line below them may not open HTML of type 7 (`opens_html_after_text`), the only
           block that depends on whether a paragraph runs into its line, which is read from the
           line above it — now a changed line, or the line above the change.
+        The last two follow from the first two today (every code or HTML block of a document with
+        plain headings is a banner above its first heading); they are kept so that carrying stays
+        exact should `_plain_headings` ever let blocks below.
         """
         start, old_end = change.start, change.old_end
         headings = self.structure.headings
