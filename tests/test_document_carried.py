@@ -21,9 +21,11 @@ from bench.synthetic import make_list
 from bot.core import document, markdown_blocks
 from bot.core.document import ListDocument, parsed, toc_items
 from bot.core.placement import insert_paper
-from bot.core.text_change import LineChange, line_change, lines_of
+from bot.core.text_change import LineChange, line_change, lines_of, worth_carrying
 from tests.test_document_fast_paths import _HEADINGS, _ODD_LINES, _PAPER_LINES, _list_texts, _paper_block
 from tests.test_markdown_blocks import _fenced, _html
+from tests.test_text_change import _PIECES, _TEXTS
+from tests.test_text_change import _edited as _text_edited
 
 _SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Lines an edit puts in: mostly a paper's and blank ones (what is carried), and every kind of line
@@ -180,6 +182,18 @@ def test_a_line_is_found_from_the_nearest_heading_as_from_the_start(text: str, d
         assert doc._line_starting_at(offset) == text.count("\n", 0, offset)
     new = _edited(data, text)
     assert line_change(text, new, line_at=doc._line_starting_at) == line_change(text, new)
+
+
+@settings(max_examples=400)
+@given(_TEXTS, st.integers(0, 60), st.integers(0, 60), _TEXTS, _PIECES)
+def test_a_change_found_only_when_worth_carrying_is_the_change(
+    old: str, start: int, stop: int, inserted: str, piece: int
+) -> None:
+    """The change `line_change` finds when asked only for one worth carrying is the change when
+    that is worth carrying, else none."""
+    new = _text_edited(old, start, stop, inserted)
+    change = line_change(old, new, piece)
+    assert line_change(old, new, piece, worth_only=True) == (change if worth_carrying(change, new) else None)
 
 
 # --- the bot's own edits of a large list are carried ----------------------------------------------

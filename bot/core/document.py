@@ -614,10 +614,8 @@ def _carried_to(text: str, recent: tuple[ListDocument, ...]) -> ListDocument | N
     for old in recent:
         if old._opener_marks is None or not _near_in_length(old.text, text):
             continue
-        change = line_change(old.text, text, line_at=old._line_starting_at)
-        if change is None or not worth_carrying(change, text):
-            continue
-        if (carried := ListDocument.carried(old, text, change)) is not None:
+        change = line_change(old.text, text, line_at=old._line_starting_at, worth_only=True)
+        if change is not None and (carried := ListDocument.carried(old, text, change)) is not None:
             return carried
     return None
 
