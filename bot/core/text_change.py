@@ -44,17 +44,18 @@ class LineChange(NamedTuple):
 
 def common_prefix(old: str, new: str, piece: int = _PIECE) -> int:
     """The length of the longest common prefix: pieces compared at C speed, then the first piece
-    that differs halved until one character is left."""
+    that differs halved until one character is left. Only `new`'s pieces are copied: `startswith`
+    compares one in place (copying both sides was most of the cost)."""
     size = min(len(old), len(new))
     at = 0
-    while at < size and old[at:at + piece] == new[at:at + piece]:
+    while at < size and old.startswith(new[at:min(at + piece, size)], at):
         at += piece
     if at >= size:
         return size
     low, high = at, min(at + piece, size)  # the prefix ends in low..high
     while high - low > 1:
         middle = (low + high) // 2
-        if old[low:middle] == new[low:middle]:
+        if old.startswith(new[low:middle], low):
             low = middle
         else:
             high = middle
@@ -62,12 +63,13 @@ def common_prefix(old: str, new: str, piece: int = _PIECE) -> int:
 
 
 def common_suffix(old: str, new: str, most: int, piece: int = _PIECE) -> int:
-    """The length of the longest common suffix, at most `most` characters."""
+    """The length of the longest common suffix, at most `most` characters (`new`'s pieces compared
+    in place in `old` by `endswith`, as `common_prefix` does)."""
     end_old, end_new = len(old), len(new)
     at = 0
     while at < most:
         step = min(piece, most - at)
-        if old[end_old - at - step:end_old - at] != new[end_new - at - step:end_new - at]:
+        if not old.endswith(new[end_new - at - step:end_new - at], 0, end_old - at):
             break
         at += step
     else:
@@ -75,7 +77,7 @@ def common_suffix(old: str, new: str, most: int, piece: int = _PIECE) -> int:
     low, high = at, min(at + piece, most)  # the suffix's length is in low..high
     while high - low > 1:
         middle = (low + high) // 2
-        if old[end_old - middle:end_old - low] == new[end_new - middle:end_new - low]:
+        if old.endswith(new[end_new - middle:end_new - low], 0, end_old - low):
             low = middle
         else:
             high = middle
