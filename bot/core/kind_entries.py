@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import partial
+from functools import cached_property, partial
 from operator import attrgetter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.core.document import Block, Heading, ListDocument
 from bot.core.duplicates import FoundEntry, ListedEntry, found_in_block
@@ -18,6 +18,9 @@ from bot.core.kinds import Kind, entry_reader
 from bot.core.lazy_patterns import lazy_pattern
 from bot.core.textrules import unescape_inline
 
+if TYPE_CHECKING:
+    from bot.core.text_change import LineChange
+
 # In a section's text framed as "\n\n" + text + "\n" (its heading's end and a blank line before
 # it, a line break after it): a blank line that is not empty, or the first line of a block (a line
 # after an empty one) that is not a paper's title line, `TITLE_LINE` once stripped (`[^\S\n]` is
@@ -28,6 +31,12 @@ _NOT_EVERY_BLOCK_A_PAPER = lazy_pattern(rf"\n(?:[^\S\n]+\n|{_FIRST_LINE_NOT_A_TI
 # The pattern's second half alone: a block's first line (after an empty line) not a title line.
 _BLOCK_NOT_A_PAPER = lazy_pattern(rf"\n{_FIRST_LINE_NOT_A_TITLE}")
 _FEW_LINES = 32  # sections of so many lines or fewer are joined and searched as they always were
+
+# What is known of whether lines pass `_NOT_EVERY_BLOCK_A_PAPER` (it finds nothing about them):
+# None, one of them does not; (first, stop), every one passes but maybe lines first..stop (half-open),
+# every one passes when first >= stop. Plain numbers: carried, they keep nothing of a text alive.
+_Unchecked = tuple[int, int] | None
+_ALL_PASS: _Unchecked = (0, 0)
 
 
 # Plain records are NamedTuples rather than frozen dataclasses: making a dataclass at import costs
@@ -162,6 +171,22 @@ class BlockEntries:
         self._read: dict[int, tuple[FoundEntry, ...]] = {}
         self._every: tuple[FoundEntry, ...] | None = None
         self._papers: list[tuple[int, int]] | None = None
+        # What is known of the papers-only answer of lines (start, end): each section's that
+        # `paper_ranges` read, or those carried from the text this one was made of (`carried`).
+        self._known: dict[tuple[int, int], _Unchecked] = {}
+
+    @classmethod
+    def carried(cls, old: BlockEntries, doc: ListDocument, change: LineChange) -> BlockEntries:
+        """The entries of `doc`, whose text `change` made of the text `old` read (with `old`'s kinds
+        and forms): answers exactly as `BlockEntries(doc, kinds, forms)` does, but what `old` knew
+        of its sections' papers-only answers is carried to the lines it holds in `doc`, so
+        `paper_ranges` searches the changed lines alone where `old` had found a section of papers
+        around them (a 20,000-entry list's sections cost 75 M instructions). Nothing of `old` is
+        kept: what is carried is numbers. `change` is between texts of LF line endings alone
+        (`text_change.line_change` compares no other)."""
+        entries = cls(doc, old._kinds, old._forms)
+        entries._known = _carried_answers(old._known, change)
+        return entries
 
     def every(self) -> tuple[FoundEntry, ...]:
         """Every entry, in file order (`found_kind_entries`, read once)."""
@@ -194,7 +219,10 @@ class BlockEntries:
         sections no kind reads, without code or HTML blocks, whose every block starts with such a
         line (there `block_entries` is `found_in_block`'s paper); found once."""
         if self._papers is None:
-            self._papers = paper_ranges(self._doc, self._readers)
+            sections = _SectionAnswers(self._doc, self._known)
+            papers = paper_ranges(self._doc, self._readers, sections.papers_only)
+            self._known = sections.read  # a new dict: `carried` may be reading the one it replaces
+            self._papers = papers
         return self._papers
 
     def _of(self, block: Block) -> tuple[FoundEntry, ...]:
@@ -217,8 +245,7 @@ def paper_ranges(
     end)` answers that: by default `_every_block_a_paper_in_text` for a text whose every line ending
     is one line feed, the reference `every_block_a_paper` otherwise)."""
     if papers_only is None:
-        reading = every_block_a_paper if "\r" in doc.text else _every_block_a_paper_in_text
-        papers_only = partial(reading, doc)
+        papers_only = partial(_papers_only_reading(doc), doc)
     found = []
     for heading in doc.headings:
         start, end = heading.line + 1, doc.body_end(heading)
@@ -230,6 +257,93 @@ def paper_ranges(
 
 
 _PaperCheck = Callable[[int, int], bool]
+
+
+def _papers_only_reading(doc: ListDocument) -> Callable[[ListDocument, int, int], bool]:
+    """How `paper_ranges` reads a section afresh: in the list's text, or, for a text with a line
+    ending other than one line feed, the reference reading."""
+    return every_block_a_paper if "\r" in doc.text else _every_block_a_paper_in_text
+
+
+class _SectionAnswers:
+    """`paper_ranges`' papers-only answers for `BlockEntries`: from what is known of a section's
+    lines (`BlockEntries._known`), else read afresh; each answer kept in `read`."""
+
+    def __init__(self, doc: ListDocument, known: Mapping[tuple[int, int], _Unchecked]) -> None:
+        self._doc = doc
+        self._known = known
+        self.read: dict[tuple[int, int], _Unchecked] = {}
+
+    def papers_only(self, start: int, end: int) -> bool:
+        """Whether `_NOT_EVERY_BLOCK_A_PAPER` finds nothing in lines start..end framed by line breaks."""
+        key = (start, end)
+        if key in self._known:
+            unchecked = self._known[key]
+            passes = unchecked is not None and _lines_pass(self._doc, start, *unchecked)
+        else:
+            passes = self._fresh(start, end)
+        self.read[key] = _ALL_PASS if passes else None
+        return passes
+
+    @cached_property
+    def _fresh(self) -> _PaperCheck:
+        return partial(_papers_only_reading(self._doc), self._doc)
+
+
+def _lines_pass(doc: ListDocument, start: int, first: int, stop: int) -> bool:
+    """Whether lines first..stop of the lines from `start` on (framed as `every_block_a_paper`
+    frames them) pass, every other line of them known to pass.
+
+    `_NOT_EVERY_BLOCK_A_PAPER` finds a line (each match reads one line to its line feed: its `.` and
+    its blanks never match one) that holds blanks alone, or that is not a title line and starts a
+    block: the first line, or one below an empty line. So whether a line passes depends on it and
+    on the line above it alone; searched after that line (which passes: its own blank check is
+    repeated), each of lines first..stop is read as it is in the whole."""
+    if first >= stop:
+        return True
+    if first == start:
+        return every_block_a_paper(doc, first, stop)
+    framed = "\n" + "\n".join(doc.lines[first - 1:stop]) + "\n"
+    return _NOT_EVERY_BLOCK_A_PAPER().search(framed) is None
+
+
+def _carried_answers(
+    known: Mapping[tuple[int, int], _Unchecked], change: LineChange
+) -> dict[tuple[int, int], _Unchecked]:
+    """What `known` says of lines of the old text, said of the new text `change` made of it.
+
+    Lines wholly before the change are the same lines, those wholly after it the same shifted: the
+    answer is theirs (the reading that answers, in place or joined, is chosen by their count and by
+    a last line without a line feed, both kept; and the two answer alike). Lines that held the
+    change, all but a few known to pass, pass but maybe those few and the lines the change may
+    have made fail: its new lines, and the line after them (whose line above is new). Those
+    derived exactly (before or after) are preferred when both name the same lines."""
+    shift = change.line_shift
+    carried: dict[tuple[int, int], _Unchecked] = {}
+    for (start, end), unchecked in known.items():
+        if unchecked is not None and start <= change.start and change.old_end <= end:
+            carried[start, end + shift] = _around_change(unchecked, change, start, end + shift)
+    for (start, end), unchecked in known.items():
+        if end <= change.start:
+            carried[start, end] = unchecked
+        elif start >= change.old_end:
+            carried[start + shift, end + shift] = None if unchecked is None else (
+                unchecked[0] + shift, unchecked[1] + shift
+            )
+    return carried
+
+
+def _around_change(unchecked: tuple[int, int], change: LineChange, start: int, end: int) -> tuple[int, int]:
+    """The lines of new lines start..end (which hold the change) that may not pass: those from the
+    change's first line to the line after its new lines, and those that maybe did not pass before
+    (`unchecked`, old lines: the stretch covering both)."""
+    first, stop = change.start, change.new_end + 1
+    old_first, old_stop = unchecked
+    if old_first < old_stop:
+        first = min(first, old_first)
+        if old_stop > change.old_end + 1:  # its last line is after the change's influence: shifted
+            stop = old_stop + change.line_shift
+    return max(first, start), min(stop, end)
 
 
 def every_block_a_paper(doc: ListDocument, start: int, end: int) -> bool:
