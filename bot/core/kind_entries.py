@@ -312,12 +312,14 @@ def _carried_answers(
 ) -> dict[tuple[int, int], _Unchecked]:
     """What `known` says of lines of the old text, said of the new text `change` made of it.
 
-    Lines wholly before the change are the same lines, those wholly after it the same shifted: the
-    answer is theirs (the reading that answers, in place or joined, is chosen by their count and by
-    a last line without a line feed, both kept; and the two answer alike). Lines that held the
-    change, all but a few known to pass, pass but maybe those few and the lines the change may
-    have made fail: its new lines, and the line after them (whose line above is new). Those
-    derived exactly (before or after) are preferred when both name the same lines."""
+    Lines wholly before the change are the same lines, those wholly after it the same shifted, and
+    their answer depends on them alone: the reading in place starts at the line feed that ends the
+    line above them, in any LF text the same character; which reading answers (in place or joined,
+    alike) is chosen by their count and by whether they end the text without a line feed, both
+    kept (lines before the change end with a line feed, or the texts are equal). Lines that held
+    the change, all but a few known to pass, pass but maybe those few and the lines the change may
+    have made fail: its new lines, and the line after them (whose line above is new). Those derived
+    as wholly before or after are preferred when both name the same lines."""
     shift = change.line_shift
     carried: dict[tuple[int, int], _Unchecked] = {}
     for (start, end), unchecked in known.items():
