@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from functools import cached_property
 from itertools import accumulate, pairwise, repeat
 from operator import add
 
 from bot.core.document import lines_outside
+from bot.core.text_change import LineChange
 
 _KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -46,6 +48,12 @@ _AFTER_LETTERLESS = re.compile(rb"\n\n([^\n]+)")
 # them, a title's word pairs are searched for in the whole text at once, not stretch by stretch.
 _MAX_STRETCHES = 64
 _STRETCHES_SHARE = 4
+# A text's letters are made piece by piece, each piece this many characters and the rest of its
+# last line, and where each piece starts is remembered (`_Marks`): a few dozen C calls for a 4 MB
+# list, and a carried text's letters are spliced after translating at most one piece before the
+# change. Marks closer than a quarter piece are not kept (a chain of carries adds some each).
+_PIECE = 1 << 16
+_NEAREST_MARKS = _PIECE // 4
 
 
 def letters(text: str) -> bytes:
@@ -56,6 +64,28 @@ def letters(text: str) -> bytes:
 def line_letters(text: str) -> bytes:
     """`letters` of each line of the text, the line breaks kept between them."""
     return _latin1(text).translate(_LOWER, _DROPPED_BUT_LINE_BREAKS)
+
+
+def _marked_line_letters(text: str, start: int, end: int) -> tuple[bytes, list[int], list[int]]:
+    """`line_letters(text[start:end])`, made piece by piece, with where each piece starts: in the
+    text (where a line starts: `start` and places just past a line feed) and in the letters.
+
+    The text is encoded once, each character one byte (`?` for one past U+00FF, dropped as
+    `_latin1` drops it), and cut there: a slice of bytes is one copy, of a `str` and its encoding two."""
+    encoded = text[start:end].encode("latin-1", "replace")
+    pieces, offsets, letter_offsets = [], [], []
+    made, at = 0, 0
+    while True:
+        cut = encoded.find(b"\n", at + _PIECE)
+        piece_end = len(encoded) if cut == -1 else cut + 1
+        piece = encoded[at:piece_end].translate(_LOWER, _DROPPED_BUT_LINE_BREAKS)
+        offsets.append(start + at)
+        letter_offsets.append(made)
+        pieces.append(piece)
+        made += len(piece)
+        at = piece_end
+        if at >= len(encoded):
+            return b"".join(pieces), offsets, letter_offsets
 
 
 def _latin1(text: str) -> bytes:
@@ -112,9 +142,41 @@ class TextAnchors:
         """`joined`: the lines joined by line feeds, when the caller has that text already."""
         joined = "\n".join(lines) if joined is None else joined
         self._lines = lines
-        self._line_letters = line_letters(joined)
+        self._line_letters, self._mark_offsets, self._mark_letters = _marked_line_letters(joined, 0, len(joined))
         self._letters = self._line_letters.replace(b"\n", b"")
         self.wild = sorted(_wild_lines(lines, joined))
+
+    @classmethod
+    def carried(cls, old: TextAnchors, lines: Sequence[str], joined: str, change: LineChange) -> TextAnchors | None:
+        """What `TextAnchors(lines, joined)` would be, made from `old`, the anchors of the text that
+        `change` (`text_change.line_change(old text, new text)`) turned into the one of these lines
+        (None: read them afresh). Only the changed lines are read: every line's letters and
+        wildness are its own, and the rest is spliced and shifted at memcpy speed; the letters
+        after a letterless line, which depend on the line above, are recounted around the change.
+        Nothing of `old` is kept but immutable bytes."""
+        if not _fits(change, len(old._lines), len(lines)):
+            return None
+        carried = cls.__new__(cls)
+        carried._lines = lines
+        start = _line_start(old, joined, change.start_offset, change.start == len(lines))
+        old_end = start + _terminated_letters(old._lines[change.start:change.old_end])
+        middle, offsets, letter_offsets = _middle_letters(joined, change, len(lines))
+        carried._line_letters = _spliced_line_letters(old, start, middle, old_end, change)
+        carried._letters = b"".join((
+            memoryview(old._letters)[:start - change.start],
+            middle.replace(b"\n", b""),
+            memoryview(old._letters)[old_end - change.old_end:],
+        ))
+        letters_shift = start + len(middle) - old_end
+        carried._mark_offsets, carried._mark_letters = _carried_marks(
+            old, change, [*offsets, change.new_end_offset] if change.new_end < len(lines) else offsets,
+            [start + at for at in letter_offsets] + ([start + len(middle)] if change.new_end < len(lines) else []),
+            letters_shift,
+        )
+        carried.wild = _carried_wild(old.wild, lines, change)
+        if "_after_letterless" in vars(old):  # read for a title's question: read again around the change
+            carried._after_letterless = _carried_after_letterless(old, carried, change)
+        return carried
 
     @cached_property
     def _ends(self) -> list[int]:
@@ -145,6 +207,12 @@ class TextAnchors:
         """The letters of each line after a line without letters (a blank one, say): where a
         block starts (asked for by a title's question alone: fewer than every line's)."""
         return frozenset(_AFTER_LETTERLESS.findall(self._line_letters))
+
+    def _is_after_letterless(self, run: bytes) -> bool:
+        """Whether `run` (letters, not empty) is in `_after_letterless`, found by one search: a line
+        break, a letterless line (not the first: no line break before it in the line letters) and
+        a line being `run`."""
+        return self._framed.find(b"\n\n" + run + b"\n", 1) != -1
 
     @cached_property
     def _framed(self) -> bytes:
@@ -244,6 +312,108 @@ def _holding_no_other(anchors: Collection[bytes]) -> set[bytes]:
     submission's repository and its GitHub link have one anchor; an arXiv id's is in its page's)."""
     distinct = set(anchors)
     return {anchor for anchor in distinct if not any(other != anchor and other in anchor for other in distinct)}
+
+
+def _fits(change: LineChange, old_count: int, new_count: int) -> bool:
+    """Whether `change` turns a text of `old_count` lines into one of `new_count` (both some: the
+    letters of no line and of one empty line are alike)."""
+    return (
+        old_count > 0 and new_count > 0 and new_count - old_count == change.line_shift
+        and 0 <= change.start <= min(change.old_end, change.new_end) and change.old_end <= old_count
+    )
+
+
+def _line_start(old: TextAnchors, joined: str, offset: int, at_end: bool) -> int:
+    """Where the line starting at `offset` (`at_end`: past the last line) starts in `old`'s line
+    letters, each line there counted with a line break after it; `joined` holds the same text up
+    to `offset`. Only the text from the nearest mark on is translated."""
+    mark = bisect.bisect_right(old._mark_offsets, offset) - 1
+    since = old._mark_offsets[mark]
+    # Past the last line, `joined` lacks the last line's line feed, which is counted.
+    return old._mark_letters[mark] + len(line_letters(joined[since:offset])) + int(at_end and since < offset)
+
+
+def _terminated_letters(lines: Sequence[str]) -> int:
+    """How long the letters of these lines are, each with a line break after it."""
+    return len(line_letters("\n".join(lines))) + 1 if lines else 0  # the breaks between them and the last
+
+
+def _middle_letters(joined: str, change: LineChange, count: int) -> tuple[bytes, list[int], list[int]]:
+    """The line letters of the changed lines of the new text (`joined`, of `count` lines), each
+    with a line break after it, and where its pieces start (none when no line is there)."""
+    if change.new_end == change.start:
+        return b"", [], []
+    end = min(change.new_end_offset, len(joined))
+    middle, offsets, letter_offsets = _marked_line_letters(joined, change.start_offset, end)
+    return (middle + b"\n" if change.new_end == count else middle), offsets, letter_offsets
+
+
+def _spliced_line_letters(old: TextAnchors, start: int, middle: bytes, old_end: int, change: LineChange) -> bytes:
+    """`old`'s line letters with those from `start` to `old_end` (each line counted with a line
+    break after it) replaced by `middle` (the same): the new text's, without a break after its last line."""
+    letters, view = old._line_letters, memoryview(old._line_letters)
+    past_last = start > len(letters)  # the change starts past the old text's last line
+    if change.old_end < len(old._lines):
+        return b"".join((view[:start], middle, view[old_end:]))
+    if middle:
+        return b"".join((view[:start], b"\n" if past_last else b"", middle[:-1]))
+    return letters if past_last else letters[:start - 1]
+
+
+def _carried_marks(
+    old: TextAnchors, change: LineChange, offsets: list[int], letter_offsets: list[int], letters_shift: int
+) -> tuple[list[int], list[int]]:
+    """`old`'s marks before the change, the changed lines' (`offsets`, `letter_offsets`), and
+    `old`'s after the change shifted; marks closer than `_NEAREST_MARKS` to the one before dropped."""
+    before = bisect.bisect_left(old._mark_offsets, change.start_offset)
+    after = bisect.bisect_right(old._mark_offsets, change.old_end_offset)
+    every_offset = [
+        *old._mark_offsets[:before], *offsets, *(at + change.offset_shift for at in old._mark_offsets[after:])
+    ]
+    every_letter = [
+        *old._mark_letters[:before], *letter_offsets, *(at + letters_shift for at in old._mark_letters[after:])
+    ]
+    kept_offsets, kept_letters = every_offset[:1], every_letter[:1]
+    for offset, letter in zip(every_offset[1:], every_letter[1:], strict=True):
+        if offset - kept_offsets[-1] >= _NEAREST_MARKS:
+            kept_offsets.append(offset)
+            kept_letters.append(letter)
+    return kept_offsets, kept_letters
+
+
+def _carried_wild(wild: Sequence[int], lines: Sequence[str], change: LineChange) -> list[int]:
+    """The new text's wild lines: each line's wildness is its own (a `%` or a bracketed host is
+    looked for within a line), so the old's before and after the change and the changed lines'."""
+    before, after = bisect.bisect_left(wild, change.start), bisect.bisect_left(wild, change.old_end)
+    changed = lines[change.start:change.new_end]
+    return [
+        *wild[:before],
+        *sorted(change.start + line for line in _wild_lines(changed, "\n".join(changed))),
+        *(line + change.line_shift for line in wild[after:]),
+    ]
+
+
+def _carried_after_letterless(old: TextAnchors, carried: TextAnchors, change: LineChange) -> frozenset[bytes]:
+    """The `_after_letterless` of `carried`, the text `change` made of `old`'s: `old`'s with the
+    changed lines' (from the line above the change to the line below it, whose pair's first line
+    may become or stop being the text's first line, which no pair starts on). One that the change
+    holds fewer times may be held elsewhere too: one search each tells (most changes lose none)."""
+    before = Counter(_after_letterless_around(old._lines, change.start, change.old_end))
+    after = Counter(_after_letterless_around(carried._lines, change.start, change.new_end))
+    fewer = before - after
+    lost = [run for run in fewer if not after[run] and not carried._is_after_letterless(run)]
+    return old._after_letterless.difference(lost).union(after) if lost else old._after_letterless.union(after)
+
+
+def _after_letterless_around(lines: Sequence[str], start: int, end: int) -> list[bytes]:
+    """The letters of the lines after a letterless line (the first line not counting as one) among
+    lines start - 1 to end + 1."""
+    first = max(start - 1, 0)
+    letters_of = line_letters("\n".join(lines[first:end + 2])).split(b"\n")
+    return [
+        after for line, (before, after) in enumerate(pairwise(letters_of), first)
+        if line >= 1 and not before and after
+    ]
 
 
 def _wild_lines(lines: Sequence[str], joined: str) -> set[int]:
