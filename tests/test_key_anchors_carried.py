@@ -84,7 +84,9 @@ def _assert_answers_alike(carried: TextAnchors, fresh: TextAnchors, text: str, d
     assert carried._letters == fresh._letters
     assert carried.wild == fresh.wild
     if "_after_letterless" in vars(carried):
-        assert carried._after_letterless == fresh._after_letterless
+        assert set(carried._after_letterless) == set(fresh._after_letterless)
+        for line in lines_of(text):  # as a title's question asks
+            assert (letters(line) in carried._after_letterless) == (letters(line) in fresh._after_letterless)
     _assert_marks_hold(carried, _joined(text))
     words = _words(text)
     some_words = st.lists(st.sampled_from(words), min_size=0, max_size=4)
@@ -188,7 +190,7 @@ def test_a_paper_inserted_or_removed_is_carried(edit: Callable[[str], str]) -> N
     fresh = _anchors(new)
     assert "_after_letterless" in vars(carried)
     assert (carried._line_letters, carried._letters, carried.wild) == (fresh._line_letters, fresh._letters, fresh.wild)
-    assert carried._after_letterless == fresh._after_letterless
+    assert set(carried._after_letterless) == set(fresh._after_letterless)
     _assert_marks_hold(carried, _joined(new))
     title = ["carried", "paper", "report", "generation"]
     keys = ["arxiv:2404.30007", "url:arxiv.org/abs/2404.30007", "title:carriedpaperreportgeneration"]
@@ -227,4 +229,4 @@ def test_the_lines_after_letterless_ones_are_recounted_around_the_change(old: st
     anchors.title_lines(["a", "b"])
     carried = _carried(anchors, old, new)
     assert carried is not None
-    assert carried._after_letterless == _anchors(new)._after_letterless
+    assert set(carried._after_letterless) == set(_anchors(new)._after_letterless)

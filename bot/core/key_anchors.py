@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property
 from itertools import accumulate, pairwise, repeat
 from operator import add
@@ -54,6 +54,9 @@ _STRETCHES_SHARE = 4
 # change. Marks closer than a quarter piece are not kept (a chain of carries adds some each).
 _PIECE = 1 << 16
 _NEAREST_MARKS = _PIECE // 4
+# Carried anchors share the letters after letterless lines of the text read afresh, with what each
+# change added and removed, until those are a sixteenth of them (`_Runs`).
+_MAX_CHANGED_RUNS = 16
 
 
 def letters(text: str) -> bytes:
@@ -203,10 +206,10 @@ class TextAnchors:
         return found
 
     @cached_property
-    def _after_letterless(self) -> frozenset[bytes]:
+    def _after_letterless(self) -> _Runs:
         """The letters of each line after a line without letters (a blank one, say): where a
         block starts (asked for by a title's question alone: fewer than every line's)."""
-        return frozenset(_AFTER_LETTERLESS.findall(self._line_letters))
+        return _Runs(frozenset(_AFTER_LETTERLESS.findall(self._line_letters)))
 
     def _is_after_letterless(self, run: bytes) -> bool:
         """Whether `run` (letters, not empty) is in `_after_letterless`, found by one search: a line
@@ -259,8 +262,10 @@ class TextAnchors:
         found = set(self.wild_lines(papers)) | self.lines_with(letters("".join(words)))
         # A paper's first line follows a blank line or opens its range: a hash look-up each, as
         # most runs are no such line's letters.
-        openers = self._after_letterless.union(letters(self._lines[start]) for start, end in papers if start < end)
-        for run in word_runs(words) & openers:
+        runs, after_letterless = word_runs(words), self._after_letterless
+        openers = {run for run in runs if run in after_letterless}
+        openers |= runs & {letters(self._lines[start]) for start, end in papers if start < end}
+        for run in openers:
             found |= self.lines_being(run)
         stretches = lines_outside(papers, len(self._lines))
         if len(stretches) > _MAX_STRETCHES or _STRETCHES_SHARE * sum(e - s for s, e in stretches) > len(self._lines):
@@ -393,7 +398,36 @@ def _carried_wild(wild: Sequence[int], lines: Sequence[str], change: LineChange)
     ]
 
 
-def _carried_after_letterless(old: TextAnchors, carried: TextAnchors, change: LineChange) -> frozenset[bytes]:
+class _Runs:
+    """Letters of lines, as a set: one made by a fresh read, shared by the anchors carried from it
+    (not copied: 20,000 of them), with the runs each change added and removed (few)."""
+
+    __slots__ = ("_added", "_removed", "_shared")
+
+    def __init__(
+        self, shared: frozenset[bytes], added: frozenset[bytes] = frozenset(), removed: frozenset[bytes] = frozenset()
+    ) -> None:
+        """The runs are `shared`'s but `removed`, and `added`."""
+        self._shared, self._added, self._removed = shared, added, removed
+
+    def __contains__(self, run: object) -> bool:
+        return run in self._added or (run in self._shared and run not in self._removed)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._added
+        yield from (run for run in self._shared if run not in self._removed and run not in self._added)
+
+    def changed(self, added: Collection[bytes], removed: Collection[bytes]) -> _Runs:
+        """These runs with `added` (none of `removed`) and without `removed`; when the changes
+        held come to a sixteenth of the shared runs, one set again."""
+        new = [run for run in added if run not in self]
+        now_added, now_removed = self._added.difference(removed).union(new), self._removed.union(removed)
+        if _MAX_CHANGED_RUNS * (len(now_added) + len(now_removed)) > len(self._shared) + _MAX_CHANGED_RUNS:
+            return _Runs(self._shared.difference(now_removed).union(now_added))
+        return _Runs(self._shared, now_added, now_removed)
+
+
+def _carried_after_letterless(old: TextAnchors, carried: TextAnchors, change: LineChange) -> _Runs:
     """The `_after_letterless` of `carried`, the text `change` made of `old`'s: `old`'s with the
     changed lines' (from the line above the change to the line below it, whose pair's first line
     may become or stop being the text's first line, which no pair starts on). One that the change
@@ -402,7 +436,7 @@ def _carried_after_letterless(old: TextAnchors, carried: TextAnchors, change: Li
     after = Counter(_after_letterless_around(carried._lines, change.start, change.new_end))
     fewer = before - after
     lost = [run for run in fewer if not after[run] and not carried._is_after_letterless(run)]
-    return old._after_letterless.difference(lost).union(after) if lost else old._after_letterless.union(after)
+    return old._after_letterless.changed(after.keys(), lost)
 
 
 def _after_letterless_around(lines: Sequence[str], start: int, end: int) -> list[bytes]:
