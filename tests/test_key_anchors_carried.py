@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import bot.core.key_anchors as key_anchors
 from bench.synthetic import make_list
-from bot.core.key_anchors import TextAnchors, letters, line_letters
+from bot.core.key_anchors import TextAnchors, _joined_parts, letters, line_letters
 from bot.core.text_change import line_change, lines_of
 from tests.test_key_anchors import _other, _paper
 from tests.test_key_anchors_reference import _PIECES
@@ -79,8 +79,10 @@ def _words(text: str) -> list[str]:
 
 
 def _assert_answers_alike(carried: TextAnchors, fresh: TextAnchors, text: str, data: st.DataObject) -> None:
-    """Every question, asked of both with inputs drawn from the text, has one answer."""
-    assert carried._line_letters == fresh._line_letters
+    """Every question, asked of both with inputs drawn from the text, has one answer (the carried
+    line letters are compared part by part: they are not joined unless a question needs them, so
+    that the next carry may splice parts of parts)."""
+    assert _joined_parts(carried._line_letter_parts) == fresh._line_letters
     assert carried._letters == fresh._letters
     assert carried.wild == fresh.wild
     if "_after_letterless" in vars(carried):
@@ -88,6 +90,8 @@ def _assert_answers_alike(carried: TextAnchors, fresh: TextAnchors, text: str, d
         for line in lines_of(text):  # as a title's question asks
             assert (letters(line) in carried._after_letterless) == (letters(line) in fresh._after_letterless)
     _assert_marks_hold(carried, _joined(text))
+    if not data.draw(st.booleans()):
+        return
     words = _words(text)
     some_words = st.lists(st.sampled_from(words), min_size=0, max_size=4)
     papers = data.draw(_ranges(len(lines_of(text))))
@@ -111,24 +115,25 @@ def _assert_marks_hold(anchors: TextAnchors, joined: str) -> None:
         assert len(line_letters(joined[:offset])) == letter
 
 
-def _in_pieces(size: int) -> AbstractContextManager[object]:
-    """Texts read in pieces of about `size` characters (marks that many characters apart)."""
-    return mock.patch.multiple(key_anchors, _PIECE=size, _NEAREST_MARKS=size // 4)
+def _in_pieces(size: int, parts: int) -> AbstractContextManager[object]:
+    """Texts read in pieces of about `size` characters (marks that many characters apart), carried
+    line letters joined past `parts` parts."""
+    return mock.patch.multiple(key_anchors, _PIECE=size, _NEAREST_MARKS=size // 4, _MAX_PARTS=parts)
 
 
 _SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_SETTINGS
-@given(_LINES, st.booleans(), st.sampled_from([1, 3, 16, 1 << 16]), st.data())
+@given(_LINES, st.booleans(), st.sampled_from([1, 3, 16, 1 << 16]), st.sampled_from([1, 3, 32]), st.data())
 def test_carried_anchors_answer_as_anchors_read_afresh(
-    lines: list[str], ends_with_line_feed: bool, piece: int, data: st.DataObject
+    lines: list[str], ends_with_line_feed: bool, piece: int, parts: int, data: st.DataObject
 ) -> None:
     """Anchors carried edit after edit answer every question as anchors read from the edited text."""
     text = _text(lines, ends_with_line_feed)
-    with _in_pieces(piece):
+    with _in_pieces(piece, parts):
         anchors = _anchors(text)
-        for _ in range(data.draw(st.integers(1, 4))):
+        for _ in range(data.draw(st.integers(1, 6))):
             if data.draw(st.booleans()):
                 anchors.title_lines(["a", "b"])  # the letters after letterless lines read: carried too
             new = data.draw(_edited(text))
@@ -139,6 +144,28 @@ def test_carried_anchors_answer_as_anchors_read_afresh(
                 anchors, text = fresh, new
                 continue
             _assert_answers_alike(carried, fresh, new, data)
+            anchors, text = carried, new
+
+
+@_SETTINGS
+@given(_LINES, st.booleans(), st.sampled_from([1, 16, 1 << 16]), st.data())
+def test_line_letters_carried_part_by_part_are_those_of_a_fresh_read(
+    lines: list[str], ends_with_line_feed: bool, piece: int, data: st.DataObject
+) -> None:
+    """Line letters carried edit after edit without being joined, as parts of parts, are a fresh read's."""
+    text = _text(lines, ends_with_line_feed)
+    with _in_pieces(piece, 1 << 10):
+        anchors = _anchors(text)
+        for _ in range(data.draw(st.integers(1, 8))):
+            new = data.draw(_edited(text))
+            carried = _carried(anchors, text, new)
+            if carried is None:
+                anchors, text = _anchors(new), new
+                continue
+            fresh = _anchors(new)
+            assert all(0 <= start <= end <= len(part) for part, start, end in carried._line_letter_parts)
+            assert _joined_parts(carried._line_letter_parts) == fresh._line_letters
+            assert carried._letters == fresh._letters
             anchors, text = carried, new
 
 

@@ -54,6 +54,10 @@ _STRETCHES_SHARE = 4
 # change. Marks closer than a quarter piece are not kept (a chain of carries adds some each).
 _PIECE = 1 << 16
 _NEAREST_MARKS = _PIECE // 4
+# A carried text's line letters are parts of those it was carried from (`_Part`: bytes, where the
+# part starts and ends in them), joined when a search needs them or past this many parts.
+_MAX_PARTS = 32
+_Part = tuple[bytes, int, int]
 # Carried anchors share the letters after letterless lines of the text read afresh, with what each
 # change added and removed, until those are a sixteenth of them (`_Runs`).
 _MAX_CHANGED_RUNS = 16
@@ -146,6 +150,7 @@ class TextAnchors:
         joined = "\n".join(lines) if joined is None else joined
         self._lines = lines
         self._line_letters, self._mark_offsets, self._mark_letters = _marked_line_letters(joined, 0, len(joined))
+        self._line_letter_parts = [(self._line_letters, 0, len(self._line_letters))]
         self._letters = self._line_letters.replace(b"\n", b"")
         self.wild = sorted(_wild_lines(lines, joined))
 
@@ -164,7 +169,11 @@ class TextAnchors:
         start = _line_start(old, joined, change.start_offset, change.start == len(lines))
         old_end = start + _terminated_letters(old._lines[change.start:change.old_end])
         middle, offsets, letter_offsets = _middle_letters(joined, change, len(lines))
-        carried._line_letters = _spliced_line_letters(old, start, middle, old_end, change)
+        parts = _spliced_line_letters(old, start, middle, old_end, change)
+        if len(parts) > _MAX_PARTS:
+            carried._line_letters = _joined_parts(parts)
+            parts = [(carried._line_letters, 0, len(carried._line_letters))]
+        carried._line_letter_parts = parts
         carried._letters = b"".join((
             memoryview(old._letters)[:start - change.start],
             middle.replace(b"\n", b""),
@@ -180,6 +189,14 @@ class TextAnchors:
         if "_after_letterless" in vars(old):  # read for a title's question: read again around the change
             carried._after_letterless = _carried_after_letterless(old, carried, change)
         return carried
+
+    @cached_property
+    def _line_letters(self) -> bytes:
+        """The letters of each line, line breaks between them: joined from the parts carried (a
+        carry reads none: `_letters` are searched), once a search needs them."""
+        joined = _joined_parts(self._line_letter_parts)
+        self._line_letter_parts = [(joined, 0, len(joined))]  # the parts' bytes are not kept twice
+        return joined
 
     @cached_property
     def _ends(self) -> list[int]:
@@ -353,16 +370,38 @@ def _middle_letters(joined: str, change: LineChange, count: int) -> tuple[bytes,
     return (middle + b"\n" if change.new_end == count else middle), offsets, letter_offsets
 
 
-def _spliced_line_letters(old: TextAnchors, start: int, middle: bytes, old_end: int, change: LineChange) -> bytes:
+def _spliced_line_letters(
+    old: TextAnchors, start: int, middle: bytes, old_end: int, change: LineChange
+) -> list[_Part]:
     """`old`'s line letters with those from `start` to `old_end` (each line counted with a line
-    break after it) replaced by `middle` (the same): the new text's, without a break after its last line."""
-    letters, view = old._line_letters, memoryview(old._line_letters)
-    past_last = start > len(letters)  # the change starts past the old text's last line
+    break after it) replaced by `middle` (the same): the new text's, without a break after its
+    last line, as parts of `old`'s and `middle` (nothing copied)."""
+    parts = old._line_letter_parts
+    size = sum(end - at for _, at, end in parts)
+    past_last = start > size  # the change starts past the old text's last line
     if change.old_end < len(old._lines):
-        return b"".join((view[:start], middle, view[old_end:]))
+        return [*_cut(parts, 0, start), *([(middle, 0, len(middle))] if middle else []), *_cut(parts, old_end, size)]
     if middle:
-        return b"".join((view[:start], b"\n" if past_last else b"", middle[:-1]))
-    return letters if past_last else letters[:start - 1]
+        return [*_cut(parts, 0, start), *([(b"\n", 0, 1)] if past_last else []), (middle, 0, len(middle) - 1)]
+    return _cut(parts, 0, size if past_last else start - 1)
+
+
+def _joined_parts(parts: Sequence[_Part]) -> bytes:
+    """The parts' bytes, end to end."""
+    return b"".join(memoryview(data)[start:end] for data, start, end in parts)
+
+
+def _cut(parts: Sequence[_Part], start: int, end: int) -> list[_Part]:
+    """What lies from `start` to `end` in these parts put end to end, as parts (none empty)."""
+    found, at = [], 0
+    for data, first, last in parts:
+        low, high = max(start - at, 0), min(end - at, last - first)
+        if low < high:
+            found.append((data, first + low, first + high))
+        at += last - first
+        if at >= end:
+            break
+    return found
 
 
 def _carried_marks(
