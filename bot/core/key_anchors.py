@@ -151,7 +151,7 @@ class TextAnchors:
         joined = "\n".join(lines) if joined is None else joined
         self._lines = lines
         self._line_letters, self._mark_offsets, self._mark_letters = _marked_line_letters(joined, 0, len(joined))
-        self._line_letter_parts = [(self._line_letters, 0, len(self._line_letters))]
+        self._line_letter_parts = _whole(self._line_letters)
         self._letters = self._line_letters.replace(b"\n", b"")
         self.wild = sorted(_wild_lines(lines, joined))
 
@@ -163,28 +163,25 @@ class TextAnchors:
         wildness are its own, and the rest is spliced and shifted at memcpy speed; the letters
         after a letterless line, which depend on the line above, are recounted around the change.
         Nothing of `old` is kept but immutable bytes."""
-        if not _fits(change, len(old._lines), len(lines)):
+        if not _fits(change, len(old._lines), len(lines), len(joined)):
             return None
         carried = cls.__new__(cls)
         carried._lines = lines
         start = _line_start(old, joined, change.start_offset, change.start == len(lines))
         old_end = start + _terminated_letters(old._lines[change.start:change.old_end])
         middle, offsets, letter_offsets = _middle_letters(joined, change, len(lines))
+        if change.new_end < len(lines):  # the line after the change starts a piece of the rest
+            offsets.append(change.new_end_offset)
+            letter_offsets.append(len(middle))
         parts = _spliced_line_letters(old, start, middle, old_end, change)
-        if len(parts) > _MAX_PARTS:
-            carried._line_letters = _joined_parts(parts)
-            parts = [(carried._line_letters, 0, len(carried._line_letters))]
-        carried._line_letter_parts = parts
+        carried._line_letter_parts = parts if len(parts) <= _MAX_PARTS else _whole(_joined_parts(parts))
         carried._letters = b"".join((
             memoryview(old._letters)[:start - change.start],
             middle.replace(b"\n", b""),
             memoryview(old._letters)[old_end - change.old_end:],
         ))
-        letters_shift = start + len(middle) - old_end
         carried._mark_offsets, carried._mark_letters = _carried_marks(
-            old, change, [*offsets, change.new_end_offset] if change.new_end < len(lines) else offsets,
-            [start + at for at in letter_offsets] + ([start + len(middle)] if change.new_end < len(lines) else []),
-            letters_shift,
+            old, change, offsets, [start + at for at in letter_offsets], start + len(middle) - old_end
         )
         carried.wild = _carried_wild(old.wild, lines, change)
         if "_after_letterless" in vars(old):  # read for a title's question: read again around the change
@@ -196,7 +193,7 @@ class TextAnchors:
         """The letters of each line, line breaks between them: joined from the parts carried (a
         carry reads none: `_letters` are searched), once a search needs them."""
         joined = _joined_parts(self._line_letter_parts)
-        self._line_letter_parts = [(joined, 0, len(joined))]  # the parts' bytes are not kept twice
+        self._line_letter_parts = _whole(joined)  # the parts' bytes are not kept twice
         return joined
 
     @cached_property
@@ -337,12 +334,14 @@ def _holding_no_other(anchors: Collection[bytes]) -> set[bytes]:
     return {anchor for anchor in distinct if not any(other != anchor and other in anchor for other in distinct)}
 
 
-def _fits(change: LineChange, old_count: int, new_count: int) -> bool:
-    """Whether `change` turns a text of `old_count` lines into one of `new_count` (both some: the
-    letters of no line and of one empty line are alike)."""
+def _fits(change: LineChange, old_count: int, new_count: int, size: int) -> bool:
+    """Whether `change` turns a text of `old_count` lines into one of `new_count`, `size`
+    characters without its last line feed (both some lines: the letters of no line and of one
+    empty line are alike)."""
     return (
         old_count > 0 and new_count > 0 and new_count - old_count == change.line_shift
         and 0 <= change.start <= min(change.old_end, change.new_end) and change.old_end <= old_count
+        and 0 <= change.start_offset <= change.new_end_offset <= size + 1
     )
 
 
@@ -389,7 +388,14 @@ def _spliced_line_letters(
 
 def _joined_parts(parts: Sequence[_Part]) -> bytes:
     """The parts' bytes, end to end."""
+    if len(parts) == 1 and parts[0][1] == 0 and parts[0][2] == len(parts[0][0]):
+        return parts[0][0]  # whole bytes: not copied
     return b"".join(memoryview(data)[start:end] for data, start, end in parts)
+
+
+def _whole(data: bytes) -> list[_Part]:
+    """These bytes as parts: one part, all of them."""
+    return [(data, 0, len(data))]
 
 
 def _cut(parts: Sequence[_Part], start: int, end: int) -> list[_Part]:
