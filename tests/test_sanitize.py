@@ -22,6 +22,12 @@ def test_closing_keywords_are_broken() -> None:
         assert neutralise(text) != text
 
 
+def test_references_inside_emphasis_are_broken() -> None:
+    """A `GH-N` reference is broken wherever it stands: emphasis (`_GH-2_`) makes it a word once rendered."""
+    for text in ("_GH-2_", "*GH-2*", "see GH-12", "xGH-3"):
+        assert "GH-\u200b" in neutralise(text)
+
+
 def test_html_is_escaped_and_lines_are_joined() -> None:
     """HTML cannot be injected and a quote stays on one line, capped in length."""
     quoted = neutralise("<img src=x onerror=alert(1)>\n### heading\u202e" + "x" * 600)

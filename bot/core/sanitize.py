@@ -18,7 +18,9 @@ _CLOSING = re.compile(
     r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*+:\s++|\s++)(?=(?:[\w.-]+/[\w.-]+)?#\d)", re.IGNORECASE
 )
 # `#3`, `owner/repo#3` and `GH-3` become links (and cross-references on the issue they name).
-_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)", re.IGNORECASE)
+# No word boundary is trusted before `GH-`: markdown around it (`_GH-3_`, `*GH-3*`) makes the
+# rendered reference a word of its own, as it does a mention.
+_REFERENCE = re.compile(r"(#|GH-)(?=\d)", re.IGNORECASE)
 _MAX_QUOTE = 500
 _BACKTICKS = re.compile("`+")
 # Where a renderer could read backticks differently from `_code_spans`: an escaped backtick
