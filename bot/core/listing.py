@@ -4,19 +4,20 @@ A submission is checked against every listed entry for a shared identity key (a 
 for a title that contains, or is contained in, its own (a warning). A shared key, or a title, is
 looked for in the entries whose text holds its anchor (`key_anchors`), found by searches of the
 whole text; only the blocks holding those lines are read (`kind_entries.BlockEntries`, once per
-list text: a bounded memo keyed by the text, the kinds and their forms), and those few entries
-are compared by the general rules, so the answers are exactly those of `find_duplicates` and
-`containing_titles` over every entry with its keys, in file order."""
+list text: a memo of the last few listings, each made from an older text's listing when the
+document was carried from that text, `text_change`), and those few entries are compared by the
+general rules, so the answers are exactly those of `find_duplicates` and `containing_titles` over
+every entry with its keys, in file order."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, partial
 from itertools import pairwise
 from typing import Protocol
 
-from bot.core.document import ListDocument, parsed
+from bot.core.document import ListDocument
 from bot.core.duplicates import MIN_CONTAINED_WORDS, FoundEntry, ListedEntry, fold_title, title_overlaps
 from bot.core.forms import IssueForm
 from bot.core.key_anchors import TextAnchors, may_be_close
@@ -94,13 +95,20 @@ class Listing:
     """
 
     def __init__(
-        self, entries: Entries, lines: Sequence[str] | None = None, joined: Callable[[], str] | None = None
+        self,
+        entries: Entries,
+        lines: Sequence[str] | None = None,
+        joined: Callable[[], str] | None = None,
+        anchors: TextAnchors | None = None,
     ) -> None:
         """`entries`: the entries of the list whose `lines` are given (none: read every entry's keys);
-        `joined` gives those lines joined by line feeds (asked once, not kept: it is the list's size)."""
-        self._entries = entries
+        `joined` gives those lines joined by line feeds (asked once, not kept: it is the list's size);
+        `anchors`: those lines' anchors, when made already (carried from an older text's)."""
+        self.block_entries = entries
         self._lines = lines
         self._joined = joined
+        if anchors is not None:
+            self.__dict__["_anchors"] = anchors  # what the cached property would have made
         # Answers are remembered per listing: every reconcile of an open submission asks its two
         # questions again, and each search of a 20,000-entry list's letters costs more than the
         # rest of a reconcile that writes nothing. A plain dict, not lru_cache on bound methods
@@ -111,13 +119,18 @@ class Listing:
     @cached_property
     def entries(self) -> tuple[ListedEntry, ...]:
         """Every entry with its identity keys (all of them read)."""
-        return tuple(found.listed() for found in self._entries.every())
+        return tuple(found.listed() for found in self.block_entries.every())
 
     @cached_property
     def _anchors(self) -> TextAnchors | None:
         if self._lines is None:
             return None
         return TextAnchors(self._lines, self._joined() if self._joined is not None else None)
+
+    def made_anchors(self) -> TextAnchors | None:
+        """The anchors, if a question has made them (None otherwise: they are not made for this)."""
+        made = self.__dict__.get("_anchors")
+        return made if isinstance(made, TextAnchors) else None
 
     def sharing(self, keys: frozenset[str]) -> list[ListedEntry]:
         """The entries that share an identity key with `keys`, in file order."""
@@ -144,11 +157,11 @@ class Listing:
         """The entries that include a line the keys' anchors point at (every entry without anchors)."""
         if self._anchors is None:
             return self._including(None)
-        return self._including(self._anchors.candidate_lines(keys, self._entries.paper_ranges()))
+        return self._including(self._anchors.candidate_lines(keys, self.block_entries.paper_ranges()))
 
     def _including(self, lines: list[int] | None) -> Sequence[FoundEntry]:
         """The entries that include one of these sorted line indexes (every entry for None), in file order."""
-        return self._entries.every() if lines is None else self._entries.including(lines)
+        return self.block_entries.every() if lines is None else self.block_entries.including(lines)
 
     def containing(self, title: str) -> list[ListedEntry]:
         """`containing_titles(title, entries)`, in file order (`_containing`, remembered)."""
@@ -168,10 +181,11 @@ class Listing:
         if len(split) < MIN_CONTAINED_WORDS:
             return ()
         if self._anchors is None or len(split) > _MAX_RUN_LOOKUPS:
-            return tuple(found.listed() for found in self._entries.every() if title_overlaps(words, found.title))
+            return tuple(found.listed() for found in self.block_entries.every() if title_overlaps(words, found.title))
         close = may_be_close(split)
+        lines = self._anchors.title_lines(split, self.block_entries.paper_ranges())
         return tuple(
-            found.listed() for found in self._including(self._anchors.title_lines(split, self._entries.paper_ranges()))
+            found.listed() for found in self._including(lines)
             if close(found.title) and title_overlaps(words, found.title)
         )
 
@@ -184,19 +198,60 @@ def _index(entries: Sequence[ListedEntry]) -> Listing:
     ]))
 
 
-_Key = tuple[str, tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
+_Key = tuple[tuple[Kind, ...], tuple[tuple[str, IssueForm], ...]]
+_RECENT_LISTINGS = 4  # a reconcile asks about its base list and its edited one, each with two form sets
+# The last few listings made, newest first: (document, kinds and forms, listing). Looked up by the
+# document and, failing that, by its text's length and equality, never by a hash of the text (a
+# str hash of a 4 MB list is a pass over it, for every new base). The tuple is replaced whole, one
+# step for the workers' threads, which share listings (two threads may make one listing twice).
+_recent: tuple[tuple[ListDocument, _Key, Listing], ...] = ()
 
 
-# A reconcile asks about its base list (propose, with the submitted kind's form; edit_lint and
-# lint, with the repository's forms) and its edited list: up to four texts and form sets at once.
-@lru_cache(maxsize=4)
-def _listing(text: str, kinds: tuple[Kind, ...], forms: tuple[tuple[str, IssueForm], ...]) -> Listing:
-    doc = parsed(text)
+def _key(kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
+    return tuple(kinds), tuple(sorted((forms or {}).items()))
+
+
+def _held(doc: ListDocument, key: _Key) -> Listing | None:
+    """The recent listing of this document's text with these kinds and forms, if one is held."""
+    for held_doc, held_key, held in _recent:
+        same_text = held_doc is doc or (len(held_doc.text) == len(doc.text) and held_doc.text == doc.text)
+        if same_text and held_key == key:
+            return held
+    return None
+
+
+def _listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> Listing:
+    """The listing of the document with these kinds and forms: a recent one, or one made now, from
+    the listing of the text the document was carried from when that one is still held."""
+    global _recent
+    key = _key(kinds, forms)
+    found = _held(doc, key)
+    if found is None:
+        found = _carried(doc, key) or _made(doc, key)
+        _recent = ((doc, key, found), *_recent)[:_RECENT_LISTINGS]
+    return found
+
+
+def _made(doc: ListDocument, key: _Key) -> Listing:
+    kinds, forms = key
     return Listing(BlockEntries(doc, kinds, dict(forms)), doc.lines, doc.joined_lines)
 
 
-def _key(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
-    return doc.text, tuple(kinds), tuple(sorted((forms or {}).items()))
+def _carried(doc: ListDocument, key: _Key) -> Listing | None:
+    """The listing of a document carried from a recent one (`ListDocument.carried_from`), made from
+    that one's: its paper ranges and its anchors' letters carried (`BlockEntries.carried`,
+    `TextAnchors.carried`), not read again from the whole text."""
+    origin = doc.carried_from()
+    if origin is None:
+        return None
+    old_doc, change = origin
+    old = _held(old_doc, key)
+    if old is None or not isinstance(old.block_entries, BlockEntries):
+        return None
+    anchors = old.made_anchors()
+    if anchors is not None:
+        anchors = TextAnchors.carried(anchors, doc.lines, doc.joined_lines(), change)
+    return Listing(BlockEntries.carried(old.block_entries, doc, change), doc.lines, doc.joined_lines, anchors)
 
 
 def listed(
@@ -204,9 +259,9 @@ def listed(
 ) -> tuple[ListedEntry, ...]:
     """The document's entries as `kind_entries.listed_kind_entries` reads them, read once for the last
     few list texts asked about (a reconcile's base list and its edited one)."""
-    return _listing(*_key(doc, kinds, forms)).entries
+    return _listing(doc, kinds, forms).entries
 
 
 def listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None = None) -> Listing:
     """The document's entries with what answers a submission's checks (lint needs the entries alone)."""
-    return _listing(*_key(doc, kinds, forms))
+    return _listing(doc, kinds, forms)
