@@ -50,10 +50,12 @@ def _anchors(text: str) -> TextAnchors:
     return TextAnchors(lines_of(text), _joined(text))
 
 
-def _carried(anchors: TextAnchors, old: str, new: str) -> TextAnchors | None:
-    """The anchors of `old` carried to `new`."""
+def _carried(anchors: TextAnchors, old: str, new: str, *, whole_text: bool = False) -> TextAnchors | None:
+    """The anchors of `old` carried to `new`, given its lines joined or (`whole_text`) the text."""
     change = line_change(old, new)
     assert change is not None
+    if whole_text:
+        return TextAnchors.carried(anchors, lines_of(new), new, change, line_feed_after=new.endswith("\n"))
     return TextAnchors.carried(anchors, lines_of(new), _joined(new), change)
 
 
@@ -137,7 +139,7 @@ def test_carried_anchors_answer_as_anchors_read_afresh(
             if data.draw(st.booleans()):
                 anchors.title_lines(["a", "b"])  # the letters after letterless lines read: carried too
             new = data.draw(_edited(text))
-            carried = _carried(anchors, text, new)
+            carried = _carried(anchors, text, new, whole_text=data.draw(st.booleans()))
             fresh = _anchors(new)
             if carried is None:  # only a text without lines, whose letters are those of one empty line
                 assert not lines_of(text) or not lines_of(new)

@@ -156,20 +156,26 @@ class TextAnchors:
         self.wild = sorted(_wild_lines(lines, joined))
 
     @classmethod
-    def carried(cls, old: TextAnchors, lines: Sequence[str], joined: str, change: LineChange) -> TextAnchors | None:
+    def carried(
+        cls, old: TextAnchors, lines: Sequence[str], joined: str, change: LineChange, *, line_feed_after: bool = False
+    ) -> TextAnchors | None:
         """What `TextAnchors(lines, joined)` would be, made from `old`, the anchors of the text that
         `change` (`text_change.line_change(old text, new text)`) turned into the one of these lines
         (None: read them afresh). Only the changed lines are read: every line's letters and
         wildness are its own, and the rest is spliced and shifted at memcpy speed; the letters
         after a letterless line, which depend on the line above, are recounted around the change.
-        Nothing of `old` is kept but immutable bytes."""
-        if not _fits(change, len(old._lines), len(lines), len(joined)):
+        Nothing of `old` is kept but immutable bytes.
+
+        `line_feed_after`: `joined` is followed by one more line feed (it is the list's text, which
+        spares the caller a copy of the text without it: only the changed lines are read)."""
+        size = len(joined) - line_feed_after  # the length of the lines joined
+        if not _fits(change, len(old._lines), len(lines), size):
             return None
         carried = cls.__new__(cls)
         carried._lines = lines
-        start = _line_start(old, joined, change.start_offset, change.start == len(lines))
+        start = _line_start(old, joined, change.start_offset, change.start == len(lines), size)
         old_end = start + _terminated_letters(old._lines[change.start:change.old_end])
-        middle, offsets, letter_offsets = _middle_letters(joined, change, len(lines))
+        middle, offsets, letter_offsets = _middle_letters(joined, change, len(lines), size)
         if change.new_end < len(lines):  # the line after the change starts a piece of the rest
             offsets.append(change.new_end_offset)
             letter_offsets.append(len(middle))
@@ -345,14 +351,15 @@ def _fits(change: LineChange, old_count: int, new_count: int, size: int) -> bool
     )
 
 
-def _line_start(old: TextAnchors, joined: str, offset: int, at_end: bool) -> int:
+def _line_start(old: TextAnchors, joined: str, offset: int, at_end: bool, size: int) -> int:
     """Where the line starting at `offset` (`at_end`: past the last line) starts in `old`'s line
     letters, each line there counted with a line break after it; `joined` holds the same text up
-    to `offset`. Only the text from the nearest mark on is translated."""
+    to `offset`, its lines joined in its first `size` characters. Only the text from the nearest
+    mark on is translated."""
     mark = bisect.bisect_right(old._mark_offsets, offset) - 1
     since = old._mark_offsets[mark]
-    # Past the last line, `joined` lacks the last line's line feed, which is counted.
-    return old._mark_letters[mark] + len(line_letters(joined[since:offset])) + int(at_end and since < offset)
+    # Past the last line, the lines joined lack the last line's line feed, which is counted.
+    return old._mark_letters[mark] + len(line_letters(joined[since:min(offset, size)])) + int(at_end and since < offset)
 
 
 def _terminated_letters(lines: Sequence[str]) -> int:
@@ -360,12 +367,13 @@ def _terminated_letters(lines: Sequence[str]) -> int:
     return len(line_letters("\n".join(lines))) + 1 if lines else 0  # the breaks between them and the last
 
 
-def _middle_letters(joined: str, change: LineChange, count: int) -> tuple[bytes, list[int], list[int]]:
-    """The line letters of the changed lines of the new text (`joined`, of `count` lines), each
-    with a line break after it, and where its pieces start (none when no line is there)."""
+def _middle_letters(joined: str, change: LineChange, count: int, size: int) -> tuple[bytes, list[int], list[int]]:
+    """The line letters of the changed lines of the new text (`joined`, of `count` lines joined in
+    its first `size` characters), each with a line break after it, and where its pieces start
+    (none when no line is there)."""
     if change.new_end == change.start:
         return b"", [], []
-    end = min(change.new_end_offset, len(joined))
+    end = min(change.new_end_offset, size)
     middle, offsets, letter_offsets = _marked_line_letters(joined, change.start_offset, end)
     return (middle + b"\n" if change.new_end == count else middle), offsets, letter_offsets
 
