@@ -227,6 +227,25 @@ def test_a_paper_inserted_or_removed_is_carried(edit: Callable[[str], str]) -> N
     assert carried.candidate_lines(keys) == fresh.candidate_lines(keys)
 
 
+def test_a_section_of_rewritten_titles_leaves_the_lines_after_letterless_ones_to_a_fresh_read() -> None:
+    """A merge that rewrote many titles loses as many of the letters after letterless lines: the
+    carried anchors read those afresh when a title's question asks (one search of them all, not
+    one of the whole text each), and answer as a fresh read."""
+    text = make_list(300)
+    anchors = _anchors(text)
+    anchors.title_lines(["report", "generation"])
+    year = text.index("### 2015")
+    section_end = text.index("### 2014")
+    new = text[:year] + text[year:section_end].replace("**", "**Revised ") + text[section_end:]
+    carried = _carried(anchors, text, new)
+    assert carried is not None
+    assert "_after_letterless" not in vars(carried)
+    fresh = _anchors(new)
+    title = ["revised", "report", "generation"]
+    assert carried.title_lines(title) == fresh.title_lines(title)
+    assert set(carried._after_letterless) == set(fresh._after_letterless)
+
+
 def test_carried_anchors_do_not_keep_the_old_ones_alive() -> None:
     """Once the old anchors are dropped, nothing the carried ones hold refers to them."""
     text = make_list(50)

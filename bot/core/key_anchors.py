@@ -46,6 +46,9 @@ _AFTER_LETTERLESS = re.compile(rb"\n\n([^\n]+)")
 # Past this many stretches of lines outside papers' ranges, or past a quarter of the lines in
 # them, a title's word pairs are searched for in the whole text at once, not stretch by stretch.
 _MAX_STRETCHES = 64
+# Past this many letters of lines after a letterless one lost by a carry (a search of the whole
+# text each), the carried anchors read those letters afresh instead (one search of all of them).
+_MAX_LOST_RUNS = 8
 _STRETCHES_SHARE = 4
 # A text's letters are made piece by piece, each piece this many characters and the rest of its
 # last line, and where each piece starts is remembered (`_mark_offsets`, `_mark_letters`): a
@@ -191,7 +194,9 @@ class TextAnchors:
         )
         carried.wild = _carried_wild(old.wild, lines, change)
         if "_after_letterless" in vars(old):  # read for a title's question: read again around the change
-            carried._after_letterless = _carried_after_letterless(old, carried, change)
+            after_letterless = _carried_after_letterless(old, carried, change)
+            if after_letterless is not None:  # else read afresh when a title's question asks
+                carried._after_letterless = after_letterless
         return carried
 
     @cached_property
@@ -481,15 +486,20 @@ class _Runs:
         return _Runs(self._shared, now_added, now_removed)
 
 
-def _carried_after_letterless(old: TextAnchors, carried: TextAnchors, change: LineChange) -> _Runs:
+def _carried_after_letterless(old: TextAnchors, carried: TextAnchors, change: LineChange) -> _Runs | None:
     """The `_after_letterless` of `carried`, the text `change` made of `old`'s: `old`'s with the
     changed lines' (from the line above the change to the line below it, whose pair's first line
     may become or stop being the text's first line, which no pair starts on). One that the old
-    lines held and the new ones do not may be held elsewhere too: one search each tells (most
-    changes lose none)."""
+    lines held and the new ones do not may be held elsewhere too: one search of the whole text
+    each tells (a merge of one entry loses one at most). None past `_MAX_LOST_RUNS` of them: a
+    merge that rewrote a section's titles lost one each, and a search for each cost 25-60 times
+    the fresh read (the caller leaves the set to be read afresh)."""
     before = set(_after_letterless_around(old._lines, change.start, change.old_end))
     after = set(_after_letterless_around(carried._lines, change.start, change.new_end))
-    lost = [run for run in before - after if not carried._is_after_letterless(run)]
+    gone = before - after
+    if len(gone) > _MAX_LOST_RUNS:
+        return None
+    lost = [run for run in gone if not carried._is_after_letterless(run)]
     return old._after_letterless.changed(after, lost)
 
 
