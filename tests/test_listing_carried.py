@@ -89,3 +89,15 @@ def test_a_carried_listing_does_not_keep_the_old_one_alive() -> None:
     del old
     gc.collect()
     assert gone() is None
+
+
+def test_a_listing_asked_again_stays_held() -> None:
+    """A listing asked about again is held longer than ones asked about before it."""
+    docs = [ListDocument(make_list(20 + count, seed=count)) for count in range(5)]
+    first = listing.listing(docs[0], BUILTIN_KINDS, {})
+    for doc in docs[1:4]:
+        listing.listing(doc, BUILTIN_KINDS, {})
+    assert listing.listing(docs[0], BUILTIN_KINDS, {}) is first
+    listing.listing(docs[4], BUILTIN_KINDS, {})  # the fifth: the one asked about longest ago goes
+    assert listing.listing(docs[0], BUILTIN_KINDS, {}) is first
+    assert listing._held(docs[1], listing._key(BUILTIN_KINDS, {})) is None

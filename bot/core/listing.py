@@ -211,9 +211,10 @@ def _key(kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
     return tuple(kinds), tuple(sorted((forms or {}).items()))
 
 
-def _held(doc: ListDocument, key: _Key) -> Listing | None:
+def _held(doc: ListDocument, key: _Key) -> tuple[ListDocument, _Key, Listing] | None:
     """The recent listing of this document's text with these kinds and forms, if one is held."""
-    for held_doc, held_key, held in _recent:
+    for held in _recent:
+        held_doc, held_key, _ = held
         same_text = held_doc is doc or (len(held_doc.text) == len(doc.text) and held_doc.text == doc.text)
         if same_text and held_key == key:
             return held
@@ -221,15 +222,17 @@ def _held(doc: ListDocument, key: _Key) -> Listing | None:
 
 
 def _listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> Listing:
-    """The listing of the document with these kinds and forms: a recent one, or one made now, from
-    the listing of the text the document was carried from when that one is still held."""
+    """The listing of the document with these kinds and forms: a recent one (put first again, so
+    the listings in use stay held), or one made now, from the listing of the text the document
+    was carried from when that one is still held."""
     global _recent
     key = _key(kinds, forms)
-    found = _held(doc, key)
-    if found is None:
-        found = _carried(doc, key) or _made(doc, key)
-        _recent = ((doc, key, found), *_recent)[:_RECENT_LISTINGS]
-    return found
+    held = _held(doc, key)
+    if held is None:
+        held = (doc, key, _carried(doc, key) or _made(doc, key))
+    if not _recent or _recent[0] is not held:
+        _recent = (held, *(other for other in _recent if other is not held))[:_RECENT_LISTINGS]
+    return held[2]
 
 
 def _made(doc: ListDocument, key: _Key) -> Listing:
@@ -245,7 +248,8 @@ def _carried(doc: ListDocument, key: _Key) -> Listing | None:
     if origin is None:
         return None
     old_doc, change = origin
-    old = _held(old_doc, key)
+    held = _held(old_doc, key)
+    old = None if held is None else held[2]
     if old is None or not isinstance(old.block_entries, BlockEntries):
         return None
     anchors = old.made_anchors()
