@@ -9,7 +9,8 @@ second submission on the same base list (what a running service does for every s
 the first on one commit of the list: the base list's findings and entries are already known).
 Then a maintainer merges the first submission's PR and a third submission is reconciled: the first
 reconcile on a base list one entry longer than the one read before, which is what every merge
-brings (what was read from the old base outside the changed lines is carried, `text_change`).
+brings (what was read from the old base outside the changed lines is carried, `text_change`);
+`--runs` times in a row, each merging the latest submission's PR, and the medians are printed.
 It prints the CPU time of the reconciling thread (`time.thread_time`: the emulator's own work runs
 in other threads) and the wall time, the worst of the already-right runs, each size's ratio to the
 smallest size measured in the same run, and the targets. It asserts nothing. What start-up made is
@@ -43,10 +44,12 @@ import argparse
 import base64
 import gc
 import os
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +126,7 @@ def io_floor(github: GitHubEmulator, installation: int, label: str = "") -> tupl
 def measure(entries: int, runs: int) -> Row:
     """(new submission CPU, wall), (worst already-right CPU, wall), (second submission on the same
     base CPU, wall), (the floor's CPU, wall), the list's size in bytes and (new submission after a
-    merge CPU, wall)."""
+    merge CPU, wall: the medians of `runs` merges in a row)."""
     text = make_list(entries)
     with GitHubEmulator() as github, deployed(github, list_text=text) as listbot:
         reconciler = listbot.replicas[0].app.state.service.reconciler
@@ -147,13 +150,18 @@ def measure(entries: int, runs: int) -> Row:
             warm = timed(lambda: reconciler.reconcile(second))
             if len(listbot.open_pulls()) != 2:
                 raise SystemExit(f"{entries} entries: the second submission did not get its PR")
-            # A maintainer merges the first submission's PR: main's list is one entry longer, and
-            # the next submission is the first reconcile on that base (what follows every merge).
-            github.merge_pull(REPO, listbot.pull_for(job.issue).number, "maintainer")
-            after_merge = job_for(3)
-            merged = timed(lambda: reconciler.reconcile(after_merge), f"after a merge {entries}")
-            if len(listbot.open_pulls()) != 2:
-                raise SystemExit(f"{entries} entries: the submission after the merge did not get its PR")
+            # A maintainer merges the latest submission's PR: main's list is one entry longer, and
+            # the next submission is the first reconcile on that base (what follows every merge),
+            # `runs` times in a row (one reconcile is a few hundredths of a second: the median).
+            merges, latest = [], job
+            for index in range(runs):
+                github.merge_pull(REPO, listbot.pull_for(latest.issue).number, "maintainer")
+                latest = job_for(3 + index)
+                label = f"after a merge {entries}" if index == 0 else ""
+                merges.append(timed(partial(reconciler.reconcile, latest), label))
+                if len(listbot.open_pulls()) != 2:
+                    raise SystemExit(f"{entries} entries: the submission after a merge did not get its PR")
+            merged = (statistics.median(c for c, _ in merges), statistics.median(w for _, w in merges))
             floor = io_floor(github, job.installation_id, str(entries))
     gc.unfreeze()  # the next size starts as this one did
     noop_worst = (max(c for c, _ in noop), max(w for _, w in noop))
@@ -192,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'entries':>8} {'list':>8}  {'new submission':>26}  {'PR already right, worst of ' + str(args.runs):>32}"
         f"  {'2nd submission, same base':>26}  {'floor: read + write the list':>28}  {'new above the floor':>19}"
-        f"  {'new after a merge':>26}"
+        f"  {'new after a merge, median':>26}"
     )
     for entries, (new, noop, warm, floor, size, merged) in rows.items():
         print(
