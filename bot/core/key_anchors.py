@@ -49,6 +49,7 @@ _MAX_STRETCHES = 64
 # Past this many letters of lines after a letterless one lost by a carry (a search of the whole
 # text each), the carried anchors read those letters afresh instead (one search of all of them).
 _MAX_LOST_RUNS = 8
+_MAX_FOUND = 256  # anchors whose lines a text's anchors remember: a few for each open submission
 _STRETCHES_SHARE = 4
 # A text's letters are made piece by piece, each piece this many characters and the rest of its
 # last line, and where each piece starts is remembered (`_mark_offsets`, `_mark_letters`): a
@@ -214,9 +215,23 @@ class TextAnchors:
         return list(accumulate(map(len, self._line_letters.split(b"\n"))))
 
     def lines_with(self, anchor: bytes) -> set[int]:
-        """Indexes of the lines where the anchor's letters start."""
-        at = self._letters.find(anchor)
-        return set() if at == -1 else _lines_from(self._letters, self._ends, anchor, at)
+        """Indexes of the lines where the anchor's letters start (each anchor searched for once:
+        a submission's title is a key's anchor and its title question's too, and each search
+        reads the whole list's letters)."""
+        found = self._found.get(anchor)
+        if found is None:
+            at = self._letters.find(anchor)
+            found = frozenset() if at == -1 else frozenset(_lines_from(self._letters, self._ends, anchor, at))
+            if len(self._found) >= _MAX_FOUND:
+                self._found.clear()
+            self._found[anchor] = found
+        return set(found)
+
+    @cached_property
+    def _found(self) -> dict[bytes, frozenset[int]]:
+        """`lines_with`'s answers by anchor (a dict: each operation one step for the workers'
+        threads, which share anchors; two may search for one anchor twice, alike)."""
+        return {}
 
     def lines_being(self, run: bytes) -> set[int]:
         """Indexes of the lines whose letters are exactly `run` (not empty)."""
