@@ -11,9 +11,12 @@ import pytest
 from bench.synthetic import make_list
 from bot.core import document, listing
 from bot.core.document import ListDocument, parsed
+from bot.core.key_anchors import TextAnchors
 from bot.core.kind_entries import BlockEntries
+from bot.core.kind_forms import builtin_forms
 from bot.core.kinds import BUILTIN_KINDS
 from bot.core.listing import Listing
+from bot.core.text_change import lines_of
 from tests.test_document_carried import _ENTRY, _inserted_in_middle
 
 # Keys a submission's checks ask about: one listed (the entry inserted), one listed before, none.
@@ -101,3 +104,28 @@ def test_a_listing_asked_again_stays_held() -> None:
     listing.listing(docs[4], BUILTIN_KINDS, {})  # the fifth: the one asked about longest ago goes
     assert listing.listing(docs[0], BUILTIN_KINDS, {}) is first
     assert listing._held(docs[1], listing._key(BUILTIN_KINDS, {})) is None
+
+
+def test_listings_of_one_text_share_its_anchors() -> None:
+    """A listing of a text with other forms uses the anchors another listing of that text made,
+    and answers as a listing of its own would."""
+    text = make_list(200, seed=25)
+    doc = parsed(text)
+    first = listing.listing(doc, BUILTIN_KINDS, {})
+    first.containing(_TITLES[1])
+    other_forms = builtin_forms(BUILTIN_KINDS)
+    second = listing.listing(doc, BUILTIN_KINDS, other_forms)
+    assert second is not first
+    keys = _listed_keys(text, 4)
+    assert _asked(second, keys) == _asked(_fresh(text), keys)
+    assert second.made_anchors() is first.made_anchors()
+
+
+def test_an_anchor_found_is_searched_for_once_and_answered_afresh_each_time() -> None:
+    """The lines an anchor is found on are remembered per text; the set given back is the
+    caller's to change."""
+    anchors = TextAnchors(lines_of("x\n\nchest xray\n"), "x\n\nchest xray")
+    found = anchors.lines_with(b"chestxray")
+    assert found == {2}
+    found.add(99)
+    assert anchors.lines_with(b"chestxray") == {2}

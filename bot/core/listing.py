@@ -100,13 +100,17 @@ class Listing:
         lines: Sequence[str] | None = None,
         joined: Callable[[], str] | None = None,
         anchors: TextAnchors | None = None,
+        made_elsewhere: Callable[[], TextAnchors | None] | None = None,
     ) -> None:
         """`entries`: the entries of the list whose `lines` are given (none: read every entry's keys);
         `joined` gives those lines joined by line feeds (asked once, not kept: it is the list's size);
-        `anchors`: those lines' anchors, when made already (carried from an older text's)."""
+        `anchors`: those lines' anchors, when made already (carried from an older text's);
+        `made_elsewhere` gives them when another listing of the same text made them (anchors depend
+        on the text alone, not on the kinds and forms a listing reads entries with)."""
         self.block_entries = entries
         self._lines = lines
         self._joined = joined
+        self._made_elsewhere = made_elsewhere
         if anchors is not None:
             self.__dict__["_anchors"] = anchors  # what the cached property would have made
         # Answers are remembered per listing: every reconcile of an open submission asks its two
@@ -125,6 +129,8 @@ class Listing:
     def _anchors(self) -> TextAnchors | None:
         if self._lines is None:
             return None
+        if self._made_elsewhere is not None and (made := self._made_elsewhere()) is not None:
+            return made
         return TextAnchors(self._lines, self._joined() if self._joined is not None else None)
 
     def made_anchors(self) -> TextAnchors | None:
@@ -211,13 +217,28 @@ def _key(kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
     return tuple(kinds), tuple(sorted((forms or {}).items()))
 
 
+def _same_text(one: ListDocument, other: ListDocument) -> bool:
+    """Whether two documents read one text: the same object, or texts of one length and equal (a
+    memcmp), never a hash of the text."""
+    return one is other or (len(one.text) == len(other.text) and one.text == other.text)
+
+
 def _held(doc: ListDocument, key: _Key) -> tuple[ListDocument, _Key, Listing] | None:
     """The recent listing of this document's text with these kinds and forms, if one is held."""
     for held in _recent:
         held_doc, held_key, _ = held
-        same_text = held_doc is doc or (len(held_doc.text) == len(doc.text) and held_doc.text == doc.text)
-        if same_text and held_key == key:
+        if _same_text(held_doc, doc) and held_key == key:
             return held
+    return None
+
+
+def _anchors_made_for(doc: ListDocument) -> TextAnchors | None:
+    """The anchors a recent listing of this document's text made already, if one did (a reconcile
+    asks its base list with the submitted kind's form and with the repository's forms: both
+    listings share one reading of the letters, and one answer to each search of them)."""
+    for held_doc, _, held in _recent:
+        if _same_text(held_doc, doc) and (anchors := held.made_anchors()) is not None:
+            return anchors
     return None
 
 
@@ -237,7 +258,8 @@ def _listing(doc: ListDocument, kinds: Iterable[Kind], forms: Mapping[str, Issue
 
 def _made(doc: ListDocument, key: _Key) -> Listing:
     kinds, forms = key
-    return Listing(BlockEntries(doc, kinds, dict(forms)), doc.lines, doc.joined_lines)
+    entries = BlockEntries(doc, kinds, dict(forms))
+    return Listing(entries, doc.lines, doc.joined_lines, made_elsewhere=partial(_anchors_made_for, doc))
 
 
 def _carried(doc: ListDocument, key: _Key) -> Listing | None:
@@ -252,11 +274,14 @@ def _carried(doc: ListDocument, key: _Key) -> Listing | None:
     old = None if held is None else held[2]
     if old is None or not isinstance(old.block_entries, BlockEntries):
         return None
-    anchors = old.made_anchors()
-    if anchors is not None:
+    anchors = _anchors_made_for(doc)  # a listing of this text with other forms carried them already
+    if anchors is None and (old_anchors := old.made_anchors()) is not None:
         # The document's text, not its lines joined: a copy of the 4 MB text spared (only the changed lines are read).
-        anchors = TextAnchors.carried(anchors, doc.lines, doc.text, change, line_feed_after=doc.text.endswith("\n"))
-    return Listing(BlockEntries.carried(old.block_entries, doc, change), doc.lines, doc.joined_lines, anchors)
+        anchors = TextAnchors.carried(old_anchors, doc.lines, doc.text, change, line_feed_after=doc.text.endswith("\n"))
+    return Listing(
+        BlockEntries.carried(old.block_entries, doc, change), doc.lines, doc.joined_lines, anchors,
+        made_elsewhere=partial(_anchors_made_for, doc),
+    )
 
 
 def listed(
