@@ -84,7 +84,7 @@ class MarkedLineStarts:
 
     def lines(self, text: str) -> Iterator[int]:
         """The indexes of the lines whose first character after spaces is a mark, in order."""
-        found = self._starts(text, len(text) >> _DENSE_MARKS)
+        found = self._starts(text)
         if found is None:
             yield from self.dense_lines(text)
             return
@@ -113,7 +113,7 @@ class MarkedLineStarts:
 
     def counted_placed_lines(self, text: str, lines: Sequence[str]) -> tuple[list[tuple[int, int]], int] | None:
         """`placed_lines`, with how many marks were counted (`count`) to find that they are not dense."""
-        found = self._starts(text, len(text) >> _DENSE_MARKS)
+        found = self._starts(text)
         if found is None:
             return None
         starts, count = found
@@ -131,33 +131,31 @@ class MarkedLineStarts:
     def count(self, text: str) -> int:
         """The marks `_starts` counts in `text`: for each mark, the lines holding it (a sum over
         lines, so the count of whole lines cut from a text is theirs in it)."""
-        count = 0
-        for mark in self.marks:
-            at = text.find(mark)
-            while at != -1:
-                count += 1
-                line_end = text.find("\n", at)
-                at = text.find(mark, line_end) if line_end != -1 else -1
-        return count
+        return sum(1 for _ in self._places(text))
 
-    def _starts(self, text: str, most: int) -> tuple[set[int], int] | None:
-        """Where the lines start whose first character after spaces is a mark, and how many marks
-        were counted (see `count`); None past `most` marks: the regex costs less then."""
-        starts: set[int] = set()
-        left = most
+    def _places(self, text: str) -> Iterator[int]:
+        """Where each mark first stands on each line holding it, mark by mark (`str.find` skips
+        along at C speed: a later mark on a line does not come first on it)."""
         for mark in self.marks:
             at = text.find(mark)
             while at != -1:
-                left -= 1
-                if left < 0:
-                    return None
-                start = text.rfind("\n", 0, at) + 1
-                if text.count(" ", start, at) == at - start:
-                    starts.add(start)
-                # A later mark on this line does not come first on it.
+                yield at
                 line_end = text.find("\n", at)
                 at = text.find(mark, line_end) if line_end != -1 else -1
-        return starts, most - left
+
+    def _starts(self, text: str) -> tuple[set[int], int] | None:
+        """Where the lines start whose first character after spaces is a mark, and how many marks
+        were counted (see `count`); None once they are dense (`dense`): the regex costs less then."""
+        starts: set[int] = set()
+        count = 0
+        for at in self._places(text):
+            count += 1
+            if self.dense(count, text):
+                return None
+            start = text.rfind("\n", 0, at) + 1
+            if text.count(" ", start, at) == at - start:
+                starts.add(start)
+        return starts, count
 
 
 _DENSE_MARKS = 8  # a line with a mark in more than 256 characters: the regex (a few instructions each)
