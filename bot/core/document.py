@@ -25,7 +25,7 @@ from bot.core.markdown_blocks import (
     read_blocks,
     read_placed,
 )
-from bot.core.text_change import LineChange, line_change, worth_carrying
+from bot.core.text_change import LineChange, line_change, lines_of, same_text, worth_carrying
 
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
@@ -108,8 +108,11 @@ def lines_outside(ranges: Sequence[tuple[int, int]], count: int) -> list[tuple[i
 
 
 def _lines_of(text: str) -> list[str]:
-    """`[strip_ending(line) for line in split_lines(text)]`, split in one call."""
-    lines = text.split("\n") if "\r" not in text else _LINE_END.split(text)
+    """`[strip_ending(line) for line in split_lines(text)]`, split in one call (an LF-only text's
+    lines are those `text_change` counts)."""
+    if "\r" not in text:
+        return lines_of(text)
+    lines = _LINE_END.split(text)
     if lines[-1] == "":  # the text ends with a line ending (or is empty): no line follows it
         lines.pop()
     return lines
@@ -597,9 +600,9 @@ def parsed(text: str) -> ListDocument:
     that differs from a recent one in a few lines (a base list after a merge of one entry) is
     carried from it (`ListDocument.carried`) instead of read afresh."""
     recent = _recent
-    doc = next((doc for doc in recent if doc.text is text), None)
+    doc = next((doc for doc in recent if doc.text is text), None)  # the same string: no compare at all
     if doc is None:
-        doc = next((doc for doc in recent if len(doc.text) == len(text) and doc.text == text), None)
+        doc = next((doc for doc in recent if same_text(doc.text, text)), None)
     if doc is None:
         doc = _carried_to(text, recent) or ListDocument(text)
     if not recent or recent[0] is not doc:

@@ -23,6 +23,7 @@ from bot.core.forms import IssueForm
 from bot.core.key_anchors import TextAnchors, may_be_close
 from bot.core.kind_entries import BlockEntries
 from bot.core.kinds import Kind
+from bot.core.text_change import same_text
 
 _MAX_ANSWERS = 256  # questions remembered per listing: two for each open submission on its list
 _MAX_RUN_LOOKUPS = 64  # past this many words of a title, comparing every title costs less than its word runs
@@ -217,17 +218,11 @@ def _key(kinds: Iterable[Kind], forms: Mapping[str, IssueForm] | None) -> _Key:
     return tuple(kinds), tuple(sorted((forms or {}).items()))
 
 
-def _same_text(one: ListDocument, other: ListDocument) -> bool:
-    """Whether two documents read one text: the same object, or texts of one length and equal (a
-    memcmp), never a hash of the text."""
-    return one is other or (len(one.text) == len(other.text) and one.text == other.text)
-
-
 def _held(doc: ListDocument, key: _Key) -> tuple[ListDocument, _Key, Listing] | None:
     """The recent listing of this document's text with these kinds and forms, if one is held."""
     for held in _recent:
         held_doc, held_key, _ = held
-        if _same_text(held_doc, doc) and held_key == key:
+        if same_text(held_doc.text, doc.text) and held_key == key:
             return held
     return None
 
@@ -237,7 +232,7 @@ def _anchors_made_for(doc: ListDocument) -> TextAnchors | None:
     asks its base list with the submitted kind's form and with the repository's forms: both
     listings share one reading of the letters, and one answer to each search of them)."""
     for held_doc, _, held in _recent:
-        if _same_text(held_doc, doc) and (anchors := held.made_anchors()) is not None:
+        if same_text(held_doc.text, doc.text) and (anchors := held.made_anchors()) is not None:
             return anchors
     return None
 

@@ -146,6 +146,12 @@ def _lines_in(text: str, start: int, end: int) -> int:
     return count
 
 
+def same_text(one: str, other: str) -> bool:
+    """Whether two texts are equal, told without a hash of either (a str hash is a pass over a
+    4 MB list, for every new text): the same string, or of one length and equal (a memcmp)."""
+    return one is other or (len(one) == len(other) and one == other)
+
+
 def lines_of(text: str) -> list[str]:
     """The lines `line_change` counts: `text.split("\n")` without the empty string after a last
     line feed (the lines of `document.ListDocument`)."""
