@@ -46,11 +46,11 @@ _AFTER_LETTERLESS = re.compile(rb"\n\n([^\n]+)")
 # Past this many stretches of lines outside papers' ranges, or past a quarter of the lines in
 # them, a title's word pairs are searched for in the whole text at once, not stretch by stretch.
 _MAX_STRETCHES = 64
+_STRETCHES_SHARE = 4
 # Past this many letters of lines after a letterless one lost by a carry (a search of the whole
 # text each), the carried anchors read those letters afresh instead (one search of all of them).
 _MAX_LOST_RUNS = 8
 _MAX_FOUND = 256  # anchors whose lines a text's anchors remember: a few for each open submission
-_STRETCHES_SHARE = 4
 # A text's letters are made piece by piece, each piece this many characters and the rest of its
 # last line, and where each piece starts is remembered (`_mark_offsets`, `_mark_letters`): a
 # carried text's letters are spliced after translating at most one piece before the change. A
