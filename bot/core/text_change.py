@@ -12,7 +12,7 @@ otherwise): their lines are `text.split("\n")` without the empty string after a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import AnyStr, NamedTuple
 
 _PIECE = 1 << 16  # characters compared at once: a slice each side and one memcmp
 _WORTH_CARRYING = 8  # carry only when the changed lines are at most an eighth of the text
@@ -42,10 +42,10 @@ class LineChange(NamedTuple):
         return self.new_end_offset - self.old_end_offset
 
 
-def common_prefix(old: str, new: str, piece: int = _PIECE) -> int:
+def common_prefix(old: AnyStr, new: AnyStr, piece: int = _PIECE) -> int:
     """The length of the longest common prefix: pieces compared at C speed, then the first piece
     that differs halved until one character is left. Only `new`'s pieces are copied: `startswith`
-    compares one in place (copying both sides was most of the cost)."""
+    compares one in place (copying both sides was most of the cost). Texts or bytes alike."""
     size = min(len(old), len(new))
     at = 0
     while at < size and old.startswith(new[at:min(at + piece, size)], at):
@@ -62,7 +62,7 @@ def common_prefix(old: str, new: str, piece: int = _PIECE) -> int:
     return low + (old[low] == new[low] if low < size else 0)
 
 
-def common_suffix(old: str, new: str, most: int, piece: int = _PIECE) -> int:
+def common_suffix(old: AnyStr, new: AnyStr, most: int, piece: int = _PIECE) -> int:
     """The length of the longest common suffix, at most `most` characters (`new`'s pieces compared
     in place in `old` by `endswith`, as `common_prefix` does)."""
     end_old, end_new = len(old), len(new)

@@ -21,6 +21,7 @@ from bot.core.redelivery import DeliveryAttempt
 from bot.gateway import transport
 from bot.gateway.app_key import load_app_key
 from bot.gateway.cache import DEFAULT_CACHE_BYTES, ShaCache
+from bot.gateway.encodings import DEFAULT_ENCODING_BYTES, EncodingMemory
 from bot.gateway.errors import translated, translating
 
 TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh well before GitHub's 1-hour expiry
@@ -39,6 +40,7 @@ class ClientOptions:
     write_pause: float = 1.0
     timeout: float = 15.0
     file_cache_bytes: int = DEFAULT_CACHE_BYTES  # the bound of the per-commit file cache
+    encoding_cache_bytes: int = DEFAULT_ENCODING_BYTES  # the bound of the written files' base64 kept
 
     def client(self, auth: Auth.Auth, memory: transport.ServerMemory) -> github.Github:
         """A PyGithub client authenticated with `auth`, paced as these options say, whose answers
@@ -127,6 +129,7 @@ class GitHubApp:
         transport.observe(self.integration.requester, self.memory)
         self.tokens = InstallationTokens(self.integration)
         self.base_cache = ShaCache(options.file_cache_bytes)
+        self.encodings = EncodingMemory(options.encoding_cache_bytes)
         self._clients: dict[int, github.Github] = {}
         self._lock = threading.Lock()
         self._bot_login: str | None = None

@@ -10,6 +10,7 @@ from github import Auth
 
 from bot.gateway.app import ClientOptions
 from bot.gateway.cache import ShaCache
+from bot.gateway.encodings import EncodingMemory
 from bot.gateway.errors import PermissionDenied, translated, translating
 from bot.gateway.transport import ServerMemory
 
@@ -31,6 +32,9 @@ class Credentials(Protocol):
 
     @property
     def base_cache(self) -> ShaCache: ...
+
+    @property
+    def encodings(self) -> EncodingMemory: ...
 
     @property
     def known_bot_login(self) -> str | None: ...
@@ -58,6 +62,7 @@ class GitHubToken:
         self.repository = repository
         self.tokens = _FixedToken()
         self.base_cache = ShaCache(options.file_cache_bytes)
+        self.encodings = EncodingMemory(options.encoding_cache_bytes)
         self.memory = ServerMemory(options.base_url)
         self._client = options.client(Auth.Token(token), self.memory)
         self._bot_login = bot_login

@@ -36,15 +36,17 @@ from bot.core.writes import (
     WriteBranch,
 )
 from bot.gateway.contents import put_contents
+from bot.gateway.encodings import EncodingMemory
 from bot.gateway.errors import AlreadyExists, NotFound, Rejected, translated, translating
 
 
 class WriteExecutor:
     """Makes one repository's writes; one executor serves one reconcile, across its rounds."""
 
-    def __init__(self, client: github.Github, full_name: str) -> None:
+    def __init__(self, client: github.Github, full_name: str, encodings: EncodingMemory | None = None) -> None:
         self.client = client
         self.full_name = full_name
+        self.encodings = encodings  # the base64 of files written before, shared across reconciles
         self.repo = client.get_repo(full_name)  # lazy: no request until first use
         # Set when a create lost a race (422 "already exists"): another process works on this issue.
         self.contended = False
@@ -161,7 +163,7 @@ class WriteExecutor:
             return None
         written = put_contents(
             self.repo.requester, self.repo.url, write.path, write.text,
-            {"message": write.message, "sha": write.base_blob_sha, "branch": write.branch},
+            {"message": write.message, "sha": write.base_blob_sha, "branch": write.branch}, self.encodings,
         )
         return str(written["commit"]["sha"])
 

@@ -216,7 +216,7 @@ class Reconciler:
         return RepoReader(self.app.client(installation_id), repository, self.app.base_cache)
 
     def _executor(self, installation_id: int, repository: str) -> WriteExecutor:
-        return WriteExecutor(self.app.client(installation_id), repository)
+        return WriteExecutor(self.app.client(installation_id), repository, self.app.encodings)
 
     def _run(self, job: Job) -> str:
         """Run one job; `ok`, or `failed` when it gave up (a failure raising is `failed` too)."""
