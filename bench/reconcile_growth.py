@@ -30,7 +30,11 @@ data API takes the text without base64, but needs a tree, a commit and a ref: on
 than a new submission may make), the base64 put in the body as it is, as listbot does
 (`bot/gateway/contents.py`: base64 needs no JSON escape, so `json.dumps` need not check it). The
 floor grows with the list's bytes whatever listbot does; "above the floor" is the rest of the
-reconcile.
+reconcile. (listbot splices the base64 of a file one entry from one it wrote before,
+`bot/gateway/encodings.py`; the floor encodes afresh, as a writer that remembers nothing must.)
+A base read for the first time also needs each line's letters, which the search for a submission's
+duplicate keys reads whole (`key_anchors`); that pass is timed alone at each size, and the least a
+first read could grow by, the transfers and the letters, is printed.
 
 Instruction counts, which the machine's load does not move (the reconciling thread is thread 1):
     PYTHONHASHSEED=0 valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=/tmp/cg.%p \
@@ -59,6 +63,7 @@ if str(ROOT) not in sys.path:
 from bench.rest_calls import paper  # noqa: E402
 from bench.synthetic import make_list  # noqa: E402
 from bot.cli.sandbox import LIST_PATH  # noqa: E402
+from bot.core.key_anchors import line_letters  # noqa: E402
 from bot.emulator import GitHubEmulator  # noqa: E402
 from bot.gateway.contents import put_contents  # noqa: E402
 from bot.gateway.reading import OBJECT_MEDIA_TYPE, raw_text  # noqa: E402
@@ -92,7 +97,7 @@ def timed(action: Callable[[], object], label: str = "") -> tuple[float, float]:
 
 
 Timing = tuple[float, float]
-Row = tuple[Timing, Timing, Timing, Timing, int, Timing]
+Row = tuple[Timing, Timing, Timing, Timing, int, Timing, Timing]
 
 
 def io_floor(github: GitHubEmulator, installation: int, label: str = "") -> tuple[float, float]:
@@ -125,8 +130,8 @@ def io_floor(github: GitHubEmulator, installation: int, label: str = "") -> tupl
 
 def measure(entries: int, runs: int) -> Row:
     """(new submission CPU, wall), (worst already-right CPU, wall), (second submission on the same
-    base CPU, wall), (the floor's CPU, wall), the list's size in bytes and (new submission after a
-    merge CPU, wall: the medians of `runs` merges in a row)."""
+    base CPU, wall), (the floor's CPU, wall), the list's size in bytes, (new submission after a
+    merge CPU, wall: the medians of `runs` merges in a row) and (the list's letters CPU, wall)."""
     text = make_list(entries)
     with GitHubEmulator() as github, deployed(github, list_text=text) as listbot:
         reconciler = listbot.replicas[0].app.state.service.reconciler
@@ -163,9 +168,12 @@ def measure(entries: int, runs: int) -> Row:
                     raise SystemExit(f"{entries} entries: the submission after a merge did not get its PR")
             merged = (statistics.median(c for c, _ in merges), statistics.median(w for _, w in merges))
             floor = io_floor(github, job.installation_id, str(entries))
+            # The one pass over the whole list that an exact search for a submission's duplicate
+            # keys needs on a base read for the first time (`key_anchors`): each line's letters.
+            letters = timed(partial(line_letters, text), f"letters {entries}")
     gc.unfreeze()  # the next size starts as this one did
     noop_worst = (max(c for c, _ in noop), max(w for _, w in noop))
-    return new, noop_worst, warm, floor, len(text.encode()), merged
+    return new, noop_worst, warm, floor, len(text.encode()), merged, letters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,14 +203,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{first[0]:.3f} s CPU ({first[1]:.3f} s wall), not in the table"
         )
     rows = {entries: measure(entries, args.runs) for entries in sizes}
-    base_new, base_noop, base_warm, base_floor, _, base_merged = rows[sizes[0]]
+    base_new, base_noop, base_warm, base_floor, _, base_merged, base_letters = rows[sizes[0]]
     print(f"reconcile growth (CPU of the reconciling thread; wall in brackets; ratio to {sizes[0]:,} entries)")
     print(
         f"{'entries':>8} {'list':>8}  {'new submission':>26}  {'PR already right, worst of ' + str(args.runs):>32}"
         f"  {'2nd submission, same base':>26}  {'floor: read + write the list':>28}  {'new above the floor':>19}"
         f"  {'new after a merge, median':>26}"
     )
-    for entries, (new, noop, warm, floor, size, merged) in rows.items():
+    for entries, (new, noop, warm, floor, size, merged, _) in rows.items():
         print(
             f"{entries:>8,} {size / 1e6:>6.2f}MB  "
             f"{new[0]:>6.3f} s ({new[1]:>6.3f} s) {new[0] / base_new[0]:>5.1f}×  "
@@ -242,6 +250,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  (a reconcile whose only growth were the transfers would take {flat:.3f} s at {sizes[-1]:,} entries: "
         f"{flat / base_new[0]:.1f}× {sizes[0]:,} entries)"
+    )
+    # A base read whole also needs its letters (duplicate keys are searched for in every line):
+    # with the transfers, the least such a reconcile could grow by.
+    with_letters = flat + rows[sizes[-1]][6][0] - base_letters[0]
+    print(
+        f"  (a first read of the base whose only growth were the transfers and the list's letters, which an "
+        f"exact search for duplicate keys reads, would take {with_letters:.3f} s at {sizes[-1]:,} entries: "
+        f"{with_letters / base_new[0]:.1f}× {sizes[0]:,} entries)"
     )
     warm_ratio = rows[sizes[-1]][2][0] / base_warm[0]
     print(
