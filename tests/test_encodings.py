@@ -51,7 +51,7 @@ def test_files_edited_from_any_of_those_kept_are_their_base64(
     steps: list[tuple[int, tuple[int, int, bytes]]], first: bytes, piece: int
 ) -> None:
     """Files edited from any of the last three written (as submissions on one base and after merges
-    are): each is spliced from the kept file nearest to it, and is its base64."""
+    are): each is spliced from a kept file it is one short stretch from, and is its base64."""
     memory = EncodingMemory(piece=piece)
     written = [first]
     assert _encoded(memory, first) == base64.b64encode(first)
@@ -134,5 +134,6 @@ def test_a_put_body_with_kept_encodings_is_the_same_json() -> None:
 
 
 def test_a_piece_must_be_a_multiple_of_three_bytes() -> None:
+    """A piece size that base64's groups of 3 bytes do not divide is refused."""
     with pytest.raises(ValueError, match="multiple of 3"):
         EncodingMemory(piece=4)

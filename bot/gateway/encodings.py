@@ -125,7 +125,7 @@ class _Kept:
 class EncodingMemory:
     """The base64 of the files encoded last, at most `max_bytes` of files and their base64 held
     (the most recent first; a file over the bound is not kept). `encode` answers a file's base64
-    in pieces, spliced from the kept file it differs least from when that difference is small."""
+    in pieces, spliced from the most recent kept file it differs from in one short stretch."""
 
     def __init__(self, max_bytes: int = DEFAULT_ENCODING_BYTES, piece: int = _PIECE) -> None:
         if piece <= 0 or piece % 3:
