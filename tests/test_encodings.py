@@ -4,6 +4,7 @@ very bytes `b64encode` makes, whatever the change, and made afresh only around t
 from __future__ import annotations
 
 import base64
+import random
 import threading
 
 import pytest
@@ -35,14 +36,17 @@ def _encoded(memory: EncodingMemory, content: bytes) -> bytes:
 def test_every_file_of_a_chain_of_edits_is_its_base64(
     first: bytes, edits: list[tuple[int, int, bytes]], piece: int
 ) -> None:
-    """Each file of a chain, each one edit from the last, is encoded exactly as `b64encode` does:
-    shifts by any count of bytes, mod 3 or not, at the start, in the middle and at the end."""
+    """Each file of a chain, each one edit from the last, is encoded exactly as `b64encode` does
+    (shifts by any count of bytes, mod 3 or not, at the start, in the middle and at the end), in
+    pieces of at least half a piece but the last."""
     memory = EncodingMemory(piece=piece)
     content = first
     assert _encoded(memory, content) == base64.b64encode(content)
     for edit in edits:
         content = _edited(content, edit)
-        assert _encoded(memory, content) == base64.b64encode(content)
+        pieces = memory.encode(content)
+        assert b"".join(pieces) == base64.b64encode(content)
+        assert all(len(encoded) // 4 * 3 >= piece // 2 for encoded in pieces[:-1])  # none shrinks
 
 
 @settings(max_examples=200)
@@ -80,8 +84,8 @@ def test_a_file_one_entry_longer_reuses_the_pieces_outside_the_entry() -> None:
         made_before |= {id(piece): piece for piece in pieces}
 
 
-def test_unrelated_files_are_encoded_afresh_and_all_are_right() -> None:
-    """Files that share little are each encoded whole (nothing to splice), and rightly."""
+def test_unrelated_files_are_each_their_base64() -> None:
+    """Files that share little, one after another, are each their base64."""
     memory = EncodingMemory(piece=6)
     for content in (b"a" * 100, b"b" * 100, b"", b"abc", bytes(range(256)) * 3):
         assert _encoded(memory, content) == base64.b64encode(content)
@@ -98,6 +102,73 @@ def test_what_is_kept_stays_within_its_bound_in_bytes() -> None:
     huge = b"z" * 200_000
     assert _encoded(memory, huge) == base64.b64encode(huge)
     assert memory.held_bytes <= 100_000
+
+
+def test_pieces_stay_at_least_half_a_piece_however_many_edits() -> None:
+    """Hundreds of one-line insertions at random places leave the file in about as many pieces as
+    one encoded afresh (each piece is a system call when sent, and a file of many small pieces is
+    slower to splice than to encode)."""
+    piece = 3 << 8
+    content = make_list(300).encode()
+    memory = EncodingMemory(piece=piece)
+    memory.encode(content)
+    places = random.Random(16)
+    for step in range(300):
+        lines = content.split(b"\n")
+        at = places.randrange(len(lines))
+        content = b"\n".join([*lines[:at], b"- **Paper %d** %s" % (step, b"x" * places.randrange(40)), *lines[at:]])
+        pieces = memory.encode(content)
+        assert b"".join(pieces) == base64.b64encode(content)
+        assert len(pieces) <= 2 * len(content) // piece + 2, step
+
+
+def test_a_byte_inserted_where_a_piece_starts_makes_no_piece_of_three_bytes() -> None:
+    """One byte inserted where a piece starts, where the pieces after it come from a cut that
+    starts its pieces two bytes later: the stretch between is encoded with the piece after it,
+    not as a piece of its own."""
+    memory = EncodingMemory(piece=48)
+    content = bytes(range(100)) * 3
+    memory.encode(content)
+    edited = content[:48] + b"\xff" + content[48:]
+    pieces = memory.encode(edited)
+    assert b"".join(pieces) == base64.b64encode(edited)
+    assert min(len(encoded) for encoded in pieces[:-1]) >= 32  # 24 bytes: half a piece
+
+
+def test_a_file_over_the_bound_is_not_kept_and_drops_none() -> None:
+    """A file too large to keep is encoded, and the files kept before stay kept."""
+    memory = EncodingMemory(max_bytes=200_000, piece=3 << 10)
+    for letter in b"abc":
+        memory.encode(bytes([letter]) * 20_000)
+    held = memory.held_bytes
+    huge = b"z" * 300_000
+    assert _encoded(memory, huge) == base64.b64encode(huge)
+    assert memory.count == 3
+    assert memory.held_bytes == held
+
+
+def test_at_most_eight_files_are_kept() -> None:
+    """However small the files, no more than eight are kept (each encode compares with them)."""
+    memory = EncodingMemory()
+    for index in range(50):
+        memory.encode(b"file %d " % index + bytes(range(256)) * (index % 5))
+    assert memory.count == 8
+
+
+def test_a_file_is_spliced_from_the_kept_file_nearest_to_it() -> None:
+    """An edit of an older file, made after a newer one rewrote a tenth of it around the same place,
+    reuses the older file's pieces: only the pieces around the edit are made afresh."""
+    older = make_list(10000).encode()
+    memory = EncodingMemory()
+    made_before = {id(piece): piece for piece in memory.encode(older)}
+    middle, tenth = len(older) // 2, len(older) // 10
+    rewritten = older[:middle] + bytes(reversed(older[middle:middle + tenth])) + older[middle + tenth:]
+    memory.encode(rewritten)
+    edited = older[:middle + 100] + b"edited" + older[middle + 100:]  # 6 bytes: cut 0's pieces follow
+    pieces = memory.encode(edited)
+    assert b"".join(pieces) == base64.b64encode(edited)
+    afresh = sum(len(piece) for piece in pieces if id(piece) not in made_before)
+    assert afresh <= 3 * 64 * 1024
 
 
 def test_threads_encoding_edits_of_one_file_at_once_get_their_base64() -> None:
