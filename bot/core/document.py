@@ -25,7 +25,7 @@ from bot.core.markdown_blocks import (
     read_blocks,
     read_placed,
 )
-from bot.core.text_change import LineChange, line_change, lines_of, same_text, worth_carrying
+from bot.core.text_change import LineChange, line_change, lines_of, same_text, small_change
 
 PAPERS_HEADING = "Papers"
 TOC_HEADING = "Table of Contents"
@@ -627,8 +627,7 @@ def _near_in_length(old: str, new: str) -> bool:
     """Whether `new` may be `old` with few enough lines changed to be worth carrying: the lines it
     gains are at least the difference in length (comparing texts far apart in length would cost
     the count of their lines, for nothing)."""
-    gap = abs(len(new) - len(old))
-    return worth_carrying(LineChange(0, 0, 0, 0, 0, gap), new)
+    return small_change(abs(len(new) - len(old)), len(new))
 
 
 def _remember(doc: ListDocument) -> None:

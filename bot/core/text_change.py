@@ -113,7 +113,7 @@ def line_change(
         newline = old.find("\n", cut)
         kept = len(old) - newline - 1 if newline != -1 else 0
     old_end_offset, new_end_offset = len(old) - kept, len(new) - kept
-    if worth_only and not _worth(start_offset, new_end_offset, new):
+    if worth_only and not small_change(new_end_offset - start_offset, len(new)):
         return None
     start = old.count("\n", 0, start_offset) if line_at is None else line_at(start_offset)
     return LineChange(
@@ -129,12 +129,14 @@ def line_change(
 def worth_carrying(change: LineChange | None, new: str) -> bool:
     """Whether what was read from the old text is worth carrying to `new`: its changed lines are at
     most an eighth of it (past that, reading it afresh costs little more)."""
-    return change is not None and _worth(change.start_offset, change.new_end_offset, new)
+    return change is not None and small_change(change.new_end_offset - change.start_offset, len(new))
 
 
-def _worth(start_offset: int, new_end_offset: int, new: str) -> bool:
-    """`worth_carrying` of a change whose new lines run from `start_offset` to `new_end_offset`."""
-    return _WORTH_CARRYING * (new_end_offset - start_offset) <= len(new)
+def small_change(changed: int, length: int) -> bool:
+    """Whether `changed` characters (or bytes) of a new text `length` long are few enough for what
+    was made of the old text to be carried to it (read, or encoded): at most an eighth. The one rule
+    for everything carried or spliced from an older text."""
+    return _WORTH_CARRYING * changed <= length
 
 
 def _lines_in(text: str, start: int, end: int) -> int:

@@ -31,10 +31,9 @@ import bisect
 import threading
 from collections.abc import Sequence
 
-from bot.core.text_change import common_prefix, common_suffix
+from bot.core.text_change import common_prefix, common_suffix, small_change
 
 _PIECE_BYTES = 3 << 14  # 48 KiB of a file to a piece (a multiple of 3): 64 KiB of base64, sent as one
-_WORTH_SPLICING = 8  # splice when the changed stretch is at most an eighth of the new file
 # Files kept at most: `encode` compares the new file with each kept one of a near length (half a
 # millisecond for a 4 MB list), and an installation's next write is one of its last few.
 _MAX_KEPT = 8
@@ -92,11 +91,11 @@ class _Kept:
         they differ in more than an eighth of `content` (encoding it afresh then costs little
         more); told from the lengths alone when those are that far apart."""
         old = self.content
-        if _WORTH_SPLICING * abs(len(content) - len(old)) > len(content):
+        if not small_change(abs(len(content) - len(old)), len(content)):
             return None
         prefix = common_prefix(old, content)
         suffix = common_suffix(old, content, min(len(old), len(content)) - prefix)
-        if _WORTH_SPLICING * (len(content) - prefix - suffix) > len(content):
+        if not small_change(len(content) - prefix - suffix, len(content)):
             return None
         return prefix, suffix
 
