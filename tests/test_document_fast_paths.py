@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.core import kind_entries, markdown_blocks
 from bot.core.document import ListDocument
 from bot.core.kind_entries import _every_block_a_paper_in_text, every_block_a_paper, paper_ranges
-from bot.core.markdown_blocks import _OPENER_LINES, read_blocks, read_placed_blocks
+from bot.core.markdown_blocks import _OPENER_LINES, read_blocks, read_placed
 
 _SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Lines of a list's paper sections, and lines that make a section not all papers: blank lines that
@@ -105,8 +105,9 @@ def test_the_placed_blocks_are_the_blocks_and_each_heading_starts_where_placed(t
     where it says; with marks not dense every heading is placed."""
     doc = ListDocument(text)
     with patch.object(markdown_blocks, "_DENSE_MARKS", dense):
-        blocks, starts = read_placed_blocks(doc.lines, text)
-        placed = _OPENER_LINES.placed_lines(text, doc.lines)
+        blocks, starts, _ = read_placed(doc.lines, text)
+        found = _OPENER_LINES.placed_lines(text, doc.lines)
+    placed = None if found is None else found[0]
     assert blocks == read_blocks(doc.lines)
     for line, start in starts.items():
         assert start == sum(map(len, doc.lines[:line])) + line

@@ -98,21 +98,17 @@ class MarkedLineStarts:
         """`lines` found by the regex, as `lines` finds them where marks are dense."""
         return self._regex.lines(text)
 
-    def placed_lines(self, text: str, lines: Sequence[str]) -> list[tuple[int, int]] | None:
+    def placed_lines(self, text: str, lines: Sequence[str]) -> tuple[list[tuple[int, int]], int] | None:
         """The index of each line whose first character after spaces is a mark and where it starts
-        in the text, in order; `lines` are the text's lines (it is them joined by line feeds, a last
-        one may follow). None when marks are dense (`dense_lines` then reads them).
+        in the text, in order, and how many marks were counted (`count`) to find that they are not
+        dense; `lines` are the text's lines (it is them joined by line feeds, a last one may
+        follow). None when marks are dense (`dense_lines` then reads them).
 
         Each line is found among `lines` by its text, from the line after the last one found:
         comparing lines costs a third of counting the line feeds before it, and the first line
         from there with that text is the one (any earlier one would be a marked line too, found
         in between).
         """
-        found = self.counted_placed_lines(text, lines)
-        return None if found is None else found[0]
-
-    def counted_placed_lines(self, text: str, lines: Sequence[str]) -> tuple[list[tuple[int, int]], int] | None:
-        """`placed_lines`, with how many marks were counted (`count`) to find that they are not dense."""
         found = self._starts(text)
         if found is None:
             return None
@@ -323,7 +319,7 @@ class _Reader:
         """The indexes of the lines that may open a block (`may_open_block`), in order: found by one
         regex over the joined lines when no line holds a line feed of its own."""
         if self._joined is not None:
-            found = _OPENER_LINES.counted_placed_lines(self._joined, self.lines)
+            found = _OPENER_LINES.placed_lines(self._joined, self.lines)
             if found is None:  # dense marks, counted already: straight to the regex
                 yield from _OPENER_LINES.dense_lines(self._joined)
                 return
@@ -387,16 +383,10 @@ class PlacedBlocks(NamedTuple):
     marks: int | None
 
 
-def read_placed_blocks(lines: Sequence[str], joined: str) -> tuple[Blocks, dict[int, int]]:
+def read_placed(lines: Sequence[str], joined: str) -> PlacedBlocks:
     """`read_blocks(lines, joined)`, with where in `joined` each heading's line starts (for the
     headings whose place the search for lines that may open a block found: all of them, unless
-    such lines are dense)."""
-    placed = read_placed(lines, joined)
-    return placed.blocks, placed.heading_starts
-
-
-def read_placed(lines: Sequence[str], joined: str) -> PlacedBlocks:
-    """`read_placed_blocks`, with the marks counted (see `PlacedBlocks`)."""
+    such lines are dense) and the marks counted (see `PlacedBlocks`)."""
     reader = _Reader(lines, joined)
     blocks = reader.read()
     starts = reader.starts
