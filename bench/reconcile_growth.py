@@ -189,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--callgrind", action="store_true",
         help="under valgrind --tool=callgrind --separate-threads=yes: dump the counts around each new "
-        "submission, submission after a merge and floor (labels 'new submission N', 'after a merge N', 'floor N'; "
-        "the reconciling thread is thread 1)",
+        "submission, submission after a merge, floor and letters pass (labels 'new submission N', 'after a merge N', "
+        "'floor N', 'letters N'; the reconciling thread is thread 1)",
     )
     args = parser.parse_args(argv)
     global _callgrind
